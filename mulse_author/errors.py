@@ -1,0 +1,21 @@
+"""Exception types shared by the engine. Each carries a message fit to show a user as is."""
+
+
+class MulseError(Exception):
+    """Base class: a problem the user can act on (bad file, bad setting)."""
+
+
+class MediaError(MulseError):
+    """A media file cannot be opened or decoded."""
+
+
+class DocumentError(MulseError):
+    """A project file is missing, corrupt or of an unsupported version."""
+
+
+class CheckpointError(MulseError):
+    """A model checkpoint is missing, truncated or does not match its model card."""
+
+
+class FormatError(MulseError):
+    """An NCL / SEM file cannot be read or written."""
