@@ -30,8 +30,10 @@ stamp="$VENV/.mulse-setup-stamp"
 want=$(cat setup.cfg pyproject.toml | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "[setup] installing Python packages (first run takes a few minutes)"
-  "$VENV/bin/pip" install -q --disable-pip-version-check "$TORCH_SPEC"
-  "$VENV/bin/pip" install -q --disable-pip-version-check -e ".[dev]"
+  # (filter pip's noise about index mirrors that some machines list but do not have)
+  pipq() { "$VENV/bin/pip" install -q --disable-pip-version-check "$@" 2>&1 | { grep -v "is ignored: it is neither" || true; }; }
+  pipq "$TORCH_SPEC"
+  pipq -e ".[dev]"
   echo "$want" > "$stamp"
 fi
 echo "[setup] ready: $VENV"
