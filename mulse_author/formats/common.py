@@ -1,0 +1,60 @@
+"""What both exporters share: which segments to export and the overlap rule."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..document import Segment, Source, TimelineDocument
+from ..errors import FormatError
+
+
+def export_segments(doc: TimelineDocument, include_suggestions: bool = True) -> list[Segment]:
+    """The segments to export, sorted by time; ``include_suggestions=False`` drops
+    segments the author has not approved (``Source.SUGGESTED``)."""
+    segs = doc.segments()
+    if not include_suggestions:
+        segs = [s for s in segs if s.source is not Source.SUGGESTED]
+    for s in segs:
+        s.check()
+    return segs
+
+
+def check_no_overlaps(segments: list[Segment]) -> None:
+    """Raise :class:`FormatError` if two segments of one effect type at one location overlap.
+
+    A renderer drives one device per (effect type, location): SEM's on/off events cannot say
+    which of two overlapping wind segments an "off" ends, so the file would not play the
+    timeline the author approved.  Touching segments (end == next start) are fine.
+    """
+    last: dict[tuple[str, str | None], Segment] = {}
+    for s in sorted(segments, key=lambda s: (s.start_ms, s.end_ms, s.id)):
+        key = (s.effect, s.location)
+        prev = last.get(key)
+        if prev is not None and s.start_ms < prev.end_ms:
+            where = f" at {s.location}" if s.location else ""
+            raise FormatError(
+                f"segments {prev.id} ({prev.start_ms}-{prev.end_ms} ms) and {s.id} "
+                f"({s.start_ms}-{s.end_ms} ms) overlap on the {s.effect} lane{where}; a renderer can run "
+                f"only one {s.effect} effect per location at a time: shorten, merge or move one of them"
+            )
+        if prev is None or s.end_ms > prev.end_ms:
+            last[key] = s
+
+
+def relative_src(media_path: str, out_path: str | os.PathLike | None) -> str:
+    """The media path relative to the exported file's folder when possible (POSIX slashes)."""
+    if out_path is None:
+        return Path(media_path).as_posix()
+    p = Path(media_path)
+    if not p.is_absolute():
+        return p.as_posix()
+    try:
+        return Path(os.path.relpath(p, Path(out_path).resolve().parent)).as_posix()
+    except ValueError:  # another drive on Windows
+        return p.as_uri()
+
+
+def check_writable_doc(doc: TimelineDocument) -> None:
+    if not isinstance(doc, TimelineDocument):
+        raise FormatError(f"expected a TimelineDocument, got {type(doc).__name__}")
