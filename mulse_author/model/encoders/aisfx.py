@@ -1,0 +1,96 @@
+"""The aiSFX audio encoder (Ma & Lerch, ISMIR 2022; PyPI ``aisfx`` 0.1.2, CC BY 4.0), reimplemented.
+
+The network is the ``EmbeddingNet('max', ks=3, strd=1, hl1=64)`` of ``aisfx/models/cnn2d.py``
+(a DCASE "Cnn_9layers" CNN: four blocks of two 3x3 conv + BatchNorm + ReLU, 64-128-256-512
+channels, 2x2 max-pool after the first three blocks), pre-trained on commercial sound-effects
+libraries. Its weights are read from a safetensors file converted once, offline, from the pickle
+inside the aisfx wheel by ``training/ship/convert_aisfx.py``; nothing here unpickles.
+
+Front end (aisfx's librosa variant, adapted to our 22 050 Hz audio): aisfx computes at 44.1 kHz a
+power mel spectrogram (n_fft 2048, hop 1024, 96 HTK mel bands 0-22 050 Hz, filters normalised to
+unit sum), after peak-normalising the signal, then ``log10(10000 * S + 1) / 9.4578``. A 22 050 Hz
+STFT with n_fft 1024 / hop 512 has the same bin spacing (21.5 Hz) and frame rate (23.2 ms) as
+that 44.1 kHz STFT, and the power of a band-limited signal's bins is 4x smaller at half the rate;
+so we apply the first 513 columns of the 44.1 kHz filter bank (x 4) to our STFT. Bands above
+11 kHz (about 18 of 96) stay empty: the model sees what a 22 050 Hz decode holds. The peak
+normalisation is per analysed window (a 10 s clip), which makes the input level-invariant.
+
+Input: audio ``[B, samples]`` at 22 050 Hz. Output: ``[B, 1024]`` = the 512 encoder channels
+(mean over frequency) pooled over time by max and by mean.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+SAMPLE_RATE = 22050  # Hz, our decode rate
+N_FFT = 1024  # = aisfx's 2048 at 44.1 kHz
+HOP = 512  # = aisfx's 1024 at 44.1 kHz (23.2 ms)
+N_MELS = 96
+SPEC_MAX = 9.457798957824707  # aisfx 'original' min-max normalisation (min 0)
+CHANNELS = (64, 128, 256, 512)
+EMBEDDING_DIM = 2 * CHANNELS[-1]  # max- and mean-pooled over time
+
+
+def aisfx_filter_bank() -> torch.Tensor:
+    """``[96, 513]``: aisfx's 44.1 kHz HTK mel filters (unit-sum) restricted to 0-11 025 Hz and
+    scaled by 4 for a 22 050 Hz STFT (see the module docstring). Needs librosa (build time)."""
+    import librosa
+
+    fb = librosa.filters.mel(sr=44100, n_fft=2048, n_mels=N_MELS, fmin=0.0, fmax=22050.0,
+                             htk=True, norm=1.0)
+    return torch.from_numpy(fb[:, : N_FFT // 2 + 1] * 4.0).float()
+
+
+class _ConvBlock(nn.Module):
+    def __init__(self, cin: int, cout: int):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, padding=1, bias=False)
+        self.conv2 = nn.Conv2d(cout, cout, 3, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.bn2 = nn.BatchNorm2d(cout)
+
+    def forward(self, x: torch.Tensor, pool: bool) -> torch.Tensor:
+        x = F.relu(self.bn1(self.conv1(x)))
+        x = F.relu(self.bn2(self.conv2(x)))
+        return F.max_pool2d(x, 2) if pool else x
+
+
+class AisfxEncoder(nn.Module):
+    """Audio ``[B, samples]`` at 22 050 Hz -> ``[B, 1024]`` embedding (frozen in the shipped model).
+
+    Parameter names match the aisfx checkpoint's ``embedding_net.*`` (without the prefix), plus
+    the ``mel_fb`` buffer (the filter bank, stored with the weights so run time needs no librosa).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        chans = (1,) + CHANNELS
+        for i in range(4):
+            setattr(self, f"conv_block{i + 1}", _ConvBlock(chans[i], chans[i + 1]))
+        self.register_buffer("mel_fb", torch.zeros(N_MELS, N_FFT // 2 + 1))
+        self.register_buffer("window", torch.hann_window(N_FFT, periodic=True), persistent=False)
+
+    def spectrogram(self, audio: torch.Tensor) -> torch.Tensor:
+        """``[B, samples]`` -> normalised log mel ``[B, frames, 96]`` (aisfx's time-major layout)."""
+        audio = audio.float()
+        peak = audio.abs().amax(dim=-1, keepdim=True).clamp_min(1e-8)
+        spec = torch.stft(audio / peak, N_FFT, HOP, window=self.window, center=True,
+                          pad_mode="constant", return_complex=True)
+        mel = torch.einsum("mf,bft->btm", self.mel_fb, spec.real**2 + spec.imag**2)
+        return torch.log10(mel * 10000.0 + 1.0) / SPEC_MAX
+
+    def feature_map(self, spec: torch.Tensor) -> torch.Tensor:
+        """``[B, frames, 96]`` -> ``[B, 512, frames / 8]`` (mean over frequency)."""
+        x = spec.unsqueeze(1)
+        x = self.conv_block1(x, True)
+        x = self.conv_block2(x, True)
+        x = self.conv_block3(x, True)
+        x = self.conv_block4(x, False)
+        return x.mean(dim=3)
+
+    def forward(self, audio: torch.Tensor) -> torch.Tensor:
+        fmap = self.feature_map(self.spectrogram(audio))
+        return torch.cat([fmap.amax(dim=2), fmap.mean(dim=2)], dim=1)
