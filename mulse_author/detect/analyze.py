@@ -1,0 +1,369 @@
+"""Whole-video analysis: one decoding pass -> suggested sensory effects on a timeline.
+
+Pipeline (:func:`analyze`):
+
+1. One pass over the file (:mod:`mulse_author.detect.decode`): 22 050 Hz mono audio, frames
+   at 3.2 fps as 32x32 RGB, per-native-frame luma and thirds colours.
+2. Features computed **once per video**: streaming mel power frames
+   (:class:`~mulse_author.features.mel.StreamingLogMel`) and per-frame CNN features
+   (``model.frame_features``) as frames arrive.  A 10 s window (420 mel frames, 32 frames)
+   starts every ``hop_s``; windows only slice these shared buffers, so overlapping windows
+   recompute nothing but their own audio embedding (the dB conversion and top_db are
+   per window, as the paper computes them per clip), LSTM and fusion.  Windows run in
+   batches; buffers older than the next window are dropped, so memory does not grow with
+   the length of the video.
+3. Window scores -> per-label curves -> hysteresis segments
+   (:mod:`mulse_author.detect.segmentation`), mapped to effects by the rules
+   (:mod:`mulse_author.effects.rules`), with intensity from the audio loudness.
+4. Signal cues that need no model (:mod:`mulse_author.effects.cues`): light colour per
+   third and flash moments.
+
+Missing pieces are handled explicitly and reported in ``doc.analysis["warnings"]``:
+no trained model, a model that needs a modality the file lacks (no scene detection; the
+late-fusion variant falls back to its one usable head), and files shorter than one window
+(a single window covering the file, padded with silence / the last frame).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from ..document import Curves, MediaRef, TimelineDocument
+from ..errors import CheckpointError, MulseError
+from ..labels import LABELS
+from ..effects.cues import CueSettings, ThirdsColourBins, flash_cues, light_cues
+from ..effects.rules import EffectRules, apply_rules, load_rules
+from .decode import SAMPLE_RATE, VIDEO_FPS, probe_facts, stream_chunks
+from .loudness import LoudnessTrack
+from .segmentation import DetectionSettings, detect_segments
+
+WINDOW_S = 10.0  #: the paper's clip length (s)
+AUDIO_FRAMES = 420  #: mel frames per window fed to the audio module
+VIDEO_FRAMES = 32  #: sampled frames per window fed to the video module
+HOP_SAMPLES = 512  #: mel hop (samples at 22 050 Hz)
+BATCH_WINDOWS = 16  #: windows per network batch
+
+Progress = Callable[[float, str], None]
+
+
+class AnalysisCancelled(MulseError):
+    """The caller's ``cancel()`` returned True; nothing was produced."""
+
+
+def _resolve_model(model: Any, warnings: list[str]) -> tuple[Any, Any, str | None]:
+    """``(net, card, name)`` from a BimodalNet, a (net, card) pair, a checkpoint path or None."""
+    from ..model import BimodalNet, default_model_path, load_checkpoint
+
+    if model is None:
+        path = default_model_path()
+        if path is None:
+            warnings.append("scene detection unavailable: no trained model is installed "
+                            "(trained/ holds no checkpoint); only signal cues (light colour, "
+                            "flashes) are suggested")
+            return None, None, None
+        model = path
+    if isinstance(model, (str, Path)):
+        net, card = load_checkpoint(model)
+        return net, card, str(model)
+    if isinstance(model, tuple) and len(model) == 2:
+        net, card = model
+        return net, card, getattr(card, "description", "") or "in-memory model"
+    if isinstance(model, BimodalNet):
+        return model, None, "in-memory model (no model card)"
+    raise CheckpointError(f"cannot use {type(model).__name__} as a model: pass a checkpoint path")
+
+
+def window_starts(duration_s: float, hop_s: float) -> np.ndarray:
+    """Window starts (s): every ``hop_s`` from 0, plus one window ending at the end of the
+    video so the last seconds are covered; a single window at 0 for short videos."""
+    last = max(0.0, duration_s - WINDOW_S)
+    n = int(np.floor(last / hop_s + 1e-9)) + 1
+    starts = np.arange(n) * hop_s
+    if last - starts[-1] > 1e-6:
+        starts = np.append(starts, last)
+    return starts
+
+
+class _WindowRunner:
+    """Holds the shared feature buffers and runs windows as their data becomes available."""
+
+    def __init__(self, net, use_audio: bool, use_video: bool, starts: np.ndarray, duration_s: float):
+        import torch
+
+        self.torch = torch
+        self.net = net
+        self.use_audio = use_audio
+        self.use_video = use_video
+        self.starts = starts
+        self.duration_s = duration_s
+        self.win_len = min(WINDOW_S, duration_s) if duration_s > 0 else WINDOW_S
+        self.next = 0  # index of the next window to score
+        self.scores = np.zeros((len(starts), len(LABELS)), dtype=np.float32)
+        self.mel = np.zeros((60, 0), dtype=np.float32)  # power frames from mel_off on
+        self.mel_off = 0
+        self.feat: np.ndarray | None = None  # [N, F] per sampled frame, from feat_off on
+        self.feat_off = 0
+        self.pending_frames: list[np.ndarray] = []
+        self.model_s = 0.0
+
+    # -- data in -------------------------------------------------------------
+    def add_mel(self, power: np.ndarray) -> None:
+        if power.shape[1]:
+            self.mel = np.concatenate([self.mel, power], axis=1) if self.mel.shape[1] else power
+
+    def add_frames(self, frames: list[np.ndarray], final: bool = False) -> None:
+        self.pending_frames.extend(frames)
+        if self.pending_frames and (final or len(self.pending_frames) >= 64):
+            t0 = time.perf_counter()
+            with self.torch.inference_mode():
+                x = self.torch.from_numpy(np.stack(self.pending_frames))
+                f = self.net.frame_features(x).numpy()
+            self.model_s += time.perf_counter() - t0
+            self.feat = f if self.feat is None or len(self.feat) == 0 else np.concatenate([self.feat, f])
+            self.pending_frames = []
+
+    # -- windows -------------------------------------------------------------
+    def _ranges(self, start_s: float) -> tuple[int, int]:
+        return int(round(start_s * SAMPLE_RATE / HOP_SAMPLES)), int(round(start_s * VIDEO_FPS))
+
+    def _ready(self, k: int, final: bool) -> bool:
+        if final:
+            return True
+        i0, j0 = self._ranges(self.starts[k])
+        ok = True
+        if self.use_audio:
+            ok &= self.mel_off + self.mel.shape[1] >= i0 + AUDIO_FRAMES
+        if self.use_video:
+            have = self.feat_off + (0 if self.feat is None else len(self.feat))
+            ok &= have >= j0 + VIDEO_FRAMES
+        return ok
+
+    def run(self, final: bool = False) -> None:
+        ks = []
+        while self.next < len(self.starts) and self._ready(self.next, final):
+            ks.append(self.next)
+            self.next += 1
+            if len(ks) == BATCH_WINDOWS:
+                self._score(ks)
+                ks = []
+        if ks:
+            self._score(ks)
+        self._drop_old()
+
+    def _mel_window(self, start_s: float) -> np.ndarray:
+        i0, _ = self._ranges(start_s)
+        total = self.mel_off + self.mel.shape[1]
+        i0 = max(self.mel_off, min(i0, total - AUDIO_FRAMES))
+        w = self.mel[:, i0 - self.mel_off: i0 - self.mel_off + AUDIO_FRAMES]
+        if w.shape[1] < AUDIO_FRAMES:  # file shorter than a window: silence after the end
+            w = np.pad(w, ((0, 0), (0, AUDIO_FRAMES - w.shape[1])))
+        return w
+
+    def _feat_window(self, start_s: float) -> np.ndarray:
+        _, j0 = self._ranges(start_s)
+        feat = self.feat if self.feat is not None else np.zeros((0, 1), np.float32)
+        total = self.feat_off + len(feat)
+        j0 = max(self.feat_off, min(j0, total - VIDEO_FRAMES))
+        w = feat[j0 - self.feat_off: j0 - self.feat_off + VIDEO_FRAMES]
+        if len(w) < VIDEO_FRAMES:  # shorter than a window: hold the last frame
+            w = np.concatenate([w, np.repeat(w[-1:], VIDEO_FRAMES - len(w), axis=0)])
+        return w
+
+    def _score(self, ks: list[int]) -> None:
+        from ..features.mel import window_db
+
+        torch = self.torch
+        t0 = time.perf_counter()
+        with torch.inference_mode():
+            a = v = None
+            if self.use_audio:
+                mel = torch.from_numpy(np.stack([self._mel_window(self.starts[k]) for k in ks]))
+                a = self.net.audio_embedding(window_db(mel).unsqueeze(1))
+            if self.use_video:
+                f = torch.from_numpy(np.stack([self._feat_window(self.starts[k]) for k in ks]))
+                v = self.net.video_embedding(f)
+            if self.net.config.variant == "late_fusion" and (a is None or v is None):
+                logits = self.net.audio_head(a) if a is not None else self.net.video_head(v)
+            else:
+                logits = self.net.fuse(a, v)
+            self.scores[ks] = torch.sigmoid(logits).numpy()
+        self.model_s += time.perf_counter() - t0
+
+    def _drop_old(self) -> None:
+        if self.next >= len(self.starts):
+            return
+        i0, j0 = self._ranges(self.starts[self.next])
+        # the final, end-aligned window may start before the hop grid position: keep 1 window back
+        i_keep = max(0, min(i0, int((self.duration_s - WINDOW_S) * SAMPLE_RATE / HOP_SAMPLES)) - 2)
+        j_keep = max(0, min(j0, int((self.duration_s - WINDOW_S) * VIDEO_FPS)) - 2)
+        if self.use_audio and i_keep > self.mel_off:
+            cut = min(i_keep - self.mel_off, self.mel.shape[1])
+            self.mel = self.mel[:, cut:].copy()
+            self.mel_off += cut
+        if self.use_video and self.feat is not None and j_keep > self.feat_off:
+            cut = min(j_keep - self.feat_off, len(self.feat))
+            self.feat = self.feat[cut:].copy()
+            self.feat_off += cut
+
+
+def analyze(
+    path: str | Path,
+    model: Any = None,
+    hop_s: float = 1.0,
+    settings: DetectionSettings | None = None,
+    rules: EffectRules | str | Path | None = None,
+    progress: Progress | None = None,
+    cancel: Callable[[], bool] | None = None,
+    thresholds: dict[str, float] | None = None,
+    cue_settings: CueSettings | None = None,
+) -> TimelineDocument:
+    """Analyse a video (or audio) file and return a document of suggested effects.
+
+    ``model``: a checkpoint path, a ``(BimodalNet, ModelCard)`` pair, a ``BimodalNet``, or
+    None for the shipped model (``model.default_model_path()``; without one, only signal cues).
+    ``hop_s``: seconds between window starts (> 0).  ``thresholds`` overrides per-label
+    thresholds (same as ``settings.thresholds``).  ``progress(fraction, message)`` is called
+    as decoding advances; ``cancel()`` returning True stops with :class:`AnalysisCancelled`.
+    """
+    t_start = time.perf_counter()
+    if not (isinstance(hop_s, (int, float)) and hop_s > 0):
+        raise MulseError(f"hop must be a positive number of seconds, got {hop_s!r}")
+    settings = settings or DetectionSettings()
+    if thresholds:
+        settings.thresholds = {**settings.thresholds, **thresholds}
+    try:
+        settings.validate()
+    except ValueError as exc:
+        raise MulseError(f"invalid detection setting: {exc}") from None
+    cue_settings = cue_settings or CueSettings()
+    if not isinstance(rules, EffectRules):
+        rules = load_rules(rules)
+    warnings: list[str] = []
+    report = progress or (lambda f, m: None)
+    facts = probe_facts(path)
+    duration = facts.duration_s
+
+    net, card, model_name = _resolve_model(model, warnings)
+    use_audio = use_video = False
+    if net is not None:
+        net.eval()
+        cfg = net.config
+        needs_a, needs_v = cfg.uses_audio, cfg.uses_video
+        use_audio = needs_a and facts.has_audio
+        use_video = needs_v and facts.has_video
+        missing = [m for m, need, have in (("audio", needs_a, facts.has_audio), ("video", needs_v, facts.has_video))
+                   if need and not have]
+        if missing and cfg.variant == "late_fusion" and (use_audio or use_video):
+            warnings.append(f"the file has no {missing[0]} track: the late-fusion model uses its "
+                            f"{'audio' if use_audio else 'video'} head alone")
+        elif missing:
+            warnings.append(f"scene detection not possible: the {cfg.variant!r} model needs "
+                            f"{' and '.join(m for m, need, _ in (('audio', needs_a, 0), ('video', needs_v, 0)) if need)} "
+                            f"but the file has no {' and no '.join(missing)} track; only signal cues are suggested")
+            net, use_audio, use_video = None, False, False
+    if net is not None and duration < WINDOW_S:
+        warnings.append(f"the file is {duration:.1f} s long, shorter than the model's {WINDOW_S:g} s window: "
+                        "one window covers it, padded with silence (audio) and by holding the last frame (video); "
+                        "scores are less reliable")
+    if not facts.has_video:
+        warnings.append("no video track: light-colour and flash cues need pictures and were skipped")
+    if not facts.has_audio:
+        warnings.append("no audio track: effect intensities use the rules' default intensity")
+
+    starts = window_starts(duration, hop_s) if net is not None else np.zeros(0)
+    runner = _WindowRunner(net, use_audio, use_video, starts, duration) if net is not None else None
+    mel_stream = None
+    if runner is not None and use_audio:
+        from ..features.mel import StreamingLogMel
+        mel_stream = StreamingLogMel(precise=False)
+    loud = LoudnessTrack(SAMPLE_RATE, HOP_SAMPLES)
+    colours = ThirdsColourBins(cue_settings.bin_s)
+    stat_t: list[float] = []
+    stat_y: list[float] = []
+    stat_c: list[np.ndarray] = []  # whole-frame colour, for flash colours
+
+    report(0.0, "decoding")
+    t_dec = time.perf_counter()
+    for chunk in stream_chunks(path, want_audio=facts.has_audio, want_video=facts.has_video):
+        if cancel is not None and cancel():
+            raise AnalysisCancelled("analysis cancelled")
+        if chunk.audio is not None and len(chunk.audio):
+            loud.feed(chunk.audio)
+            if mel_stream is not None:
+                runner.add_mel(mel_stream.push(chunk.audio).numpy())
+        if chunk.stat_times:
+            th = np.stack(chunk.thirds)
+            colours.add_many(np.asarray(chunk.stat_times), th)
+            stat_t.extend(chunk.stat_times)
+            stat_y.extend(chunk.luma)
+            stat_c.extend(th.mean(axis=1).astype(np.float32))
+        if runner is not None:
+            if use_video and chunk.frames:
+                runner.add_frames(chunk.frames)
+            runner.run()
+        if duration > 0:
+            report(min(0.99, chunk.position_s / duration), "analysing")
+    if cancel is not None and cancel():
+        raise AnalysisCancelled("analysis cancelled")
+    loud.finish()
+    doc_curves = None
+    suggestions = []
+    if runner is not None:
+        if mel_stream is not None:
+            runner.add_mel(mel_stream.finish().numpy())
+        if use_video:
+            runner.add_frames([], final=True)
+            if runner.feat is None or len(runner.feat) == 0:
+                raise MulseError(f"{path}: no video frame could be decoded")
+        runner.run(final=True)
+        win_len = np.minimum(WINDOW_S, max(duration, 1e-3))
+        curves, label_segs = detect_segments(
+            runner.scores, starts, win_len, duration, LABELS, settings,
+            card.thresholds if card is not None else None)
+        step_ms = int(round(settings.curve_step_s * 1000))
+        doc_curves = Curves(step_ms=step_ms, offset_ms=step_ms // 2,
+                            values={lab: [float(x) for x in curves[:, j]] for j, lab in enumerate(LABELS)})
+        has_audio = facts.has_audio and loud.mean_square().size > 0
+        suggestions.extend(apply_rules(label_segs, rules, loud.level_db if has_audio else None,
+                                       loud.peak_s if has_audio else None))
+    t_model_done = time.perf_counter()
+
+    cue_segs = []
+    if facts.has_video and stat_t:
+        cue_segs.extend(light_cues(*colours.bins(), duration, cue_settings))
+        cue_segs.extend(flash_cues(np.asarray(stat_t), np.asarray(stat_y), duration, cue_settings,
+                                   np.asarray(stat_c)))
+    suggestions.extend(cue_segs)
+
+    doc = TimelineDocument(MediaRef(
+        path=facts.path, duration_ms=int(round(duration * 1000)),
+        fps=facts.fps if facts.has_video else None, width=facts.width, height=facts.height,
+        has_audio=facts.has_audio, has_video=facts.has_video))
+    doc.curves = doc_curves
+    doc.add(suggestions)
+    total = time.perf_counter() - t_start
+    doc.analysis = {
+        "scene_detection": runner is not None,
+        "model": model_name,
+        "model_variant": net.config.variant if net is not None else None,
+        "model_version": getattr(card, "version", None),
+        "thresholds": ({lab: settings.high_threshold(lab, card.thresholds if card else None) for lab in LABELS}
+                       if runner is not None else None),
+        "hop_s": float(hop_s),
+        "window_s": WINDOW_S,
+        "windows": int(len(starts)),
+        "settings": asdict(settings),
+        "cue_settings": asdict(cue_settings),
+        "rules": rules.source,
+        "suggestions": {"scene": len(suggestions) - len(cue_segs), "cues": len(cue_segs)},
+        "timings_s": {"total": round(total, 3), "decode_and_features": round(t_model_done - t_dec, 3),
+                      "network": round(runner.model_s, 3) if runner is not None else 0.0},
+        "warnings": warnings,
+    }
+    report(1.0, "done")
+    return doc
