@@ -75,13 +75,10 @@ def _effect_element(
         el.set("location", LOCATION_URN + export_location(seg.id, seg.location, warnings))
     if not on:
         return el
-    if name in INTENSITY_TYPES:
-        if t is None and "intensity-range" not in seg.attrs:
-            pass  # unknown type without intensity in its source file: do not invent one
-        else:
-            lo, hi, _ = unit_range(name)
-            el.set("intensity-value", fmt_number(to_unit(name, seg.intensity)))
-            el.set("intensity-range", f"{fmt_number(lo)} {fmt_number(hi)}")
+    if name in INTENSITY_TYPES:  # other SEV types (RigidBodyMotion...) have no intensity attributes
+        lo, hi, _ = unit_range(name)
+        el.set("intensity-value", fmt_number(to_unit(name, seg.intensity)))
+        el.set("intensity-range", f"{fmt_number(lo)} {fmt_number(hi)}")
     terms: list[tuple[str, str]] = []
     if seg.color is not None:
         if name in ("Light", "Flash"):

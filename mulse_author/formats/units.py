@@ -23,6 +23,7 @@ UNIT_RANGES: dict[str, tuple[float, float, str]] = {
     "Spraying": (0.0, 100.0, "ml/h"),
     "Scent": (0.0, 100.0, "ml/h"),
     "Fog": (0.0, 100.0, "ml/h"),
+    "ColorCorrection": (0.0, 1.0, "ratio"),  # the schema fixes intensity-range to "0 1"
 }
 #: Range for effect types we do not know (kept from imports): a plain percentage.
 DEFAULT_RANGE: tuple[float, float, str] = (0.0, 100.0, "percent")
@@ -46,7 +47,7 @@ LOCATION_RE = re.compile(r"^(\*|[A-Za-z0-9_\-]+):(\*|[A-Za-z0-9_\-]+):(\*|[A-Za-
 def unit_range(effect: str) -> tuple[float, float, str]:
     """(lo, hi, unit) for an effect base name; unknown types get :data:`DEFAULT_RANGE`."""
     t = effect_type(effect)
-    return UNIT_RANGES.get(t.name, DEFAULT_RANGE) if t else DEFAULT_RANGE
+    return UNIT_RANGES.get(t.name if t else effect, DEFAULT_RANGE)
 
 
 def to_unit(effect: str, intensity: float) -> float:
