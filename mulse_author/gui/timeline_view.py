@@ -1,0 +1,432 @@
+"""The timeline widget: ruler, effect lanes, probability curves, waveform and playhead.
+
+A :class:`QAbstractScrollArea` that paints only what is visible: per lane, a bisect over the
+lane's sorted start times (:class:`LaneIndex`) finds the segments in view, and segments
+narrower than a few pixels are merged into runs, so a 5 000-segment two-hour timeline costs
+about as much to paint as a screenful.  Curves and the waveform are reduced to one value per
+pixel column.  Mouse handling lives in :mod:`.timeline_mouse`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QLinearGradient, QPainter, QPen, QPolygonF
+from PySide6.QtWidgets import QAbstractScrollArea, QSizePolicy
+
+from ..document import Source
+from . import style
+from .editor import Editor
+from .logic.envelope import column_envelope
+from .logic.lane_index import LaneIndex
+from .logic.layout import TimelineLayout
+from .logic.mapping import TimeScale, fit_scale
+from .logic.ticks import choose_ticks, tick_times
+from .logic.timecode import format_ruler_label
+from .logic.waveform import Peaks
+from .timeline_mouse import TimelineMouse
+
+#: segments narrower than this (px) are drawn merged into runs
+MIN_SEGMENT_PX = 3.0
+
+
+class TimelineView(QAbstractScrollArea):
+    seekRequested = Signal(int)  #: the author scrubbed the ruler: seek the player there (ms)
+    segmentActivated = Signal(str)  #: double-click on a segment (the inspector takes focus)
+
+    def __init__(self, editor: Editor, parent=None) -> None:
+        super().__init__(parent)
+        self.editor = editor
+        self.layout_ = TimelineLayout()
+        self.scale = TimeScale()
+        self.index = LaneIndex()
+        self.peaks: Peaks | None = None
+        self.follow_mode = "page"  #: "page", "continuous" or "off"
+        self.snapping = True
+        self.snap_marker_ms: float | None = None  #: where the last drag snapped (drawn while dragging)
+        self.rubber: QRectF | None = None
+        self._fitted = False
+        self.mouse = TimelineMouse(self)
+        self.setFrameShape(QAbstractScrollArea.NoFrame)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOn)
+        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
+        self.viewport().setMouseTracking(True)
+        self.setFocusPolicy(Qt.StrongFocus)
+        self.horizontalScrollBar().valueChanged.connect(self._on_scrollbar)
+        self._font = QFont(self.font())
+        self._font.setPointSizeF(8.5)
+        self._bold = QFont(self._font)
+        self._bold.setBold(True)
+        editor.documentReplaced.connect(self.reload)
+        editor.segmentsChanged.connect(self._on_segments)
+        editor.selectionChanged.connect(self.viewport().update)
+        editor.playheadChanged.connect(self._on_playhead)
+        editor.currentLaneChanged.connect(lambda _l: self.viewport().update())
+        editor.undo_stack.indexChanged.connect(lambda _i: self.viewport().update())
+        self.reload()
+
+    # -- model -> view ------------------------------------------------------------------
+    def reload(self) -> None:
+        doc = self.editor.doc
+        self.layout_.lanes = doc.effects_in_use()
+        self.index.rebuild(doc.segments())
+        self._fitted = False
+        self.setMinimumHeight(self.layout_.height + self.horizontalScrollBar().sizeHint().height() + 4)
+        self.zoom_to_fit()
+        self.viewport().update()
+
+    def set_peaks(self, peaks: Peaks | None) -> None:
+        self.peaks = peaks
+        self.viewport().update()
+
+    def _on_segments(self, event: str, ids: list) -> None:
+        doc = self.editor.doc
+        if event == "reset":
+            self.index.rebuild(doc.segments())
+        elif event == "removed":
+            self.index.apply("removed", ids)
+        else:
+            self.index.apply(event, [doc.get(i) for i in ids if i in doc])
+        lanes = doc.effects_in_use()
+        if lanes != self.layout_.lanes:
+            self.layout_.lanes = lanes
+            self.setMinimumHeight(self.layout_.height + self.horizontalScrollBar().sizeHint().height() + 4)
+        self._update_scrollbar()
+        self.viewport().update()
+
+    def _on_playhead(self, ms: int) -> None:
+        if self.mouse.dragging_playhead():
+            new = self.scale  # the author is scrubbing: the view must not run away
+        else:
+            new = self.scale.following(ms, self.time_width(), self.duration_ms(), self.follow_mode)
+        if new != self.scale:
+            self.set_scale(new)
+        else:
+            self.viewport().update()
+
+    # -- geometry -------------------------------------------------------------------------
+    def duration_ms(self) -> int:
+        return self.editor.duration_ms()
+
+    def time_width(self) -> int:
+        return max(1, self.viewport().width() - self.layout_.header_w)
+
+    def x_of(self, t_ms: float) -> float:
+        """Viewport x of a time (the lane header column is left of the time area)."""
+        return self.layout_.header_w + self.scale.x_of(t_ms)
+
+    def t_of(self, x: float) -> float:
+        return self.scale.t_of(x - self.layout_.header_w)
+
+    def set_scale(self, scale: TimeScale) -> None:
+        self.scale = scale.clamped(self.duration_ms(), self.time_width())
+        self._update_scrollbar()
+        self.viewport().update()
+
+    def _update_scrollbar(self) -> None:
+        sb = self.horizontalScrollBar()
+        total_px = self.duration_ms() / self.scale.ms_per_px
+        sb.blockSignals(True)
+        sb.setRange(0, max(0, int(np.ceil(total_px - self.time_width()))))
+        sb.setPageStep(self.time_width())
+        sb.setSingleStep(max(1, self.time_width() // 20))
+        sb.setValue(int(round(self.scale.origin_ms / self.scale.ms_per_px)))
+        sb.blockSignals(False)
+
+    def _on_scrollbar(self, value: int) -> None:
+        self.scale = TimeScale(self.scale.ms_per_px, value * self.scale.ms_per_px).clamped(
+            self.duration_ms(), self.time_width())
+        self.viewport().update()
+
+    def zoom_to_fit(self) -> None:
+        self.set_scale(fit_scale(self.duration_ms(), self.time_width()))
+
+    def zoom(self, factor: float, x: float | None = None) -> None:
+        """Zoom by ``factor`` around viewport x (default: the playhead if visible, else the centre)."""
+        if x is None:
+            px = self.x_of(self.editor.playhead_ms)
+            x = px if self.layout_.header_w <= px <= self.viewport().width() else self.viewport().width() / 2
+        self.set_scale(self.scale.zoomed_at(factor, x - self.layout_.header_w, self.duration_ms(),
+                                            self.time_width()))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        if not self._fitted and self.time_width() > 50:
+            self._fitted = True
+            self.zoom_to_fit()
+        else:
+            self.set_scale(self.scale)
+
+    def wheelEvent(self, event) -> None:  # noqa: N802
+        delta = event.angleDelta().y() or event.angleDelta().x()
+        if event.modifiers() & Qt.ControlModifier:
+            self.zoom(1.25 ** (delta / 120.0), event.position().x())
+        else:  # plain wheel scrolls the time axis, like Shotcut and Audacity
+            self.set_scale(TimeScale(self.scale.ms_per_px,
+                                     self.scale.origin_ms - delta / 120.0 * 80 * self.scale.ms_per_px))
+        event.accept()
+
+    def sizeHint(self):  # noqa: N802
+        s = super().sizeHint()
+        s.setHeight(self.layout_.height + 20)
+        return s
+
+    # -- mouse: delegated -----------------------------------------------------------------
+    def mousePressEvent(self, e) -> None:  # noqa: N802
+        self.mouse.press(e)
+
+    def mouseMoveEvent(self, e) -> None:  # noqa: N802
+        self.mouse.move(e)
+
+    def mouseReleaseEvent(self, e) -> None:  # noqa: N802
+        self.mouse.release(e)
+
+    def mouseDoubleClickEvent(self, e) -> None:  # noqa: N802
+        self.mouse.double_click(e)
+
+    def leaveEvent(self, e) -> None:  # noqa: N802
+        self.viewport().unsetCursor()
+        super().leaveEvent(e)
+
+    # -- painting ---------------------------------------------------------------------------
+    def paintEvent(self, event) -> None:  # noqa: N802
+        p = QPainter(self.viewport())
+        try:
+            self.paint(p)
+        finally:
+            p.end()
+
+    def paint(self, p: QPainter) -> None:
+        w = self.viewport().width()
+        h = self.viewport().height()
+        lay = self.layout_
+        p.fillRect(0, 0, w, h, style.BG)
+        t0, t1 = self.t_of(lay.header_w), self.t_of(w)
+        major, minor = choose_ticks(self.scale.ms_per_px)
+        p.setFont(self._font)
+        self._paint_lanes(p, w, t0, t1, major)
+        self._paint_curves(p, w, t0)
+        self._paint_wave(p, w, t0)
+        self._paint_ruler(p, w, t0, t1, major, minor)
+        self._paint_headers(p)
+        if self.rubber is not None:
+            p.setPen(QPen(style.RUBBER.lighter(250), 1))
+            p.setBrush(style.RUBBER)
+            p.drawRect(self.rubber)
+        if self.snap_marker_ms is not None:
+            x = self.x_of(self.snap_marker_ms)
+            p.setPen(QPen(style.SNAP, 1, Qt.DashLine))
+            p.drawLine(QPointF(x, lay.ruler_h), QPointF(x, lay.lanes_bottom))
+        self._paint_playhead(p, h)
+
+    def _paint_lanes(self, p: QPainter, w: int, t0: float, t1: float, major: int) -> None:
+        lay = self.layout_
+        sel = self.editor.selection
+        hw = lay.header_w
+        origin, mpp = self.scale.origin_ms, self.scale.ms_per_px
+        # time grid behind the lanes
+        grid_pen = QPen(style.GRID, 1)
+        for i, lane in enumerate(lay.lanes):
+            y = lay.lane_top(i)
+            bg = style.LANE_CURRENT if lane == self.editor.current_lane else style.LANE_BG[i % 2]
+            p.fillRect(hw, y, w - hw, lay.lane_h, bg)
+        p.setPen(grid_pen)
+        for t in tick_times(t0, t1, major):
+            x = self.x_of(t)
+            p.drawLine(QPointF(x, lay.ruler_h), QPointF(x, lay.lanes_bottom))
+        p.setClipRect(hw, 0, w - hw, lay.lanes_bottom)
+        fm = p.fontMetrics()
+        for i, lane in enumerate(lay.lanes):
+            segs = self.index.query(lane, t0, t1)
+            if not segs:
+                continue
+            y = lay.lane_top(i) + 2
+            hgt = lay.lane_h - 4
+            base = style.lane_colour(lane)
+            solid = QBrush(base)
+            dim = QColor(base)
+            run_x0 = run_x1 = None
+            p.setPen(Qt.NoPen)
+            for s in segs:
+                x0 = hw + (s.start_ms - origin) / mpp
+                x1 = hw + (s.end_ms - origin) / mpp
+                if x1 - x0 < MIN_SEGMENT_PX and s.id not in sel:
+                    # tiny at this zoom: merge with neighbours into one run
+                    if run_x0 is not None and x0 <= run_x1 + 1:
+                        run_x1 = max(run_x1, x1)
+                    else:
+                        if run_x0 is not None:
+                            p.fillRect(QRectF(run_x0, y, max(1.0, run_x1 - run_x0), hgt), base)
+                        run_x0, run_x1 = x0, x1
+                    continue
+                rect = QRectF(x0, y, x1 - x0, hgt)
+                if s.source is Source.SUGGESTED:
+                    conf = s.confidence if s.confidence is not None else 0.5
+                    dim.setAlphaF(0.18 + 0.5 * conf)
+                    p.setBrush(dim)
+                    p.setPen(QPen(base.lighter(130), 1, Qt.DashLine))
+                    p.drawRoundedRect(rect.adjusted(0.5, 0.5, -0.5, -0.5), 3, 3)
+                    p.setPen(Qt.NoPen)
+                else:
+                    p.setBrush(solid)
+                    p.drawRoundedRect(rect, 3, 3)
+                    # intensity: a darker band from the bottom, height = intensity
+                    ih = hgt * 0.28 * s.intensity
+                    if ih >= 1:
+                        p.fillRect(QRectF(x0 + 1, y + hgt - ih, x1 - x0 - 2, ih), base.darker(135))
+                if s.id in sel:
+                    p.setBrush(Qt.NoBrush)
+                    p.setPen(QPen(style.SELECT, 2))
+                    p.drawRoundedRect(rect.adjusted(1, 1, -1, -1), 3, 3)
+                    p.setPen(Qt.NoPen)
+                if x1 - x0 > 46:
+                    if s.source is Source.SUGGESTED:
+                        text = f"{s.label or style.lane_title(s.effect)} {round(100 * (s.confidence or 0))}%"
+                        p.setPen(style.TEXT)
+                    else:
+                        text = s.label or style.lane_title(s.effect)
+                        p.setPen(QColor("#111318"))
+                    tx = max(x0, hw) + 5
+                    avail = min(x1, w) - tx - 3
+                    if avail > 20:
+                        p.drawText(QRectF(tx, y, avail, hgt), Qt.AlignVCenter | Qt.AlignLeft,
+                                   fm.elidedText(text, Qt.ElideRight, int(avail)))
+                    p.setPen(Qt.NoPen)
+            if run_x0 is not None:
+                p.fillRect(QRectF(run_x0, y, max(1.0, run_x1 - run_x0), hgt), base)
+        p.setClipping(False)
+
+    def _paint_curves(self, p: QPainter, w: int, t0: float) -> None:
+        lay = self.layout_
+        if not lay.curves_h:
+            return
+        top, hh, hw = lay.curves_top, lay.curves_h, lay.header_w
+        p.fillRect(hw, top, w - hw, hh, style.LANE_BG[0])
+        curves = self.editor.doc.curves
+        thr_y = top + hh * 0.5
+        p.setPen(QPen(style.GRID, 1, Qt.DashLine))
+        p.drawLine(QPointF(hw, thr_y), QPointF(w, thr_y))
+        if not curves:
+            p.setPen(style.TEXT_DIM)
+            p.drawText(QRectF(hw + 10, top, w - hw - 20, hh), Qt.AlignCenter,
+                       "No analysis yet: Analysis ▸ Analyze video (Ctrl+R) draws the scene-label probabilities here")
+            return
+        p.setRenderHint(QPainter.Antialiasing, True)
+        for label, vals in curves.values.items():
+            cols, _lo, hi = column_envelope(np.asarray(vals, np.float32), curves.step_ms, curves.offset_ms,
+                                            t0, self.scale.ms_per_px, w - hw)
+            if len(cols) < 1:
+                continue
+            xs = hw + cols + 0.5
+            ys = top + hh - 2 - np.clip(hi, 0, 1) * (hh - 4)
+            col = style.label_colour(label)
+            fill = QColor(col)
+            fill.setAlpha(40)
+            poly = QPolygonF([QPointF(float(x), float(y)) for x, y in zip(xs, ys)])
+            area = QPolygonF(poly)
+            area.append(QPointF(float(xs[-1]), top + hh))
+            area.prepend(QPointF(float(xs[0]), top + hh))
+            p.setPen(Qt.NoPen)
+            p.setBrush(fill)
+            p.drawPolygon(area)
+            p.setPen(QPen(col, 1.4))
+            p.setBrush(Qt.NoBrush)
+            p.drawPolyline(poly)
+        p.setRenderHint(QPainter.Antialiasing, False)
+
+    def _paint_wave(self, p: QPainter, w: int, t0: float) -> None:
+        lay = self.layout_
+        if not lay.wave_h:
+            return
+        top, hh, hw = lay.wave_top, lay.wave_h, lay.header_w
+        p.fillRect(hw, top, w - hw, hh, style.LANE_BG[1])
+        mid = top + hh / 2
+        if self.peaks is None or not len(self.peaks.maxs):
+            p.setPen(QPen(style.GRID, 1))
+            p.drawLine(QPointF(hw, mid), QPointF(w, mid))
+            return
+        cols, lo, hi = column_envelope(self.peaks.maxs, self.peaks.bin_ms, 0.0, t0, self.scale.ms_per_px,
+                                       w - hw, mins=self.peaks.mins)
+        if not len(cols):
+            return
+        half = hh / 2 - 2
+        xs = hw + cols + 0.5
+        y_hi = mid - np.clip(hi, -1, 1) * half
+        y_lo = mid - np.clip(lo, -1, 1) * half
+        y_lo = np.maximum(y_lo, y_hi + 1)  # at least one pixel so silence is a visible line
+        p.setPen(QPen(style.WAVE, 1))
+        from PySide6.QtCore import QLineF
+
+        p.drawLines([QLineF(float(x), float(a), float(x), float(b)) for x, a, b in zip(xs, y_hi, y_lo)])
+
+    def _paint_ruler(self, p: QPainter, w: int, t0: float, t1: float, major: int, minor: int) -> None:
+        lay = self.layout_
+        hw, rh = lay.header_w, lay.ruler_h
+        grad = QLinearGradient(0, 0, 0, rh)
+        grad.setColorAt(0, style.RULER_BG.lighter(125))
+        grad.setColorAt(1, style.RULER_BG)
+        p.fillRect(hw, 0, w - hw, rh, grad)
+        p.setPen(QPen(style.GRID.lighter(130), 1))
+        if minor != major:
+            for t in tick_times(t0, t1, minor):
+                x = round(self.x_of(t)) + 0.5
+                p.drawLine(QPointF(x, rh - 5), QPointF(x, rh))
+        p.setPen(QPen(style.TEXT_DIM, 1))
+        for t in tick_times(t0, t1, major):
+            x = round(self.x_of(t)) + 0.5
+            p.drawLine(QPointF(x, rh - 12), QPointF(x, rh))
+            p.setPen(style.TEXT)
+            p.drawText(QPointF(x + 4, 12), format_ruler_label(t, major))
+            p.setPen(QPen(style.TEXT_DIM, 1))
+        p.setPen(QPen(style.GRID, 1))
+        p.drawLine(hw, rh - 0.5, w, rh - 0.5)
+
+    def _paint_headers(self, p: QPainter) -> None:
+        lay = self.layout_
+        hw = lay.header_w
+        p.fillRect(0, 0, hw, self.viewport().height(), style.HEADER_BG)
+        p.setPen(style.TEXT_DIM)
+        p.drawText(QRectF(8, 0, hw - 8, lay.ruler_h), Qt.AlignVCenter | Qt.AlignLeft,
+                   f"{len(self.index)} segments")
+        for i, lane in enumerate(lay.lanes):
+            y = lay.lane_top(i)
+            current = lane == self.editor.current_lane
+            if current:
+                p.fillRect(0, y, hw, lay.lane_h, style.LANE_CURRENT)
+            p.fillRect(QRectF(6, y + 6, 5, lay.lane_h - 12), style.lane_colour(lane))
+            p.setFont(self._bold if current else self._font)
+            p.setPen(style.TEXT if current else style.TEXT_DIM)
+            p.drawText(QRectF(18, y, hw - 20, lay.lane_h), Qt.AlignVCenter | Qt.AlignLeft, style.lane_title(lane))
+        p.setFont(self._font)
+        if lay.curves_h:
+            top = lay.curves_top
+            p.setPen(style.TEXT_DIM)
+            p.drawText(QRectF(8, top, hw - 8, 14), Qt.AlignLeft, "Scene labels")
+            curves = self.editor.doc.curves
+            labels = list(curves.values) if curves else []
+            for k, label in enumerate(labels):
+                yy = top + 16 + k * 11
+                if yy + 10 > top + lay.curves_h:
+                    break
+                p.fillRect(QRectF(10, yy + 3, 10, 3), style.label_colour(label))
+                p.setPen(style.TEXT_DIM)
+                p.drawText(QPointF(24, yy + 8), label)
+        if lay.wave_h:
+            p.setPen(style.TEXT_DIM)
+            p.drawText(QRectF(8, lay.wave_top, hw - 8, lay.wave_h), Qt.AlignVCenter | Qt.AlignLeft, "Audio")
+        p.setPen(QPen(style.GRID, 1))
+        p.drawLine(QPointF(hw - 0.5, 0), QPointF(hw - 0.5, self.viewport().height()))
+
+    def _paint_playhead(self, p: QPainter, h: int) -> None:
+        x = self.x_of(self.editor.playhead_ms)
+        if x < self.layout_.header_w or x > self.viewport().width():
+            return
+        p.setRenderHint(QPainter.Antialiasing, True)
+        p.setPen(QPen(style.PLAYHEAD, 1.5))
+        p.drawLine(QPointF(x, 0), QPointF(x, h))
+        p.setBrush(style.PLAYHEAD)
+        p.setPen(Qt.NoPen)
+        rh = self.layout_.ruler_h
+        p.drawPolygon(QPolygonF([QPointF(x - 6, rh - 12), QPointF(x + 6, rh - 12), QPointF(x, rh - 3)]))
+        p.setRenderHint(QPainter.Antialiasing, False)

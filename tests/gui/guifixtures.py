@@ -1,0 +1,66 @@
+"""Helpers shared by the GUI tests: generated media and sample documents."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from mulse_author.document import Curves, MediaRef, Segment, Source, TimelineDocument
+
+FPS = 25
+
+
+def frame_colour(i: int) -> int:
+    """Red level of frame ``i`` of the generated test video (distinct per frame, mod 32)."""
+    return (i % 32) * 8
+
+
+def make_video(path: Path, n_frames: int = 75, fps: int = FPS, size=(96, 64), audio: bool = True) -> Path:
+    """A small MPEG-4 video whose frame ``i`` is a flat colour with red = ``frame_colour(i)``
+    (so the frame shown can be read back), with a 440 Hz tone on the audio track."""
+    import av
+
+    w, h = size
+    with av.open(str(path), "w") as c:
+        v = c.add_stream("mpeg4", rate=fps)
+        v.width, v.height, v.pix_fmt = w, h, "yuv420p"
+        v.codec_context.qmin = 1
+        v.codec_context.qmax = 3
+        a = c.add_stream("aac", rate=22050, layout="mono") if audio else None
+        for i in range(n_frames):
+            img = np.zeros((h, w, 3), np.uint8)
+            img[..., 0] = frame_colour(i)
+            img[..., 2] = 128
+            f = av.VideoFrame.from_ndarray(img, format="rgb24")
+            f.pts = i
+            for p in v.encode(f):
+                c.mux(p)
+        for p in v.encode():
+            c.mux(p)
+        if a is not None:
+            sr = 22050
+            t = np.arange(int(sr * n_frames / fps)) / sr
+            sig = (0.4 * np.sin(2 * np.pi * 440 * t) * (t > 1.0)).astype(np.float32)
+            for k in range(0, len(sig), 1024):
+                fr = av.AudioFrame.from_ndarray(sig[None, k:k + 1024], format="fltp", layout="mono")
+                fr.sample_rate = sr
+                fr.pts = k
+                for p in a.encode(fr):
+                    c.mux(p)
+            for p in a.encode():
+                c.mux(p)
+    return path
+
+
+def sample_doc(duration_ms: int = 60_000, fps: float = 25.0, path: str = "/nonexistent/video.mp4") -> TimelineDocument:
+    doc = TimelineDocument(MediaRef(path, duration_ms, fps=fps, width=96, height=64))
+    doc.add([
+        Segment("Wind", 10_000, 20_000, id="w1"),
+        Segment("Wind", 30_000, 35_000, id="w2"),
+        Segment("Temperature", 5_000, 8_000, source=Source.SUGGESTED, confidence=0.8, label="Fire", id="h1"),
+        Segment("Light", 40_000, 41_000, source=Source.SUGGESTED, confidence=0.4, label="Explosion", id="l1"),
+    ])
+    n = duration_ms // 500
+    doc.curves = Curves(500, {"Wind": list(np.linspace(0, 1, n)), "Fire": [0.3] * n})
+    return doc
