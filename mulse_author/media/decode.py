@@ -1,0 +1,496 @@
+"""One-pass streaming decode with PyAV: 22 050 Hz mono audio, frames sampled at 3.2 fps as 32x32
+RGB, and cheap per-frame statistics for the signal cues.
+
+Time base: media time 0 is the container start time (:attr:`MediaInfo.start_s`); every time and
+sample index below is relative to it.
+
+Audio: each decoded frame is placed by its PTS. Channels are averaged to mono (what
+``librosa.load(mono=True)`` does, so a 5.1 track is not re-weighted by ffmpeg's downmix matrix)
+and resampled to 22 050 Hz with libswresample (``av.AudioResampler``, fltp). Output sample ``i`` is
+the signal at ``i / 22050`` s: a stream that starts late, or a gap in the PTS, is filled with zeros
+(digital silence: the *signal* is absent there, no content is invented) and overlapping PTS drop
+the repeated samples. The fills and drops are counted in :class:`DecodeStats`. A file without an
+audio track yields no audio at all (``MediaChunk.audio`` stays empty) and ``stats.has_audio`` is
+False: the caller decides what a missing modality means.
+
+Video: the paper samples 32 frames evenly from each 10 s clip. We sample the picture *shown* at
+``t_k = (k + 0.5) / 3.2`` s, the centres of 32 equal slots of every 10 s clip that starts at a
+multiple of 1/3.2 s, so a 10 s clip gets exactly 32 samples symmetric within it (t = 0.156 ..
+9.844 s) and a 0.5 s video gets 2. The picture shown at t is the last frame with PTS <= t (so
+variable frame rates are handled by PTS); samples before the first frame use the first frame.
+Frames are scaled with swscale's AREA filter (box averaging, the right filter for a large
+downscale, like OpenCV's INTER_AREA) straight from the decoded frame to 32x32 rgb24, then divided
+by 255. A display rotation (phone videos) is applied to the small frame.
+
+Statistics: ``luma`` is the mean luminance in [0, 1] of *every* decoded frame (native rate, for
+flash detection), read from the Y plane on a 4x4 grid (no colour conversion); ``thirds`` is the
+mean RGB of the left / centre / right thirds of each *sampled* frame (from a 96x96 AREA scale).
+"""
+
+from __future__ import annotations
+
+import time as _time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import av
+import numpy as np
+
+from ..errors import MediaError
+from ..features.constants import FRAME_SIZE, SAMPLE_RATE, VIDEO_FPS
+from .probe import MediaInfo, _reason, open_container, probe, select_streams
+
+__all__ = ["MediaChunk", "DecodeStats", "MediaStream", "stream_media", "decode_only",
+           "load_audio", "sample_time"]
+
+_SYNC_TOLERANCE_S = 0.005  # PTS jitter tolerated before the audio is re-aligned (gap / overlap)
+_MAX_BAD_PACKETS = 50  # packets that fail to decode before we call the file corrupt
+_THIRDS_SIZE = 96  # width/height of the picture the thirds colours are measured on
+
+
+def sample_time(k, fps: float = VIDEO_FPS):
+    """Time in seconds of sampled frame ``k``: the centre of slot k, ``(k + 0.5) / fps``."""
+    return (np.asarray(k) + 0.5) / fps
+
+
+@dataclass
+class MediaChunk:
+    """Decoded data of a stretch of the file. Arrays may be empty (length 0)."""
+
+    audio: np.ndarray  # float32 [n] mono at 22 050 Hz, in [-1, 1]
+    audio_start: int  # sample index (at 22 050 Hz, from media time 0) of audio[0]
+    frames: np.ndarray  # float32 [m, 32, 32, 3] RGB in [0, 1] (HWC)
+    frame_index: np.ndarray  # int64 [m]: sample index k; frame k is shown at (k + 0.5) / 3.2 s
+    frame_times: np.ndarray  # float64 [m]: (k + 0.5) / 3.2 s
+    thirds: np.ndarray  # float32 [m, 3, 3]: [frame, left/centre/right, R/G/B] mean colour in [0, 1]
+    luma: np.ndarray  # float32 [p]: mean luminance in [0, 1] of each decoded (native) frame
+    luma_times: np.ndarray  # float64 [p]: presentation time (s) of those frames
+
+
+@dataclass
+class DecodeStats:
+    """Bookkeeping of a decode pass (filled while iterating)."""
+
+    has_audio: bool = False
+    has_video: bool = False
+    audio_samples: int = 0  # output samples at 22 050 Hz, zero fills included
+    audio_filled: int = 0  # samples of zeros inserted for late starts and PTS gaps
+    audio_dropped: int = 0  # samples dropped for overlapping PTS
+    video_decoded: int = 0  # native frames decoded
+    frames_sampled: int = 0
+    bad_packets: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+class _AudioAssembler:
+    """Places decoded audio frames on a continuous 22 050 Hz mono timeline by their PTS.
+
+    The resampler runs continuously over a "segment" of frames whose PTS follow each other; a
+    gap, overlap or format change ends the segment (the resampler is flushed and its output
+    trimmed/padded to the exact length of the segment) and starts a new one at the new PTS.
+    """
+
+    def __init__(self, stats: DecodeStats, t0: float, sr: int = SAMPLE_RATE):
+        self.sr = sr
+        self.t0 = t0  # PTS time (s) of output sample 0
+        self.stats = stats
+        self.pos = 0  # output samples so far (absolute index of the next sample)
+        self._res = None
+        self._key = None
+        self._seg_t = 0.0  # media time of the current segment's start
+        self._seg_in = 0  # input samples fed in the current segment
+        self._seg_rate = 1
+        self._seg_out = 0  # output samples produced in the current segment (before alignment)
+        self._drop = 0  # output samples still to drop (overlap / before t0)
+
+    def _resampled(self, frames) -> list[np.ndarray]:
+        out = []
+        for f in frames:
+            a = f.to_ndarray()  # fltp: [channels, n]
+            out.append(a.mean(axis=0, dtype=np.float32) if a.shape[0] > 1 else a[0].astype(np.float32, copy=False))
+        return out
+
+    def _emit(self, parts: list[np.ndarray]) -> list[np.ndarray]:
+        kept = []
+        for a in parts:
+            self._seg_out += len(a)
+            if self._drop:
+                k = min(self._drop, len(a))
+                a = a[k:]
+                self._drop -= k
+            if len(a):
+                kept.append(a)
+                self.pos += len(a)
+        return kept
+
+    def _close_segment(self) -> list[np.ndarray]:
+        if self._res is None:
+            return []
+        out = self._emit(self._resampled(self._res.resample(None)))
+        self._res = None
+        # exact accounting: the segment covers seg_in input samples = this many output samples
+        want = round(self._seg_in * self.sr / self._seg_rate)
+        extra = want - self._seg_out
+        if extra > 0:
+            out += self._emit([np.zeros(extra, np.float32)])
+        elif extra < 0:  # resampler gave more (rounding): remove from what we just emitted
+            cut = -extra
+            while cut and out:
+                k = min(cut, len(out[-1]))
+                out[-1] = out[-1][: len(out[-1]) - k]
+                self.pos -= k
+                cut -= k
+                if not len(out[-1]):
+                    out.pop()
+        return out
+
+    def push(self, frame) -> list[np.ndarray]:
+        rate = frame.sample_rate
+        if frame.pts is not None and frame.time_base is not None:
+            t = float(frame.pts * frame.time_base) - self.t0
+        else:  # no PTS: continue where the segment ends
+            t = self._seg_t + self._seg_in / self._seg_rate if self._res is not None else self.pos / self.sr
+        key = (frame.format.name, frame.layout.name, rate, len(frame.layout.channels))
+        out: list[np.ndarray] = []
+        expected = self._seg_t + self._seg_in / self._seg_rate
+        if self._res is None or key != self._key or abs(t - expected) > _SYNC_TOLERANCE_S:
+            out += self._close_segment()
+            target = round(t * self.sr)
+            if target > self.pos:
+                if self.pos > 0 or t > _SYNC_TOLERANCE_S:
+                    self.stats.audio_filled += target - self.pos
+                out += self._emit([np.zeros(target - self.pos, np.float32)])
+                self._drop = 0
+            elif target < self.pos:
+                self._drop = self.pos - target
+                if self.pos > 0:
+                    self.stats.audio_dropped += self._drop
+            self._res = av.AudioResampler(format="fltp", layout=frame.layout, rate=self.sr)
+            self._key, self._seg_t, self._seg_in, self._seg_rate, self._seg_out = key, t, 0, rate, 0
+        self._seg_in += frame.samples
+        out += self._emit(self._resampled(self._res.resample(frame)))
+        return out
+
+    def finish(self) -> list[np.ndarray]:
+        return self._close_segment()
+
+
+def _rotate(img: np.ndarray, rotation: int) -> np.ndarray:
+    # display-matrix rotation is counter-clockwise; np.rot90 turns counter-clockwise too
+    return np.ascontiguousarray(np.rot90(img, k=(rotation // 90) % 4)) if rotation else img
+
+
+_LIMITED = {"yuv420p", "yuv422p", "yuv444p", "yuv410p", "yuv411p", "yuv440p", "nv12", "nv21",
+            "yuv420p10le", "yuv422p10le", "yuv444p10le", "yuv420p12le", "yuva420p"}
+_FULL = {"yuvj420p", "yuvj422p", "yuvj444p", "yuvj440p", "gray"}
+
+
+def mean_luma(frame) -> float:
+    """Mean luminance (Y') in [0, 1] of a decoded frame, from its Y plane on a 4x4 grid when the
+    frame is YUV (limited range 16-235 unless flagged full), else via a small gray conversion."""
+    name = frame.format.name
+    if name in _LIMITED or name in _FULL:
+        plane = frame.planes[0]
+        deep = name.endswith(("10le", "12le"))
+        dtype = np.uint16 if deep else np.uint8
+        row = plane.line_size // np.dtype(dtype).itemsize
+        y = np.frombuffer(plane, dtype).reshape(-1, row)[: frame.height: 4, : frame.width: 4]
+        m = float(y.mean())
+        if deep:
+            m /= 4.0 if name.endswith("10le") else 16.0
+        full = name in _FULL or int(frame.color_range or 0) == 2
+        v = m / 255.0 if full else (m - 16.0) / 219.0
+        return min(max(v, 0.0), 1.0)
+    g = frame.reformat(width=32, height=32, format="gray", interpolation="AREA").to_ndarray()
+    return float(g.mean()) / 255.0
+
+
+class _FrameSampler:
+    """Picks the frame shown at each sampling time t_k = (k + 0.5) / fps and converts it."""
+
+    def __init__(self, stats: DecodeStats, rotation: int, fps: float, size: int, thirds: bool):
+        self.stats, self.rotation, self.fps, self.size, self.want_thirds = stats, rotation, fps, size, thirds
+        self.k = 0
+        self.prev = None  # (time, frame) of the last decoded frame
+        self._conv = None  # cached conversion of prev
+        self.frames: list[np.ndarray] = []
+        self.index: list[int] = []
+        self.thirds: list[np.ndarray] = []
+
+    def _convert(self, frame):
+        if self._conv is None:
+            rgb = frame.reformat(width=self.size, height=self.size, format="rgb24",
+                                 interpolation="AREA").to_ndarray()
+            small = _rotate(rgb, self.rotation).astype(np.float32) / 255.0
+            th = None
+            if self.want_thirds:
+                big = frame.reformat(width=_THIRDS_SIZE, height=_THIRDS_SIZE, format="rgb24",
+                                     interpolation="AREA").to_ndarray()
+                big = _rotate(big, self.rotation).astype(np.float32) / 255.0
+                s = _THIRDS_SIZE // 3
+                th = np.stack([big[:, i * s:(i + 1) * s].mean(axis=(0, 1)) for i in range(3)])
+            self._conv = (small, th)
+        return self._conv
+
+    def _emit_until(self, t_end: float):
+        if self.prev is None:
+            return
+        while (self.k + 0.5) / self.fps < t_end:
+            small, th = self._convert(self.prev[1])
+            self.frames.append(small)
+            self.index.append(self.k)
+            if th is not None:
+                self.thirds.append(th)
+            self.k += 1
+            self.stats.frames_sampled += 1
+
+    def push(self, t: float, frame):
+        self._emit_until(t)
+        self.prev, self._conv = (t, frame), None
+
+    def finish(self, end_t: float):
+        self._emit_until(end_t)
+        self.prev = self._conv = None
+
+    def take(self):
+        frames, index, thirds = self.frames, self.index, self.thirds
+        self.frames, self.index, self.thirds = [], [], []
+        return frames, index, thirds
+
+
+def _empty_chunk() -> dict:
+    return dict(audio=[], frames=[], index=[], thirds=[], luma=[], luma_t=[])
+
+
+class MediaStream:
+    """Iterator of :class:`MediaChunk` over one decode pass of a file (see the module docstring).
+
+    Attributes: ``info`` (:class:`MediaInfo`) and ``stats`` (:class:`DecodeStats`, complete once
+    the iteration has ended). Memory is bounded by ``chunk_s`` worth of output, never the file.
+    """
+
+    def __init__(self, path, *, audio: bool = True, video: bool = True, chunk_s: float = 5.0,
+                 fps: float = VIDEO_FPS, frame_size: int = FRAME_SIZE, luma: bool = True,
+                 thirds: bool = True, strict: bool = True, info: MediaInfo | None = None):
+        self.path = Path(path)
+        self.info = info or probe(self.path)
+        self.stats = DecodeStats(has_audio=audio and self.info.has_audio,
+                                 has_video=video and self.info.has_video)
+        self._opts = dict(chunk_s=chunk_s, fps=fps, frame_size=frame_size, luma=luma,
+                          thirds=thirds, strict=strict)
+        self._gen = None
+
+    def __iter__(self) -> Iterator[MediaChunk]:
+        return self
+
+    def __next__(self) -> MediaChunk:
+        if self._gen is None:
+            self._gen = self._run()
+        return next(self._gen)
+
+    def close(self):
+        if self._gen is not None:
+            self._gen.close()
+
+    def _run(self) -> Iterator[MediaChunk]:
+        o, info, stats = self._opts, self.info, self.stats
+        t0 = info.start_s
+        container = open_container(self.path)
+        try:
+            vstream, astream = select_streams(container)
+            vstream = vstream if stats.has_video else None
+            astream = astream if stats.has_audio else None
+            if vstream is not None:
+                vstream.thread_type = "AUTO"  # frame + slice threads: the decode is the cost
+            streams = [s for s in (vstream, astream) if s is not None]
+            if not streams:
+                return
+            assembler = _AudioAssembler(stats, t0) if astream is not None else None
+            sampler = _FrameSampler(stats, info.rotation, o["fps"], o["frame_size"], o["thirds"]) \
+                if vstream is not None else None
+            acc = _empty_chunk()
+            audio_pos = 0  # index of the first audio sample in acc
+            chunk_end = o["chunk_s"]
+            last_vt = None
+            last_vdur = 1.0 / info.fps if info.fps else 0.04
+            audio_end_t = None
+            clock = 0.0
+
+            def make_chunk():
+                nonlocal acc, audio_pos
+                frames, index, thirds = sampler.take() if sampler else ([], [], [])
+                audio = np.concatenate(acc["audio"]) if acc["audio"] else np.zeros(0, np.float32)
+                idx = np.asarray(index, np.int64)
+                chunk = MediaChunk(
+                    audio=audio, audio_start=audio_pos,
+                    frames=np.stack(frames) if frames else np.zeros((0, o["frame_size"], o["frame_size"], 3), np.float32),
+                    frame_index=idx, frame_times=sample_time(idx, o["fps"]).astype(np.float64),
+                    thirds=np.stack(thirds).astype(np.float32) if thirds else np.zeros((0, 3, 3), np.float32),
+                    luma=np.asarray(acc["luma"], np.float32), luma_times=np.asarray(acc["luma_t"], np.float64),
+                )
+                audio_pos += len(audio)
+                acc = _empty_chunk()
+                return chunk
+
+            for packet in self._packets(container, streams):
+                try:
+                    decoded = packet.decode()
+                except av.error.FFmpegError as e:
+                    self._bad_packet(e, packet)
+                    continue
+                for frame in decoded:
+                    if packet.stream is astream:
+                        parts = assembler.push(frame)
+                        acc["audio"].extend(parts)
+                        if frame.pts is not None and frame.time_base is not None:
+                            audio_end_t = float(frame.pts * frame.time_base) - t0 + frame.samples / frame.sample_rate
+                        clock = max(clock, assembler.pos / SAMPLE_RATE)
+                    else:
+                        stats.video_decoded += 1
+                        if frame.pts is not None and frame.time_base is not None:
+                            t = float(frame.pts * frame.time_base) - t0
+                        else:
+                            t = (last_vt + last_vdur) if last_vt is not None else 0.0
+                        if last_vt is not None and t > last_vt:
+                            last_vdur = t - last_vt
+                        if o["luma"]:
+                            acc["luma"].append(mean_luma(frame))
+                            acc["luma_t"].append(t)
+                        sampler.push(t, frame)
+                        last_vt = t if last_vt is None else max(last_vt, t)
+                        clock = max(clock, t)
+                if clock >= chunk_end:
+                    yield make_chunk()
+                    while chunk_end <= clock:
+                        chunk_end += o["chunk_s"]
+            # end of file: flush the resampler and the last shown frame
+            if assembler is not None:
+                acc["audio"].extend(assembler.finish())
+                if audio_end_t is not None:  # exact length: up to the last frame's end
+                    want = round(audio_end_t * SAMPLE_RATE)
+                    if want > assembler.pos:
+                        acc["audio"].append(np.zeros(want - assembler.pos, np.float32))
+                        assembler.pos = want
+                stats.audio_samples = assembler.pos
+                if assembler.pos == 0:
+                    raise MediaError(f"{self.path}: the audio stream decoded to nothing")
+            if sampler is not None:
+                if last_vt is None:
+                    raise MediaError(f"{self.path}: the video stream decoded to no frames")
+                end_t = last_vt + last_vdur
+                sampler.finish(end_t)
+                self._check_complete(end_t)
+            elif audio_end_t is not None:
+                self._check_complete(audio_end_t)
+            yield make_chunk()
+        finally:
+            container.close()
+
+    def _packets(self, container, streams):
+        demux = container.demux(streams)
+        while True:
+            try:
+                packet = next(demux)
+            except StopIteration:
+                return
+            except av.error.FFmpegError as e:
+                if self._opts["strict"]:
+                    raise MediaError(f"{self.path}: corrupt or truncated ({_reason(e)})") from e
+                self.stats.warnings.append(f"stopped reading at a demux error: {_reason(e)}")
+                return
+            if packet.size == 0 and packet.pts is None:  # flush packet: decode() drains the decoder
+                yield packet
+                continue
+            yield packet
+
+    def _bad_packet(self, e, packet):
+        self.stats.bad_packets += 1
+        if self.stats.bad_packets == 1:
+            self.stats.warnings.append(f"undecodable {packet.stream.type} packet(s): {_reason(e)}")
+        if self.stats.bad_packets > _MAX_BAD_PACKETS:
+            raise MediaError(f"{self.path}: corrupt ({self.stats.bad_packets} packets failed to "
+                             f"decode: {_reason(e)})")
+
+    def _check_complete(self, end_t: float):
+        """A file whose data stops well before its stated duration is truncated."""
+        expected = self.info.duration_s
+        if expected and end_t < 0.9 * expected - 0.5:
+            msg = (f"{self.path}: truncated: decoding ends at {end_t:.2f} s but the file says it "
+                   f"lasts {expected:.2f} s")
+            if self._opts["strict"]:
+                raise MediaError(msg)
+            self.stats.warnings.append(msg)
+
+
+def stream_media(path, **kwargs) -> MediaStream:
+    """Decode ``path`` once, yielding :class:`MediaChunk` about every ``chunk_s`` seconds of
+    media. Keyword options: ``audio``/``video`` (False skips that stream), ``chunk_s`` (5.0),
+    ``fps`` (3.2), ``frame_size`` (32), ``luma``/``thirds`` (statistics on/off), ``strict``
+    (True: a demux error or truncation raises :class:`MediaError`; False: stop with a warning in
+    ``stats.warnings``), ``info`` (a :class:`MediaInfo` from an earlier :func:`probe`)."""
+    return MediaStream(path, **kwargs)
+
+
+def decode_only(path) -> dict:
+    """Decode every packet of the chosen audio and video streams and do nothing else: the
+    reference cost for the analysis benchmark. Returns counts and the wall time in seconds."""
+    start = _time.perf_counter()
+    info = probe(path)
+    counts = {"video_frames": 0, "audio_frames": 0}
+    with open_container(path) as c:
+        v, a = select_streams(c)
+        if v is not None:
+            v.thread_type = "AUTO"
+        for packet in c.demux([s for s in (v, a) if s is not None]):
+            try:
+                n = len(packet.decode())
+            except av.error.FFmpegError:
+                continue
+            counts["video_frames" if packet.stream is v else "audio_frames"] += n
+    counts["seconds"] = _time.perf_counter() - start
+    counts["duration_s"] = info.duration_s
+    return counts
+
+
+def load_audio(path, sr: int = SAMPLE_RATE, start_s: float | None = None,
+               end_s: float | None = None) -> np.ndarray:
+    """Mono float32 audio of ``path`` at ``sr`` Hz between ``start_s`` and ``end_s`` (seconds of
+    media time; None = start / end of the file), for training clips. Seeks to ``start_s`` and
+    decodes only what is needed; sample i of the result is the signal at ``start_s + i / sr``.
+    Raises :class:`MediaError` when the file has no audio."""
+    p = Path(path)
+    start = float(start_s or 0.0)
+    if start < 0 or (end_s is not None and end_s <= start):
+        raise ValueError(f"bad audio range start_s={start_s} end_s={end_s}")
+    with open_container(p) as c:
+        _, astream = select_streams(c)
+        if astream is None:
+            raise MediaError(f"{p}: has no audio stream")
+        t0 = c.start_time / av.time_base if c.start_time is not None else 0.0
+        if start > 0:
+            try:  # seek lands on or before the requested time; PTS placement trims the rest
+                c.seek(int((start + t0) / astream.time_base), stream=astream, backward=True)
+            except av.error.FFmpegError:
+                c.seek(0)
+        stats = DecodeStats(has_audio=True)
+        asm = _AudioAssembler(stats, t0 + start, sr)
+        want = None if end_s is None else round((end_s - start) * sr)
+        parts: list[np.ndarray] = []
+        try:
+            for packet in c.demux(astream):
+                try:
+                    frames = packet.decode()
+                except av.error.FFmpegError:
+                    continue
+                for frame in frames:
+                    parts.extend(asm.push(frame))
+                if want is not None and asm.pos >= want + sr:  # one second of margin for the resampler
+                    break
+            parts.extend(asm.finish())
+        except av.error.FFmpegError as e:
+            raise MediaError(f"{p}: corrupt or truncated ({_reason(e)})") from e
+    y = np.concatenate(parts) if parts else np.zeros(0, np.float32)
+    if want is not None:
+        y = y[:want]
+    return np.ascontiguousarray(y, dtype=np.float32)
