@@ -45,10 +45,12 @@ def source_of(path) -> str:
 
 
 def _is_media(path: Path) -> bool:
+    if path.name.startswith("."):  # hidden files (editor, OS metadata)
+        return False
     ext = path.suffix.lower()
     if ext in MEDIA_EXTENSIONS:
         return True
-    if ext in NON_MEDIA_EXTENSIONS or path.name.startswith("."):
+    if ext in NON_MEDIA_EXTENSIONS:
         return False
     try:
         probe_duration(path)

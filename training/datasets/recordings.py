@@ -45,7 +45,7 @@ class Recording:
     """One labelled span of a media file.
 
     path: media file (any audio/video container PyAV reads).
-    labels: names from ``LABELS`` in model order; ``()`` for background material.
+    labels: names from ``LABELS`` (stored in model order, deduplicated); ``()`` for background material.
     source: id of the recording / video / package the file comes from (the split unit).
     start_s, end_s: span inside the file in seconds; ``None`` = from the start / to the end.
     duration_s: duration of the span in seconds when known (``None`` = not probed yet).
@@ -64,6 +64,8 @@ class Recording:
         bad = [lab for lab in self.labels if lab not in LABELS]
         if bad:
             raise FormatError(f"{self.path}: unknown labels {bad}; expected names from {LABELS}")
+        # model order, no duplicates: equal label sets compare equal
+        object.__setattr__(self, "labels", tuple(lab for lab in LABELS if lab in self.labels))
         if (self.start_s is not None and self.end_s is not None
                 and self.end_s <= self.start_s):
             raise FormatError(f"{self.path}: end_s {self.end_s} is not after start_s {self.start_s}")
