@@ -1,0 +1,97 @@
+"""``mulse-author export`` and ``mulse-author validate`` (registered by ``mulse_author.cli``).
+
+Exit status: 0 done / valid, 1 the file is invalid (messages name element and line),
+2 usage or I/O error (raised as :class:`~mulse_author.errors.MulseError` and printed by the CLI).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..errors import FormatError, MulseError
+from .ncl_writer import PROFILES, write_ncl
+from .schemas import ENV_VAR, schema_dir
+from .sem_writer import write_sem
+from .units import DEFAULT_TIME_SCALE
+from .validate import validate
+
+
+def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``export`` and ``validate`` to the ``mulse-author`` parser."""
+    p = subparsers.add_parser("export", help="export a project as MPEG-V SEM and/or NCL")
+    p.add_argument("project", help="Mulse Author project file (.json)")
+    p.add_argument("--sem", metavar="OUT", help="write an MPEG-V SEM file (.sem / .xml)")
+    p.add_argument("--ncl", metavar="OUT", help="write an NCL document (.ncl)")
+    p.add_argument("--ncl-profile", choices=PROFILES, default="3.0",
+                   help="3.0: standard NCL 3.0 (default); 4.0: the <effect> dialect of ginga-mulsemedia (not NCL 3.0-valid)")
+    p.add_argument("--approved-only", action="store_true", help="leave out suggestions the author has not approved")
+    p.add_argument("--time-scale", type=int, default=DEFAULT_TIME_SCALE, metavar="TICKS",
+                   help=f"SEM si:timeScale in ticks per second (default {DEFAULT_TIME_SCALE})")
+    p.add_argument("--auto-light", action="store_true",
+                   help='mark colourless light effects autoExtraction="visual" in SEM')
+    p.add_argument("--schema-dir", metavar="DIR", help=f"validate the written files against the XSDs in DIR "
+                   f"(default: ${ENV_VAR} if set)")
+    p.set_defaults(func=export_main)
+
+    p = subparsers.add_parser("validate", help="check an SEM or NCL file against the standard and our own rules")
+    p.add_argument("file", help="SEM (.sem/.xml) or NCL (.ncl) file")
+    p.add_argument("--schema-dir", metavar="DIR", help=f"folder with mpeg-v/ and ncl30/ XSDs (default: ${ENV_VAR})")
+    p.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    p.set_defaults(func=validate_main)
+
+
+def _print_issues(name: str, issues, quiet: bool = False) -> int:
+    errors = [i for i in issues if i.is_error]
+    for i in issues:
+        if quiet and not i.is_error:
+            continue
+        print(f"{name}: {i}", file=sys.stdout if i.is_error else sys.stderr)
+    return len(errors)
+
+
+def export_main(args: argparse.Namespace) -> int:
+    from ..document import load_project
+
+    if not args.sem and not args.ncl:
+        raise MulseError("export: give --sem OUT and/or --ncl OUT")
+    doc = load_project(args.project)
+    directory = schema_dir(args.schema_dir)
+    invalid = 0
+    outputs = []
+    if args.sem:
+        warnings = write_sem(doc, args.sem, include_suggestions=not args.approved_only,
+                             time_scale=args.time_scale, auto_extraction=args.auto_light)
+        outputs.append((args.sem, warnings))
+    if args.ncl:
+        warnings = write_ncl(doc, args.ncl, args.ncl_profile, include_suggestions=not args.approved_only)
+        outputs.append((args.ncl, warnings))
+    for out, warnings in outputs:
+        for w in warnings:
+            print(f"{out}: warning: {w}", file=sys.stderr)
+        if directory is not None:
+            issues = validate(out, directory)
+            if args.ncl_profile == "4.0" and out == args.ncl:
+                issues = [i for i in issues if "NCL 4.0" not in i.message]
+            invalid += _print_issues(out, issues)
+        print(f"wrote {out}")
+    return 1 if invalid else 0
+
+
+def validate_main(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    if not path.is_file():
+        raise FormatError(f"{path}: file not found" if not path.exists() else f"{path}: not a file")
+    directory = schema_dir(args.schema_dir)
+    try:
+        issues = validate(path, directory)
+    except FormatError as exc:  # readable, but not well-formed / not SEM or NCL / hostile: invalid
+        print(f"error: {exc}")
+        return 1
+    n = _print_issues(str(path), issues, args.quiet)
+    if n:
+        print(f"{path}: INVALID ({n} error(s))")
+        return 1
+    print(f"{path}: valid" + ("" if directory else " (XSD check skipped: no schema directory)"))
+    return 0
