@@ -39,7 +39,7 @@ class CueSettings:
     bin_s: float = 0.5  #: colour averaging bin (s)
     change_delta_e: float = 25.0  #: colour change (CIE76 ΔE) that starts a new light segment
     min_light_s: float = 2.0  #: light segments shorter than this (s) are folded into a neighbour
-    min_value: float = 0.1  #: light segments with a darker colour (HSV value, 0..1) are dropped
+    min_value: float = 0.2  #: light segments with a darker colour (HSV value, 0..1) are dropped
     min_jump: float = 0.2  #: luma rise (0..1) over the recent baseline that counts as a flash
     baseline_s: float = 0.5  #: length (s) of the baseline before a frame
     max_flash_s: float = 1.0  #: a brightening that lasts longer is a cut, not a flash
