@@ -50,7 +50,9 @@ class AudioModule(nn.Module):
         self.conv1 = nn.Conv2d(1, cfg.audio_conv1_filters, cfg.audio_conv1_kernel)
         self.bn1 = nn.BatchNorm2d(cfg.audio_conv1_filters)
         self.pool1 = nn.MaxPool2d(cfg.audio_pool1, cfg.audio_pool1_stride)
-        self.conv2 = nn.Conv2d(cfg.audio_conv1_filters, cfg.audio_conv2_filters, cfg.audio_conv2_kernel)
+        self.conv2 = nn.Conv2d(
+            cfg.audio_conv1_filters, cfg.audio_conv2_filters, cfg.audio_conv2_kernel
+        )
         self.bn2 = nn.BatchNorm2d(cfg.audio_conv2_filters)
         self.pool2 = nn.MaxPool2d(cfg.audio_pool2, cfg.audio_pool2_stride)
         self.fc1 = nn.Linear(cfg.audio_flatten_size, cfg.audio_fc)
@@ -191,12 +193,9 @@ class BimodalNet(nn.Module):
         self.audio = AudioModule(config) if config.uses_audio else None
         self.video = VideoModule(config) if config.uses_video else None
         self.fusion = FusionMLP(config) if v in USES_FUSION_MLP else None
-        self.audio_head = (
-            nn.Linear(config.embedding_dim, config.num_labels) if v in ("audio", "late_fusion") else None
-        )
-        self.video_head = (
-            nn.Linear(config.embedding_dim, config.num_labels) if v in ("video", "late_fusion") else None
-        )
+        d, k = config.embedding_dim, config.num_labels
+        self.audio_head = nn.Linear(d, k) if v in ("audio", "late_fusion") else None
+        self.video_head = nn.Linear(d, k) if v in ("video", "late_fusion") else None
         self.apply(_keras_init)
 
 
@@ -206,6 +205,12 @@ class BimodalNet(nn.Module):
             raise ModelInputError(f"the {self.config.variant!r} model variant has no {what}")
         return module
 
+    def _input(self, name: str, x: object, shape: tuple[int | None, ...]) -> torch.Tensor:
+        """Check an input tensor and cast it to the weights' dtype (float64 -> float32)."""
+        x = _check_tensor(name, x, shape)
+        dtype = next(self.parameters()).dtype
+        return x if x.dtype == dtype else x.to(dtype)
+
     def audio_embedding(self, mel: torch.Tensor) -> torch.Tensor:
         """Log-mel ``[B, 1, n_mels, audio_frames]`` (or ``[B, n_mels, audio_frames]``)
         -> ``[B, embedding_dim]``."""
@@ -213,18 +218,19 @@ class BimodalNet(nn.Module):
         c = self.config
         if isinstance(mel, torch.Tensor) and mel.dim() == 3:
             mel = mel.unsqueeze(1)
-        _check_tensor("mel", mel, (None, 1, c.n_mels, c.audio_frames))
+        mel = self._input("mel", mel, (None, 1, c.n_mels, c.audio_frames))
         return audio(mel)
 
     def frame_features(self, frames: torch.Tensor) -> torch.Tensor:
-        """Single frames ``[N, 3, frame_size, frame_size]`` in [0, 1] -> ``[N, video_feature_size]``.
+        """Single frames ``[N, 3, frame_size, frame_size]`` in [0, 1]
+        -> ``[N, video_feature_size]``.
 
         Frames are independent, so a sliding window can encode each decoded frame once and
         reuse the features in every window that contains it.
         """
         video = self._need(self.video, "video module")
         s = self.config.frame_size
-        _check_tensor("frames", frames, (None, 3, s, s))
+        frames = self._input("frames", frames, (None, 3, s, s))
         return video.frames(frames)
 
     def video_embedding(self, features: torch.Tensor) -> torch.Tensor:
@@ -234,13 +240,15 @@ class BimodalNet(nn.Module):
         trained for.
         """
         video = self._need(self.video, "video module")
-        _check_tensor("frame features", features, (None, None, self.config.video_feature_size))
+        shape = (None, None, self.config.video_feature_size)
+        features = self._input("frame features", features, shape)
         return video.sequence(features)
 
     def video_from_frames(self, frames: torch.Tensor) -> torch.Tensor:
-        """Frames ``[B, T, 3, S, S]`` -> ``[B, embedding_dim]`` (frame_features + video_embedding)."""
+        """Frames ``[B, T, 3, S, S]`` -> ``[B, embedding_dim]``
+        (:meth:`frame_features` then :meth:`video_embedding`)."""
         s = self.config.frame_size
-        _check_tensor("frames", frames, (None, None, 3, s, s))
+        frames = self._input("frames", frames, (None, None, 3, s, s))
         b, t = frames.shape[:2]
         features = self.frame_features(frames.reshape(b * t, 3, s, s))
         return self.video_embedding(features.reshape(b, t, -1))
@@ -261,11 +269,11 @@ class BimodalNet(nn.Module):
         if need_a:
             if a is None:
                 raise ModelInputError(f"the {variant!r} model needs the audio embedding")
-            _check_tensor("audio embedding", a, (None, d))
+            a = self._input("audio embedding", a, (None, d))
         if need_v:
             if v is None:
                 raise ModelInputError(f"the {variant!r} model needs the video embedding")
-            _check_tensor("video embedding", v, (None, d))
+            v = self._input("video embedding", v, (None, d))
         if need_a and need_v and a.shape[0] != v.shape[0]:
             raise ModelInputError(
                 f"audio and video batch sizes differ ({a.shape[0]} vs {v.shape[0]})"
@@ -306,7 +314,9 @@ class BimodalNet(nn.Module):
         own loss as the paper trains the two unimodal networks separately."""
         if self.config.variant != "late_fusion":
             raise ModelInputError("unimodal_logits is only defined for the late_fusion variant")
-        return self.audio_head(self.audio_embedding(mel)), self.video_head(self.video_from_frames(frames))
+        a = self.audio_embedding(mel)
+        v = self.video_from_frames(frames)
+        return self.audio_head(a), self.video_head(v)
 
     @torch.no_grad()
     def predict_proba(self, mel: torch.Tensor | None, frames: torch.Tensor | None) -> torch.Tensor:

@@ -158,6 +158,16 @@ def test_sliding_window_pieces_equal_forward(compact_nets):
     assert torch.allclose(whole, pieces, atol=1e-5)
 
 
+def test_float64_inputs_are_cast(compact_nets):
+    net = compact_nets["bimodal"]
+    mel, frames = _inputs()
+    with torch.no_grad():
+        expected = net(mel, frames)
+        got = net(mel.double(), frames.double())
+    assert got.dtype == torch.float32
+    assert torch.allclose(got, expected, atol=1e-5)
+
+
 def test_three_dimensional_mel_is_accepted(compact_nets):
     net = compact_nets["audio"]
     mel, _ = _inputs()
