@@ -170,6 +170,11 @@ def build_sem(
         raise FormatError(f"time scale must be a positive integer (ticks per second), got {time_scale!r}")
     warn = warnings if warnings is not None else []
     segs = export_segments(doc, include_suggestions)
+    if not segs:
+        # The SEM schema needs at least one effect; an empty file would be invalid.
+        left_out = len(doc) if not include_suggestions else 0
+        why = f" ({left_out} unapproved suggestion(s) left out)" if left_out else ""
+        raise FormatError(f"nothing to export as SEM: the timeline has no effect segments{why}")
     check_no_overlaps(segs)
 
     root = etree.Element(Q(SEDL_NS, "SEM"), nsmap=NSMAP)

@@ -141,3 +141,13 @@ def test_schema_check_can_fail(sem_schema):
     issues = xsd_issues(etree.fromstring(etree.tostring(tree)).getroottree(), sem_schema)
     assert issues and all(i.element == "Effect" and i.line for i in issues)
     assert any("pts" in i.message for i in issues)
+
+
+def test_empty_or_all_unapproved_timeline_is_a_clear_error():
+    doc = TimelineDocument(MediaRef("/v.mp4", 10_000))
+    with pytest.raises(FormatError, match="nothing to export"):
+        build_sem(doc)
+    from mulse_author.document import Source
+    doc.add(Segment("Wind", 0, 10, source=Source.SUGGESTED))
+    with pytest.raises(FormatError, match="1 unapproved suggestion"):
+        build_sem(doc, include_suggestions=False)
