@@ -80,13 +80,16 @@ def _run_analysis(video: str, args, quiet: bool):
         raise MulseError(f"--hop must be a positive number of seconds, got {args.hop}")
     from .detect.decode import probe_facts
 
+    from .effects.rules import load_rules
+
     probe_facts(video)  # a missing or unreadable file fails here, before the progress bar
+    rules = load_rules(args.rules)
     model = args.model
     if model is not None and not Path(model).exists():
         raise MulseError(f"{model}: model checkpoint not found")
     update, close = _progress_bar(not quiet and not args.no_progress)
     try:
-        return analyze(video, model=model, hop_s=args.hop, settings=settings, rules=args.rules, progress=update)
+        return analyze(video, model=model, hop_s=args.hop, settings=settings, rules=rules, progress=update)
     finally:
         close()
 

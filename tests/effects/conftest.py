@@ -1,0 +1,6 @@
+"""Reuse the PyAV media generator of tests/detect."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "detect"))

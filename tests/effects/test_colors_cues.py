@@ -1,0 +1,88 @@
+"""ColorCS names, LocationCS terms, and the light-colour / flash cues on generated video."""
+
+import numpy as np
+import pytest
+
+from mulse_author.detect.decode import stream_chunks
+from mulse_author.effects.colors import COLOR_TERMS, color_term, nearest_color_term
+from mulse_author.effects.cues import CueSettings, ThirdsColourBins, flash_cues, light_cues
+from mulse_author.effects.schemes import is_location_term, is_scent_term
+from videogen import solid, three_colour_frame, write_media
+
+
+def test_colour_terms_and_nearest():
+    assert COLOR_TERMS["red"] == (255, 0, 0) and COLOR_TERMS["orange_web"] == (255, 165, 0)
+    assert len(COLOR_TERMS) > 300
+    for name, rgb in list(COLOR_TERMS.items())[::17]:
+        # a term's own RGB maps to itself or to a term with the very same RGB
+        assert COLOR_TERMS[nearest_color_term(rgb)] == rgb, name
+    assert nearest_color_term((250, 250, 250)) in ("white", "cosmic_latte", "ivory", "seashell", "magnolia")
+    assert color_term("orange") == "orange_web"
+    assert color_term("urn:mpeg:mpeg-v:01-SI-ColorCS-NS:teal") == "teal"
+    with pytest.raises(KeyError, match="ColorCS"):
+        color_term("blurple")
+
+
+def test_location_and_scent_terms():
+    assert is_location_term("left:*:front") and is_location_term("*:*:*")
+    assert not is_location_term("middle:left:front") and not is_location_term("left:front")
+    assert is_scent_term("sea_breeze") and not is_scent_term("sea")
+
+
+def _decode_stats(path):
+    times, luma, thirds = [], [], []
+    for ch in stream_chunks(path):
+        times += ch.stat_times
+        luma += ch.luma
+        thirds += ch.thirds
+    return np.array(times), np.array(luma), np.array(thirds)
+
+
+def test_light_cue_on_three_colour_video(tmp_path):
+    # 0-3 s: red | green | blue; 3-6 s: white | orange | black
+    def frame(i, t):
+        if t < 3:
+            return three_colour_frame((255, 0, 0), (0, 255, 0), (0, 0, 255))
+        return three_colour_frame((255, 255, 255), (255, 140, 0), (0, 0, 0))
+
+    p = write_media(tmp_path / "c.mp4", 6.0, frame)
+    t, _, th = _decode_stats(p)
+    bins = ThirdsColourBins(0.5)
+    bins.add_many(t, th)
+    segs = light_cues(*bins.bins(), 6.0)
+    by_loc = {}
+    for s in segs:
+        by_loc.setdefault(s.location, []).append((s.start_ms, s.end_ms, s.color))
+    assert by_loc["left:*:front"] == [(0, 3000, "red"), (3000, 6000, "white")]
+    assert [c for *_, c in by_loc["center:*:front"]][0] in ("electric_green_x11_green", "green_color_wheel_x11_green",
+                                                             "lime_web_x11_green")
+    assert by_loc["center:*:front"][1][2].startswith(("orange", "dark_orange", "tangerine", "safety_orange"))
+    # the black right third in 3-6 s gives no light
+    assert by_loc["right:*:front"] == [(0, 3000, "blue")]
+
+
+def test_flash_on_generated_video_and_cut_is_not_a_flash(tmp_path):
+    def frame(i, t):
+        if 50 <= i < 53:  # 2.0-2.12 s: a white flash
+            return solid((255, 255, 255))
+        if t >= 4.0:  # a cut to a bright shot: not a flash
+            return solid((230, 230, 230))
+        return solid((30, 30, 40))
+
+    p = write_media(tmp_path / "f.mp4", 6.0, frame)
+    t, y, _ = _decode_stats(p)
+    segs = flash_cues(t, y, 6.0)
+    assert len(segs) == 1
+    f = segs[0]
+    assert f.effect == "Flash" and abs(f.start_ms - 2000) <= 40 and 100 <= f.duration_ms <= 200
+    assert f.intensity > 0.9
+
+
+def test_flash_burst_merges_and_threshold_matters():
+    t = np.arange(0, 5, 0.04)
+    y = np.full(len(t), 0.1)
+    y[[50, 52]] = 0.8  # two flashes 80 ms apart: one burst
+    y[100] = 0.25  # a small rise below min_jump
+    assert len(flash_cues(t, y, 5.0)) == 1
+    assert len(flash_cues(t, y, 5.0, CueSettings(merge_flash_s=0.01))) == 2
+    assert len(flash_cues(t, y, 5.0, CueSettings(min_jump=0.1, merge_flash_s=0.01))) == 3
