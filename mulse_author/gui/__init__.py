@@ -1,1 +1,7 @@
-"""gui"""
+"""The Qt desktop app (all Qt code of Mulse Author lives here).
+
+Modules: :mod:`.main_window` (wiring), :mod:`.timeline_view` (painting), :mod:`.timeline_mouse`
+(mouse bindings), :mod:`.keybindings`, :mod:`.commands` (undo), :mod:`.editor` (edit session),
+:mod:`.inspector`, :mod:`.player`, :mod:`.analysis_worker`, :mod:`.settings`, :mod:`.autosave`,
+:mod:`.preferences`, :mod:`.help_dialog`; Qt-free timeline logic in :mod:`.logic`.
+"""

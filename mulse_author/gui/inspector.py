@@ -1,0 +1,271 @@
+"""Inspector for the selected segment(s): type, times, intensity, colour, location, scent, origin.
+
+With several segments selected, fields that differ show blank / "(mixed)" and an edit applies
+to all of them in one undo step.  Times are typed as ``H:MM:SS.mmm`` or ``f<frame>`` and land
+on frame boundaries.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtWidgets import (
+    QColorDialog, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+    QPushButton, QSlider, QToolButton, QVBoxLayout, QWidget,
+)
+
+from ..document import Source
+from ..effects.types import EFFECT_TYPES, display_name
+from ..errors import DocumentError, MulseError
+from .editor import Editor
+from .logic.timecode import format_time, frame_boundary_ms, parse_time
+
+MIXED = "(mixed)"
+
+
+def _colour_terms() -> dict[str, tuple[int, int, int]]:
+    try:
+        from ..effects.colors import COLOR_TERMS
+        return dict(COLOR_TERMS)
+    except ImportError:
+        return {}
+
+
+def _scent_terms() -> list[str]:
+    try:
+        from ..effects.schemes import SCENT_TERMS
+        return sorted(SCENT_TERMS)
+    except ImportError:
+        return []
+
+
+def _location_axes() -> tuple[tuple[str, ...], ...]:
+    try:
+        from ..effects.schemes import LOCATION_X, LOCATION_Y, LOCATION_Z
+        return LOCATION_X, LOCATION_Y, LOCATION_Z
+    except ImportError:
+        return (("*",), ("*",), ("*",))
+
+
+class Inspector(QWidget):
+    def __init__(self, editor: Editor, parent=None) -> None:
+        super().__init__(parent)
+        self.editor = editor
+        self._updating = False
+        self.colours = _colour_terms()
+        lay = QVBoxLayout(self)
+        self.title = QLabel("No selection")
+        self.title.setStyleSheet("font-weight: 600; font-size: 11pt;")
+        lay.addWidget(self.title)
+        form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignRight)
+        lay.addLayout(form)
+
+        self.type = QComboBox()
+        for t in EFFECT_TYPES:
+            pm = QPixmap(12, 12)
+            pm.fill(QColor(t.colour))
+            self.type.addItem(QIcon(pm), t.display, t.name)
+        self.type.activated.connect(lambda _i: self._apply("effect", self.type.currentData()))
+        form.addRow("Type", self.type)
+
+        self.start = QLineEdit()
+        self.end = QLineEdit()
+        self.duration = QLabel("")
+        for w, key in ((self.start, "start_ms"), (self.end, "end_ms")):
+            w.setPlaceholderText("H:MM:SS.mmm or f<frame>")
+            w.editingFinished.connect(lambda w=w, key=key: self._apply_time(w, key))
+        form.addRow("Start", self.start)
+        form.addRow("End", self.end)
+        form.addRow("Length", self.duration)
+
+        row = QHBoxLayout()
+        self.intensity_slider = QSlider(Qt.Horizontal)
+        self.intensity_slider.setRange(0, 100)
+        self.intensity = QDoubleSpinBox()
+        self.intensity.setRange(0, 1)
+        self.intensity.setSingleStep(0.05)
+        self.intensity.setDecimals(2)
+        self.intensity_slider.sliderReleased.connect(
+            lambda: self._apply("intensity", self.intensity_slider.value() / 100.0))
+        self.intensity_slider.valueChanged.connect(
+            lambda v: (not self._updating) and self.intensity.blockSignals(True) is not None
+            and (self.intensity.setValue(v / 100.0), self.intensity.blockSignals(False)))
+        self.intensity.editingFinished.connect(lambda: self._apply("intensity", round(self.intensity.value(), 3)))
+        row.addWidget(self.intensity_slider, 1)
+        row.addWidget(self.intensity)
+        form.addRow("Intensity", row)
+
+        crow = QHBoxLayout()
+        self.color = QComboBox()
+        self.color.addItem("(none)", None)
+        for name, rgb in sorted(self.colours.items()):
+            pm = QPixmap(12, 12)
+            pm.fill(QColor(*rgb))
+            self.color.addItem(QIcon(pm), name, name)
+        self.color.activated.connect(lambda _i: self._apply("color", self.color.currentData()))
+        self.pick = QToolButton()
+        self.pick.setText("…")
+        self.pick.setToolTip("Pick any colour: it is stored as the nearest MPEG-V ColorCS term")
+        self.pick.clicked.connect(self._pick_colour)
+        crow.addWidget(self.color, 1)
+        crow.addWidget(self.pick)
+        form.addRow("Colour", crow)
+
+        lrow = QHBoxLayout()
+        self.loc = []
+        for axis in _location_axes():
+            cb = QComboBox()
+            cb.addItems(list(axis))
+            cb.activated.connect(lambda _i: self._apply_location())
+            lrow.addWidget(cb)
+            self.loc.append(cb)
+        self.loc_clear = QToolButton()
+        self.loc_clear.setText("×")
+        self.loc_clear.setToolTip("No location")
+        self.loc_clear.clicked.connect(lambda: self._apply("location", None))
+        lrow.addWidget(self.loc_clear)
+        form.addRow("Location", lrow)
+
+        self.scent = QComboBox()
+        self.scent.addItem("(none)", None)
+        for s in _scent_terms():
+            self.scent.addItem(s.replace("_", " "), s)
+        self.scent.activated.connect(lambda _i: self._apply("scent", self.scent.currentData()))
+        form.addRow("Scent", self.scent)
+
+        self.origin = QLabel("")
+        self.label = QLabel("")
+        self.confidence = QLabel("")
+        form.addRow("Origin", self.origin)
+        form.addRow("Scene label", self.label)
+        form.addRow("Confidence", self.confidence)
+
+        brow = QHBoxLayout()
+        self.accept_btn = QPushButton("Accept")
+        self.accept_btn.setToolTip("Accept the selected suggestions (A)")
+        self.reject_btn = QPushButton("Reject")
+        self.reject_btn.setToolTip("Remove the selected suggestions (R)")
+        self.accept_btn.clicked.connect(lambda: editor.accept())
+        self.reject_btn.clicked.connect(lambda: editor.reject())
+        brow.addWidget(self.accept_btn)
+        brow.addWidget(self.reject_btn)
+        lay.addLayout(brow)
+        self.error = QLabel("")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #ff6b6b;")
+        lay.addWidget(self.error)
+        lay.addStretch(1)
+
+        editor.selectionChanged.connect(self.refresh)
+        editor.segmentsChanged.connect(lambda _e, ids: self.refresh() if set(ids) & editor.selection else None)
+        editor.documentReplaced.connect(self.refresh)
+        self.refresh()
+
+    # -- model -> widgets ------------------------------------------------------------------
+    def _common(self, segs, attr):
+        vals = {getattr(s, attr) for s in segs}
+        return vals.pop() if len(vals) == 1 else MIXED
+
+    def refresh(self) -> None:
+        segs = self.editor.selected_segments()
+        self._updating = True
+        try:
+            self.error.setText("")
+            enabled = bool(segs)
+            for w in (self.type, self.start, self.end, self.intensity, self.intensity_slider, self.color,
+                      self.pick, self.scent, self.loc_clear, *self.loc):
+                w.setEnabled(enabled)
+            n_sugg = sum(s.source is Source.SUGGESTED for s in segs)
+            self.accept_btn.setEnabled(n_sugg > 0)
+            self.reject_btn.setEnabled(n_sugg > 0)
+            if not segs:
+                self.title.setText("No selection")
+                for w in (self.start, self.end):
+                    w.clear()
+                for w in (self.duration, self.origin, self.label, self.confidence):
+                    w.setText("")
+                return
+            fps = self.editor.fps
+            self.title.setText(f"{display_name(segs[0].effect)} segment" if len(segs) == 1
+                               else f"{len(segs)} segments")
+            eff = self._common(segs, "effect")
+            i = self.type.findData(eff)
+            self.type.setCurrentIndex(i)
+            if i < 0 and eff != MIXED:
+                self.type.setEditText(str(eff))
+            for w, attr in ((self.start, "start_ms"), (self.end, "end_ms")):
+                v = self._common(segs, attr)
+                w.setText("" if v == MIXED else format_time(v, fps))
+                w.setPlaceholderText(MIXED if v == MIXED else "H:MM:SS.mmm or f<frame>")
+            durs = {s.duration_ms for s in segs}
+            self.duration.setText(format_time(durs.pop()) if len(durs) == 1 else MIXED)
+            inten = self._common(segs, "intensity")
+            self.intensity.setValue(0 if inten == MIXED else float(inten))
+            self.intensity_slider.setValue(0 if inten == MIXED else round(float(inten) * 100))
+            col = self._common(segs, "color")
+            ci = self.color.findData(col) if col != MIXED else -1
+            self.color.setCurrentIndex(max(ci, 0) if col != MIXED else -1)
+            loc = self._common(segs, "location")
+            parts = loc.split(":") if isinstance(loc, str) and loc != MIXED else ["*", "*", "*"]
+            for cb, part in zip(self.loc, parts + ["*"] * (3 - len(parts))):
+                cb.setCurrentIndex(max(0, cb.findText(part)))
+            sc = self._common(segs, "scent")
+            self.scent.setCurrentIndex(max(self.scent.findData(sc), 0) if sc != MIXED else -1)
+            src = self._common(segs, "source")
+            self.origin.setText(MIXED if src == MIXED else {"suggested": "Suggested (not yet accepted)",
+                                                           "edited": "Suggestion, edited/accepted",
+                                                           "manual": "Drawn by the author"}[src.value])
+            lab = self._common(segs, "label")
+            self.label.setText(MIXED if lab == MIXED else (lab or "—"))
+            conf = self._common(segs, "confidence")
+            self.confidence.setText(MIXED if conf == MIXED else ("—" if conf is None else f"{conf:.0%}"))
+        finally:
+            self._updating = False
+
+    # -- widgets -> model ----------------------------------------------------------------------
+    def _apply(self, field: str, value) -> None:
+        if self._updating:
+            return
+        segs = self.editor.selected_segments()
+        changes = {s.id: {field: value} for s in segs if getattr(s, field) != value}
+        try:
+            self.editor.update_segments(changes, f"Set {field.replace('_ms', '').replace('_', ' ')}")
+        except MulseError as exc:
+            self.error.setText(str(exc))
+            return
+        self.error.setText("")
+
+    def _apply_time(self, widget: QLineEdit, field: str) -> None:
+        if self._updating or not widget.text().strip():
+            return
+        fps = self.editor.fps
+        try:
+            ms = parse_time(widget.text(), fps)
+        except DocumentError as exc:
+            self.error.setText(str(exc))
+            return
+        if fps:
+            ms = frame_boundary_ms(ms, fps)
+        self._apply(field, ms)
+        if not self.error.text():
+            self.refresh()
+
+    def _apply_location(self) -> None:
+        self._apply("location", ":".join(cb.currentText() for cb in self.loc))
+
+    def _pick_colour(self) -> None:
+        c = QColorDialog.getColor(parent=self, title="Effect colour")
+        if c.isValid():
+            self.set_colour_rgb((c.red(), c.green(), c.blue()))
+
+    def set_colour_rgb(self, rgb) -> str | None:
+        """Store the ColorCS term nearest to ``rgb`` on the selection; returns the term."""
+        try:
+            from ..effects.colors import nearest_color_term
+        except ImportError:
+            self.error.setText("colour names are not available (mulse_author.effects.colors missing)")
+            return None
+        term = nearest_color_term(rgb)
+        self._apply("color", term)
+        return term
