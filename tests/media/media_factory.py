@@ -50,9 +50,16 @@ def tone(freq=440.0, amp=0.5):
 def make_media(path: Path, seconds: float = 2.0, *, profile: str = "mp4", fps=25,
                size=(64, 48), draw=moving_gradient, video: bool = True,
                audio_rate: int | None = 44100, audio_channels: int = 1,
-               sound=tone(), rotation: int | None = None, vfr_times=None) -> Path:
-    """Write a test file. ``vfr_times``: explicit frame times (s) for variable frame rate."""
+               sound=tone(), rotation: int | None = None, vfr_times=None,
+               audio_start_s: float = 0.0, audio_gap=None, pix_fmt: str | None = None,
+               video_codec: str | None = None, audio_codec: str | None = None) -> Path:
+    """Write a test file. ``vfr_times``: explicit frame times (s) for variable frame rate;
+    ``audio_start_s``: PTS of the first audio sample; ``audio_gap=(at_s, length_s)``: a hole in
+    the audio PTS (``seconds`` of audio are written in total)."""
     fmt, vcodec, pix, acodec, afmt = PROFILES[profile]
+    pix = pix_fmt or pix
+    vcodec = video_codec or vcodec
+    acodec = audio_codec or acodec
     path = Path(path)
     with av.open(str(path), "w", format=fmt) as out:
         vs = as_ = None
@@ -84,7 +91,7 @@ def make_media(path: Path, seconds: float = 2.0, *, profile: str = "mp4", fps=25
             for p in vs.encode(None):
                 out.mux(p)
         if as_ is not None:
-            _write_audio(out, as_, seconds, audio_rate, audio_channels, sound)
+            _write_audio(out, as_, seconds, audio_rate, audio_channels, sound, audio_start_s, audio_gap)
     return path
 
 
@@ -101,14 +108,17 @@ def make_audio(path: Path, seconds: float = 2.0, rate: int = 44100, channels: in
     return path
 
 
-def _write_audio(out, st, seconds, rate, channels, sound):
+def _write_audio(out, st, seconds, rate, channels, sound, start_s=0.0, gap=None):
     fmt = st.codec_context.codec.audio_formats[0].name
     n = int(round(seconds * rate))
     block = {"libmp3lame": 1152, "libopus": 960}.get(st.codec_context.name, 1024)
     pos = 0
     while pos < n:
         k = min(block, n - pos)
-        mono = sound((pos + np.arange(k)) / rate)
+        pts = pos + round(start_s * rate)
+        if gap is not None and pos >= round(gap[0] * rate):
+            pts += round(gap[1] * rate)
+        mono = sound((pts + np.arange(k)) / rate)
         data = np.repeat(mono[None, :], channels, axis=0)
         if fmt.startswith("s16"):
             data = np.round(data * 32767).astype(np.int16)
@@ -120,7 +130,7 @@ def _write_audio(out, st, seconds, rate, channels, sound):
         frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(arr), format=fmt,
                                            layout=st.layout.name)
         frame.sample_rate = rate
-        frame.pts = pos
+        frame.pts = pts
         frame.time_base = Fraction(1, rate)
         for p in st.encode(frame):
             out.mux(p)
