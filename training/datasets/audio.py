@@ -21,7 +21,10 @@ def _engine_loader():
     try:
         from mulse_author.media import load_audio as engine_load_audio  # type: ignore[attr-defined]
     except ImportError:
-        return None
+        try:  # the media package may not re-export it yet
+            from mulse_author.media.decode import load_audio as engine_load_audio
+        except ImportError:
+            return None
     return engine_load_audio
 
 
