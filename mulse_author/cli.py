@@ -78,11 +78,10 @@ def _run_analysis(video: str, args, quiet: bool):
     settings.thresholds.update(per)
     if not (args.hop > 0):
         raise MulseError(f"--hop must be a positive number of seconds, got {args.hop}")
-    from .detect.decode import probe_facts
-
     from .effects.rules import load_rules
+    from .media.probe import probe
 
-    probe_facts(video)  # a missing or unreadable file fails here, before the progress bar
+    probe(video)  # a missing or unreadable file fails here, before the progress bar
     rules = load_rules(args.rules)
     model = args.model
     if model is not None and not Path(model).exists():

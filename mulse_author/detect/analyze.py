@@ -2,8 +2,9 @@
 
 Pipeline (:func:`analyze`):
 
-1. One pass over the file (:mod:`mulse_author.detect.decode`): 22 050 Hz mono audio, frames
-   at 3.2 fps as 32x32 RGB, per-native-frame luma and thirds colours.
+1. One pass over the file (:func:`mulse_author.media.decode.stream_media`): 22 050 Hz mono
+   audio, frames sampled at 3.2 fps as 32x32 RGB with their thirds colours, and the luma of
+   every native frame.
 2. Features computed **once per video**: streaming mel power frames
    (:class:`~mulse_author.features.mel.StreamingLogMel`) and per-frame CNN features
    (``model.frame_features``) as frames arrive.  A 10 s window (420 mel frames, 32 frames)
@@ -38,7 +39,10 @@ from ..errors import CheckpointError, MulseError
 from ..labels import LABELS
 from ..effects.cues import CueSettings, ThirdsColourBins, flash_cues, light_cues
 from ..effects.rules import EffectRules, apply_rules, load_rules
-from .decode import SAMPLE_RATE, VIDEO_FPS, probe_facts, stream_chunks
+from ..features.constants import SAMPLE_RATE
+from ..features.frames import window_start_frame
+from ..media.decode import stream_media
+from ..media.probe import probe
 from .loudness import LoudnessTrack
 from .segmentation import DetectionSettings, detect_segments
 
@@ -129,7 +133,8 @@ class _WindowRunner:
 
     # -- windows -------------------------------------------------------------
     def _ranges(self, start_s: float) -> tuple[int, int]:
-        return int(round(start_s * SAMPLE_RATE / HOP_SAMPLES)), int(round(start_s * VIDEO_FPS))
+        """First mel frame and first sampled video frame of the window starting at ``start_s``."""
+        return int(round(start_s * SAMPLE_RATE / HOP_SAMPLES)), window_start_frame(start_s)
 
     def _ready(self, k: int, final: bool) -> bool:
         if final:
@@ -200,7 +205,7 @@ class _WindowRunner:
         i0, j0 = self._ranges(self.starts[self.next])
         # the final, end-aligned window may start before the hop grid position: keep 1 window back
         i_keep = max(0, min(i0, int((self.duration_s - WINDOW_S) * SAMPLE_RATE / HOP_SAMPLES)) - 2)
-        j_keep = max(0, min(j0, int((self.duration_s - WINDOW_S) * VIDEO_FPS)) - 2)
+        j_keep = max(0, min(j0, window_start_frame(max(0.0, self.duration_s - WINDOW_S))) - 2)
         if self.use_audio and i_keep > self.mel_off:
             cut = min(i_keep - self.mel_off, self.mel.shape[1])
             self.mel = self.mel[:, cut:].copy()
@@ -245,7 +250,7 @@ def analyze(
         rules = load_rules(rules)
     warnings: list[str] = []
     report = progress or (lambda f, m: None)
-    facts = probe_facts(path)
+    facts = probe(path)
     duration = facts.duration_s
 
     net, card, model_name = _resolve_model(model, warnings)
@@ -283,31 +288,35 @@ def analyze(
         mel_stream = StreamingLogMel(precise=False)
     loud = LoudnessTrack(SAMPLE_RATE, HOP_SAMPLES)
     colours = ThirdsColourBins(cue_settings.bin_s)
-    stat_t: list[float] = []
-    stat_y: list[float] = []
-    stat_c: list[np.ndarray] = []  # whole-frame colour, for flash colours
+    stat_t: list[np.ndarray] = []
+    stat_y: list[np.ndarray] = []
 
     report(0.0, "decoding")
     t_dec = time.perf_counter()
-    for chunk in stream_chunks(path, want_audio=facts.has_audio, want_video=facts.has_video):
+    stream = stream_media(path, audio=facts.has_audio, video=facts.has_video, chunk_s=2.0, info=facts)
+    for chunk in stream:
         if cancel is not None and cancel():
+            stream.close()
             raise AnalysisCancelled("analysis cancelled")
-        if chunk.audio is not None and len(chunk.audio):
+        if len(chunk.audio):
             loud.feed(chunk.audio)
             if mel_stream is not None:
                 runner.add_mel(mel_stream.push(chunk.audio).numpy())
-        if chunk.stat_times:
-            th = np.stack(chunk.thirds)
-            colours.add_many(np.asarray(chunk.stat_times), th)
-            stat_t.extend(chunk.stat_times)
-            stat_y.extend(chunk.luma)
-            stat_c.extend(th.mean(axis=1).astype(np.float32))
+        if len(chunk.thirds):
+            colours.add_many(chunk.frame_times, chunk.thirds)
+        if len(chunk.luma):
+            stat_t.append(chunk.luma_times)
+            stat_y.append(chunk.luma)
         if runner is not None:
-            if use_video and chunk.frames:
-                runner.add_frames(chunk.frames)
+            if use_video and len(chunk.frames):
+                runner.add_frames(list(np.ascontiguousarray(chunk.frames.transpose(0, 3, 1, 2))))
             runner.run()
         if duration > 0:
-            report(min(0.99, chunk.position_s / duration), "analysing")
+            pos = max(float(chunk.luma_times[-1]) if len(chunk.luma_times) else 0.0,
+                      (chunk.audio_start + len(chunk.audio)) / SAMPLE_RATE)
+            report(min(0.99, pos / duration), "analysing")
+    for w in stream.stats.warnings:
+        warnings.append(f"decoding: {w}")
     if cancel is not None and cancel():
         raise AnalysisCancelled("analysis cancelled")
     loud.finish()
@@ -336,12 +345,11 @@ def analyze(
     cue_segs = []
     if facts.has_video and stat_t:
         cue_segs.extend(light_cues(*colours.bins(), duration, cue_settings))
-        cue_segs.extend(flash_cues(np.asarray(stat_t), np.asarray(stat_y), duration, cue_settings,
-                                   np.asarray(stat_c)))
+        cue_segs.extend(flash_cues(np.concatenate(stat_t), np.concatenate(stat_y), duration, cue_settings))
     suggestions.extend(cue_segs)
 
     doc = TimelineDocument(MediaRef(
-        path=facts.path, duration_ms=int(round(duration * 1000)),
+        path=str(Path(facts.path).resolve()), duration_ms=int(round(duration * 1000)),
         fps=facts.fps if facts.has_video else None, width=facts.width, height=facts.height,
         has_audio=facts.has_audio, has_video=facts.has_video))
     doc.curves = doc_curves

@@ -80,19 +80,19 @@ def test_windows_share_features_scores_match_direct_forward(media):
         mod.detect_segments = orig
     assert np.allclose(captured["starts"], [0, 2, 4])
     # rebuild window 1 (start 2 s) directly from a whole-file decode
-    from mulse_author.detect.decode import stream_chunks
+    from mulse_author.features.frames import frames_to_tensor, window_start_frame
     from mulse_author.features.mel import log_mel
+    from mulse_author.media.decode import stream_media
 
     audio, frames = [], []
-    for ch in stream_chunks(media["av"], stats=False):
-        if ch.audio is not None:
-            audio.append(ch.audio)
-        frames += ch.frames
+    for ch in stream_media(media["av"]):
+        audio.append(ch.audio)
+        frames.append(ch.frames)
     audio = np.concatenate(audio)
     i0 = int(round(2.0 * 22050 / 512))
     mel = log_mel(torch.from_numpy(audio), precise=False)[:, i0:i0 + 420]
-    j0 = int(round(2.0 * 3.2))
-    fr = torch.from_numpy(np.stack(frames[j0:j0 + 32]))[None]
+    j0 = window_start_frame(2.0)
+    fr = frames_to_tensor(np.concatenate(frames)[j0:j0 + 32])[None]
     direct = net.predict_proba(mel[None, None], fr).numpy()[0]
     assert np.allclose(captured["scores"][1], direct, atol=2e-3)
 

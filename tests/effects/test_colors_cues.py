@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from mulse_author.detect.decode import stream_chunks
+from mulse_author.media.decode import stream_media
 from mulse_author.effects.colors import COLOR_TERMS, color_term, nearest_color_term
 from mulse_author.effects.cues import CueSettings, ThirdsColourBins, flash_cues, light_cues
 from mulse_author.effects.schemes import is_location_term, is_scent_term
@@ -30,12 +30,14 @@ def test_location_and_scent_terms():
 
 
 def _decode_stats(path):
-    times, luma, thirds = [], [], []
-    for ch in stream_chunks(path):
-        times += ch.stat_times
-        luma += ch.luma
-        thirds += ch.thirds
-    return np.array(times), np.array(luma), np.array(thirds)
+    """(native frame times, luma) and (sampled frame times, thirds) from one decode pass."""
+    lt, luma, ft, thirds = [], [], [], []
+    for ch in stream_media(path):
+        lt.append(ch.luma_times)
+        luma.append(ch.luma)
+        ft.append(ch.frame_times)
+        thirds.append(ch.thirds)
+    return np.concatenate(lt), np.concatenate(luma), np.concatenate(ft), np.concatenate(thirds)
 
 
 def test_light_cue_on_three_colour_video(tmp_path):
@@ -46,7 +48,7 @@ def test_light_cue_on_three_colour_video(tmp_path):
         return three_colour_frame((255, 255, 255), (255, 140, 0), (0, 0, 0))
 
     p = write_media(tmp_path / "c.mp4", 6.0, frame)
-    t, _, th = _decode_stats(p)
+    _, _, t, th = _decode_stats(p)
     bins = ThirdsColourBins(0.5)
     bins.add_many(t, th)
     segs = light_cues(*bins.bins(), 6.0)
@@ -70,7 +72,7 @@ def test_flash_on_generated_video_and_cut_is_not_a_flash(tmp_path):
         return solid((30, 30, 40))
 
     p = write_media(tmp_path / "f.mp4", 6.0, frame)
-    t, y, _ = _decode_stats(p)
+    t, y, _, _ = _decode_stats(p)
     segs = flash_cues(t, y, 6.0)
     assert len(segs) == 1
     f = segs[0]
