@@ -1,5 +1,14 @@
 """The bimodal scene classifier: config, network and variants, checkpoints + model card.
 
+- :class:`ModelConfig` (``config.py``): layer sizes, ``paper()`` / ``compact()`` presets,
+  the Table I variants (see :data:`VARIANTS`).
+- :class:`BimodalNet` (``network.py``): ``forward(mel, frames) -> logits [B, 7]``, the
+  sliding-window pieces ``audio_embedding``, ``frame_features``, ``video_embedding``,
+  ``fuse``, and ``predict_proba``; ``regularization_loss()`` is the paper's L2 on the audio
+  conv kernels.
+- :class:`ModelCard` (``card.py``) and ``save_checkpoint`` / ``load_checkpoint``
+  (``checkpoint.py``): ``model.safetensors`` + ``model_card.json``, never pickle.
+
 >>> from mulse_author.model import BimodalNet, ModelConfig
 >>> net = BimodalNet(ModelConfig.compact())
 """

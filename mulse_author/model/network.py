@@ -198,7 +198,6 @@ class BimodalNet(nn.Module):
         self.video_head = nn.Linear(d, k) if v in ("video", "late_fusion") else None
         self.apply(_keras_init)
 
-
     # ------------------------------------------------------------------ pieces
     def _need(self, module: nn.Module | None, what: str) -> nn.Module:
         if module is None:
