@@ -41,6 +41,7 @@ import math
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
@@ -400,3 +401,69 @@ def mixer_from_recordings(recordings: Sequence[Recording], backgrounds: Sequence
         for lab in rec.labels:
             by_label[lab].append(rec)
     return SoundscapeMixer(by_label, beds, config, seed, loader)
+
+
+MIX_MANIFEST_COLUMNS = ("path", "labels", "start_s", "end_s", "source", "event_sources",
+                        "events", "mix_seed", "mix_index")
+
+
+def write_clips(mixer: SoundscapeMixer, out_dir, n: int, seed: int, fmt: str = "flac",
+                progress: bool = False) -> Path:
+    """Write clips ``0..n-1`` of ``mixer.generate(n, seed)`` to ``out_dir/clips/`` and a
+    manifest ``out_dir/manifest.csv`` that ``training.datasets.local.read_manifest`` reads.
+
+    Resumable: clips already on disk are not mixed again (clip ``i`` depends only on
+    ``seed, i``); each file is written to a temporary name and renamed. Manifest columns:
+    :data:`MIX_MANIFEST_COLUMNS` (``source`` = the clip's own id ``mix<seed>_<index>``;
+    ``event_sources`` = the sources of its recordings, ``;``-separated; ``events`` =
+    ``label@start-end`` items). Mix train / validation clips from recordings already split by
+    source, otherwise a validation clip can share a recording with training.
+    """
+    import csv
+    import json
+
+    from training.datasets.audio import write_audio
+
+    out = Path(out_dir)
+    (out / "clips").mkdir(parents=True, exist_ok=True)
+    rows_path = out / "mix_index.jsonl"  # per-clip bookkeeping, survives interruption
+    done: dict[int, dict] = {}
+    if rows_path.is_file():
+        for line in rows_path.read_text(encoding="utf-8").splitlines():
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError:  # a line cut by an interruption
+                continue
+            if row.get("mix_seed") == seed and (out / row["path"]).is_file():
+                done[int(row["mix_index"])] = row
+    it = range(n)
+    if progress:
+        from tqdm import tqdm
+        it = tqdm(it, desc="mixing", unit="clip")
+    with open(rows_path, "a", encoding="utf-8") as log:
+        for i in it:
+            if i in done:
+                continue
+            (clip,) = mixer.generate(1, seed=seed, start=i)
+            rel = f"clips/mix{seed}_{i:06d}.{fmt}"
+            write_audio(out / rel, clip.audio, mixer.config.sample_rate)
+            row = {"path": rel, "labels": ";".join(lab for lab in LABELS if lab in clip.labels),
+                   "source": f"mix{seed}_{i}",
+                   "event_sources": ";".join(sorted({e.source for e in clip.events + clip.backgrounds})),
+                   "events": " ".join(f"{e.label}@{e.start_s:.2f}-{e.end_s:.2f}" for e in clip.events),
+                   "mix_seed": seed, "mix_index": i}
+            log.write(json.dumps(row) + "\n")
+            log.flush()
+            done[i] = row
+    manifest = out / "manifest.csv"
+    tmp = out / "manifest.csv.tmp"
+    with open(tmp, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(MIX_MANIFEST_COLUMNS)
+        for i in range(n):
+            r = done[i]
+            w.writerow([r["path"], r["labels"], "", "", r["source"], r["event_sources"],
+                        r["events"], r["mix_seed"], r["mix_index"]])
+    tmp.replace(manifest)
+    (out / "mixer_config.json").write_text(json.dumps(mixer.config.to_dict(), indent=1))
+    return manifest

@@ -117,3 +117,30 @@ def probe_duration(path) -> float:
         raise
     except (av.FFmpegError, ValueError, OSError) as exc:
         raise MediaError(f"cannot open {path}: {exc}") from exc
+
+
+def write_audio(path, audio: np.ndarray, sr: int = SAMPLE_RATE) -> Path:
+    """Write float mono ``audio`` (values in [-1, 1]) as 16-bit WAV or FLAC (from the
+    extension) with PyAV; written to a temporary name and renamed, so no partial files."""
+    import av
+
+    path = Path(path)
+    codec = {".wav": "pcm_s16le", ".flac": "flac"}.get(path.suffix.lower())
+    if codec is None:
+        raise MediaError(f"{path}: clips are written as .wav or .flac")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.stem}.part{path.suffix}")
+    pcm = (np.clip(np.asarray(audio, np.float32), -1.0, 1.0) * 32767).round().astype(np.int16)
+    try:
+        with av.open(str(tmp), "w") as out:
+            stream = out.add_stream(codec, rate=sr, layout="mono")
+            frame = av.AudioFrame.from_ndarray(pcm[None, :], format="s16", layout="mono")
+            frame.sample_rate = sr
+            for packet in stream.encode(frame):
+                out.mux(packet)
+            for packet in stream.encode(None):
+                out.mux(packet)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
