@@ -131,7 +131,15 @@ def _segment_colours(colours: np.ndarray, delta_e: float, min_bins: int) -> list
             del runs[hi]
             changed = True
             break
-    return [(i, j) for i, j in runs]
+    # a short excursion (a flash) splits a steady shot in two: re-join neighbours of like colour
+    joined: list[list[int]] = [runs[0]]
+    for i, j in runs[1:]:
+        a, b = joined[-1]
+        if np.linalg.norm(labs[a:b].mean(axis=0) - labs[i:j].mean(axis=0)) <= delta_e:
+            joined[-1] = [a, j]
+        else:
+            joined.append([i, j])
+    return [(i, j) for i, j in joined]
 
 
 def light_cues(

@@ -88,3 +88,13 @@ def test_flash_burst_merges_and_threshold_matters():
     assert len(flash_cues(t, y, 5.0)) == 1
     assert len(flash_cues(t, y, 5.0, CueSettings(merge_flash_s=0.01))) == 2
     assert len(flash_cues(t, y, 5.0, CueSettings(min_jump=0.1, merge_flash_s=0.01))) == 3
+
+
+def test_short_bright_excursion_does_not_split_a_light_segment():
+    starts = np.arange(0, 10, 0.5)
+    cols = np.tile(np.array([0.2, 0.3, 0.6]), (len(starts), 3, 1))
+    cols[8] = 1.0  # one bin lit by a flash
+    segs = light_cues(starts, cols, 10.0)
+    assert [(s.start_ms, s.end_ms) for s in segs] == [(0, 10000)] * 3
+    cols[10:] = np.array([0.9, 0.5, 0.1])  # a real change of shot still splits
+    assert len(light_cues(starts, cols, 10.0)) == 6
