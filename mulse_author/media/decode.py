@@ -399,10 +399,7 @@ class MediaStream:
                     raise MediaError(f"{self.path}: corrupt or truncated ({_reason(e)})") from e
                 self.stats.warnings.append(f"stopped reading at a demux error: {_reason(e)}")
                 return
-            if packet.size == 0 and packet.pts is None:  # flush packet: decode() drains the decoder
-                yield packet
-                continue
-            yield packet
+            yield packet  # includes the final empty packets, whose decode() drains the decoder
 
     def _bad_packet(self, e, packet):
         self.stats.bad_packets += 1
