@@ -74,10 +74,11 @@ def clip_seconds_for(audio_frames: int, hop: int = 512, sr: int = SAMPLE_RATE) -
 
 def _band_noise(rng: np.random.Generator, n: int, lo: float, hi: float, sr: int) -> np.ndarray:
     """White noise band-limited to [lo, hi] Hz by an FFT mask, unit RMS."""
-    spec = np.fft.rfft(rng.standard_normal(n))
-    f = np.fft.rfftfreq(n, 1.0 / sr)
+    m = 1 << max(int(n - 1).bit_length(), 1)  # power-of-two FFT: any n stays fast
+    spec = np.fft.rfft(rng.standard_normal(m))
+    f = np.fft.rfftfreq(m, 1.0 / sr)
     spec[(f < lo) | (f > hi)] = 0
-    x = np.fft.irfft(spec, n)
+    x = np.fft.irfft(spec, m)[:n]
     return x / (np.sqrt(np.mean(x**2)) + 1e-12)
 
 
