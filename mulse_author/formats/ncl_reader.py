@@ -57,6 +57,16 @@ class _Ncl:
             i = el.get("id") if local(el.tag) else None
             if i is not None:
                 self.by_id.setdefault(i, el)
+        self._anchors: dict[int, tuple[dict[str, etree._Element], set[str]]] = {}
+
+    def anchors(self, comp: etree._Element) -> tuple[dict[str, etree._Element], set[str]]:
+        """(areas by id, property names) of a node, indexed once (a video has thousands of areas)."""
+        key = id(comp)
+        if key not in self._anchors:
+            areas = {a.get("id"): a for a in comp if local(a.tag) == "area" and a.get("id")}
+            props = {p.get("name") for p in comp if local(p.tag) == "property" and p.get("name")}
+            self._anchors[key] = (areas, props)
+        return self._anchors[key]
 
     def warn(self, msg: str, el: etree._Element | None = None) -> None:
         self.issues.append(warning(msg, el.sourceline if el is not None else None, local(el.tag) if el is not None else None))
@@ -90,9 +100,10 @@ class _Ncl:
             if which == "begin":
                 return 0
             return self.explicit_dur(comp)
-        area = next((a for a in comp if local(a.tag) == "area" and a.get("id") == interface), None)
+        areas, props = self.anchors(comp)
+        area = areas.get(interface)
         if area is None:
-            if any(local(p.tag) == "property" and p.get("name") == interface for p in comp):
+            if interface in props:
                 return None  # a property interface (e.g. a "set" link): not a time anchor
             self.warn(f"bind refers to the missing area {interface!r} of {component!r}", bind)
             return None

@@ -76,15 +76,18 @@ def _ncl_checks(tree: etree._ElementTree) -> list[Issue]:
         return target
 
     nodes = {"media", "context", "switch", "effect", "body"}
+    names_cache: dict[int, set[str]] = {}
     for el in root.iter():
         tag = local(el.tag)
         if tag in ("port", "bind", "mapping"):
             comp = ref(el, "component", nodes, "node")
             iface = el.get("interface")
-            if comp is not None and iface is not None and "#" not in iface:
-                names = {c.get("id") for c in comp.iter() if c.get("id")} | {
-                    c.get("name") for c in comp if local(c.tag) == "property"}
-                if local(comp.tag) == "media" and iface not in names:
+            if comp is not None and iface is not None and "#" not in iface and local(comp.tag) == "media":
+                key = id(comp)
+                if key not in names_cache:  # index each node's anchors once: a video has thousands
+                    names_cache[key] = {c.get("id") for c in comp if c.get("id")} | {
+                        c.get("name") for c in comp if local(c.tag) == "property"}
+                if iface not in names_cache[key]:
                     issues.append(error(f"interface={iface!r} is not an area or property of {el.get('component')!r}",
                                         el.sourceline, tag))
         elif tag in ("media", "effect"):
