@@ -103,6 +103,7 @@ class _AudioAssembler:
         self._seg_rate = 1
         self._seg_out = 0  # output samples produced in the current segment (before alignment)
         self._drop = 0  # output samples still to drop (overlap / before t0)
+        self._suspect = None  # (frame, t): a frame whose PTS jumped, held until the next one
 
     def _resampled(self, frames) -> list[np.ndarray]:
         out = []
@@ -145,35 +146,69 @@ class _AudioAssembler:
                     out.pop()
         return out
 
+    def _time(self, frame) -> float | None:
+        if frame.pts is None or frame.time_base is None:
+            return None
+        return float(frame.pts * frame.time_base) - self.t0
+
+    def _expected(self, extra_samples: int = 0) -> float:
+        return self._seg_t + (self._seg_in + extra_samples) / self._seg_rate
+
     def push(self, frame) -> list[np.ndarray]:
-        rate = frame.sample_rate
-        if frame.pts is not None and frame.time_base is not None:
-            t = float(frame.pts * frame.time_base) - self.t0
-        else:  # no PTS: continue where the segment ends
-            t = self._seg_t + self._seg_in / self._seg_rate if self._res is not None else self.pos / self.sr
-        key = (frame.format.name, frame.layout.name, rate, len(frame.layout.channels))
+        """Place one decoded frame. A PTS that disagrees with the running sample count is only
+        believed when the next frame confirms it: some decoders (Vorbis with mixed block sizes)
+        report a frame's PTS off by a fraction of a block, and the next frame is on time again."""
         out: list[np.ndarray] = []
-        expected = self._seg_t + self._seg_in / self._seg_rate
-        if self._res is None or key != self._key or abs(t - expected) > _SYNC_TOLERANCE_S:
-            out += self._close_segment()
-            target = round(t * self.sr)
-            if target > self.pos:
-                if self.pos > 0 or t > _SYNC_TOLERANCE_S:
-                    self.stats.audio_filled += target - self.pos
-                out += self._emit([np.zeros(target - self.pos, np.float32)])
-                self._drop = 0
-            elif target < self.pos:
-                self._drop = self.pos - target
-                if self.pos > 0:
-                    self.stats.audio_dropped += self._drop
-            self._res = av.AudioResampler(format="fltp", layout=frame.layout, rate=self.sr)
-            self._key, self._seg_t, self._seg_in, self._seg_rate, self._seg_out = key, t, 0, rate, 0
-        self._seg_in += frame.samples
-        out += self._emit(self._resampled(self._res.resample(frame)))
+        key = (frame.format.name, frame.layout.name, frame.sample_rate, len(frame.layout.channels))
+        t = self._time(frame)
+        if self._suspect is not None:
+            held, held_t = self._suspect
+            self._suspect = None
+            if t is not None and abs(t - self._expected(held.samples)) <= _SYNC_TOLERANCE_S:
+                out += self._feed(held)  # the held frame's PTS was jitter: keep counting
+            else:
+                out += self._restart(held, held_t)  # a real gap/overlap starts at the held frame
+        if self._res is None or key != self._key:
+            out += self._restart(frame, t if t is not None else self.pos / self.sr)
+        elif t is not None and abs(t - self._expected()) > _SYNC_TOLERANCE_S:
+            self._suspect = (frame, t)
+        else:
+            out += self._feed(frame)
         return out
 
+    def _restart(self, frame, t: float) -> list[np.ndarray]:
+        """End the current segment and start a new one at media time ``t`` with ``frame``."""
+        out = self._close_segment()
+        target = round(t * self.sr)
+        if target > self.pos:
+            if self.pos > 0 or t > _SYNC_TOLERANCE_S:
+                self.stats.audio_filled += target - self.pos
+            out += self._emit([np.zeros(target - self.pos, np.float32)])
+            self._drop = 0
+        elif target < self.pos:
+            self._drop = self.pos - target
+            if self.pos > 0:
+                self.stats.audio_dropped += self._drop
+        self._res = av.AudioResampler(format="fltp", layout=frame.layout, rate=self.sr)
+        self._key = (frame.format.name, frame.layout.name, frame.sample_rate, len(frame.layout.channels))
+        self._seg_t, self._seg_in, self._seg_rate, self._seg_out = t, 0, frame.sample_rate, 0
+        return out + self._feed(frame)
+
+    def _feed(self, frame) -> list[np.ndarray]:
+        self._seg_in += frame.samples
+        return self._emit(self._resampled(self._res.resample(frame)))
+
     def finish(self) -> list[np.ndarray]:
-        return self._close_segment()
+        out: list[np.ndarray] = []
+        if self._suspect is not None:  # nothing to confirm it: keep counting samples
+            out += self._feed(self._suspect[0])
+            self._suspect = None
+        return out + self._close_segment()
+
+    @property
+    def end_time(self) -> float | None:
+        """Media time where the audio data ends by the sample count (None before any frame)."""
+        return None if self._key is None else self._expected()
 
 
 def _rotate(img: np.ndarray, rotation: int) -> np.ndarray:
@@ -341,10 +376,7 @@ class MediaStream:
                     continue
                 for frame in decoded:
                     if packet.stream is astream:
-                        parts = assembler.push(frame)
-                        acc["audio"].extend(parts)
-                        if frame.pts is not None and frame.time_base is not None:
-                            audio_end_t = float(frame.pts * frame.time_base) - t0 + frame.samples / frame.sample_rate
+                        acc["audio"].extend(assembler.push(frame))
                         clock = max(clock, assembler.pos / SAMPLE_RATE)
                     else:
                         stats.video_decoded += 1
@@ -367,6 +399,7 @@ class MediaStream:
             # end of file: flush the resampler and the last shown frame
             if assembler is not None:
                 acc["audio"].extend(assembler.finish())
+                audio_end_t = assembler.end_time
                 if audio_end_t is not None:  # exact length: up to the last frame's end
                     want = round(audio_end_t * SAMPLE_RATE)
                     if want > assembler.pos:

@@ -52,7 +52,8 @@ def make_media(path: Path, seconds: float = 2.0, *, profile: str = "mp4", fps=25
                audio_rate: int | None = 44100, audio_channels: int = 1,
                sound=tone(), rotation: int | None = None, vfr_times=None,
                audio_start_s: float = 0.0, audio_gap=None, pix_fmt: str | None = None,
-               video_codec: str | None = None, audio_codec: str | None = None) -> Path:
+               video_codec: str | None = None, audio_codec: str | None = None,
+               audio_pts_jitter: dict | None = None) -> Path:
     """Write a test file. ``vfr_times``: explicit frame times (s) for variable frame rate;
     ``audio_start_s``: PTS of the first audio sample; ``audio_gap=(at_s, length_s)``: a hole in
     the audio PTS (``seconds`` of audio are written in total)."""
@@ -91,7 +92,8 @@ def make_media(path: Path, seconds: float = 2.0, *, profile: str = "mp4", fps=25
             for p in vs.encode(None):
                 out.mux(p)
         if as_ is not None:
-            _write_audio(out, as_, seconds, audio_rate, audio_channels, sound, audio_start_s, audio_gap)
+            _write_audio(out, as_, seconds, audio_rate, audio_channels, sound, audio_start_s, audio_gap,
+                         audio_pts_jitter)
     return path
 
 
@@ -108,7 +110,9 @@ def make_audio(path: Path, seconds: float = 2.0, rate: int = 44100, channels: in
     return path
 
 
-def _write_audio(out, st, seconds, rate, channels, sound, start_s=0.0, gap=None):
+def _write_audio(out, st, seconds, rate, channels, sound, start_s=0.0, gap=None, jitter=None):
+    """``jitter``: {block number: seconds} added to that block's PTS only (content unchanged),
+    like decoders that misreport one frame's PTS."""
     fmt = st.codec_context.codec.audio_formats[0].name
     n = int(round(seconds * rate))
     block = {"libmp3lame": 1152, "libopus": 960}.get(st.codec_context.name, 1024)
@@ -130,7 +134,7 @@ def _write_audio(out, st, seconds, rate, channels, sound, start_s=0.0, gap=None)
         frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(arr), format=fmt,
                                            layout=st.layout.name)
         frame.sample_rate = rate
-        frame.pts = pts
+        frame.pts = pts + round((jitter or {}).get(pos // block, 0.0) * rate)
         frame.time_base = Fraction(1, rate)
         for p in st.encode(frame):
             out.mux(p)

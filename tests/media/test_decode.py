@@ -284,3 +284,42 @@ def test_decode_only_counts_frames(tmp_path):
     p = make_media(tmp_path / "d.mp4", 2.0, fps=25, audio_rate=44100)
     r = decode_only(p)
     assert r["video_frames"] == 50 and r["audio_frames"] > 80 and r["seconds"] > 0
+
+
+def test_stream_audio_equals_load_audio(tmp_path):
+    p = make_media(tmp_path / "s.mp4", 2.0, audio_rate=44100, sound=tone(523, 0.3))
+    streamed = run(p)[2]("audio")
+    np.testing.assert_array_equal(streamed, load_audio(p))
+
+
+def _real_recordings():
+    from pathlib import Path
+    root = Path("/work/cache/scene_audio/train")
+    return sorted(root.glob("*/*.ogg"))[:3] if root.is_dir() else []
+
+
+@pytest.mark.parametrize("path", _real_recordings() or [None])
+def test_load_audio_close_to_librosa_load_on_real_recordings(path):
+    """Same signal as librosa.load (soxr resampling, channel mean) up to resampler differences."""
+    if path is None:
+        pytest.skip("no real recordings in /work/cache/scene_audio")
+    librosa = pytest.importorskip("librosa")
+    ref, _ = librosa.load(path, sr=SR, mono=True, duration=5.0)
+    y = load_audio(path, end_s=5.0)
+    n = min(len(ref), len(y))
+    assert abs(len(ref) - len(y)) <= 2
+    err = np.sqrt(np.mean((y[:n] - ref[:n]) ** 2)) / (np.sqrt(np.mean(ref[:n] ** 2)) + 1e-9)
+    assert err < 0.05, err
+
+
+def test_single_frame_pts_jitter_is_ignored(tmp_path):
+    """One packet's PTS off by 10 ms while the next is on time (seen with Vorbis): the audio stays
+    contiguous instead of getting a hole and an overlap."""
+    snd = tone(300, 0.5)
+    p = make_media(tmp_path / "jit.mkv", 1.0, profile="mkv", audio_rate=32000, sound=snd,
+                   size=(32, 32), audio_codec="pcm_s16le", audio_pts_jitter={10: 0.010})
+    s, chunks, cat = run(p)
+    y = cat("audio")
+    assert s.stats.audio_filled == 0 and s.stats.audio_dropped == 0
+    t = np.arange(len(y)) / SR
+    np.testing.assert_allclose(y[100:-100], snd(t)[100:-100], atol=0.02)
