@@ -232,6 +232,27 @@ class SoundscapeMixer:
         self._by_source = {lab: self._group_sources(self.by_label[lab]) for lab in self.labels}
         self.bank = AudioBank(self.config.sample_rate, self.config.cache_bytes, loader)
 
+    def fingerprint(self) -> str:
+        """SHA-256 of everything a clip depends on besides ``(seed, index)``: the config and
+        each recording (path, size, mtime, span, labels, source) in drawing order. Feature
+        caches key mixed clips on it."""
+        import hashlib
+        import json
+        import os
+
+        def ident(rec: Recording):
+            try:
+                st = os.stat(rec.path)
+                stamp = [st.st_size, st.st_mtime_ns]
+            except OSError:  # in-memory / virtual recordings (tests, custom loaders)
+                stamp = None
+            return [rec.path, stamp, rec.start_s, rec.end_s, list(rec.labels), rec.source]
+
+        data = {"config": self.config.to_dict(),
+                "events": {lab: [ident(r) for r in self.by_label[lab]] for lab in LABELS},
+                "backgrounds": [ident(r) for r in self.backgrounds]}
+        return hashlib.sha256(json.dumps(data, default=str).encode()).hexdigest()
+
     @staticmethod
     def _group_sources(recs: Sequence[Recording]) -> list[list[Recording]]:
         groups: dict[str, list[Recording]] = {}
