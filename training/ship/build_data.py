@@ -15,8 +15,10 @@ Each split is mixed into 10 s clips by :class:`training.mixer.SoundscapeMixer` (
 cache, in chunks of ``CHUNK`` clips (resumable):
 
 - ``mel``: the engine's log-mel (``mulse_author.features.log_mel``), ``[60, 431]`` float16;
-- ``emb``: the aisfx encoder embedding ``[1024]`` float32 (frozen, pre-trained);
-- ``y``: the 7 labels as 0/1.
+- ``y``: the 7 labels as 0/1; ``events``: the placed events (JSON, for inspection).
+
+The aisfx embeddings are computed from these cached log-mels afterwards
+(``training.ship.embed_aisfx``), with the same front end the app uses.
 """
 
 from __future__ import annotations
@@ -101,17 +103,7 @@ def describe(recs: list[Recording]) -> dict:
             for k, v in d.items()}
 
 
-def _encoder(weights: Path):
-    from safetensors.torch import load_file
-
-    from mulse_author.model.encoders.aisfx import AisfxEncoder
-
-    enc = AisfxEncoder()
-    enc.load_state_dict(load_file(str(weights)))
-    return enc.eval()
-
-
-def build_split(mixer: SoundscapeMixer, n: int, seed: int, out: Path, name: str, encoder) -> None:
+def build_split(mixer: SoundscapeMixer, n: int, seed: int, out: Path, name: str) -> None:
     out.mkdir(parents=True, exist_ok=True)
     for c0 in range(0, n, CHUNK):
         path = out / f"{name}_{c0:05d}.npz"
@@ -122,29 +114,31 @@ def build_split(mixer: SoundscapeMixer, n: int, seed: int, out: Path, name: str,
         audio = torch.from_numpy(np.stack([c.audio for c in clips]))
         with torch.no_grad():
             mel = log_mel(audio).numpy().astype(np.float16)
-            emb = torch.cat([encoder(audio[i:i + 16]) for i in range(0, len(clips), 16)]).numpy()
         y = np.array([[lab in c.labels for lab in LABELS] for c in clips], dtype=np.uint8)
         events = [json.dumps([e._asdict() for e in c.events]) for c in clips]
         tmp = path.with_suffix(".tmp.npz")
-        np.savez(tmp, mel=mel, emb=emb, y=y, events=np.array(events))
+        np.savez(tmp, mel=mel, y=y, events=np.array(events))
         tmp.rename(path)
         print(f"{name} clips {c0}-{c0 + len(clips) - 1}: {time.time() - t0:.0f} s, "
               f"label counts {y.sum(0).tolist()}", flush=True)
 
 
-def load_split(cache: Path, name: str) -> dict[str, np.ndarray]:
+def chunk_paths(cache: Path, name: str) -> list[Path]:
+    return sorted(cache.glob(f"{name}_[0-9]*.npz"))
+
+
+def load_split(cache: Path, name: str, keys=("mel", "y")) -> dict[str, np.ndarray]:
     """Concatenate the cached chunks of one split."""
-    parts = [np.load(p) for p in sorted(cache.glob(f"{name}_[0-9]*.npz"))]
+    parts = [np.load(p) for p in chunk_paths(cache, name)]
     if not parts:
         raise FileNotFoundError(f"no cached {name} chunks in {cache}; run training.ship.build_data")
-    return {k: np.concatenate([p[k] for p in parts]) for k in ("mel", "emb", "y")}
+    return {k: np.concatenate([p[k] for p in parts]) for k in keys}
 
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scene", type=Path, required=True)
     ap.add_argument("--background", type=Path, required=True)
-    ap.add_argument("--aisfx", type=Path, required=True, help="converted aisfx safetensors")
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--n-train", type=int, default=N_TRAIN)
     ap.add_argument("--n-val", type=int, default=N_VAL)
@@ -159,10 +153,9 @@ def main(argv=None) -> None:
     info["n"] = {"train": a.n_train, "val": a.n_val}
     info["seeds"] = {"train": SEED_TRAIN, "val": SEED_VAL}
     (a.out / "data_info.json").write_text(json.dumps(info, indent=1, default=list))
-    encoder = _encoder(a.aisfx)
     for name, n, seed in (("val", a.n_val, SEED_VAL), ("train", a.n_train, SEED_TRAIN)):
         mixer = mixer_from_recordings(splits[name], config=MIXER, seed=seed)
-        build_split(mixer, n, seed, a.out, name, encoder)
+        build_split(mixer, n, seed, a.out, name)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ import numpy as np
 import torch
 from safetensors.torch import save_file
 
-from mulse_author.model.encoders.aisfx import AisfxEncoder, aisfx_filter_bank
+from mulse_author.model.encoders.aisfx import LEVEL_REF, AisfxEncoder, aisfx_filter_bank, aisfx_mel_map
 
 MEMBER = "aisfx/models/checkpoint.pth"
 #: sha256 of the wheel the shipped model was built from (PyPI aisfx 0.1.2).
@@ -43,7 +43,10 @@ def converted_encoder(wheel: str) -> AisfxEncoder:
     enc = AisfxEncoder()
     state = load_aisfx_state(wheel)
     state["mel_fb"] = aisfx_filter_bank()
+    state["mel_map"] = aisfx_mel_map()
+    state["level_ref"] = torch.tensor(LEVEL_REF)
     missing, unexpected = enc.load_state_dict(state, strict=False)
+    missing = [k for k in missing if k != "window"]
     if missing or unexpected:
         raise SystemExit(f"aisfx checkpoint mismatch: missing {missing}, unexpected {unexpected}")
     return enc.eval()

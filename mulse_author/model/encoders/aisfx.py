@@ -17,6 +17,14 @@ normalisation is per analysed window (a 10 s clip), which makes the input level-
 
 Input: audio ``[B, samples]`` at 22 050 Hz. Output: ``[B, 1024]`` = the 512 encoder channels
 (mean over frequency) pooled over time by max and by mean.
+
+Second front end, :meth:`AisfxEncoder.from_log_mel`, for the app's detector, which hands every
+audio module the paper's log-mel (60 Slaney bands, dB, top_db 80) of a 10 s window: dB -> power,
+each of aisfx's 96 HTK bands gets the per-bin power density of the 60 Slaney bands interpolated
+at its centre frequency (x 4, x the share of the band below 11 025 Hz; ``mel_map [96, 60]``),
+then the window is scaled so its loudest band equals ``level_ref`` (the median of the loudest
+band of peak-normalised clips, measured at build time: level-invariant like aisfx's peak
+normalisation). It approximates the first front end (see the model card for the measured gap).
 """
 
 from __future__ import annotations
@@ -32,6 +40,10 @@ N_MELS = 96
 SPEC_MAX = 9.457798957824707  # aisfx 'original' min-max normalisation (min 0)
 CHANNELS = (64, 128, 256, 512)
 EMBEDDING_DIM = 2 * CHANNELS[-1]  # max- and mean-pooled over time
+#: Loudest-band power given to every window by :meth:`AisfxEncoder.from_log_mel`: about the median
+#: loudest-band power of peak-normalised 10 s mixed clips under :meth:`spectrogram` (measured
+#: 18 216 on 24 validation mixes), so both front ends see similar levels.
+LEVEL_REF = 18000.0
 
 
 def aisfx_filter_bank() -> torch.Tensor:
@@ -42,6 +54,33 @@ def aisfx_filter_bank() -> torch.Tensor:
     fb = librosa.filters.mel(sr=44100, n_fft=2048, n_mels=N_MELS, fmin=0.0, fmax=22050.0,
                              htk=True, norm=1.0)
     return torch.from_numpy(fb[:, : N_FFT // 2 + 1] * 4.0).float()
+
+
+def aisfx_mel_map() -> torch.Tensor:
+    """``[96, 60]``: linear map from the paper's 60 Slaney mel band powers (22 050 Hz, n_fft 1024)
+    to approximate aisfx band powers (see the module docstring). Needs librosa (build time)."""
+    import librosa
+    import numpy as np
+
+    fb60 = librosa.filters.mel(sr=SAMPLE_RATE, n_fft=N_FFT, n_mels=60).astype(np.float64)
+    f60 = np.linspace(0, SAMPLE_RATE / 2, N_FFT // 2 + 1)
+    c60 = (fb60 * f60).sum(1) / fb60.sum(1)  # centre (Hz) of each Slaney band
+    fb96 = librosa.filters.mel(sr=44100, n_fft=2048, n_mels=N_MELS, fmin=0.0, fmax=22050.0,
+                               htk=True, norm=1.0).astype(np.float64)
+    f96 = np.linspace(0, 22050, 1025)
+    c96 = (fb96 * f96).sum(1) / np.maximum(fb96.sum(1), 1e-12)
+    share = fb96[:, : N_FFT // 2 + 1].sum(1)  # mass of each unit-sum filter below 11 025 Hz
+    out = np.zeros((N_MELS, 60))
+    for i, c in enumerate(c96):
+        if share[i] <= 0:
+            continue
+        j = int(np.clip(np.searchsorted(c60, c) - 1, 0, 58))
+        w = float(np.clip((c - c60[j]) / (c60[j + 1] - c60[j]), 0.0, 1.0))
+        # density of band j = power_j / sum of its weights; interpolate linearly between j, j+1
+        out[i, j] += (1 - w) / fb60[j].sum()
+        out[i, j + 1] += w / fb60[j + 1].sum()
+        out[i] *= 4.0 * share[i]
+    return torch.from_numpy(out).float()
 
 
 class _ConvBlock(nn.Module):
@@ -71,7 +110,23 @@ class AisfxEncoder(nn.Module):
         for i in range(4):
             setattr(self, f"conv_block{i + 1}", _ConvBlock(chans[i], chans[i + 1]))
         self.register_buffer("mel_fb", torch.zeros(N_MELS, N_FFT // 2 + 1))
+        self.register_buffer("mel_map", torch.zeros(N_MELS, 60))
+        self.register_buffer("level_ref", torch.ones(()))
         self.register_buffer("window", torch.hann_window(N_FFT, periodic=True), persistent=False)
+
+    def spectrogram_from_log_mel(self, mel_db: torch.Tensor) -> torch.Tensor:
+        """The paper's log-mel ``[B, 1, 60, T]`` or ``[B, 60, T]`` (dB) -> ``[B, T, 96]``."""
+        if mel_db.dim() == 4:
+            mel_db = mel_db[:, 0]
+        power = torch.pow(10.0, mel_db.float() / 10.0)
+        mel = torch.einsum("mn,bnt->btm", self.mel_map, power)
+        peak = mel.amax(dim=(1, 2), keepdim=True).clamp_min(1e-20)
+        return torch.log10(mel / peak * self.level_ref * 10000.0 + 1.0) / SPEC_MAX
+
+    def from_log_mel(self, mel_db: torch.Tensor) -> torch.Tensor:
+        """Embedding ``[B, 1024]`` from the paper's log-mel (the app's detector input)."""
+        fmap = self.feature_map(self.spectrogram_from_log_mel(mel_db))
+        return torch.cat([fmap.amax(dim=2), fmap.mean(dim=2)], dim=1)
 
     def spectrogram(self, audio: torch.Tensor) -> torch.Tensor:
         """``[B, samples]`` -> normalised log mel ``[B, frames, 96]`` (aisfx's time-major layout)."""
