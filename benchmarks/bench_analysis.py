@@ -1,0 +1,199 @@
+#!/usr/bin/env python3
+"""Analysis speed and memory benchmark (a script, not a test).
+
+Generates (once, cached outside the repository) a 10-minute 1280x720 H.264 + AAC video and a
+30-minute one, then measures, each in a fresh child process so peak memory is its own:
+
+* decode-only wall time of the 10-minute file (``mulse_author.media.decode_only``: every
+  packet decoded, nothing else) -- the reference, measured in the same run;
+* analysis wall time of the same file at hop 1 s and hop 10 s, with the ratios
+  analysis / decode-only (target <= 1.25) and hop 1 s / hop 10 s (target <= 1.5);
+* real-time factor (video seconds per analysis second);
+* peak resident memory (``ru_maxrss`` of the child, plus VmHWM from /proc) of the analysis of
+  the 10-minute and 30-minute files (target: independent of length, < 1.5 GB).
+
+Model: the shipped model when ``trained/`` holds one; otherwise the *compact* network with
+random weights, used ONLY as a timing stand-in (run time does not depend on weight values;
+the analysis' suggestions are meaningless and are not looked at).  ``--paper`` times the
+paper-sized network instead.
+
+Usage: nice python benchmarks/bench_analysis.py [--cache DIR] [--paper] [--short]
+(``--short`` uses 2- and 6-minute files for a quick check.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from fractions import Fraction
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def default_cache() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(os.environ.get("MULSE_BENCH_CACHE", Path(base) / "mulse-author" / "bench"))
+
+
+def make_video(path: Path, minutes: float, fps: int = 25, size=(1280, 720)) -> Path:
+    """A cheap but not trivially compressible picture: 32 pre-rendered frames (a moving
+    checker pattern in four tints, with grain so the decoder has real residuals to work
+    through) cycled, converted to YUV once; noise + tone sound track; x264 ultrafast."""
+    import av
+    import numpy as np
+
+    if path.is_file():
+        return path
+    tmp = path.with_suffix(".part.mp4")
+    w, h = size
+    sr = 44100
+    yy, xx = np.mgrid[0:h, 0:w]
+    rng = np.random.default_rng(0)
+    palette = np.array([[1.0, 0.5, 0.1], [0.2, 0.4, 1.0], [0.3, 1.0, 0.4], [1.0, 1.0, 1.0]])
+    frames = []
+    for tint in palette:
+        for k in range(8):
+            g = ((xx + 40 * k) // 80 % 2 * 120 + (yy // 90 % 2) * 60 + 40).astype(np.float32)
+            img = g[..., None] * tint[None, None, :] + rng.normal(0, 8, (h, w, 1))
+            vf = av.VideoFrame.from_ndarray(np.clip(img, 0, 255).astype(np.uint8), format="rgb24")
+            frames.append(vf.reformat(format="yuv420p"))
+    c = av.open(str(tmp), "w")
+    v = c.add_stream("libx264", rate=fps)
+    v.width, v.height, v.pix_fmt = w, h, "yuv420p"
+    v.options = {"preset": "ultrafast", "crf": "28"}
+    v.thread_type = "AUTO"
+    a = c.add_stream("aac", rate=sr)
+    a.layout = "mono"
+    n = int(minutes * 60 * fps)
+    apos = 0
+    noise = (0.05 * rng.normal(size=sr) ).astype(np.float32)
+    for i in range(n):
+        t = i / fps
+        f = frames[(int(t // 5) % 4) * 8 + i % 8]
+        f.pts, f.time_base = i, Fraction(1, fps)
+        for p in v.encode(f):
+            c.mux(p)
+        while apos < int((i + 1) / fps * sr):
+            m = 1024
+            ts = (apos + np.arange(m)) / sr
+            x = noise[apos % (sr - m):apos % (sr - m) + m] + (0.1 * np.sin(2 * np.pi * 220 * ts)).astype(np.float32)
+            af = av.AudioFrame.from_ndarray(x.reshape(1, -1).astype(np.float32), format="fltp", layout="mono")
+            af.sample_rate, af.pts, af.time_base = sr, apos, Fraction(1, sr)
+            for p in a.encode(af):
+                c.mux(p)
+            apos += m
+    for s in (v, a):
+        for p in s.encode(None):
+            c.mux(p)
+    c.close()
+    tmp.rename(path)
+    return path
+
+
+def _vm_hwm_mb() -> float | None:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+def child(args) -> None:
+    """Runs inside a fresh process; prints one JSON line."""
+    import torch
+
+    torch.set_num_threads(max(1, os.cpu_count() or 1))
+    out: dict = {}
+    if args.child == "decode":
+        from mulse_author.media.decode import decode_only
+
+        t0 = time.perf_counter()
+        r = decode_only(args.path)
+        out["wall_s"] = time.perf_counter() - t0
+        out["frames"] = r.get("video_frames")
+    else:
+        from mulse_author.detect.analyze import analyze
+        from mulse_author.model import BimodalNet, ModelConfig, default_model_path
+
+        trained = default_model_path()
+        if trained is not None:
+            model, out["model"] = trained, f"shipped model {trained}"
+        else:
+            torch.manual_seed(0)
+            cfg = ModelConfig.paper() if args.paper else ModelConfig.compact()
+            model = BimodalNet(cfg).eval()
+            out["model"] = (f"{'paper' if args.paper else 'compact'} network, RANDOM weights "
+                            "(timing stand-in only; no trained model installed)")
+        t0 = time.perf_counter()
+        doc = analyze(args.path, model=model, hop_s=args.hop)
+        out["wall_s"] = time.perf_counter() - t0
+        out["windows"] = doc.analysis["windows"]
+        out["timings"] = doc.analysis["timings_s"]
+        out["duration_s"] = doc.media.duration_ms / 1000
+    out["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out["vmhwm_mb"] = _vm_hwm_mb()
+    print(json.dumps(out))
+
+
+def run_child(kind: str, path: Path, hop: float = 1.0, paper: bool = False) -> dict:
+    cmd = [sys.executable, __file__, "--child", kind, "--path", str(path), "--hop", str(hop)]
+    if paper:
+        cmd.append("--paper")
+    r = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    if r.returncode != 0:
+        raise SystemExit(f"child {kind} failed:\n{r.stderr[-3000:]}")
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description="analysis speed / memory benchmark")
+    ap.add_argument("--cache", type=Path, default=default_cache())
+    ap.add_argument("--paper", action="store_true", help="time the paper-sized network")
+    ap.add_argument("--short", action="store_true", help="2 and 6 minute files (quick check)")
+    ap.add_argument("--child", help=argparse.SUPPRESS)
+    ap.add_argument("--path", help=argparse.SUPPRESS)
+    ap.add_argument("--hop", type=float, default=1.0, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        return child(args)
+
+    m1, m2 = (2, 6) if args.short else (10, 30)
+    args.cache.mkdir(parents=True, exist_ok=True)
+    print(f"cache: {args.cache}  (cpu cores: {os.cpu_count()}, load avg: {os.getloadavg()[0]:.1f})")
+    t0 = time.perf_counter()
+    v1 = make_video(args.cache / f"bench_{m1}min_720p.mp4", m1)
+    v2 = make_video(args.cache / f"bench_{m2}min_720p.mp4", m2)
+    print(f"videos ready in {time.perf_counter() - t0:.0f} s: {v1.name}, {v2.name}")
+
+    dec = run_child("decode", v1)
+    a1 = run_child("analyze", v1, 1.0, args.paper)
+    a10 = run_child("analyze", v1, 10.0, args.paper)
+    a_long = run_child("analyze", v2, 1.0, args.paper)
+    dur = a1["duration_s"]
+    print(f"model: {a1['model']}")
+    print(f"{m1}-min 1280x720 video ({dur:.0f} s, {dec['frames']} frames):")
+    print(f"  decode-only            {dec['wall_s']:8.1f} s   (reference, same run)")
+    print(f"  analysis, hop 1 s      {a1['wall_s']:8.1f} s   ratio to decode-only {a1['wall_s'] / dec['wall_s']:.2f}"
+          f"  (target <= 1.25)   real-time factor {dur / a1['wall_s']:.1f}x   windows {a1['windows']}"
+          f"   network {a1['timings']['network']:.1f} s")
+    print(f"  analysis, hop 10 s     {a10['wall_s']:8.1f} s   hop 1 s / hop 10 s = {a1['wall_s'] / a10['wall_s']:.2f}"
+          f"  (target <= 1.5)   windows {a10['windows']}")
+    print("peak memory (max RSS of the child process):")
+    print(f"  decode-only {m1} min     {dec['maxrss_mb']:7.0f} MB")
+    print(f"  analysis {m1} min        {a1['maxrss_mb']:7.0f} MB")
+    print(f"  analysis {m2} min        {a_long['maxrss_mb']:7.0f} MB   ({m2}/{m1} length: memory ratio "
+          f"{a_long['maxrss_mb'] / a1['maxrss_mb']:.2f}; target: independent of length, < 1500 MB)"
+          f"   wall {a_long['wall_s']:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
