@@ -62,7 +62,9 @@ def test_bimodal_random_weights_curves_and_time_mapping(media):
 
 def test_windows_share_features_scores_match_direct_forward(media):
     """The sliding-window scores equal a plain forward pass on each window's inputs."""
-    from mulse_author.detect import analyze as mod
+    import importlib
+
+    mod = importlib.import_module("mulse_author.detect.analyze")
     from mulse_author.detect.segmentation import DetectionSettings
 
     net = _net("bimodal")
