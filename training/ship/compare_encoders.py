@@ -36,7 +36,7 @@ from training.ship.build_data import load_split
 from training.ship.embed_aisfx import load_embeddings
 
 SEED = 0
-COMPACT_EPOCHS = 30
+COMPACT_EPOCHS = 20
 COMPACT_LR = 1e-3
 HEAD_EPOCHS = 60
 HEAD_LR = 1e-3

@@ -21,7 +21,7 @@ from mulse_author.features import AUDIO_FRAMES
 from mulse_author.model.encoders.aisfx import AisfxEncoder
 from training.ship.build_data import chunk_paths
 
-N_TRAIN_EMB = 1200  # training clips embedded (the head needs few; the CNN is the slow part)
+N_TRAIN_EMB = 2400  # training clips embedded
 
 
 def load_encoder(path: Path) -> AisfxEncoder:
@@ -30,12 +30,13 @@ def load_encoder(path: Path) -> AisfxEncoder:
     return enc.eval()
 
 
-def embed_chunks(cache: Path, enc: AisfxEncoder, name: str, limit: int | None) -> None:
+def embed_chunks(cache: Path, enc: AisfxEncoder, name: str, limit: int | None,
+                 out_dir: Path | None = None) -> None:
     for p in chunk_paths(cache, name):
         start = int(p.stem.split("_")[-1])
         if limit is not None and start >= limit:
             break
-        out = cache / f"aisfx_{p.name}"
+        out = (out_dir or cache) / f"aisfx_{p.name}"
         if out.exists():
             continue
         t0 = time.time()
@@ -60,11 +61,13 @@ def main(argv=None) -> None:
     ap.add_argument("--data", type=Path, required=True)
     ap.add_argument("--aisfx", type=Path, required=True)
     ap.add_argument("--n-train", type=int, default=N_TRAIN_EMB)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--out-dir", type=Path, help="write the embeddings here (default: --data)")
     a = ap.parse_args(argv)
-    torch.set_num_threads(2)
+    torch.set_num_threads(a.threads)
     enc = load_encoder(a.aisfx)
-    embed_chunks(a.data, enc, "val", None)
-    embed_chunks(a.data, enc, "train", a.n_train)
+    embed_chunks(a.data, enc, "val", None, a.out_dir)
+    embed_chunks(a.data, enc, "train", a.n_train, a.out_dir)
 
 
 if __name__ == "__main__":

@@ -149,3 +149,38 @@ class AisfxEncoder(nn.Module):
     def forward(self, audio: torch.Tensor) -> torch.Tensor:
         fmap = self.feature_map(self.spectrogram(audio))
         return torch.cat([fmap.amax(dim=2), fmap.mean(dim=2)], dim=1)
+
+
+class AisfxAudioModule(nn.Module):
+    """Drop-in audio module of :class:`~mulse_author.model.BimodalNet` for
+    ``ModelConfig(audio_encoder="aisfx")``: log-mel ``[B, 1, 60, T]`` -> ``[B, embedding_dim]``.
+
+    The pre-trained encoder is frozen (its BatchNorms stay in eval mode even in ``train()``);
+    only the projection is trained: standardised 1024-d aisfx embedding -> dropout ->
+    ``Linear(1024, embedding_dim)`` -> ReLU. ``emb_mean`` / ``emb_std`` are the training set's
+    embedding statistics, stored with the weights.
+    """
+
+    def __init__(self, embedding_dim: int, dropout: float = 0.3):
+        super().__init__()
+        self.encoder = AisfxEncoder()
+        for p in self.encoder.parameters():
+            p.requires_grad_(False)
+        self.register_buffer("emb_mean", torch.zeros(EMBEDDING_DIM))
+        self.register_buffer("emb_std", torch.ones(EMBEDDING_DIM))
+        self.fc = nn.Linear(EMBEDDING_DIM, embedding_dim)
+        self.dropout = nn.Dropout(dropout)
+
+    def train(self, mode: bool = True) -> "AisfxAudioModule":
+        super().train(mode)
+        self.encoder.eval()  # frozen: BatchNorm keeps its pre-trained statistics
+        return self
+
+    def project(self, emb: torch.Tensor) -> torch.Tensor:
+        """aisfx embedding ``[B, 1024]`` -> ``[B, embedding_dim]`` (the trained part)."""
+        return F.relu(self.fc(self.dropout((emb - self.emb_mean) / self.emb_std)))
+
+    def forward(self, mel: torch.Tensor) -> torch.Tensor:
+        with torch.no_grad():
+            emb = self.encoder.from_log_mel(mel)
+        return self.project(emb)
