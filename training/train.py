@@ -229,6 +229,17 @@ def predict_scores(net: BimodalNet, clips: ClipSet, batch_size: int = 64,
     return np.concatenate(out).astype(np.float64), total / max(n, 1)
 
 
+def _average_buffers(net: nn.Module, world_size: int) -> None:
+    """Average BatchNorm running statistics over the ranks, so every rank validates (and
+    saves) the same model; DDP syncs gradients but each rank updates its own statistics."""
+    import torch.distributed as dist
+
+    for buf in net.buffers():
+        if buf.is_floating_point():
+            dist.all_reduce(buf, op=dist.ReduceOp.SUM)
+            buf.div_(world_size)
+
+
 def _epoch_seed(seed: int, epoch: int) -> int:
     return (int(seed) * 1_000_003 + int(epoch) * 7919) % (2**31 - 1)
 
@@ -386,6 +397,13 @@ def train(
                 n += y.shape[0]
                 if progress and is_main:
                     it.set_postfix(loss=f"{total / n:.4f}")
+            if ctx.enabled:
+                _average_buffers(net, ctx.world_size)
+                import torch.distributed as dist
+
+                tn = torch.tensor([total, float(n)], dtype=torch.float64, device=dev)
+                dist.all_reduce(tn)  # the logged loss covers every rank's share
+                total, n = float(tn[0]), int(tn[1])
             train_loss = total / max(n, 1)
             if not math.isfinite(train_loss):
                 raise MulseError(f"training diverged at epoch {epoch + 1} (loss {train_loss}); "
