@@ -20,3 +20,9 @@ def tiny_config() -> TrainConfig:
         data=DataSpec(kind="synthetic", n_train=48, n_val=24, n_test=24, seed=0),
         optimizer=OptimConfig(name="adam", lr=0.01),
         epochs=3, batch_size=16, seed=0, name="tiny")
+
+
+@pytest.fixture
+def tiny_model_spec() -> dict:
+    """The tiny network as a JSON model spec (audio variant; copy and change ``variant``)."""
+    return dict(TINY_MODEL)
