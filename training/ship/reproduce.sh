@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# reproduce.sh WORK_DIR [OUT_MODEL_DIR]
+# Rebuilds the shipped default model from scratch on CPU: fetch data, convert the aisfx weights,
+# mix and cache clips, embed, compare encoders, export the winner with its card, time it.
+# Needs: the packages of get_scene_audio.sh (apt-get, dpkg-deb, ffprobe...), pip (for the aisfx
+# wheel, fetched with --no-deps and never installed), the project's venv. Env: DEB_CACHE=dir keeps
+# the 4.3 GB of .debs; PYTHON (default python3).
+set -euo pipefail
+W=${1:?usage: $0 WORK_DIR [OUT_MODEL_DIR]}; OUTM=${2:-trained}
+PY=${PYTHON:-python3}
+AISFX_SHA256=bfe219950715af179e9a1653e7117cc1852baef267cd6596c42cad74afe1d194
+HERE=$(cd "$(dirname "$0")/../.." && pwd)
+mkdir -p "$W"
+[ -f "$W/scene/manifest.tsv" ] || bash "$HERE/../shared/data/get_scene_audio.sh" "$W/scene"
+[ -f "$W/background/manifest.tsv" ] || bash "$HERE/training/ship/get_background_audio.sh" "$W/background"
+ls "$W"/wheels/aisfx-0.1.2-*.whl >/dev/null 2>&1 || $PY -m pip download -q aisfx==0.1.2 --no-deps -d "$W/wheels"
+cd "$HERE"
+[ -f "$W/aisfx_encoder.safetensors" ] || nice $PY -m training.ship.convert_aisfx "$W"/wheels/aisfx-0.1.2-*.whl "$W/aisfx_encoder.safetensors" --sha256 $AISFX_SHA256
+nice $PY -m training.ship.build_data --scene "$W/scene" --background "$W/background" --out "$W/ship"
+nice $PY -m training.ship.embed_aisfx --data "$W/ship" --aisfx "$W/aisfx_encoder.safetensors"
+nice $PY -m training.ship.compare_encoders --data "$W/ship" --aisfx "$W/aisfx_encoder.safetensors" --out "$W/ship/results"
+nice $PY -m training.ship.ship_model export --data "$W/ship" --results "$W/ship/results" --aisfx "$W/aisfx_encoder.safetensors" --out "$OUTM"
+nice $PY -m training.ship.evaluate_timing --scene "$W/scene" --background "$W/background" --model "$OUTM" --out "$W/ship/timing.json"
+nice $PY -m training.ship.ship_model timing --timing "$W/ship/timing.json" --out "$OUTM"
