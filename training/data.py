@@ -9,10 +9,13 @@ of the clip (3.2 frames per second for 32 per 10 s), resized to ``frame_size`` s
 Data kinds (``DataSpec.kind``):
 
 - ``synthetic``: :mod:`training.synthetic` clips (``n_train``/``n_val``/``n_test``, ``seed``).
-- ``manifest``: a CSV manifest (``path,labels,start_s,end_s,source``), e.g. the mixed clips
-  written by the datasets tools, or a local manifest of long recordings.
+- ``manifest``: a CSV manifest (``path,labels,start_s,end_s,source``): a local manifest of
+  long recordings, or mixed clips written by ``python -m training.build_dataset mix``. Mixed
+  clips reuse recordings, so they must come already split: mix each split from recordings
+  split by source and pass ``split_manifests`` (a single mixed manifest is refused).
 - ``folder``: ``ROOT/<label>/<file>`` (see :mod:`training.datasets.local`).
-- ``audioset``: a manifest of downloaded AudioSet clips (audio + video, 10 s each).
+- ``audioset``: a manifest of downloaded AudioSet clips (audio + video, 10 s each); clips
+  not downloaded (yet, or failed) are left out.
 
 Long recordings are cut into ``window_s`` windows every ``hop_s`` seconds (the last partial
 window is kept and zero-padded when it is at least ``min_window_s`` long); every window
@@ -20,15 +23,13 @@ carries its recording's labels. Splits come from ``split_manifests`` (one manife
 or from :func:`training.datasets.splits.split_by_source` over the recordings, so no window of
 one source lands in two splits.
 
-Computed features are cached on disk (``cache_dir``) per (file, size, mtime, span,
-preprocessing), so a second run does not decode again.
+Computed features are cached on disk (``cache_dir``, a :class:`training.cache.FeatureCache`)
+per (file, size, mtime, span, preprocessing), so a second run does not decode again.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -191,50 +192,28 @@ def sample_video_frames(path: str, start_s: float, window_s: float, n_frames: in
     return out
 
 
-class _DiskCache:
-    """Per-window feature files under ``root`` (safetensors: tensors only, never pickle)."""
+class _Cache:
+    """Per-window features in :class:`training.cache.FeatureCache` (safetensors, no pickle);
+    a no-op when no cache folder is set."""
 
     def __init__(self, root: str | os.PathLike | None):
-        self.root = Path(root) if root else None
-        if self.root is not None:
-            self.root.mkdir(parents=True, exist_ok=True)
-        self.hits = 0
-        self.misses = 0
+        if root:
+            from training.cache import FeatureCache
 
-    def key(self, path: str, start: float, window: float, what: str, config: ModelConfig) -> str:
-        st = os.stat(path)
-        ident = json.dumps([FEATURE_VERSION, os.path.abspath(path), st.st_size, st.st_mtime_ns,
-                            round(start, 4), round(window, 4), what, config.n_mels,
-                            config.audio_frames, config.video_frames, config.frame_size])
-        return hashlib.sha1(ident.encode()).hexdigest()
+            self.cache = FeatureCache(root)
+        else:
+            self.cache = None
 
-    def get(self, key: str) -> torch.Tensor | None:
-        if self.root is None:
-            return None
-        f = self.root / key[:2] / f"{key}.safetensors"
-        if not f.is_file():
-            self.misses += 1
-            return None
-        from safetensors.torch import load_file
-
-        try:
-            t = load_file(str(f))["x"]
-        except Exception:  # a damaged cache entry is recomputed, never trusted
-            self.misses += 1
-            return None
-        self.hits += 1
-        return t
-
-    def put(self, key: str, value: torch.Tensor) -> None:
-        if self.root is None:
-            return
-        from safetensors.torch import save_file
-
-        d = self.root / key[:2]
-        d.mkdir(exist_ok=True)
-        tmp = d / f"{key}.{os.getpid()}.tmp"
-        save_file({"x": value.contiguous()}, str(tmp))
-        os.replace(tmp, d / f"{key}.safetensors")
+    def get_or_compute(self, path: str, start: float, window: float, what: str,
+                       config: ModelConfig, compute: Callable[[], torch.Tensor]) -> torch.Tensor:
+        if self.cache is None:
+            return compute()
+        key = self.cache.file_key(path, start, start + window, what=what,
+                                  feature_version=FEATURE_VERSION, n_mels=config.n_mels,
+                                  audio_frames=config.audio_frames,
+                                  video_frames=config.video_frames, frame_size=config.frame_size)
+        arrays = self.cache.get_or_compute(key, lambda: {"x": compute().numpy()})
+        return torch.from_numpy(np.ascontiguousarray(arrays["x"]))
 
 
 # ------------------------------------------------------------------------------ clip sets
@@ -348,7 +327,7 @@ def _windows(rec, spec: DataSpec, probe: Callable[[str], float]) -> list[tuple[f
     return out
 
 
-def _recordings_split(recs, spec: DataSpec, config: ModelConfig, cache: _DiskCache,
+def _recordings_split(recs, spec: DataSpec, config: ModelConfig, cache: _Cache,
                       need_audio: bool, need_video: bool, split: str, progress: bool) -> ClipSet:
     from training.datasets.audio import load_audio, probe_duration
 
@@ -362,22 +341,20 @@ def _recordings_split(recs, spec: DataSpec, config: ModelConfig, cache: _DiskCac
         it = tqdm(items, desc=f"features {split}", leave=False)
     for rec, (start, length) in it:
         if need_audio:
-            key = cache.key(rec.path, start, spec.window_s, "mel", config)
-            mel = cache.get(key)
-            if mel is None:
+            def audio_mel(rec=rec, start=start, length=length):
                 audio = load_audio(rec.path, SAMPLE_RATE, start_s=start,
                                    end_s=start + min(length, spec.window_s))
-                mel = mel_for_audio(audio, config, n_samples)[0]
-                cache.put(key, mel)
-            mels.append(mel)
+                return mel_for_audio(audio, config, n_samples)[0]
+
+            mels.append(cache.get_or_compute(rec.path, start, spec.window_s, "mel", config,
+                                             audio_mel))
         if need_video:
-            key = cache.key(rec.path, start, spec.window_s, "frames", config)
-            fr = cache.get(key)
-            if fr is None:
-                fr = torch.from_numpy(sample_video_frames(
+            def video(rec=rec, start=start):
+                return torch.from_numpy(sample_video_frames(
                     rec.path, start, spec.window_s, config.video_frames, config.frame_size))
-                cache.put(key, fr)
-            frames.append(fr)
+
+            frames.append(cache.get_or_compute(rec.path, start, spec.window_s, "frames", config,
+                                               video))
         labels.append(_labels_vector(rec.labels))
         sources.append(rec.source)
     return ClipSet(
@@ -388,12 +365,35 @@ def _recordings_split(recs, spec: DataSpec, config: ModelConfig, cache: _DiskCac
     )
 
 
-def _read_recordings(spec: DataSpec, path: str):
+def _manifest_columns(path: str) -> list[str]:
+    import csv
+
+    try:
+        with open(path, newline="", encoding="utf-8") as fh:
+            return next(csv.reader(fh), [])
+    except OSError:
+        return []
+
+
+def _read_recordings(spec: DataSpec, path: str, split_given: bool):
     from training.datasets.local import read_manifest, scan_folder
 
     if spec.kind == "folder":
         return scan_folder(path)
-    return read_manifest(path)
+    if not split_given and "event_sources" in _manifest_columns(path):
+        # A mixed clip reuses recordings: splitting its manifest by clip would leak them.
+        raise FormatError(
+            f"{path} lists mixed clips; mix train / val / test clips from recordings already "
+            "split by source and pass them as split_manifests")
+    recs = read_manifest(path)
+    if spec.kind == "audioset":
+        # Segments that failed to download (see failures.tsv) have no file: leave them out.
+        present = [r for r in recs if os.path.isfile(r.path)]
+        if recs and not present:
+            raise FormatError(f"{path}: none of its {len(recs)} clips is downloaded yet "
+                              "(python -m training.build_dataset download)")
+        recs = present
+    return recs
 
 
 def load_splits(spec: DataSpec, config: ModelConfig, splits: Sequence[str] = ("train", "val", "test"),
@@ -407,16 +407,16 @@ def load_splits(spec: DataSpec, config: ModelConfig, splits: Sequence[str] = ("t
         for s in splits:
             out[s] = _synthetic_split(spec, config, s, sizes[s], need_audio, need_video, progress)
         return out
-    cache = _DiskCache(spec.cache_dir)
+    cache = _Cache(spec.cache_dir)
     if spec.split_manifests:
         groups = {}
         for s in splits:
             p = spec.split_manifests.get(s)
-            groups[s] = _read_recordings(spec, p) if p else []
+            groups[s] = _read_recordings(spec, p, True) if p else []
     else:
         from training.datasets.splits import check_disjoint, split_by_source
 
-        recs = _read_recordings(spec, spec.path)
+        recs = _read_recordings(spec, spec.path, False)
         if not recs:
             raise FormatError(f"no recordings found in {spec.path}")
         groups = split_by_source(recs, spec.fractions, seed=spec.split_seed)

@@ -153,3 +153,30 @@ def test_synthetic_splits_are_disjoint_and_shaped(tiny_model_spec):
     assert sets["train"].frames.dtype == torch.uint8
     mel, fr, y = D.collate([D.ClipDataset(sets["train"])[i] for i in range(2)])
     assert mel.shape == (2, 1, 60, 54) and fr.dtype == torch.float32 and fr.max() <= 1
+
+
+def test_mixed_manifest_must_come_split(tmp_path):
+    a = write_wav(tmp_path / "m.wav", 1.0, 440)
+    m = tmp_path / "manifest.csv"
+    m.write_text("path,labels,start_s,end_s,source,event_sources\n"
+                 f"{a.name},Rain,,,mix0_000000,pkgA\n")
+    with pytest.raises(FormatError, match="split_manifests"):
+        D.load_splits(D.DataSpec(kind="manifest", path=str(m)), model_config_from_spec(
+            {"preset": "compact", "variant": "audio"}))
+
+
+def test_audioset_manifest_skips_clips_not_downloaded(tmp_path, tiny_model_spec):
+    write_wav(tmp_path / "a.wav", 1.3, 440)
+    write_wav(tmp_path / "b.wav", 1.3, 880)
+    m = tmp_path / "manifest.csv"
+    m.write_text("path,labels,start_s,end_s,source\n"
+                 "a.wav,Rain,,,yt1\nb.wav,Fire,,,yt2\nmissing.wav,Wind,,,yt3\n")
+    spec = D.DataSpec(kind="audioset", path=str(m), window_s=1.25,
+                      fractions={"train": 0.5, "val": 0.5})
+    sets = D.load_splits(spec, model_config_from_spec(tiny_model_spec), splits=("train", "val"))
+    assert len(sets["train"]) + len(sets["val"]) == 2
+    only_missing = tmp_path / "none.csv"
+    only_missing.write_text("path,labels\nmissing.wav,Wind\n")
+    with pytest.raises(FormatError, match="downloaded"):
+        D.load_splits(D.DataSpec(kind="audioset", path=str(only_missing)),
+                      model_config_from_spec(tiny_model_spec))
