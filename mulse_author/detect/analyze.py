@@ -216,6 +216,15 @@ class _WindowRunner:
             self.feat_off += cut
 
 
+def _limit_torch_threads(n: int):
+    """Set torch's intra-op threads to ``n``; returns a function restoring the old value."""
+    import torch
+
+    old = torch.get_num_threads()
+    torch.set_num_threads(n)
+    return lambda: torch.set_num_threads(old)
+
+
 def analyze(
     path: str | Path,
     model: Any = None,
@@ -291,55 +300,67 @@ def analyze(
     stat_t: list[np.ndarray] = []
     stat_y: list[np.ndarray] = []
 
+    doc_curves = None
+    suggestions: list = []
+    def _decode_pass() -> None:
+        nonlocal doc_curves
+        stream = stream_media(path, audio=facts.has_audio, video=facts.has_video, chunk_s=2.0, info=facts)
+        for chunk in stream:
+            if cancel is not None and cancel():
+                stream.close()
+                raise AnalysisCancelled("analysis cancelled")
+            if len(chunk.audio):
+                loud.feed(chunk.audio)
+                if mel_stream is not None:
+                    runner.add_mel(mel_stream.push(chunk.audio).numpy())
+            if len(chunk.thirds):
+                colours.add_many(chunk.frame_times, chunk.thirds)
+            if len(chunk.luma):
+                stat_t.append(chunk.luma_times)
+                stat_y.append(chunk.luma)
+            if runner is not None:
+                if use_video and len(chunk.frames):
+                    runner.add_frames(list(np.ascontiguousarray(chunk.frames.transpose(0, 3, 1, 2))))
+                runner.run()
+            if duration > 0:
+                pos = max(float(chunk.luma_times[-1]) if len(chunk.luma_times) else 0.0,
+                          (chunk.audio_start + len(chunk.audio)) / SAMPLE_RATE)
+                report(min(0.99, pos / duration), "analysing")
+        for w in stream.stats.warnings:
+            warnings.append(f"decoding: {w}")
+        if cancel is not None and cancel():
+            raise AnalysisCancelled("analysis cancelled")
+        loud.finish()
+        if runner is not None:
+            if mel_stream is not None:
+                runner.add_mel(mel_stream.finish().numpy())
+            if use_video:
+                runner.add_frames([], final=True)
+                if runner.feat is None or len(runner.feat) == 0:
+                    raise MulseError(f"{path}: no video frame could be decoded")
+            runner.run(final=True)
+            win_len = np.minimum(WINDOW_S, max(duration, 1e-3))
+            curves, label_segs = detect_segments(
+                runner.scores, starts, win_len, duration, LABELS, settings,
+                card.thresholds if card is not None else None)
+            step_ms = int(round(settings.curve_step_s * 1000))
+            doc_curves = Curves(step_ms=step_ms, offset_ms=step_ms // 2,
+                                values={lab: [float(x) for x in curves[:, j]] for j, lab in enumerate(LABELS)})
+            has_audio = facts.has_audio and loud.mean_square().size > 0
+            suggestions.extend(apply_rules(label_segs, rules, loud.level_db if has_audio else None,
+                                           loud.peak_s if has_audio else None))
+
     report(0.0, "decoding")
     t_dec = time.perf_counter()
-    stream = stream_media(path, audio=facts.has_audio, video=facts.has_video, chunk_s=2.0, info=facts)
-    for chunk in stream:
-        if cancel is not None and cancel():
-            stream.close()
-            raise AnalysisCancelled("analysis cancelled")
-        if len(chunk.audio):
-            loud.feed(chunk.audio)
-            if mel_stream is not None:
-                runner.add_mel(mel_stream.push(chunk.audio).numpy())
-        if len(chunk.thirds):
-            colours.add_many(chunk.frame_times, chunk.thirds)
-        if len(chunk.luma):
-            stat_t.append(chunk.luma_times)
-            stat_y.append(chunk.luma)
-        if runner is not None:
-            if use_video and len(chunk.frames):
-                runner.add_frames(list(np.ascontiguousarray(chunk.frames.transpose(0, 3, 1, 2))))
-            runner.run()
-        if duration > 0:
-            pos = max(float(chunk.luma_times[-1]) if len(chunk.luma_times) else 0.0,
-                      (chunk.audio_start + len(chunk.audio)) / SAMPLE_RATE)
-            report(min(0.99, pos / duration), "analysing")
-    for w in stream.stats.warnings:
-        warnings.append(f"decoding: {w}")
-    if cancel is not None and cancel():
-        raise AnalysisCancelled("analysis cancelled")
-    loud.finish()
-    doc_curves = None
-    suggestions = []
-    if runner is not None:
-        if mel_stream is not None:
-            runner.add_mel(mel_stream.finish().numpy())
-        if use_video:
-            runner.add_frames([], final=True)
-            if runner.feat is None or len(runner.feat) == 0:
-                raise MulseError(f"{path}: no video frame could be decoded")
-        runner.run(final=True)
-        win_len = np.minimum(WINDOW_S, max(duration, 1e-3))
-        curves, label_segs = detect_segments(
-            runner.scores, starts, win_len, duration, LABELS, settings,
-            card.thresholds if card is not None else None)
-        step_ms = int(round(settings.curve_step_s * 1000))
-        doc_curves = Curves(step_ms=step_ms, offset_ms=step_ms // 2,
-                            values={lab: [float(x) for x in curves[:, j]] for j, lab in enumerate(LABELS)})
-        has_audio = facts.has_audio and loud.mean_square().size > 0
-        suggestions.extend(apply_rules(label_segs, rules, loud.level_db if has_audio else None,
-                                       loud.peak_s if has_audio else None))
+    # The decoder's frame threads keep the cores busy; torch's OpenMP workers spin-waiting
+    # beside them made the (small, per-window) network 20x slower in the benchmark.  One
+    # torch thread during the pass; restored afterwards.
+    restore_threads = _limit_torch_threads(1) if runner is not None else None
+    try:
+        _decode_pass()
+    finally:
+        if restore_threads is not None:
+            restore_threads()
     t_model_done = time.perf_counter()
 
     cue_segs = []
