@@ -38,6 +38,9 @@ VARIANTS: tuple[str, ...] = (
     "late_fusion",
 )
 
+#: Audio encoders a config may name (see ``ModelConfig.audio_encoder``).
+AUDIO_ENCODERS: tuple[str, ...] = ("paper", "aisfx")
+
 #: Which modules each variant builds.
 USES_AUDIO = {"bimodal", "audio", "fusioned_audio", "late_fusion"}
 USES_VIDEO = {"bimodal", "video", "fusioned_video", "late_fusion"}
@@ -101,6 +104,10 @@ class ModelConfig:
     embedding_dim: int = 1000
     fusion_hidden: tuple[int, ...] = (500, 500)
     dropout: float = 0.5
+    #: Audio encoder: ``"paper"`` (the audio module above) or ``"aisfx"`` (the pre-trained
+    #: aiSFX CNN, frozen, + a trained projection to ``embedding_dim``; the audio_* sizes above
+    #: are then unused). See :mod:`mulse_author.model.encoders.aisfx`.
+    audio_encoder: str = "paper"
     #: Free-form name shown in the model card ("paper", "compact", ...).
     name: str = field(default="paper", compare=False)
 
@@ -189,6 +196,8 @@ class ModelConfig:
 
         if self.variant not in VARIANTS:
             fail("variant", f"is not one of {', '.join(VARIANTS)}")
+        if self.audio_encoder not in AUDIO_ENCODERS:
+            fail("audio_encoder", f"is not one of {', '.join(AUDIO_ENCODERS)}")
         if self.num_labels != NUM_LABELS:
             fail("num_labels", f"must be {NUM_LABELS} (the label set is fixed)")
         positive_ints = (

@@ -172,6 +172,15 @@ def mean_probability_logit(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     return log_p - log_q  # the 1/2 factors cancel
 
 
+def _audio_module(config: ModelConfig) -> nn.Module:
+    """The audio module named by ``config.audio_encoder``."""
+    if config.audio_encoder == "aisfx":
+        from mulse_author.model.encoders.aisfx import AisfxAudioModule
+
+        return AisfxAudioModule(config.embedding_dim, config.dropout)
+    return AudioModule(config)
+
+
 class BimodalNet(nn.Module):
     """The scene classifier; which parts exist depends on ``config.variant``.
 
@@ -190,7 +199,7 @@ class BimodalNet(nn.Module):
             raise TypeError(f"BimodalNet needs a ModelConfig, got {type(config).__name__}")
         self.config = config
         v = config.variant
-        self.audio = AudioModule(config) if config.uses_audio else None
+        self.audio = _audio_module(config) if config.uses_audio else None
         self.video = VideoModule(config) if config.uses_video else None
         self.fusion = FusionMLP(config) if v in USES_FUSION_MLP else None
         d, k = config.embedding_dim, config.num_labels
@@ -332,7 +341,7 @@ class BimodalNet(nn.Module):
     def regularization_loss(self) -> torch.Tensor:
         """``audio_conv_l2 * sum(w**2)`` over the audio conv kernels (Keras ``l2(0.001)``
         on the paper's conv layers); add it to the data loss. Zero for video-only variants."""
-        if self.audio is None or self.config.audio_conv_l2 == 0:
+        if self.audio is None or self.config.audio_conv_l2 == 0 or not isinstance(self.audio, AudioModule):
             return torch.zeros((), device=next(self.parameters()).device)
         w1, w2 = self.audio.conv1.weight, self.audio.conv2.weight
         return self.config.audio_conv_l2 * (w1.square().sum() + w2.square().sum())

@@ -175,7 +175,7 @@ def main(argv=None) -> None:
     ap.add_argument("--model", type=Path, required=True)
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--timelines", type=int, default=3)
-    ap.add_argument("--minutes", type=float, default=12.0)
+    ap.add_argument("--minutes", type=float, default=10.0)
     ap.add_argument("--hop", type=float, default=1.0)
     a = ap.parse_args(argv)
     torch.set_num_threads(2)

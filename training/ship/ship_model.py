@@ -105,6 +105,15 @@ def export(a) -> None:
         got = val_scores(net, val["mel"])
         if np.abs(got - ref).max() > 1e-4:
             raise SystemExit(f"exported compact model differs from the compared one: {np.abs(got - ref).max()}")
+    else:  # full network from log-mel vs the head on the cached embeddings (first 64 clips)
+        from training.ship.embed_aisfx import load_embeddings
+
+        emb = torch.from_numpy(load_embeddings(a.data, "val")[:64]).float()
+        with torch.inference_mode():
+            ref = torch.sigmoid(net.audio_head(net.audio.project(emb))).numpy()
+        got = val_scores(net, val["mel"][:64])
+        if np.abs(got - ref).max() > 1e-4:
+            raise SystemExit(f"exported aisfx model differs from the compared one: {np.abs(got - ref).max()}")
     info = json.loads((a.data / "data_info.json").read_text())
     thresholds = dict(zip(LABELS, r["thresholds"]))
     preprocessing = dict(DEFAULT_PREPROCESSING)
@@ -150,6 +159,8 @@ def export(a) -> None:
 def timing(a) -> None:
     net, card = load_checkpoint(a.out)
     card.metrics["timing"] = json.loads(a.timing.read_text())
+    if a.speed:
+        card.metrics["speed"] = json.loads(a.speed.read_text())
     save_checkpoint(net, card, a.out)
     write_markdown(a.out)
 
@@ -192,13 +203,25 @@ def write_markdown(directory: Path) -> None:
                      f"{', '.join(d['packages'])} |")
     L += ["", "## Encoder comparison (same validation clips)", "",
           "| encoder | parameters | train clips | micro-F1 @0.5 | micro-F1 calibrated | micro-F1 cross-calibrated "
-          "| Hamming (cal.) | exact match (cal.) | ms / 10 s window (2 threads) |",
+          "| Hamming (cal.) | exact match (cal.) | ms / 10 s window (2 threads, busy CPU) |",
           "|---|---|---|---|---|---|---|---|---|"]
     for n, e in m["encoders"].items():
         c = e["calibrated_on_validation"]
         L.append(f"| {n}{' (shipped)' if n == name else ''} | {e['parameters']:,} | {e['train_clips']} | "
                  f"{_f(e['at_0.5']['micro_f1'])} | {_f(c['micro_f1'])} | {_f(e['cross_calibrated']['micro_f1'])} | "
                  f"{_f(c['hamming_loss'])} | {_f(c['exact_match_ratio'])} | {e['ms_per_10s_window_2_threads']:.1f} |")
+    sp = m.get("speed")
+    if sp:
+        L += ["", f"Speed on an idle CPU ({sp['threads']} threads, {sp.get('where', sp['cpu'])}, "
+                  "`python -m training.ship.bench_window_speed`): "
+                  + ", ".join(f"{n} {sp[n + '_ms_per_window']:.2f} ms per 10 s window"
+                              for n in m["encoders"] if n + "_ms_per_window" in sp)
+                  + f" (reference: the window's STFT {sp['stft_ms_per_window']:.2f} ms). With the app's "
+                  "default 1 s hop a 2 h film needs "
+                  + ", ".join(f"{n} about {7200 * sp[n + '_ms_per_window'] / 60000:.1f} min"
+                              for n in m["encoders"] if n + "_ms_per_window" in sp)
+                  + " of network time; the comparison column above was measured while other jobs "
+                  "shared the CPU."]
     L += ["", "- *compact*: the paper's audio module, compact configuration, trained from scratch.",
           "- *aisfx*: the aiSFX CNN (Ma & Lerch, ISMIR 2022; PyPI `aisfx` 0.1.2, CC BY 4.0), pre-trained on "
           "sound-effects libraries, frozen, fed 96 HTK mel bands derived from the 60-band log-mel, with a "
@@ -236,6 +259,10 @@ def write_markdown(directory: Path) -> None:
           "recording comes from the same package as its training recordings.",
           "- Thresholds were calibrated on the validation split that is also reported, so the calibrated "
           "figures are optimistic; the cross-calibrated column is the fairer estimate.",
+          "- The aisfx encoder is large for a CPU: see the speed line above; a larger `--hop` "
+          "(e.g. 2-5 s) divides analysis time accordingly at some cost in timing precision.",
+          "- Gunshot and Explosion are the weakest labels across libraries (their calibrated thresholds "
+          "are low, so expect false alarms on percussive sounds).",
           "- 10 s windows give coarse timing: segments start/end up to several seconds from the true "
           "boundaries (see the timing table).",
           "", "## Reproduce", "See `REPRODUCE.md` in this folder."]
@@ -254,6 +281,7 @@ def main(argv=None) -> None:
     t = sub.add_parser("timing")
     t.add_argument("--timing", type=Path, required=True)
     t.add_argument("--out", type=Path, required=True)
+    t.add_argument("--speed", type=Path, help="JSON of training.ship.bench_window_speed --out")
     a = ap.parse_args(argv)
     torch.set_num_threads(2)
     export(a) if a.cmd == "export" else timing(a)
