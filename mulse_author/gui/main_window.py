@@ -12,6 +12,7 @@ import threading
 from pathlib import Path
 from typing import Callable
 
+import shiboken6
 from PySide6.QtCore import QObject, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtMultimediaWidgets import QVideoWidget
@@ -174,10 +175,10 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self._install_bindings()
-        self.editor.undo_stack.cleanChanged.connect(lambda _c: self._update_title())
+        self.editor.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self.editor.documentReplaced.connect(self._update_title)
         self.editor.selectionChanged.connect(self._update_status)
-        self.editor.segmentsChanged.connect(lambda _e, _i: self._update_status())
+        self.editor.segmentsChanged.connect(self._on_segments_changed)
 
         self.autosaver = autosave_mod.Autosaver(self, autosave_dir, autosave_interval_s)
         self.autosaver.start()
@@ -277,6 +278,14 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text, 10_000)
         if error and self.isVisible() and os.environ.get("QT_QPA_PLATFORM") != "offscreen":
             QMessageBox.warning(self, "Mulse Author", text)
+
+    def _on_clean_changed(self, _clean: bool) -> None:
+        if shiboken6.isValid(self) and shiboken6.isValid(self.editor.undo_stack):
+            self._update_title()
+
+    def _on_segments_changed(self, _event: str, _ids: list) -> None:
+        if shiboken6.isValid(self.statusBar()):
+            self._update_status()
 
     def _update_title(self) -> None:
         name = os.path.basename(self.project_path) if self.project_path else (

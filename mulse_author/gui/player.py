@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QObject, QTimer, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer, QVideoFrame, QVideoSink
 
 from .logic.timecode import frame_index, frame_mid_ms
@@ -47,7 +47,9 @@ class Player(QObject):
         else:
             self.sink = QVideoSink(self)
             self.player.setVideoSink(self.sink)
-        self.sink.videoFrameChanged.connect(self._on_frame)
+        # queued: frames arrive on the decoder's thread; the slot must run on ours, and the
+        # decoder thread must never wait for Python (see close())
+        self.sink.videoFrameChanged.connect(self._on_frame, Qt.QueuedConnection)
         self.player.positionChanged.connect(self._on_position)
         self.player.durationChanged.connect(lambda d: self.durationChanged.emit(int(d)))
         self.player.playbackStateChanged.connect(
@@ -74,9 +76,21 @@ class Player(QObject):
         self.player.setSource(QUrl.fromLocalFile(str(path)))
 
     def close(self) -> None:
+        """Stop and unload.  Our slots are disconnected first: QMediaPlayer.stop() waits for
+        the decoder threads while holding the GIL, so a decoder thread that is calling into
+        Python at that moment would deadlock."""
         self.stop_shuttle()
+        for sig, slot in ((self.sink.videoFrameChanged, self._on_frame),
+                          (self.player.positionChanged, self._on_position)):
+            try:
+                sig.disconnect(slot)
+            except (RuntimeError, TypeError):
+                pass
+        QCoreApplication.processEvents()
         self.player.stop()
         self.player.setSource(QUrl())
+        self.sink.videoFrameChanged.connect(self._on_frame, Qt.QueuedConnection)
+        self.player.positionChanged.connect(self._on_position)
 
     def duration_ms(self) -> int:
         return int(self.player.duration())

@@ -10,6 +10,7 @@ pixel column.  Mouse handling lives in :mod:`.timeline_mouse`.
 from __future__ import annotations
 
 import numpy as np
+import shiboken6
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QLinearGradient, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QAbstractScrollArea, QSizePolicy
@@ -63,7 +64,7 @@ class TimelineView(QAbstractScrollArea):
         editor.selectionChanged.connect(self.viewport().update)
         editor.playheadChanged.connect(self._on_playhead)
         editor.currentLaneChanged.connect(lambda _l: self.viewport().update())
-        editor.undo_stack.indexChanged.connect(lambda _i: self.viewport().update())
+        editor.undo_stack.indexChanged.connect(self._on_undo_index)
         self.reload()
 
     # -- model -> view ------------------------------------------------------------------
@@ -75,6 +76,10 @@ class TimelineView(QAbstractScrollArea):
         self.setMinimumHeight(self.layout_.height + self.horizontalScrollBar().sizeHint().height() + 4)
         self.zoom_to_fit()
         self.viewport().update()
+
+    def _on_undo_index(self, _i: int) -> None:
+        if shiboken6.isValid(self):
+            self.viewport().update()
 
     def set_peaks(self, peaks: Peaks | None) -> None:
         self.peaks = peaks
