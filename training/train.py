@@ -42,7 +42,7 @@ from typing import Any, Callable
 import numpy as np
 import torch
 import torch.nn as nn
-from torch.utils.data import DataLoader, RandomSampler, SequentialSampler
+from torch.utils.data import DataLoader, RandomSampler
 
 from mulse_author.errors import CheckpointError, FormatError, MulseError
 from mulse_author.labels import LABELS

@@ -2,6 +2,7 @@
 rank's final weights (safetensors) so the test can compare the ranks."""
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -14,9 +15,6 @@ def main() -> None:
     cfg_path, out = sys.argv[1], Path(sys.argv[2])
     cfg = TrainConfig.from_dict(json.loads(Path(cfg_path).read_text()))
     res = train(cfg, out / "run", progress=False)
-    import torch.distributed as dist  # noqa: F401  (group already torn down by train)
-    import os
-
     rank = int(os.environ["RANK"])
     state = {k: v.detach().cpu().contiguous() for k, v in res.model.state_dict().items()}
     save_file(state, str(out / f"rank{rank}.safetensors"))

@@ -4,15 +4,12 @@ import json
 import math
 from pathlib import Path
 
-import numpy as np
 import pytest
 import torch
-from safetensors.torch import load_file
 
 from mulse_author.labels import LABELS
 from mulse_author.model import load_checkpoint
 from training import evaluate as E
-from training.data import DataSpec
 from training.train import TrainConfig, main, train
 
 ROOT = Path(__file__).resolve().parents[2]
