@@ -18,6 +18,13 @@ Pipeline (:func:`analyze`):
    (:mod:`mulse_author.effects.rules`), with intensity from the audio loudness.
 4. Signal cues that need no model (:mod:`mulse_author.effects.cues`): light colour per
    third and flash moments.
+5. Overlaps flattened (:func:`mulse_author.effects.overlaps.flatten_overlaps`): several
+   labels map to one effect (Thunder, Gunshot and Explosion all give Flash + Vibration) and
+   cue flashes coincide with gunshot flashes, but a renderer runs one effect per (effect,
+   location) at a time.  Where suggestions of one effect at one location overlap, the
+   strongest (intensity, then confidence) plays at each instant; pieces under 40 ms go to a
+   weaker neighbour.  The author sees a playable timeline that exports as is;
+   ``doc.analysis["overlaps"]`` states the rule and how many suggestions were cut.
 
 Missing pieces are handled explicitly and reported in ``doc.analysis["warnings"]``:
 no trained model, a model that needs a modality the file lacks (no scene detection; the
@@ -38,6 +45,7 @@ from ..document import Curves, MediaRef, TimelineDocument
 from ..errors import CheckpointError, MulseError
 from ..labels import LABELS
 from ..effects.cues import CueSettings, ThirdsColourBins, flash_cues, light_cues
+from ..effects.overlaps import MIN_PIECE_MS, count_changed, flatten_overlaps
 from ..effects.rules import EffectRules, apply_rules, load_rules
 from ..features.constants import SAMPLE_RATE
 from ..features.frames import window_start_frame
@@ -243,6 +251,11 @@ def analyze(
     ``hop_s``: seconds between window starts (> 0).  ``thresholds`` overrides per-label
     thresholds (same as ``settings.thresholds``).  ``progress(fraction, message)`` is called
     as decoding advances; ``cancel()`` returning True stops with :class:`AnalysisCancelled`.
+
+    The suggestions never overlap on one (effect, location): overlapping ones are flattened
+    by :func:`~mulse_author.effects.overlaps.flatten_overlaps` (strongest wins at each
+    instant; see step 5 of the module docstring and ``doc.analysis["overlaps"]``), so the
+    result exports to SEM / NCL without changes.
     """
     t_start = time.perf_counter()
     if not (isinstance(hop_s, (int, float)) and hop_s > 0):
@@ -368,13 +381,17 @@ def analyze(
         cue_segs.extend(light_cues(*colours.bins(), duration, cue_settings))
         cue_segs.extend(flash_cues(np.concatenate(stat_t), np.concatenate(stat_y), duration, cue_settings))
     suggestions.extend(cue_segs)
+    # one effect per (effect, location) at a time: what a renderer can play (step 5 above)
+    flat = flatten_overlaps(suggestions)
+    n_cut = count_changed(suggestions, flat)
+    n_scene = sum(s.label is not None for s in flat)
 
     doc = TimelineDocument(MediaRef(
         path=str(Path(facts.path).resolve()), duration_ms=int(round(duration * 1000)),
         fps=facts.fps if facts.has_video else None, width=facts.width, height=facts.height,
         has_audio=facts.has_audio, has_video=facts.has_video))
     doc.curves = doc_curves
-    doc.add(suggestions)
+    doc.add(flat)
     total = time.perf_counter() - t_start
     doc.analysis = {
         "scene_detection": runner is not None,
@@ -389,7 +406,15 @@ def analyze(
         "settings": asdict(settings),
         "cue_settings": asdict(cue_settings),
         "rules": rules.source,
-        "suggestions": {"scene": len(suggestions) - len(cue_segs), "cues": len(cue_segs)},
+        "suggestions": {"scene": n_scene, "cues": len(flat) - n_scene},
+        "overlaps": {
+            "rule": ("suggestions of one effect at one location never overlap: where they did, the "
+                     "strongest (highest intensity, then confidence) plays at each instant; pieces "
+                     f"under {MIN_PIECE_MS} ms are absorbed by a weaker neighbour"),
+            "suggestions_cut": n_cut,
+            "before": len(suggestions),
+            "after": len(flat),
+        },
         "timings_s": {"total": round(total, 3), "decode_and_features": round(t_model_done - t_dec, 3),
                       "network": round(runner.model_s, 3) if runner is not None else 0.0},
         "warnings": warnings,

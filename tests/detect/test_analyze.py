@@ -145,3 +145,21 @@ def test_missing_and_corrupt_files(tmp_path):
     bad.write_bytes(b"\x00\x01garbage" * 100)
     with pytest.raises(MediaError, match="bad.mp4"):
         analyze(bad)
+
+
+def test_suggestions_never_overlap_on_one_effect_and_location(media, tmp_path):
+    """Every label detected (threshold ~0): Thunder, Gunshot and Explosion all propose Flash
+    and Vibration over the same time; analysis flattens them and the result exports as is."""
+    from mulse_author.effects.overlaps import has_overlaps
+    from mulse_author.formats import read_sem, write_sem
+
+    doc = analyze(media["av"], model=_net("bimodal"), thresholds={lab: 1e-3 for lab in LABELS})
+    assert {s.label for s in doc.segments("Vibration")} <= {"Thunder", "Gunshot", "Explosion"}
+    o = doc.analysis["overlaps"]
+    assert o["suggestions_cut"] > 0 and o["before"] > o["after"] == len(doc)
+    assert "strongest" in o["rule"]
+    assert not has_overlaps(doc.segments())
+    assert len(doc.segments("Vibration")) >= 1 and len(doc.segments("Flash")) >= 1
+    write_sem(doc, tmp_path / "a.sem")  # would raise FormatError on an overlap
+    back, _ = read_sem(tmp_path / "a.sem")
+    assert len(back) == len(doc)
