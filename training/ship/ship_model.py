@@ -261,6 +261,9 @@ def write_markdown(directory: Path) -> None:
           "figures are optimistic; the cross-calibrated column is the fairer estimate.",
           "- The aisfx encoder is large for a CPU: see the speed line above; a larger `--hop` "
           "(e.g. 2-5 s) divides analysis time accordingly at some cost in timing precision.",
+          "- The aisfx front end normalises every window to the same level, so a quiet steady hiss "
+          "(tape noise, room tone) is judged by its texture like a loud one: broadband noise scores "
+          "as Rain even at very low level.",
           "- Gunshot and Explosion are the weakest labels across libraries (their calibrated thresholds "
           "are low, so expect false alarms on percussive sounds).",
           "- 10 s windows give coarse timing: segments start/end up to several seconds from the true "
