@@ -205,7 +205,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="analyse the bundled demo video and show the suggestions")
     p.add_argument("--video", help=argparse.SUPPRESS)
-    p.add_argument("--output-dir", default="demo_output", metavar="DIR", help="where to write results (default demo_output)")
+    p.add_argument("--output-dir", "--out", default="demo_output", metavar="DIR",
+                   help="where to write the project, demo.sem and demo.ncl (default demo_output)")
     _add_analysis_options(p)
     p.set_defaults(func=cmd_demo)
 

@@ -31,6 +31,9 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
                    help=f"SEM si:timeScale in ticks per second (default {DEFAULT_TIME_SCALE})")
     p.add_argument("--auto-light", action="store_true",
                    help='mark colourless light effects autoExtraction="visual" in SEM')
+    p.add_argument("--resolve-overlaps", action="store_true",
+                   help="flatten overlapping segments of one effect at one location (the strongest plays at "
+                        "each instant) instead of refusing to export; says how many segments were cut")
     p.add_argument("--schema-dir", metavar="DIR", help=f"validate the written files against the XSDs in DIR "
                    f"(default: ${ENV_VAR} if set)")
     p.set_defaults(func=export_main)
@@ -62,10 +65,12 @@ def export_main(args: argparse.Namespace) -> int:
     outputs = []
     if args.sem:
         warnings = write_sem(doc, args.sem, include_suggestions=not args.approved_only,
-                             time_scale=args.time_scale, auto_extraction=args.auto_light)
+                             time_scale=args.time_scale, auto_extraction=args.auto_light,
+                             resolve_overlaps=args.resolve_overlaps)
         outputs.append((args.sem, warnings))
     if args.ncl:
-        warnings = write_ncl(doc, args.ncl, args.ncl_profile, include_suggestions=not args.approved_only)
+        warnings = write_ncl(doc, args.ncl, args.ncl_profile, include_suggestions=not args.approved_only,
+                             resolve_overlaps=args.resolve_overlaps)
         outputs.append((args.ncl, warnings))
     for out, warnings in outputs:
         for w in warnings:

@@ -36,10 +36,40 @@ def check_no_overlaps(segments: list[Segment]) -> None:
             raise FormatError(
                 f"segments {prev.id} ({prev.start_ms}-{prev.end_ms} ms) and {s.id} "
                 f"({s.start_ms}-{s.end_ms} ms) overlap on the {s.effect} lane{where}; a renderer can run "
-                f"only one {s.effect} effect per location at a time: shorten, merge or move one of them"
+                f"only one {s.effect} effect per location at a time: shorten, merge or move one of them "
+                "(or export with resolve_overlaps: CLI --resolve-overlaps, the strongest plays at each instant)"
             )
         if prev is None or s.end_ms > prev.end_ms:
             last[key] = s
+
+
+def playable_segments(
+    doc: TimelineDocument, include_suggestions: bool = True, resolve_overlaps: bool = False,
+    warnings: list[str] | None = None,
+) -> list[Segment]:
+    """The segments to write: :func:`export_segments`, then the overlap rule.
+
+    By default overlaps on one (effect, location) are an error (:func:`check_no_overlaps`):
+    an author-drawn overlap is a problem to show, not to guess about.  With
+    ``resolve_overlaps=True`` they are flattened by
+    :func:`~mulse_author.effects.overlaps.flatten_overlaps` (the strongest segment plays at
+    each instant, as analysis does) and a warning says how many segments were cut; the
+    document itself is not changed.
+    """
+    segs = export_segments(doc, include_suggestions)
+    if not resolve_overlaps:
+        check_no_overlaps(segs)
+        return segs
+    from ..effects.overlaps import count_changed, flatten_overlaps
+
+    flat = flatten_overlaps(segs)
+    n = count_changed(segs, flat)
+    if n and warnings is not None:
+        warnings.append(
+            f"overlaps resolved: {n} segment(s) cut or dropped so that one effect per lane and location "
+            "plays at a time (the strongest wins at each instant)"
+        )
+    return sorted(flat, key=lambda s: (s.start_ms, s.end_ms, s.id))
 
 
 def relative_src(media_path: str, out_path: str | os.PathLike | None) -> str:

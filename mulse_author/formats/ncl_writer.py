@@ -26,7 +26,7 @@ from .. import __version__
 from ..document import Segment, TimelineDocument
 from ..effects.types import effect_type
 from ..errors import FormatError
-from .common import check_no_overlaps, check_writable_doc, export_segments, relative_src
+from .common import check_writable_doc, playable_segments, relative_src
 from .safexml import write_atomic
 from .terms import export_color, export_location, export_scent
 from .units import fmt_number, ncl_time, to_unit, unit_range
@@ -100,19 +100,21 @@ def build_ncl(
     *,
     profile: str = "3.0",
     include_suggestions: bool = True,
+    resolve_overlaps: bool = False,
     out_path: str | os.PathLike | None = None,
     warnings: list[str] | None = None,
 ) -> etree._ElementTree:
     """The NCL tree for ``doc`` (see the module docstring).  Raises :class:`FormatError` when
-    the document has no video, for an unknown profile, and for overlapping segments."""
+    the document has no video, for an unknown profile, and for overlapping segments of one
+    effect at one location unless ``resolve_overlaps=True``, which flattens them instead
+    (the strongest plays at each instant; a warning counts the segments cut)."""
     check_writable_doc(doc)
     if profile not in PROFILES:
         raise FormatError(f"unknown NCL profile {profile!r}; use one of {', '.join(PROFILES)}")
     if doc.media is None:
         raise FormatError("NCL export needs the video the effects belong to (the document has no media)")
     warn = warnings if warnings is not None else []
-    segs = export_segments(doc, include_suggestions)
-    check_no_overlaps(segs)
+    segs = playable_segments(doc, include_suggestions, resolve_overlaps, warn)
     duration = doc.media.duration_ms if doc.media.duration_ms > 0 else None
 
     root = etree.Element(_q("ncl"), nsmap={None: NCL_NS}, id="mulseAuthor")

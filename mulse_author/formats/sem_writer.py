@@ -25,7 +25,7 @@ from .. import __version__
 from ..document import Segment, TimelineDocument
 from ..effects.types import effect_type
 from ..errors import FormatError
-from .common import check_no_overlaps, check_writable_doc, export_segments, relative_src
+from .common import check_writable_doc, playable_segments, relative_src
 from .safexml import XSI_NS, write_atomic
 from .terms import export_color, export_location, export_scent
 from .units import (
@@ -150,6 +150,7 @@ def build_sem(
     group: bool = True,
     auto_extraction: bool = False,
     qualified_terms: bool = True,
+    resolve_overlaps: bool = False,
     out_path: str | os.PathLike | None = None,
     warnings: list[str] | None = None,
 ) -> etree._ElementTree:
@@ -160,22 +161,24 @@ def build_sem(
     * ``group``: put simultaneous events in ``sedl:GroupOfEffects``;
     * ``auto_extraction``: mark colourless light effects ``autoExtraction="visual"`` so
       renderers take the colour from the video live;
-    * ``qualified_terms``: also write ``sev:color`` / ``sev:scent`` for PlaySEM-era readers.
+    * ``qualified_terms``: also write ``sev:color`` / ``sev:scent`` for PlaySEM-era readers;
+    * ``resolve_overlaps``: flatten overlapping segments of one effect at one location (the
+      strongest plays at each instant; a warning counts the segments cut) instead of refusing.
 
     Raises :class:`FormatError` for overlapping segments on one lane and location (see
-    :func:`~.common.check_no_overlaps`) and for terms that cannot be written.
+    :func:`~.common.check_no_overlaps`) unless ``resolve_overlaps``, and for terms that
+    cannot be written.
     """
     check_writable_doc(doc)
     if isinstance(time_scale, bool) or not isinstance(time_scale, int) or time_scale <= 0:
         raise FormatError(f"time scale must be a positive integer (ticks per second), got {time_scale!r}")
     warn = warnings if warnings is not None else []
-    segs = export_segments(doc, include_suggestions)
+    segs = playable_segments(doc, include_suggestions, resolve_overlaps, warn)
     if not segs:
         # The SEM schema needs at least one effect; an empty file would be invalid.
         left_out = len(doc) if not include_suggestions else 0
         why = f" ({left_out} unapproved suggestion(s) left out)" if left_out else ""
         raise FormatError(f"nothing to export as SEM: the timeline has no effect segments{why}")
-    check_no_overlaps(segs)
 
     root = etree.Element(Q(SEDL_NS, "SEM"), nsmap=NSMAP)
     root.set(_si("timeScale"), str(time_scale))
