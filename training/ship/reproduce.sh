@@ -22,3 +22,12 @@ nice $PY -m training.ship.compare_encoders --data "$W/ship" --aisfx "$W/aisfx_en
 nice $PY -m training.ship.ship_model export --data "$W/ship" --results "$W/ship/results" --aisfx "$W/aisfx_encoder.safetensors" --out "$OUTM"
 nice $PY -m training.ship.evaluate_timing --scene "$W/scene" --background "$W/background" --model "$OUTM" --out "$W/ship/timing.json"
 nice $PY -m training.ship.ship_model timing --timing "$W/ship/timing.json" --out "$OUTM"
+# The card of the shipped model also holds the same timelines analysed with the other encoder and
+# the speed figures; to add them (speed was measured on an idle CPU with 2 threads):
+if [ "${WITH_EXTRAS:-1}" = 1 ]; then
+  nice $PY -m training.ship.ship_model export --data "$W/ship" --results "$W/ship/results" --out "$W/compact_model" --choose compact
+  nice $PY -m training.ship.evaluate_timing --scene "$W/scene" --background "$W/background" --model "$W/compact_model" --out "$W/ship/timing_compact.json"
+  nice $PY -m training.ship.bench_window_speed --threads 2 --out "$W/ship/speed.json"
+  nice $PY -m training.ship.ship_model timing --timing "$W/ship/timing.json" --speed "$W/ship/speed.json" \
+    --other-timing compact="$W/ship/timing_compact.json" --out "$OUTM"
+fi
