@@ -39,13 +39,15 @@ class Segment:
     start_ms: int
     end_ms: int
     intensity: float = 0.5  #: editor intensity in [0, 1]
-    color: str | None = None  #: MPEG-V ColorCS term, e.g. "orange" (never "#RRGGBB")
+    color: str | None = None  #: MPEG-V ColorCS term, e.g. "orange_web" (never "#RRGGBB"; see effects.colors)
     location: str | None = None  #: MPEG-V LocationCS term "<x>:<y>:<z>", e.g. "center:*:front"
-    scent: str | None = None  #: MPEG-V ScentCS term, e.g. "sea"
+    scent: str | None = None  #: MPEG-V ScentCS term, e.g. "sea_breeze" (see effects.schemes)
     source: Source = Source.MANUAL
     confidence: float | None = None  #: detector confidence in [0, 1] for suggestions
     label: str | None = None  #: scene label that produced it ("Fire"), or None
-    attrs: dict[str, str] = field(default_factory=dict)  #: extra attributes kept from imported files
+    #: extra attributes: kept from imported files, or set by rules (Spraying:
+    #: ``{"sprayingType": "water"}``, a bare SprayingTypeCS term the exporters write as standard)
+    attrs: dict[str, str] = field(default_factory=dict)
     id: str = field(default_factory=new_id)
 
     @property

@@ -30,12 +30,13 @@ from .issues import Issue, warning
 from .ncl_writer import DURATION_META, MIME_PREFIX, NCL_ATTR_PREFIX
 from .safexml import local, namespace, parse_file
 from .sem_reader import build_document
-from .units import COLOR_URN, LOCATION_URN, SCENT_URN, from_unit, parse_ncl_time, strip_urn, unit_range
+from .units import (COLOR_URN, LOCATION_URN, SCENT_URN, SPRAYING_URN, from_unit, parse_ncl_time, strip_urn,
+                    unit_range)
 
 #: Namespaces of the NCL 3.0 profiles (EDTV, BDTV, CausalConnector...) share this prefix.
 NCL_NS_PREFIX = "http://www.ncl.org.br/NCL3.0/"
 _HEX_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
-_KNOWN_PROPS = {"intensityValue", "intensityRange", "intensityUnit", "color", "scent", "location"}
+_KNOWN_PROPS = {"intensityValue", "intensityRange", "intensityUnit", "color", "scent", "location", "sprayingType"}
 _DESCRIPTOR_STD = {"id", "region", "explicitDur", "player", "freeze", "moveLeft", "moveRight", "moveUp", "moveDown",
                    "focusIndex", "focusBorderColor", "focusBorderWidth", "focusBorderTransparency", "focusSrc",
                    "focusSelSrc", "selBorderColor", "transIn", "transOut"}
@@ -170,6 +171,11 @@ def _segment_fields(ncl: _Ncl, name: str, node: etree._Element) -> dict:
         fields["scent"] = strip_urn(props["scent"][0], SCENT_URN)
     if "location" in props:
         fields["location"] = strip_urn(props["location"][0], LOCATION_URN)
+    if "sprayingType" in props:
+        if name == "Spraying":
+            fields["attrs"]["sprayingType"] = strip_urn(props["sprayingType"][0], SPRAYING_URN)
+        else:
+            fields["attrs"][NCL_ATTR_PREFIX + "sprayingType"] = props["sprayingType"][0]
     for k, (v, _) in props.items():
         if k not in _KNOWN_PROPS:
             fields["attrs"][NCL_ATTR_PREFIX + k] = v

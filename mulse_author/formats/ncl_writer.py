@@ -8,7 +8,7 @@ Profile ``"3.0"`` (default) writes a standard NCL 3.0 EDTV document:
   segment (times as ``"12.345s"``, ``end`` clamped to the video duration and always after
   ``begin``); each effect as ``<media type="application/x-sensory-effect-<Type>">`` with
   ``<property>`` children (``intensityValue``, ``intensityRange``, ``color``, ``scent``,
-  ``location``); two links per segment start it on the area's begin and stop it on its end.
+  ``location``, ``sprayingType`` for Spraying); two links per segment start it on the area's begin and stop it on its end.
 
 Profile ``"4.0"`` writes the ``<effect id type descriptor>`` dialect of ginga-mulsemedia and
 STEVE 2.0 (effect properties on the descriptor, location on a region).  That dialect is NOT
@@ -28,7 +28,7 @@ from ..effects.types import effect_type
 from ..errors import FormatError
 from .common import check_writable_doc, playable_segments, relative_src
 from .safexml import write_atomic
-from .terms import export_color, export_location, export_scent
+from .terms import export_color, export_location, export_scent, export_spraying_type
 from .units import fmt_number, ncl_time, to_unit, unit_range
 
 NCL_NS = "http://www.ncl.org.br/NCL3.0/EDTVProfile"
@@ -76,6 +76,8 @@ def _effect_props(seg: Segment, warnings: list[str]) -> dict[str, str]:
         props["scent"] = export_scent(seg.id, seg.scent, warnings)
     if seg.location is not None:
         props["location"] = export_location(seg.id, seg.location, warnings)
+    if name == "Spraying" and "sprayingType" in seg.attrs:  # bare SprayingTypeCS term, like color
+        props["sprayingType"] = export_spraying_type(seg.id, seg.attrs["sprayingType"], warnings)
     for key, value in seg.attrs.items():
         if key.startswith(NCL_ATTR_PREFIX) and key[len(NCL_ATTR_PREFIX):] not in props:
             props[key[len(NCL_ATTR_PREFIX):]] = value

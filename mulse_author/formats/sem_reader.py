@@ -36,6 +36,7 @@ from .units import (
     DEFAULT_TIME_SCALE,
     LOCATION_URN,
     SCENT_URN,
+    SPRAYING_URN,
     from_unit,
     strip_urn,
     ticks_to_ms,
@@ -149,6 +150,8 @@ def _on_fields(el: etree._Element, name: str, time_scale: int, issues: list[Issu
                 fields["attrs"][key] = str(ticks_to_ms(int(val), time_scale))
             else:
                 issues.append(warning(f"{key}={val!r} is not a whole number of ticks; dropped", line, tag))
+        elif key == "sprayingType" and name == "Spraying":  # bare SprayingTypeCS term, as rules make it
+            fields["attrs"][key] = strip_urn(val, SPRAYING_URN)
         elif key in allowed or key.startswith("{"):
             fields["attrs"][key] = val
         else:

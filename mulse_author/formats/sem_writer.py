@@ -27,7 +27,7 @@ from ..effects.types import effect_type
 from ..errors import FormatError
 from .common import check_writable_doc, playable_segments, relative_src
 from .safexml import XSI_NS, write_atomic
-from .terms import export_color, export_location, export_scent
+from .terms import export_color, export_location, export_scent, export_spraying_type
 from .units import (
     COLOR_URN,
     DEFAULT_TIME_SCALE,
@@ -106,6 +106,9 @@ def _effect_element(
                 continue
             if ticks > 0:
                 el.set(key, str(ticks))
+        elif key == "sprayingType" and name == "Spraying":  # the document holds the bare term
+            term = export_spraying_type(seg.id, value, warnings)
+            el.set(key, term if term.startswith("urn:") else SPRAYING_URN + term)
         elif key in allowed:
             el.set(key, value)
         elif key.startswith("{") and key not in _STRUCTURAL and not key.startswith(f"{{{SEDL_NS}}}"):

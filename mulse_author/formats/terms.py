@@ -10,15 +10,15 @@ warning (other tools use newer tables); anything that cannot be a term is an err
 from __future__ import annotations
 
 from ..effects.colors import color_term, is_color_term
-from ..effects.schemes import is_location_term, is_scent_term
+from ..effects.schemes import SPRAYING_TYPES, is_location_term, is_scent_term
 from ..errors import FormatError
 from .units import LOCATION_RE, TERM_RE
 
 
 def _strip_known_urn(value: str) -> str:
-    from .units import COLOR_URN, LOCATION_URN, SCENT_URN, strip_urn
+    from .units import COLOR_URN, LOCATION_URN, SCENT_URN, SPRAYING_URN, strip_urn
 
-    for prefix in (COLOR_URN, SCENT_URN, LOCATION_URN):
+    for prefix in (COLOR_URN, SCENT_URN, LOCATION_URN, SPRAYING_URN):
         if value.startswith("urn:"):
             value = strip_urn(value, prefix)
     return value
@@ -63,3 +63,21 @@ def export_location(seg_id: str, location: str, warnings: list[str]) -> str:
         f"segment {seg_id}: location {location!r} is not an MPEG-V LocationCS term '<x>:<y>:<z>' "
         "(e.g. 'center:*:front')"
     )
+
+
+def export_spraying_type(seg_id: str, value: str, warnings: list[str]) -> str:
+    """The SprayingTypeCS term for a Spraying segment's ``attrs["sprayingType"]`` (``"water"``).
+
+    Returns the bare term (the SEM writer adds the URN prefix), or a URN of another scheme
+    unchanged (kept from an imported file, with a warning).
+    """
+    term = _strip_known_urn(value.strip())
+    if term in SPRAYING_TYPES:
+        return term
+    if term.startswith("urn:"):
+        warnings.append(f"segment {seg_id}: sprayingType {value!r} is not a SprayingTypeCS term; written as is")
+        return term
+    if TERM_RE.match(term):
+        warnings.append(f"segment {seg_id}: sprayingType {term!r} is not in the SprayingTypeCS table; written as is")
+        return term
+    raise FormatError(f"segment {seg_id}: sprayingType {value!r} is not an MPEG-V SprayingTypeCS term (e.g. 'water')")
