@@ -177,6 +177,8 @@ def main(argv=None) -> None:
     ap.add_argument("--timelines", type=int, default=3)
     ap.add_argument("--minutes", type=float, default=10.0)
     ap.add_argument("--hop", type=float, default=1.0)
+    ap.add_argument("--dump", type=Path, help="also save window scores, starts and truth (npz per timeline) "
+                                              "to try other DetectionSettings without re-running the network")
     a = ap.parse_args(argv)
     torch.set_num_threads(2)
     net, card = load_checkpoint(a.model)
@@ -186,6 +188,10 @@ def main(argv=None) -> None:
     for seed in range(a.timelines):
         audio, truth = build_timeline(recs, a.minutes, seed, cache)
         scores, starts = window_scores(net, audio, a.hop)
+        if a.dump:
+            a.dump.mkdir(parents=True, exist_ok=True)
+            np.savez(a.dump / f"timeline_{seed}.npz", scores=scores, starts=starts, duration=audio.size / SR,
+                     truth=np.array([json.dumps(t) for t in truth]))
         _, segs = detect_segments(scores, starts, WINDOW_S, audio.size / SR, LABELS,
                                   DetectionSettings(), card.thresholds)
         per = match(truth, segs)
