@@ -36,6 +36,7 @@ from typing import Iterator
 
 import av
 import numpy as np
+from av.video.reformatter import VideoReformatter
 
 from ..errors import MediaError
 from ..features.constants import FRAME_SIZE, SAMPLE_RATE, VIDEO_FPS
@@ -221,6 +222,22 @@ _LIMITED = {"yuv420p", "yuv422p", "yuv444p", "yuv410p", "yuv411p", "yuv440p", "n
 _FULL = {"yuvj420p", "yuvj422p", "yuvj444p", "yuvj440p", "gray"}
 
 
+def _grid_mean(rows: np.ndarray, width: int) -> float:
+    """Mean of ``rows[:, :width:4]`` (uint8), the same float as ``.mean()`` but about 2x faster.
+
+    Every 4th byte of a row is the low byte of a little-endian 32-bit word, so the sum runs on
+    contiguous words (a mask) instead of a strided gather.  Sums of integers are exact in
+    float64 (< 2**53), so the order of summation cannot change the result."""
+    full = width - width % 4
+    words = rows[:, :full].view("<u4")
+    total = int(np.bitwise_and(words, 0xFF).sum(dtype=np.uint64))
+    n = rows.shape[0] * words.shape[1]
+    if full < width:  # one more sampled column past the last whole word
+        total += int(rows[:, full].sum(dtype=np.uint64))
+        n += rows.shape[0]
+    return total / n
+
+
 def mean_luma(frame) -> float:
     """Mean luminance (Y') in [0, 1] of a decoded frame, from its Y plane on a 4x4 grid when the
     frame is YUV (limited range 16-235 unless flagged full), else via a small gray conversion."""
@@ -230,8 +247,8 @@ def mean_luma(frame) -> float:
         deep = name.endswith(("10le", "12le"))
         dtype = np.uint16 if deep else np.uint8
         row = plane.line_size // np.dtype(dtype).itemsize
-        y = np.frombuffer(plane, dtype).reshape(-1, row)[: frame.height: 4, : frame.width: 4]
-        m = float(y.mean())
+        rows = np.frombuffer(plane, dtype).reshape(-1, row)[: frame.height: 4]
+        m = _grid_mean(rows, frame.width) if not deep else float(rows[:, : frame.width: 4].mean())
         if deep:
             m /= 4.0 if name.endswith("10le") else 16.0
         full = name in _FULL or int(frame.color_range or 0) == 2
@@ -252,16 +269,21 @@ class _FrameSampler:
         self.frames: list[np.ndarray] = []
         self.index: list[int] = []
         self.thirds: list[np.ndarray] = []
+        # One reformatter per output size keeps its swscale context between frames: building
+        # the AREA filter for a 1280x720 -> 32x32 scale each time cost 2/3 of the call.
+        # Same parameters, same context: the pixels are identical.
+        self._small = VideoReformatter()
+        self._big = VideoReformatter()
 
     def _convert(self, frame):
         if self._conv is None:
-            rgb = frame.reformat(width=self.size, height=self.size, format="rgb24",
-                                 interpolation="AREA").to_ndarray()
+            rgb = self._small.reformat(frame, width=self.size, height=self.size, format="rgb24",
+                                       interpolation="AREA").to_ndarray()
             small = _rotate(rgb, self.rotation).astype(np.float32) / 255.0
             th = None
             if self.want_thirds:
-                big = frame.reformat(width=_THIRDS_SIZE, height=_THIRDS_SIZE, format="rgb24",
-                                     interpolation="AREA").to_ndarray()
+                big = self._big.reformat(frame, width=_THIRDS_SIZE, height=_THIRDS_SIZE,
+                                         format="rgb24", interpolation="AREA").to_ndarray()
                 big = _rotate(big, self.rotation).astype(np.float32) / 255.0
                 s = _THIRDS_SIZE // 3
                 th = np.stack([big[:, i * s:(i + 1) * s].mean(axis=(0, 1)) for i in range(3)])
