@@ -27,7 +27,9 @@ nice $PY -m training.ship.ship_model timing --timing "$W/ship/timing.json" --out
 if [ "${WITH_EXTRAS:-1}" = 1 ]; then
   nice $PY -m training.ship.ship_model export --data "$W/ship" --results "$W/ship/results" --out "$W/compact_model" --choose compact
   nice $PY -m training.ship.evaluate_timing --scene "$W/scene" --background "$W/background" --model "$W/compact_model" --out "$W/ship/timing_compact.json"
+  nice $PY -m training.ship.evaluate_timing --scene "$W/scene" --background "$W/background" --model "$OUTM" --out "$W/ship/timing.json" --dump "$W/ship/timing_dump"
+  nice $PY -m training.ship.sweep_detection --dump "$W/ship/timing_dump" --model "$OUTM" --out "$W/ship/sweep.json"
   nice $PY -m training.ship.bench_window_speed --threads 2 --out "$W/ship/speed.json"
   nice $PY -m training.ship.ship_model timing --timing "$W/ship/timing.json" --speed "$W/ship/speed.json" \
-    --other-timing compact="$W/ship/timing_compact.json" --out "$OUTM"
+    --other-timing compact="$W/ship/timing_compact.json" --sweep "$W/ship/sweep.json" --out "$OUTM"
 fi

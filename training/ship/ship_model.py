@@ -161,6 +161,8 @@ def timing(a) -> None:
     card.metrics["timing"] = json.loads(a.timing.read_text())
     if a.speed:
         card.metrics["speed"] = json.loads(a.speed.read_text())
+    if a.sweep:
+        card.metrics["timing_settings_sweep"] = json.loads(a.sweep.read_text())
     for item in a.other_timing or ():  # the same timelines analysed with the other encoder
         name, path = item.split("=", 1)
         card.metrics["encoders"][name]["timing_overall"] = json.loads(Path(path).read_text())["overall"]
@@ -266,6 +268,18 @@ def write_markdown(directory: Path) -> None:
                   "the window, not *where*: with the span curves, a segment begins where enough of the windows "
                   "covering an instant contain the event, so a low threshold (Thunder, Explosion, Gunshot) "
                   "stretches segments by up to a window length on each side."]
+    sw = m.get("timing_settings_sweep")
+    if sw:
+        L += ["", "Other segmentation settings on the same window scores (`python -m training.ship.sweep_detection`; "
+                  "advisory: chosen after looking at these validation timelines, not used by default):", "",
+              "| settings | detected | median start error (s) | median end error (s) | start within 1 s | "
+              "false alarms per hour |", "|---|---|---|---|---|---|"]
+        for n, o in sw.items():
+            L.append(f"| {n} | {o['detected']}/{o['true_segments']} | {_f(o['median_start_error_s'], 2)} | "
+                     f"{_f(o['median_end_error_s'], 2)} | {_f(o['hit_rate_start_1s'], 2)} | "
+                     f"{o['false_alarms_per_hour']:.0f} |")
+        L += ["", "Raising the segment thresholds (e.g. `mulse-author analyze --threshold Gunshot=0.7 ...`) trades "
+                  "missed events for tighter boundaries and fewer false alarms."]
     L += ["", "## Known limits",
           "- Trained and validated on game sound libraries mixed synthetically, not on film soundtracks: "
           "expect lower accuracy on real films (dialogue, score, mixing).",
@@ -281,6 +295,12 @@ def write_markdown(directory: Path) -> None:
           "as Rain even at very low level.",
           "- Gunshot and Explosion are the weakest labels across libraries (their calibrated thresholds "
           "are low, so expect false alarms on percussive sounds).",
+          "- Licences: the training recordings come from packages under CC-BY, CC-BY-SA, GPL, CC0 and "
+          "public-domain terms (per-file terms in each package's copyright file, listed by package in the "
+          "data table above); whether trained weights are a derivative of share-alike or GPL material is "
+          "not settled, so redistributors should check those terms. The aisfx weights (CC BY 4.0) require "
+          "attribution: A. B. Ma and A. Lerch, 'Representation Learning for the Automatic Indexing of "
+          "Sound Effects Libraries', ISMIR 2022.",
           "- 10 s windows give coarse timing: segments start/end up to several seconds from the true "
           "boundaries (see the timing table).",
           "", "## Reproduce", "See `REPRODUCE.md` in this folder."]
@@ -300,6 +320,7 @@ def main(argv=None) -> None:
     t.add_argument("--timing", type=Path, required=True)
     t.add_argument("--out", type=Path, required=True)
     t.add_argument("--speed", type=Path, help="JSON of training.ship.bench_window_speed --out")
+    t.add_argument("--sweep", type=Path, help="JSON of training.ship.sweep_detection --out")
     t.add_argument("--other-timing", action="append", metavar="ENCODER=FILE",
                    help="timing JSON of the same timelines analysed with another encoder's model")
     a = ap.parse_args(argv)

@@ -40,7 +40,9 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--dump", type=Path, required=True)
     ap.add_argument("--model", type=Path, required=True, help="checkpoint whose card gives the thresholds")
+    ap.add_argument("--out", type=Path, help="also write the rows as JSON")
     a = ap.parse_args(argv)
+    rows = {}
     card = read_card(a.model / "model_card.json")
     dumps = [np.load(p) for p in sorted(a.dump.glob("timeline_*.npz"))]
     hours = sum(float(d["duration"]) for d in dumps) / 3600
@@ -60,8 +62,11 @@ def main(argv=None) -> None:
                     for k, v in per[lab].items():
                         per_all[lab][k] += v
         o = summarise(per_all, hours)["overall"]
+        rows[name] = o
         print(f"| {name} | {o['detected']}/{o['true_segments']} | {o['median_start_error_s']:.2f} | "
               f"{o['median_end_error_s']:.2f} | {o['hit_rate_start_1s']:.2f} | {o['false_alarms_per_hour']:.0f} |")
+    if a.out:
+        a.out.write_text(json.dumps(rows, indent=1))
 
 
 if __name__ == "__main__":
