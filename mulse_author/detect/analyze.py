@@ -11,8 +11,12 @@ Pipeline (:func:`analyze`):
    starts every ``hop_s``; windows only slice these shared buffers, so overlapping windows
    recompute nothing but their own audio embedding (the dB conversion and top_db are
    per window, as the paper computes them per clip), LSTM and fusion.  Windows run in
-   batches; buffers older than the next window are dropped, so memory does not grow with
-   the length of the video.
+   batches on a pool of worker threads (one per core, each with one torch thread) while the
+   decode goes on: FFmpeg and torch release the GIL, so the network uses the core the
+   decoder leaves idle, and after the last packet both cores finish the remaining windows.
+   At most two batches per worker wait in the pool (the decode blocks until one is done)
+   and buffers older than the next window are dropped, so memory does not grow with the
+   length of the video.
 3. Window scores -> per-label curves -> hysteresis segments
    (:mod:`mulse_author.detect.segmentation`), mapped to effects by the rules
    (:mod:`mulse_author.effects.rules`), with intensity from the audio loudness.
@@ -34,7 +38,11 @@ late-fusion variant falls back to its one usable head), and files shorter than o
 
 from __future__ import annotations
 
+import os
+import threading
 import time
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Callable
@@ -58,7 +66,8 @@ WINDOW_S = 10.0  #: the paper's clip length (s)
 AUDIO_FRAMES = 420  #: mel frames per window fed to the audio module
 VIDEO_FRAMES = 32  #: sampled frames per window fed to the video module
 HOP_SAMPLES = 512  #: mel hop (samples at 22 050 Hz)
-BATCH_WINDOWS = 16  #: windows per network batch
+BATCH_WINDOWS = 8  #: most windows per network batch (small, so the last ones spread over the workers)
+PENDING_PER_WORKER = 2  #: batches waiting per worker before the decode waits for the network
 
 Progress = Callable[[float, str], None]
 
@@ -121,7 +130,14 @@ class _WindowRunner:
         self.feat: np.ndarray | None = None  # [N, F] per sampled frame, from feat_off on
         self.feat_off = 0
         self.pending_frames: list[np.ndarray] = []
-        self.model_s = 0.0
+        self.model_s = 0.0  # network seconds, summed over the worker threads
+        self.workers = max(1, os.cpu_count() or 1)
+        # Each worker runs torch ops inline with one intra-op thread (set in the worker, as
+        # OpenMP's thread count is per thread): no OpenMP team spin-waiting beside the decoder.
+        self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="mulse-windows",
+                                        initializer=torch.set_num_threads, initargs=(1,))
+        self._pending: deque = deque()
+        self._lock = threading.Lock()
 
     # -- data in -------------------------------------------------------------
     def add_mel(self, power: np.ndarray) -> None:
@@ -188,24 +204,46 @@ class _WindowRunner:
         return w
 
     def _score(self, ks: list[int]) -> None:
+        """Copy the windows' inputs out of the shared buffers and hand them to a worker;
+        waits for the oldest batch when the pool is full (bounded memory)."""
+        mel = np.stack([self._mel_window(self.starts[k]) for k in ks]) if self.use_audio else None
+        feat = np.stack([self._feat_window(self.starts[k]) for k in ks]) if self.use_video else None
+        self._pending.append(self._pool.submit(self._compute, ks, mel, feat))
+        while len(self._pending) > PENDING_PER_WORKER * self.workers:
+            self._pending.popleft().result()
+
+    def _compute(self, ks: list[int], mel: np.ndarray | None, feat: np.ndarray | None) -> None:
+        """Network on one batch of windows (in a worker thread); rows ``ks`` of ``scores``."""
         from ..features.mel import window_db
 
         torch = self.torch
         t0 = time.perf_counter()
         with torch.inference_mode():
             a = v = None
-            if self.use_audio:
-                mel = torch.from_numpy(np.stack([self._mel_window(self.starts[k]) for k in ks]))
-                a = self.net.audio_embedding(window_db(mel).unsqueeze(1))
-            if self.use_video:
-                f = torch.from_numpy(np.stack([self._feat_window(self.starts[k]) for k in ks]))
-                v = self.net.video_embedding(f)
+            if mel is not None:
+                a = self.net.audio_embedding(window_db(torch.from_numpy(mel)).unsqueeze(1))
+            if feat is not None:
+                v = self.net.video_embedding(torch.from_numpy(feat))
             if self.net.config.variant == "late_fusion" and (a is None or v is None):
                 logits = self.net.audio_head(a) if a is not None else self.net.video_head(v)
             else:
                 logits = self.net.fuse(a, v)
             self.scores[ks] = torch.sigmoid(logits).numpy()
-        self.model_s += time.perf_counter() - t0
+        with self._lock:
+            self.model_s += time.perf_counter() - t0
+
+    def finish(self) -> None:
+        """Wait for every submitted batch (raising a worker's error) and stop the workers."""
+        try:
+            while self._pending:
+                self._pending.popleft().result()
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop the workers; batches not started are dropped (cancel, errors)."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pending.clear()
 
     def _drop_old(self) -> None:
         if self.next >= len(self.starts):
@@ -352,6 +390,7 @@ def analyze(
                 if runner.feat is None or len(runner.feat) == 0:
                     raise MulseError(f"{path}: no video frame could be decoded")
             runner.run(final=True)
+            runner.finish()
             win_len = np.minimum(WINDOW_S, max(duration, 1e-3))
             curves, label_segs = detect_segments(
                 runner.scores, starts, win_len, duration, LABELS, settings,
@@ -372,6 +411,8 @@ def analyze(
     try:
         _decode_pass()
     finally:
+        if runner is not None:
+            runner.close()  # no-op after finish(); stops the workers on cancel / errors
         if restore_threads is not None:
             restore_threads()
     t_model_done = time.perf_counter()
