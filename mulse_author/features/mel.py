@@ -7,7 +7,7 @@ Reference computation (librosa 0.10/0.11 defaults)::
 
 i.e. a periodic Hann window, centred frames with zero padding of n_fft // 2 at both ends of the
 signal, power spectrum |X|^2, Slaney-scale mel filters with Slaney area normalisation (the filter
-bank itself comes from ``librosa.filters.mel`` so it is bit-identical), then
+bank is ``librosa.filters.mel``'s, recomputed with its own operations: bit-identical), then
 ``10 * log10(max(S, 1e-10))`` clipped at (max - 80 dB).
 
 Precision: librosa multiplies float32 frames by a float64 window, so its FFT runs in float64 and
@@ -51,12 +51,44 @@ def n_frames(n_samples: int) -> int:
     return 1 + int(n_samples) // HOP
 
 
+def _slaney_hz(mels: np.ndarray) -> np.ndarray:
+    """librosa.mel_to_hz(mels, htk=False), the same float64 operations in the same order."""
+    f_sp = 200.0 / 3
+    freqs = 0.0 + f_sp * mels
+    min_log_hz = 1000.0
+    min_log_mel = (min_log_hz - 0.0) / f_sp
+    logstep = np.log(6.4) / 27.0
+    log_t = mels >= min_log_mel
+    freqs[log_t] = min_log_hz * np.exp(logstep * (mels[log_t] - min_log_mel))
+    return freqs
+
+
+def _slaney_mel_bank() -> np.ndarray:
+    """``librosa.filters.mel(sr=22050, n_fft=1024, n_mels=60)`` (float32 ``[60, 513]``), written
+    out with librosa's own float64 operations so the values are bit-identical (checked against
+    librosa in the tests) without importing librosa, whose import (numba, scipy) took about 1 s
+    of every analysis."""
+    fftfreqs = np.fft.rfftfreq(n=N_FFT, d=1.0 / SAMPLE_RATE)
+    f_sp = 200.0 / 3
+    min_log_mel = 1000.0 / f_sp
+    max_mel = min_log_mel + np.log(SAMPLE_RATE / 2 / 1000.0) / (np.log(6.4) / 27.0)  # hz_to_mel(fmax)
+    mel_f = _slaney_hz(np.linspace(0.0, max_mel, N_MELS + 2))  # mel_frequencies(62, 0, 11025)
+    fdiff = np.diff(mel_f)
+    ramps = np.subtract.outer(mel_f, fftfreqs)
+    weights = np.zeros((N_MELS, N_FFT // 2 + 1), dtype=np.float32)
+    for i in range(N_MELS):
+        lower = -ramps[i] / fdiff[i]
+        upper = ramps[i + 2] / fdiff[i + 1]
+        weights[i] = np.maximum(0, np.minimum(lower, upper))
+    enorm = 2.0 / (mel_f[2: N_MELS + 2] - mel_f[:N_MELS])  # Slaney area normalisation
+    weights *= enorm[:, np.newaxis]
+    return weights
+
+
 @lru_cache(maxsize=8)
 def _filters(dtype: torch.dtype, device: str) -> torch.Tensor:
-    import librosa  # imported lazily: only needed to build the filter bank once
-
     # librosa.feature.melspectrogram builds the bank in float32; we use those exact values.
-    fb = librosa.filters.mel(sr=SAMPLE_RATE, n_fft=N_FFT, n_mels=N_MELS)
+    fb = _slaney_mel_bank()
     return torch.from_numpy(np.ascontiguousarray(fb)).to(device=device, dtype=dtype)
 
 

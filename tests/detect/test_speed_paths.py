@@ -25,3 +25,22 @@ def test_mean_luma_matches_reference(size):
     plane = frame.planes[0]
     y = np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)[:h:4, :w:4]
     assert mean_luma(frame) == min(max((float(y.mean()) - 16.0) / 219.0, 0.0), 1.0)
+
+
+def test_mel_filter_bank_is_librosas_without_importing_it():
+    import subprocess
+    import sys
+
+    import librosa
+
+    from mulse_author.features.mel import _slaney_mel_bank
+
+    ours = _slaney_mel_bank()
+    ref = librosa.filters.mel(sr=22050, n_fft=1024, n_mels=60)
+    assert ours.dtype == ref.dtype and np.array_equal(ours, ref)
+    # the analysis path computes mel frames without paying librosa's import (about 1 s)
+    code = ("import sys, numpy as np; from mulse_author.features.mel import StreamingLogMel;"
+            "m = StreamingLogMel(precise=False); m.push(np.zeros(22050, np.float32)); m.finish();"
+            "print('librosa' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
