@@ -65,6 +65,8 @@ class Player(QObject):
         self._reverse.setInterval(REVERSE_TICK_MS)
         self._reverse.timeout.connect(self._reverse_tick)
         self._pending_seek: int | None = None
+        self._seek_target: int | None = None  #: ms of the last seek while paused, until its frame shows
+        self._seek_retries = 0
 
     # -- media ---------------------------------------------------------------------------
     def open(self, path: str, fps: float | None = None, has_video: bool = True) -> None:
@@ -121,6 +123,16 @@ class Player(QObject):
         if t < 0:
             return
         self.last_frame_ms = int(round(t / 1000.0))
+        target = self._seek_target
+        if target is not None and not self.is_playing():
+            end = frame.endTime()
+            if (t > target * 1000 or (end > 0 and end <= target * 1000)) and self._seek_retries < 2:
+                # the decoder landed on a neighbour frame (seen under load): ask again, so the
+                # picture is the frame the timeline names
+                self._seek_retries += 1
+                self.player.setPosition(target)
+                return
+            self._seek_target = None
         self.frameShown.emit(frame)
         self._set_position(self.last_frame_ms)
 
@@ -136,6 +148,7 @@ class Player(QObject):
     # -- transport -----------------------------------------------------------------------
     def play(self) -> None:
         self.stop_shuttle()
+        self._seek_target = None
         self.player.setPlaybackRate(1.0)
         self.player.play()
 
@@ -159,6 +172,7 @@ class Player(QObject):
             target = int(round(ms))
         if self.player.mediaStatus() in (QMediaPlayer.NoMedia, QMediaPlayer.LoadingMedia):
             self._pending_seek = target
+        self._seek_target, self._seek_retries = target, 0
         self.player.setPosition(target)
 
     def current_frame(self) -> int:
