@@ -84,6 +84,15 @@ class DecodeStats:
     warnings: list[str] = field(default_factory=list)
 
 
+def _pts_seconds(frame, t0: float) -> float | None:
+    """``float(frame.pts * frame.time_base) - t0`` without building a Fraction per frame: the
+    integer quotient ``pts * num / den`` is rounded once, exactly like ``float(Fraction)``."""
+    pts, tb = frame.pts, frame.time_base
+    if pts is None or tb is None:
+        return None
+    return pts * tb.numerator / tb.denominator - t0
+
+
 class _AudioAssembler:
     """Places decoded audio frames on a continuous 22 050 Hz mono timeline by their PTS.
 
@@ -148,9 +157,7 @@ class _AudioAssembler:
         return out
 
     def _time(self, frame) -> float | None:
-        if frame.pts is None or frame.time_base is None:
-            return None
-        return float(frame.pts * frame.time_base) - self.t0
+        return _pts_seconds(frame, self.t0)
 
     def _expected(self, extra_samples: int = 0) -> float:
         return self._seg_t + (self._seg_in + extra_samples) / self._seg_rate
@@ -223,18 +230,20 @@ _FULL = {"yuvj420p", "yuvj422p", "yuvj444p", "yuvj440p", "gray"}
 
 
 def _grid_mean(rows: np.ndarray, width: int) -> float:
-    """Mean of ``rows[:, :width:4]`` (uint8), the same float as ``.mean()`` but about 2x faster.
+    """Mean of ``rows[:, :width:4]`` (uint8), the same float as ``.mean()`` but about 4x faster.
 
-    Every 4th byte of a row is the low byte of a little-endian 32-bit word, so the sum runs on
-    contiguous words (a mask) instead of a strided gather.  Sums of integers are exact in
-    float64 (< 2**53), so the order of summation cannot change the result."""
-    full = width - width % 4
-    words = rows[:, :full].view("<u4")
-    total = int(np.bitwise_and(words, 0xFF).sum(dtype=np.uint64))
-    n = rows.shape[0] * words.shape[1]
-    if full < width:  # one more sampled column past the last whole word
-        total += int(rows[:, full].sum(dtype=np.uint64))
-        n += rows.shape[0]
+    Bytes 0 and 4 of each 8-byte row word are sampled pixels: one mask keeps both, and one
+    uint64 sum adds them in two 32-bit halves (each half stays below 2**32 for any frame under
+    16 million sampled pixels).  Sums of integers are exact, so the result is identical."""
+    full = width - width % 8
+    words = rows[:, :full].view("<u8")
+    s = int(np.bitwise_and(words, 0x000000FF000000FF).sum(dtype=np.uint64))
+    total = (s & 0xFFFFFFFF) + (s >> 32)
+    n = 2 * rows.shape[0] * words.shape[1]
+    if full < width:  # sampled columns past the last whole word
+        tail = rows[:, full:width:4]
+        total += int(tail.sum(dtype=np.uint64))
+        n += tail.size
     return total / n
 
 
@@ -402,9 +411,8 @@ class MediaStream:
                         clock = max(clock, assembler.pos / SAMPLE_RATE)
                     else:
                         stats.video_decoded += 1
-                        if frame.pts is not None and frame.time_base is not None:
-                            t = float(frame.pts * frame.time_base) - t0
-                        else:
+                        t = _pts_seconds(frame, t0)
+                        if t is None:
                             t = (last_vt + last_vdur) if last_vt is not None else 0.0
                         if last_vt is not None and t > last_vt:
                             last_vdur = t - last_vt
