@@ -31,6 +31,11 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
+from .refine import RefineSettings, refine_segments
+
+
+CURVE_MODES = ("support", "span", "centre")
+
 
 @dataclass
 class DetectionSettings:
@@ -38,9 +43,14 @@ class DetectionSettings:
 
     curve_step_s: float = 0.5
     """Sampling step of the probability curves (s).  Must be > 0."""
-    curve_mode: str = "span"
-    """``"span"``: mean of the windows covering each instant; ``"centre"``: interpolate
-    between window centres."""
+    curve_mode: str = "support"
+    """``"support"``: a low quantile (``support_quantile``; 0 = the minimum) of the scores of
+    the windows covering each instant, so an instant counts only when every window around it
+    agrees; ``"span"`` (the behaviour before 2024-11): mean of the covering windows;
+    ``"centre"``: interpolate between window centres."""
+    support_quantile: float = 0.0
+    """Quantile in [0, 0.5] of the covering windows' scores used by ``curve_mode="support"``;
+    0 is the minimum.  A quantile ``q`` moves boundaries outwards by about ``q * window``."""
     smooth_s: float = 2.0
     """Width of the smoothing filter (s); 0 disables smoothing."""
     smooth_kind: str = "median"
@@ -59,13 +69,23 @@ class DetectionSettings:
     """Segments of one label separated by at most this gap (s) are merged."""
     confidence: str = "mean"
     """Segment confidence: ``"mean"`` or ``"max"`` of the smoothed probability."""
+    refine: RefineSettings | None = field(default_factory=RefineSettings)
+    """Boundary refinement on the audio loudness envelope (:mod:`.refine`), applied when
+    :func:`detect_segments` is given the envelope; None disables it."""
+
+    @classmethod
+    def legacy(cls, **changes) -> "DetectionSettings":
+        """The settings used before boundary precision work: span-mean curves, no refinement."""
+        return cls(**{"curve_mode": "span", "refine": None, **changes})
 
     def validate(self) -> None:
         """Raise ``ValueError`` naming the first bad parameter."""
         if not (self.curve_step_s > 0):
             raise ValueError(f"curve_step_s must be > 0, got {self.curve_step_s}")
-        if self.curve_mode not in ("span", "centre"):
-            raise ValueError(f"curve_mode must be 'span' or 'centre', got {self.curve_mode!r}")
+        if self.curve_mode not in CURVE_MODES:
+            raise ValueError(f"curve_mode must be one of {CURVE_MODES}, got {self.curve_mode!r}")
+        if not (0.0 <= self.support_quantile <= 0.5):
+            raise ValueError(f"support_quantile must be in [0, 0.5], got {self.support_quantile}")
         if self.smooth_kind not in ("median", "mean"):
             raise ValueError(f"smooth_kind must be 'median' or 'mean', got {self.smooth_kind!r}")
         if self.confidence not in ("mean", "max"):
@@ -78,6 +98,10 @@ class DetectionSettings:
         for lab, t in {**self.thresholds, "default": self.default_threshold}.items():
             if not (0.0 < float(t) <= 1.0):
                 raise ValueError(f"threshold for {lab} must be in (0, 1], got {t}")
+        if self.refine is not None:
+            if isinstance(self.refine, dict):  # e.g. settings read back from JSON
+                self.refine = RefineSettings(**self.refine)
+            self.refine.validate()
 
     def high_threshold(self, label: str, card_thresholds: Mapping[str, float] | None = None) -> float:
         """The label's high threshold: explicit override, else the model card's, else default."""
@@ -112,12 +136,15 @@ def window_curves(
     duration_s: float,
     step_s: float = 0.5,
     mode: str = "span",
+    quantile: float = 0.0,
 ) -> np.ndarray:
     """Per-label curves ``[T, L]`` on the grid of :func:`curve_grid` from window scores ``[W, L]``.
 
     ``window_s`` is one length for all windows or one per window (the only window of a
     video shorter than 10 s covers just the video).  Samples no window covers (none, when
-    the windows tile the video) take the value of the nearest window.
+    the windows tile the video) take the value of the nearest window.  ``mode``: ``"span"``
+    (mean of the covering windows), ``"support"`` (their ``quantile``; 0 = minimum) or
+    ``"centre"`` (see :class:`DetectionSettings`).
     """
     scores = np.asarray(scores, dtype=np.float64)
     if scores.ndim != 2:
@@ -135,6 +162,8 @@ def window_curves(
         order = np.argsort(centres, kind="stable")
         c, s = centres[order], scores[order]
         return np.stack([np.interp(t, c, s[:, j]) for j in range(s.shape[1])], axis=1)
+    if mode == "support":
+        return _support_curves(scores, starts, ends, centres, t, quantile)
     if mode != "span":
         raise ValueError(f"unknown curve mode {mode!r}")
     # Coverage counts and score sums via a difference array over the sample grid: O(W + T).
@@ -155,6 +184,36 @@ def window_curves(
         # nearest window centre for uncovered samples (e.g. a window shorter than a step)
         idx = np.abs(t[~covered, None] - centres[None, :]).argmin(axis=1)
         out[~covered] = scores[idx]
+    return out
+
+
+def _support_curves(scores: np.ndarray, starts: np.ndarray, ends: np.ndarray, centres: np.ndarray,
+                    t: np.ndarray, quantile: float) -> np.ndarray:
+    """Low quantile of the covering windows' scores at every sample centre.
+
+    A window's score says the sound is *somewhere* in its 10 s.  An instant where the sound
+    is has every covering window containing it, so all their scores are high; an instant
+    ``d`` seconds before the onset has a share ``d / window`` of covering windows that end
+    before the sound starts and score low.  The minimum therefore rises at the onset and
+    falls at the offset (instead of a window length early/late as the mean does), and a
+    single high window (a false alarm in one window) cannot raise it.
+    """
+    order = np.argsort(starts, kind="stable")
+    starts, ends, scores = starts[order], ends[order], scores[order]
+    out = np.empty((len(t), scores.shape[1]))
+    # windows with start <= t (sorted) and end > t; ends are not sorted when lengths differ,
+    # so filter the candidate range, which is short (window / hop windows)
+    hi = np.searchsorted(starts, t, side="right")
+    lo = np.searchsorted(starts, t - (ends - starts).max(), side="right")
+    for i in range(len(t)):
+        idx = np.arange(lo[i], hi[i])
+        idx = idx[ends[idx] > t[i]]
+        if len(idx) == 0:  # nearest window centre for uncovered samples
+            out[i] = scores[np.abs(centres[order] - t[i]).argmin()]
+        elif quantile <= 0:
+            out[i] = scores[idx].min(axis=0)
+        else:
+            out[i] = np.quantile(scores[idx], quantile, axis=0)
     return out
 
 
@@ -247,11 +306,25 @@ def detect_segments(
     labels: Sequence[str],
     settings: DetectionSettings | None = None,
     card_thresholds: Mapping[str, float] | None = None,
+    *,
+    envelope: np.ndarray | None = None,
+    envelope_block_s: float | None = None,
 ) -> tuple[np.ndarray, list[LabelSegment]]:
-    """The whole chain: window scores -> smoothed curves ``[T, L]`` and label segments."""
+    """The whole chain: window scores -> smoothed curves ``[T, L]`` and label segments.
+
+    ``envelope``: the audio's mean square per block of ``envelope_block_s`` seconds
+    (``LoudnessTrack.mean_square()`` and ``.block_s``); with it and ``settings.refine`` set,
+    segment boundaries are snapped to the loudness (:func:`.refine.refine_segments`).
+    The curves are not changed by the refinement."""
     settings = settings or DetectionSettings()
     settings.validate()
-    raw = window_curves(scores, starts_s, window_s, duration_s, settings.curve_step_s, settings.curve_mode)
+    raw = window_curves(scores, starts_s, window_s, duration_s, settings.curve_step_s, settings.curve_mode,
+                        settings.support_quantile)
     smooth = smooth_curve(raw, settings.curve_step_s, settings.smooth_s, settings.smooth_kind)
     smooth = np.clip(smooth, 0.0, 1.0)
-    return smooth, segment_curves(smooth, labels, settings.curve_step_s, duration_s, settings, card_thresholds)
+    segs = segment_curves(smooth, labels, settings.curve_step_s, duration_s, settings, card_thresholds)
+    if settings.refine is not None and envelope is not None and len(envelope):
+        if envelope_block_s is None:
+            raise ValueError("envelope given without envelope_block_s")
+        segs = refine_segments(segs, envelope, envelope_block_s, duration_s, settings.refine)
+    return smooth, segs
