@@ -52,9 +52,9 @@ class RefineSettings:
     """Refine only when event level - background level reaches this (dB)."""
     level: float = 0.5
     """Activity threshold between background (0) and event (1) level, on the dB scale."""
-    margin_s: float = 3.0
+    margin_s: float = 5.0
     """Boundaries may move outwards by at most this much (s); inwards up to the whole segment."""
-    gap_s: float = 1.0
+    gap_s: float = 0.5
     """Quieter stretches shorter than this (s) inside a sound do not split it."""
     min_length_s: float = 0.3
     """A refined segment is at least this long (s), widened around its centre if needed."""

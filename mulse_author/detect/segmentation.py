@@ -48,7 +48,7 @@ class DetectionSettings:
     the windows covering each instant, so an instant counts only when every window around it
     agrees; ``"span"`` (the behaviour before 2024-11): mean of the covering windows;
     ``"centre"``: interpolate between window centres."""
-    support_quantile: float = 0.0
+    support_quantile: float = 0.2
     """Quantile in [0, 0.5] of the covering windows' scores used by ``curve_mode="support"``;
     0 is the minimum.  A quantile ``q`` moves boundaries outwards by about ``q * window``."""
     smooth_s: float = 2.0
