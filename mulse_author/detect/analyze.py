@@ -394,7 +394,8 @@ def analyze(
             win_len = np.minimum(WINDOW_S, max(duration, 1e-3))
             curves, label_segs = detect_segments(
                 runner.scores, starts, win_len, duration, LABELS, settings,
-                card.thresholds if card is not None else None)
+                card.thresholds if card is not None else None,
+                envelope=loud.mean_square() if facts.has_audio else None, envelope_block_s=loud.block_s)
             step_ms = int(round(settings.curve_step_s * 1000))
             doc_curves = Curves(step_ms=step_ms, offset_ms=step_ms // 2,
                                 values={lab: [float(x) for x in curves[:, j]] for j, lab in enumerate(LABELS)})
