@@ -9,9 +9,13 @@ Pure numpy; no model, no media.  The steps, each with its parameter in
    grid (``curve_step_s``); sample ``i`` stands for ``[i*step, (i+1)*step)`` and its value is
    the **mean score of every window that covers the sample's centre**.  With hop 1 s and
    10 s windows, up to ten windows vote for each instant, so a short event gives a peak
-   centred on it whose width above 0.5 is about one window.  (``curve_mode="centre"``
-   instead places each score at its window's centre and interpolates linearly between
-   centres; values before the first / after the last centre are held.)
+   centred on it whose width above 0.5 is about one window.  That is ``curve_mode="span"``
+   (the behaviour of :meth:`DetectionSettings.legacy`).  The default ``"support"`` takes
+   instead a low quantile (``support_quantile``, 0.2) of the covering windows' scores: an
+   instant counts only when (nearly) all windows around it agree, so boundaries land within
+   about ``quantile * window`` of the sound instead of a window away.  (``"centre"``
+   places each score at its window's centre and interpolates linearly between centres;
+   values before the first / after the last centre are held.)
 2. **Smoothing** (:func:`smooth_curve`): a running median (or mean) over ``smooth_s``.
 3. **Hysteresis** (:func:`hysteresis_runs`): a segment is a maximal run of samples with
    ``p >= low`` that reaches ``p >= high`` at least once.  ``high`` is the label's decision
@@ -20,6 +24,9 @@ Pure numpy; no model, no media.  The steps, each with its parameter in
 5. **Minimum duration**: segments shorter than ``min_duration_s`` are dropped (after merging,
    so a flickering detection is first joined up, then judged).
 6. **Confidence**: mean (or max) of the smoothed probability over the segment's samples.
+7. **Boundary refinement** (:mod:`.refine`, when :func:`detect_segments` gets the audio
+   loudness envelope and ``settings.refine`` is set): start and end snap to where the
+   loudness crosses halfway between the background around the segment and the event.
 
 Times in the output are integer milliseconds, clipped to ``[0, duration]``.
 """
