@@ -325,6 +325,69 @@ class _FrameSampler:
         return frames, index, thirds
 
 
+class _DecodeThread:
+    """Demux + decode on a helper thread, handing ``(stream, frames, error)`` per packet to the
+    caller in demux order through a short queue.
+
+    FFmpeg's decode releases the GIL, so the packets keep decoding while the caller's thread
+    places audio, samples and scales frames and measures them; in one thread that per-frame
+    work stalled the decoder.  The caller sees exactly the sequence a loop over
+    ``packet.decode()`` would give: ``error`` is ``(exception, packet)`` for a packet that
+    failed to decode (its frames empty), and an exception from the demuxer (strict mode's
+    :class:`MediaError`) is re-raised in the caller after the packets before it.
+    """
+
+    _END = object()
+
+    def __init__(self, packets, depth: int = 16):
+        import queue
+        import threading
+
+        self._packets = packets
+        self._queue: "queue.Queue" = queue.Queue(maxsize=depth)  # bounds the decoded frames held
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._work, name="mulse-decode", daemon=True)
+        self._thread.start()
+
+    def _put(self, item) -> bool:
+        import queue
+
+        while not self._stopping.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _work(self) -> None:
+        try:
+            for packet in self._packets:
+                try:
+                    item = (packet.stream, packet.decode(), None)
+                except av.error.FFmpegError as e:
+                    item = (packet.stream, [], (e, packet))
+                if not self._put(item):
+                    return
+            self._put(self._END)
+        except BaseException as e:  # handed to the caller, raised there
+            self._put(e)
+
+    def __iter__(self):
+        while True:
+            item = self._queue.get()
+            if item is self._END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def stop(self) -> None:
+        """Stop reading (early close or an error in the caller) and wait for the thread."""
+        self._stopping.set()
+        self._thread.join()
+
+
 def _empty_chunk() -> dict:
     return dict(audio=[], frames=[], index=[], thirds=[], luma=[], luma_t=[])
 
@@ -363,6 +426,7 @@ class MediaStream:
         o, info, stats = self._opts, self.info, self.stats
         t0 = info.start_s
         container = open_container(self.path)
+        decoder = None
         try:
             vstream, astream = select_streams(container)
             vstream = vstream if stats.has_video else None
@@ -399,14 +463,13 @@ class MediaStream:
                 acc = _empty_chunk()
                 return chunk
 
-            for packet in self._packets(container, streams):
-                try:
-                    decoded = packet.decode()
-                except av.error.FFmpegError as e:
-                    self._bad_packet(e, packet)
+            decoder = _DecodeThread(self._packets(container, streams))
+            for stream, decoded, error in decoder:
+                if error is not None:
+                    self._bad_packet(*error)
                     continue
                 for frame in decoded:
-                    if packet.stream is astream:
+                    if stream is astream:
                         acc["audio"].extend(assembler.push(frame))
                         clock = max(clock, assembler.pos / SAMPLE_RATE)
                     else:
@@ -448,6 +511,8 @@ class MediaStream:
                 self._check_complete(audio_end_t)
             yield make_chunk()
         finally:
+            if decoder is not None:
+                decoder.stop()  # before closing the container it reads
             container.close()
 
     def _packets(self, container, streams):

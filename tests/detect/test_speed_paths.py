@@ -44,3 +44,30 @@ def test_mel_filter_bank_is_librosas_without_importing_it():
             "print('librosa' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def _decode_threads():
+    import threading
+
+    return [t for t in threading.enumerate() if t.name == "mulse-decode" and t.is_alive()]
+
+
+def test_stream_closed_early_stops_its_decode_thread(tmp_path):
+    from mulse_author.media.decode import stream_media
+
+    from videogen import noise_audio, solid, write_media
+
+    path = write_media(tmp_path / "v.mp4", 12.0, lambda i, t: solid((200, 100, 50)), noise_audio(0.1))
+    before = len(_decode_threads())
+    stream = stream_media(path, chunk_s=1.0)
+    first = next(stream)
+    assert len(first.audio) and len(_decode_threads()) == before + 1
+    stream.close()
+    assert len(_decode_threads()) == before
+    # a complete pass leaves no thread either, and gives the same data as a second pass
+    a = list(stream_media(path, chunk_s=1.0))
+    b = list(stream_media(path, chunk_s=3.0))
+    assert len(_decode_threads()) == before
+    for name in ("audio", "frames", "thirds", "luma"):
+        assert np.array_equal(np.concatenate([getattr(c, name) for c in a]),
+                              np.concatenate([getattr(c, name) for c in b]))
