@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QEventLoop, QMetaObject, QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer, QVideoFrame, QVideoSink
 
 from .logic.timecode import frame_index, frame_mid_ms
@@ -67,6 +67,7 @@ class Player(QObject):
         self._pending_seek: int | None = None
         self._seek_target: int | None = None  #: ms of the last seek while paused, until its frame shows
         self._seek_retries = 0
+        self._fresh = False  #: a source was just set and has not been paused yet
 
     # -- media ---------------------------------------------------------------------------
     def open(self, path: str, fps: float | None = None, has_video: bool = True) -> None:
@@ -75,24 +76,26 @@ class Player(QObject):
         self.has_video = has_video
         self.last_frame_ms = None
         self.position_ms = 0
+        self._fresh = True
         self.player.setSource(QUrl.fromLocalFile(str(path)))
 
     def close(self) -> None:
-        """Stop and unload.  Our slots are disconnected first: QMediaPlayer.stop() waits for
-        the decoder threads while holding the GIL, so a decoder thread that is calling into
-        Python at that moment would deadlock."""
+        """Stop and unload.
+
+        ``QMediaPlayer.stop()`` joins the decoder threads; called from Python it would do so
+        while holding the GIL, and a decoder thread that needs Python at that moment (a
+        message handler, a wrapper being freed) would deadlock.  So stop() is queued and run by
+        a local event loop, which PySide runs with the GIL released.
+        """
         self.stop_shuttle()
-        for sig, slot in ((self.sink.videoFrameChanged, self._on_frame),
-                          (self.player.positionChanged, self._on_position)):
-            try:
-                sig.disconnect(slot)
-            except (RuntimeError, TypeError):
-                pass
-        QCoreApplication.processEvents()
-        self.player.stop()
+        self._fresh = False
+        self._seek_target = None
+        if self.player.playbackState() != QMediaPlayer.StoppedState:
+            loop = QEventLoop()
+            QMetaObject.invokeMethod(self.player, "stop", Qt.QueuedConnection)
+            QMetaObject.invokeMethod(loop, "quit", Qt.QueuedConnection)
+            loop.exec()
         self.player.setSource(QUrl())
-        self.sink.videoFrameChanged.connect(self._on_frame, Qt.QueuedConnection)
-        self.player.positionChanged.connect(self._on_position)
 
     def duration_ms(self) -> int:
         return int(self.player.duration())
@@ -101,8 +104,10 @@ class Player(QObject):
         return self.player.playbackState() == QMediaPlayer.PlayingState
 
     def _on_status(self, status) -> None:
-        if status == QMediaPlayer.LoadedMedia:
-            # pause (not stop) so seeks while not playing still decode and show a frame
+        if status == QMediaPlayer.LoadedMedia and self._fresh:
+            # once per open: pause (not stop) so seeks while not playing decode and show a
+            # frame.  LoadedMedia comes again after stop(); pausing then would restart it.
+            self._fresh = False
             self.player.pause()
             if self._pending_seek is not None:
                 self.player.setPosition(self._pending_seek)
@@ -126,13 +131,14 @@ class Player(QObject):
         target = self._seek_target
         if target is not None and not self.is_playing():
             end = frame.endTime()
-            if (t > target * 1000 or (end > 0 and end <= target * 1000)) and self._seek_retries < 2:
-                # the decoder landed on a neighbour frame (seen under load): ask again, so the
-                # picture is the frame the timeline names
-                self._seek_retries += 1
-                self.player.setPosition(target)
-                return
-            self._seek_target = None
+            if t > target * 1000 or (end > 0 and end <= target * 1000):
+                if self._seek_retries < 3:
+                    # the paused decoder presented a neighbour frame (seen under load, even
+                    # after the right one): seek again so the picture stays on the frame the
+                    # timeline names
+                    self._seek_retries += 1
+                    self.player.setPosition(target)
+                    return
         self.frameShown.emit(frame)
         self._set_position(self.last_frame_ms)
 
