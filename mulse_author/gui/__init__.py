@@ -5,3 +5,7 @@ Modules: :mod:`.main_window` (wiring), :mod:`.timeline_view` (painting), :mod:`.
 :mod:`.inspector`, :mod:`.player`, :mod:`.analysis_worker`, :mod:`.settings`, :mod:`.autosave`,
 :mod:`.preferences`, :mod:`.help_dialog`; Qt-free timeline logic in :mod:`.logic`.
 """
+
+from ._none_refcount import pin_none as _pin_none
+
+_pin_none()  # before any QPainter call: see _none_refcount

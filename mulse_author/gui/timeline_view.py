@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import shiboken6
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QLinearGradient, QPainter, QPen, QPolygonF
+from PySide6.QtGui import QBrush, QColor, QFont, QImage, QLinearGradient, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QAbstractScrollArea, QSizePolicy
 
 from ..document import Source
@@ -47,6 +47,8 @@ class TimelineView(QAbstractScrollArea):
         self.snap_marker_ms: float | None = None  #: where the last drag snapped (drawn while dragging)
         self.rubber: QRectF | None = None
         self._fitted = False
+        self._curve_cache: tuple = (None, {})
+        self._static_cache: tuple = (None, None)
         self.mouse = TimelineMouse(self)
         self.setFrameShape(QAbstractScrollArea.NoFrame)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
@@ -211,8 +213,7 @@ class TimelineView(QAbstractScrollArea):
         major, minor = choose_ticks(self.scale.ms_per_px)
         p.setFont(self._font)
         self._paint_lanes(p, w, t0, t1, major)
-        self._paint_curves(p, w, t0)
-        self._paint_wave(p, w, t0)
+        self._paint_static(p, w, t0)
         self._paint_ruler(p, w, t0, t1, major, minor)
         self._paint_headers(p)
         if self.rubber is not None:
@@ -302,6 +303,29 @@ class TimelineView(QAbstractScrollArea):
                 p.fillRect(QRectF(run_x0, y, max(1.0, run_x1 - run_x0), hgt), base)
         p.setClipping(False)
 
+    def _paint_static(self, p: QPainter, w: int, t0: float) -> None:
+        """Curves and waveform change only with the zoom/scroll or a new analysis: they are
+        rendered once into an image and blitted, so drags repaint only the lanes."""
+        lay = self.layout_
+        top = lay.curves_top
+        h = lay.height - top
+        if h <= 0:
+            return
+        key = (self.scale, w, h, top, id(self.editor.doc.curves), id(self.peaks), self.devicePixelRatioF())
+        if self._static_cache[0] != key:
+            dpr = self.devicePixelRatioF()
+            img = QImage(int(w * dpr), int(h * dpr), QImage.Format_ARGB32_Premultiplied)
+            img.setDevicePixelRatio(dpr)
+            img.fill(style.BG)
+            q = QPainter(img)
+            q.setFont(self._font)
+            q.translate(0, -top)
+            self._paint_curves(q, w, t0)
+            self._paint_wave(q, w, t0)
+            q.end()
+            self._static_cache = (key, img)
+        p.drawImage(QPointF(0, top), self._static_cache[1])
+
     def _paint_curves(self, p: QPainter, w: int, t0: float) -> None:
         lay = self.layout_
         if not lay.curves_h:
@@ -317,27 +341,30 @@ class TimelineView(QAbstractScrollArea):
             p.drawText(QRectF(hw + 10, top, w - hw - 20, hh), Qt.AlignCenter,
                        "No analysis yet: Analysis ▸ Analyze video (Ctrl+R) draws the scene-label probabilities here")
             return
-        p.setRenderHint(QPainter.Antialiasing, True)
-        for label, vals in curves.values.items():
-            cols, _lo, hi = column_envelope(np.asarray(vals, np.float32), curves.step_ms, curves.offset_ms,
-                                            t0, self.scale.ms_per_px, w - hw)
-            if len(cols) < 1:
+        if self._curve_cache[0] is not curves:  # the document holds lists; paint from arrays
+            self._curve_cache = (curves, {k: np.asarray(v, np.float32) for k, v in curves.values.items()})
+        arrays = self._curve_cache[1]
+        mpp, width = self.scale.ms_per_px, w - hw
+        for label, vals in arrays.items():
+            i0 = max(0, int((t0 - curves.offset_ms) // curves.step_ms))
+            i1 = min(len(vals), int((t0 + width * mpp - curves.offset_ms) // curves.step_ms) + 2)
+            if i1 - i0 < 1:
                 continue
-            xs = hw + cols + 0.5
+            if i1 - i0 <= width:  # zoomed in: the samples themselves
+                idx = np.arange(i0, i1)
+                xs = hw + (curves.offset_ms + idx * curves.step_ms - t0) / mpp
+                hi = vals[i0:i1]
+                cols = idx
+            else:  # zoomed out: the max of the samples under each pixel column
+                cols, _lo, hi = column_envelope(vals, curves.step_ms, curves.offset_ms, t0, mpp, width)
+                if len(cols) < 1:
+                    continue
+                xs = hw + cols + 0.5
             ys = top + hh - 2 - np.clip(hi, 0, 1) * (hh - 4)
-            col = style.label_colour(label)
-            fill = QColor(col)
-            fill.setAlpha(40)
-            poly = QPolygonF([QPointF(float(x), float(y)) for x, y in zip(xs, ys)])
-            area = QPolygonF(poly)
-            area.append(QPointF(float(xs[-1]), top + hh))
-            area.prepend(QPointF(float(xs[0]), top + hh))
-            p.setPen(Qt.NoPen)
-            p.setBrush(fill)
-            p.drawPolygon(area)
-            p.setPen(QPen(col, 1.4))
-            p.setBrush(Qt.NoBrush)
-            p.drawPolyline(poly)
+            # dense curves drawn as cosmetic 1-px lines without antialiasing: ~50x cheaper
+            # than antialiased strokes or translucent fills, and still readable
+            p.setPen(QPen(style.label_colour(label), 0))
+            p.drawPolyline(QPolygonF([QPointF(x, y) for x, y in zip(xs.tolist(), ys.tolist())]))
         p.setRenderHint(QPainter.Antialiasing, False)
 
     def _paint_wave(self, p: QPainter, w: int, t0: float) -> None:
