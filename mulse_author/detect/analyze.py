@@ -66,7 +66,7 @@ WINDOW_S = 10.0  #: the paper's clip length (s)
 AUDIO_FRAMES = 420  #: mel frames per window fed to the audio module
 VIDEO_FRAMES = 32  #: sampled frames per window fed to the video module
 HOP_SAMPLES = 512  #: mel hop (samples at 22 050 Hz)
-BATCH_WINDOWS = 8  #: most windows per network batch (small, so the last ones spread over the workers)
+BATCH_WINDOWS = 2  #: most windows per network batch: the shipped aisfx encoder holds ~30 MB of activations per window, and larger batches were not faster per window
 PENDING_PER_WORKER = 2  #: batches waiting per worker before the decode waits for the network
 
 Progress = Callable[[float, str], None]
