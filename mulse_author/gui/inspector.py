@@ -205,6 +205,10 @@ class Inspector(QWidget):
             self.intensity_slider.setValue(0 if inten == MIXED else round(float(inten) * 100))
             col = self._common(segs, "color")
             ci = self.color.findData(col) if col != MIXED else -1
+            if ci < 0 and col not in (MIXED, None):
+                # a term we have no swatch for (e.g. imported): show it rather than "(none)"
+                self.color.addItem(str(col), col)
+                ci = self.color.count() - 1
             self.color.setCurrentIndex(max(ci, 0) if col != MIXED else -1)
             loc = self._common(segs, "location")
             parts = loc.split(":") if isinstance(loc, str) and loc != MIXED else ["*", "*", "*"]

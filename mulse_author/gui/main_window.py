@@ -18,7 +18,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtMultimediaWidgets import QVideoWidget
 from PySide6.QtWidgets import (
     QDockWidget, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QProgressBar, QPushButton,
-    QSplitter, QStyle, QToolButton, QVBoxLayout, QWidget,
+    QSplitter, QStyle, QToolButton, QUndoView, QVBoxLayout, QWidget,
 )
 
 from ..document import MediaRef, Source, TimelineDocument, load_project, save_project
@@ -153,6 +153,13 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.RightDockWidgetArea, dock)
         self.inspector_dock = dock
         self.timeline.segmentActivated.connect(lambda _id: self.inspector.start.setFocus())
+        history = QUndoView(self.editor.undo_stack)
+        history.setEmptyLabel("Opened")
+        hdock = QDockWidget("History", self)
+        hdock.setObjectName("history")
+        hdock.setWidget(history)
+        self.addDockWidget(Qt.RightDockWidgetArea, hdock)
+        self.history_dock = hdock
 
         # -- analysis ------------------------------------------------------------------------
         self.runner = AnalysisRunner(analyze_fn, self)

@@ -75,13 +75,19 @@ class TimelineView(QAbstractScrollArea):
         self.layout_.lanes = doc.effects_in_use()
         self.index.rebuild(doc.segments())
         self._fitted = False
-        self.setMinimumHeight(self.layout_.height + self.horizontalScrollBar().sizeHint().height() + 4)
+        self._fit_height()
         self.zoom_to_fit()
         self.viewport().update()
 
     def _on_undo_index(self, _i: int) -> None:
         if shiboken6.isValid(self):
             self.viewport().update()
+
+    def _fit_height(self) -> None:
+        """Exactly as tall as the lanes, curves and waveform: spare height goes to the video."""
+        h = self.layout_.height + self.horizontalScrollBar().sizeHint().height()
+        self.setMinimumHeight(min(h, 260))
+        self.setMaximumHeight(h)
 
     def set_peaks(self, peaks: Peaks | None) -> None:
         self.peaks = peaks
@@ -98,7 +104,7 @@ class TimelineView(QAbstractScrollArea):
         lanes = doc.effects_in_use()
         if lanes != self.layout_.lanes:
             self.layout_.lanes = lanes
-            self.setMinimumHeight(self.layout_.height + self.horizontalScrollBar().sizeHint().height() + 4)
+            self._fit_height()
         self._update_scrollbar()
         self.viewport().update()
 

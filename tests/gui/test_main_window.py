@@ -309,3 +309,14 @@ def test_help_and_rules_dialogs(qtbot, make_window, tmp_path):
     rules = load_rules(path)
     first_label = r.table.cellWidget(0, 0).currentText()
     assert rules.for_label(first_label)[0].intensity == 0.7
+
+
+def test_screenshot_demo_project_covers_every_lane(tmp_path):
+    from mulse_author.effects.types import EFFECT_TYPES
+    from mulse_author.gui.screenshot import make_demo_project
+
+    doc = make_demo_project(tmp_path / "v.mp4")
+    assert {s.effect for s in doc} == {t.name for t in EFFECT_TYPES}
+    assert 24 <= len(doc) <= 200 and doc.curves is not None
+    assert {s.source for s in doc} == set(Source)
+    save_project(doc, tmp_path / "p.json")  # valid through the engine's checks
