@@ -23,6 +23,8 @@ def pin_none() -> bool:
     if getattr(sys, "_mulse_none_pinned", False):
         return True
     refcnt = ctypes.c_ssize_t.from_address(id(None))  # ob_refcnt is the first field
+    if abs(refcnt.value - (sys.getrefcount(None) - 1)) > 8:
+        return False  # an unusual object layout (e.g. a trace-refs debug build): leave it alone
     refcnt.value += _PINNED
     sys._mulse_none_pinned = True
     return True

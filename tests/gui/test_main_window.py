@@ -320,3 +320,21 @@ def test_screenshot_demo_project_covers_every_lane(tmp_path):
     assert 24 <= len(doc) <= 200 and doc.curves is not None
     assert {s.source for s in doc} == set(Source)
     save_project(doc, tmp_path / "p.json")  # valid through the engine's checks
+
+
+def test_analysis_with_the_real_engine(qtbot, make_window, video_path):
+    from mulse_author.gui.analysis_worker import default_analyze
+
+    if default_analyze() is None:
+        pytest.skip("mulse_author.detect.analyze not installed")
+    w = MainWindow(settings=AppSettings(video_path.parent / "real.ini"), autosave_dir=video_path.parent / "as")
+    qtbot.addWidget(w)
+    w.confirm_unsaved = lambda: "discard"
+    with qtbot.waitSignal(w.player.loaded, timeout=10_000):
+        assert w.open_path(str(video_path))
+    with qtbot.waitSignal(w.runner.finished, timeout=120_000):
+        w.analyze()
+    assert w.editor.doc.curves is not None or w.editor.doc.analysis
+    assert all(s.source is Source.SUGGESTED for s in w.editor.doc)
+    assert w.editor.undo_stack.count() == 1  # the analysis is one undoable step
+    w.player.close()
