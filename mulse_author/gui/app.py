@@ -1,4 +1,4 @@
-"""Start the desktop app: ``python -m mulse_author.gui [VIDEO|PROJECT]`` or ``mulse-author gui``."""
+"""Start the desktop app: ``python -m mulse_author.gui [VIDEO|PROJECT|SEM|NCL]`` or ``mulse-author gui``."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def make_app(argv: list[str] | None = None):
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="mulse-author gui", description="Mulse Author desktop editor")
-    parser.add_argument("path", nargs="?", help="a video or a project (.json) to open")
+    parser.add_argument("path", nargs="?", help="a video, a project (.json) or an SEM/NCL file (.sem, .xml, .ncl) to open")
     args = parser.parse_args(argv)
     app = make_app()
     from .main_window import MainWindow

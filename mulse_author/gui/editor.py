@@ -57,6 +57,12 @@ class Editor(QObject):
         self.documentReplaced.emit()
         self.selectionChanged.emit()
 
+    def set_media(self, media) -> None:
+        """Attach a video to the current timeline (segments, undo history and selection kept);
+        views rebuild as for a new document since the length and frame rate may change."""
+        self.doc.media = media
+        self.documentReplaced.emit()
+
     def _on_doc_event(self, event: str, ids: list[str]) -> None:
         if event in ("removed", "reset"):
             gone = self.selection - set(s.id for s in self.doc.segments()) if event == "reset" else self.selection & set(ids)

@@ -22,13 +22,16 @@ from PySide6.QtWidgets import (
 )
 
 from ..document import MediaRef, Source, TimelineDocument, load_project, save_project
-from ..errors import MulseError
+from ..errors import FormatError, MulseError
 from . import autosave as autosave_mod
 from .analysis_worker import AnalysisRunner
 from .commands import ReplaceSuggestionsCommand
 from .editor import Editor
 from .help_dialog import ShortcutsDialog
 from .inspector import Inspector
+from .interchange import (
+    INTERCHANGE_FILTER, is_interchange, is_overlap_error, overlap_ids, probe_media, read_interchange, warnings_box,
+)
 from .keybindings import BINDINGS
 from .logic.timecode import format_time
 from .logic.waveform import compute_peaks
@@ -85,6 +88,7 @@ class MainWindow(QMainWindow):
         #: replaced in tests: returns "save", "discard" or "cancel"
         self.confirm_unsaved: Callable[[], str] = self._ask_unsaved
         self.messages: list[str] = []  #: errors shown to the user (tests read them)
+        self.warnings_dialog: QMessageBox | None = None  #: the last warnings list shown
 
         # -- player --------------------------------------------------------------------------
         self.video = QVideoWidget()
@@ -211,6 +215,8 @@ class MainWindow(QMainWindow):
         f = mb.addMenu("&File")
         self._action(f, "&Open video…", self.open_video_dialog, "Ctrl+O")
         self._action(f, "Open &project…", self.open_project_dialog, "Ctrl+Shift+O")
+        self._action(f, "&Import SEM / NCL…", self.import_dialog, "Ctrl+I",
+                     "Open effects authored elsewhere (MPEG-V SEM or NCL) as a new timeline")
         self.recent_menu = f.addMenu("Open &recent")
         self.recent_menu.setToolTipsVisible(True)
         self._refresh_recent()
@@ -286,6 +292,16 @@ class MainWindow(QMainWindow):
         if error and self.isVisible() and os.environ.get("QT_QPA_PLATFORM") != "offscreen":
             QMessageBox.warning(self, "Mulse Author", text)
 
+    def show_warnings(self, title: str, text: str, warnings: list[str]) -> QMessageBox:
+        """List warnings in a dialog with a scrollable details area; opened without blocking."""
+        self.messages.extend(warnings)
+        if self.warnings_dialog is not None and shiboken6.isValid(self.warnings_dialog):
+            self.warnings_dialog.close()
+        box = warnings_box(self, title, text, warnings)
+        self.warnings_dialog = box
+        box.open()
+        return box
+
     def _on_clean_changed(self, _clean: bool) -> None:
         if shiboken6.isValid(self) and shiboken6.isValid(self.editor.undo_stack):
             self._update_title()
@@ -333,28 +349,78 @@ class MainWindow(QMainWindow):
         if path:
             self.open_path(path)
 
+    def import_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import SEM / NCL", "", INTERCHANGE_FILTER)
+        if path:
+            self.import_file(path)
+
     def open_path(self, path: str) -> bool:
-        """Open a project (``.json``) or a video, after the unsaved-changes prompt."""
+        """Open a project (``.json``), import an SEM/NCL file (``.sem``/``.xml``/``.ncl``) or
+        open a video, after the unsaved-changes prompt."""
         if path.lower().endswith(".json"):
             return self.open_project(path)
+        if is_interchange(path):
+            return self.import_file(path)
         return self.open_video(path)
 
-    def open_video(self, path: str) -> bool:
+    def import_file(self, path: str) -> bool:
+        """Import an SEM or NCL file as a new, unsaved timeline.  The file is read before the
+        unsaved-changes prompt, so a bad file leaves the current project as it was."""
+        try:
+            doc, warnings, kind = read_interchange(path)
+        except (MulseError, OSError) as exc:
+            self.show_message(f"Cannot import {os.path.basename(path)}: {exc}")
+            return False
         if not self.maybe_save():
             return False
-        try:
-            from ..media import probe
+        self.project_path = None
+        self._set_document(doc)
+        # imported work is not saved as a project yet: closing asks to save it
+        self.editor.undo_stack.resetClean()
+        self._update_title()
+        self.settings.add_recent(path)
+        self._refresh_recent()
+        text = f"Imported {len(doc)} segment{'s' * (len(doc) != 1)} from {kind} file {os.path.basename(path)}."
+        m = doc.media
+        if m is None:
+            text += "\nThe file names no video: open it with File → Open video to attach it to this timeline."
+        elif not Path(m.path).is_file():
+            text += f"\nIts video is missing ({m.path}): open it with File → Open video to attach it to this timeline."
+        self.statusBar().showMessage(text.replace("\n", " "), 15_000)
+        if warnings or m is None or not Path(m.path).is_file():
+            self.show_warnings(f"Import {kind}", text, warnings)
+        return True
 
-            info = probe(path)
+    def _wants_video(self) -> bool:
+        """True when the current timeline has no playable video: opening one attaches it."""
+        doc = self.editor.doc
+        if doc.media is None:
+            return len(doc) > 0
+        return not Path(doc.media.path).is_file()
+
+    def open_video(self, path: str) -> bool:
+        """Open a video: attached to the current timeline when that has none (imported or
+        whose video went missing), otherwise as a new empty timeline."""
+        attach = self._wants_video()
+        if not attach and not self.maybe_save():
+            return False
+        try:
+            media = probe_media(path)
         except MulseError as exc:
             self.show_message(str(exc))
             return False
-        media = MediaRef(str(Path(path).resolve()), int(round(info.duration_s * 1000)), fps=info.fps,
-                         width=info.width, height=info.height, has_audio=info.has_audio, has_video=info.has_video)
-        self.project_path = None
-        self._set_document(TimelineDocument(media))
         self.settings.add_recent(path)
         self._refresh_recent()
+        if attach:
+            self.editor.set_media(media)
+            self._open_player(media)
+            self.editor.undo_stack.resetClean()  # the document changed: it needs saving
+            self._update_title()
+            self._update_status()
+            self.statusBar().showMessage(f"Video attached to the timeline: {path}", 8000)
+            return True
+        self.project_path = None
+        self._set_document(TimelineDocument(media))
         return True
 
     def open_project(self, path: str) -> bool:
@@ -374,18 +440,22 @@ class MainWindow(QMainWindow):
     def _set_document(self, doc: TimelineDocument) -> None:
         self.autosaver.clear()
         self.editor.set_document(doc)
+        m = doc.media
+        self._open_player(m)
+        if m and not Path(m.path).is_file():
+            self.show_message(f"The video of this project is missing: {m.path} — open it with "
+                              "File → Open video to attach it to this timeline", error=False)
+        self.editor.set_playhead(0)
+        self._update_title()
+        self._update_status()
+
+    def _open_player(self, m: MediaRef | None) -> None:
         self.timeline.set_peaks(None)
         self.player.close()
-        m = doc.media
         if m and Path(m.path).is_file():
             self.player.open(m.path, fps=m.fps, has_video=m.has_video)
             if m.has_audio:
                 self.peaks_loader.start(m.path)
-        elif m:
-            self.show_message(f"The video of this project is missing: {m.path}", error=False)
-        self.editor.set_playhead(0)
-        self._update_title()
-        self._update_status()
 
     def _on_peaks(self, path: str, peaks) -> None:
         m = self.editor.doc.media
@@ -426,19 +496,42 @@ class MainWindow(QMainWindow):
         if path:
             self.export(kind, path)
 
-    def export(self, kind: str, path: str) -> list[str] | None:
+    def _ask_resolve_overlaps(self, detail: str) -> bool:
+        r = QMessageBox.question(
+            self, "Overlapping segments",
+            "Some segments overlap on the same lane, and a renderer can play only one effect per lane "
+            f"and location at a time:\n\n{detail}\n\nExport with overlaps resolved (the strongest "
+            "segment plays), or Cancel to fix them by hand?",
+            QMessageBox.Yes | QMessageBox.Cancel, QMessageBox.Cancel)
+        return r == QMessageBox.Yes
+
+    def export(self, kind: str, path: str, resolve_overlaps: bool = False) -> list[str] | None:
+        """Write the timeline as SEM or NCL; returns the writer's warnings, None when nothing
+        was written.  Overlaps on one lane are refused by the writers: the two named segments
+        are selected and the author chooses between resolving them on the fly (the project is
+        not changed) and fixing them by hand."""
         fn = export_writers()[kind]
         if fn is None:
             self.show_message(f"{kind.upper()} export is not available yet")
             return None
+        options = {"resolve_overlaps": True} if resolve_overlaps else {}
         try:
-            warnings = fn(self.editor.doc, path) or []
+            warnings = fn(self.editor.doc, path, **options) or []
+        except FormatError as exc:
+            if resolve_overlaps or not is_overlap_error(exc):
+                self.show_message(f"Export failed: {exc}")
+                return None
+            self.editor.select(overlap_ids(str(exc)))
+            if not self._ask_resolve_overlaps(str(exc)):
+                self.statusBar().showMessage("Export cancelled: the overlapping segments are selected", 10_000)
+                return None
+            return self.export(kind, path, resolve_overlaps=True)
         except (MulseError, OSError) as exc:
             self.show_message(f"Export failed: {exc}")
             return None
         self.statusBar().showMessage(f"Exported {path}" + (f" ({len(warnings)} warnings)" if warnings else ""), 8000)
         if warnings:
-            self.messages.extend(warnings)
+            self.show_warnings(f"Export {kind.upper()}", f"Exported {os.path.basename(path)} with warnings.", list(warnings))
         return list(warnings)
 
     # -- recovery ---------------------------------------------------------------------------------
