@@ -164,3 +164,31 @@ def test_other_export_errors_do_not_ask(qtbot, window, tmp_path, monkeypatch):
     out = tmp_path / "x.ncl"
     assert window.export("ncl", str(out)) is None and not out.exists()
     assert window.messages[-1].startswith("Export failed") and "media" in window.messages[-1]
+
+
+def test_import_ncl_resolves_its_video_relative_to_the_file(qtbot, window, video_path, tmp_path):
+    from mulse_author.formats import write_ncl
+
+    src = authored_doc(str(video_path))
+    ncl = video_path.parent / "authored.ncl"  # next to the video: src="frames.mp4"
+    write_ncl(src, ncl)
+    assert 'src="frames.mp4"' in ncl.read_text()
+    with qtbot.waitSignal(window.player.loaded, timeout=10_000):
+        assert window.open_path(str(ncl))
+    doc = window.editor.doc
+    assert spans(doc) == spans(src) and {s.source for s in doc} == {Source.MANUAL}
+    assert Path(doc.media.path) == video_path.resolve()
+
+
+def test_project_with_missing_video_gets_it_attached(qtbot, window, video_path, tmp_path):
+    from mulse_author.document import save_project
+
+    proj = tmp_path / "moved.json"
+    save_project(sample_doc(duration_ms=3000, path=str(tmp_path / "gone.mp4")), proj)
+    assert window.open_path(str(proj))
+    assert "missing" in window.messages[-1] and "File → Open video" in window.messages[-1]
+    with qtbot.waitSignal(window.player.loaded, timeout=10_000):
+        assert window.open_path(str(video_path))
+    assert window.project_path == str(proj.resolve()) and len(window.editor.doc) == 4
+    assert Path(window.editor.doc.media.path) == video_path.resolve()
+    assert "•" in window.windowTitle()  # the new video reference still needs saving
