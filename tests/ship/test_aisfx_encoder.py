@@ -91,3 +91,36 @@ def test_converted_weights_reproduce_aisfx_embedding_net(tmp_path):
     x = torch.rand(2, 100, 96)
     with torch.no_grad():
         assert torch.allclose(ref(x), enc.feature_map(x).amax(2), atol=1e-5)
+
+
+def test_stream_feature_map_pools_windows_exactly_like_windows_computed_alone():
+    """Fixed-level front end: one feature map over the stream, pooled per window, equals each
+    window computed on its own (starts on the 8-frame grid), and chunking changes nothing."""
+    from mulse_author.features.mel import mel_power
+
+    enc = _encoder()
+    g = torch.Generator().manual_seed(1)
+    t = torch.arange(20 * 22050) / 22050
+    audio = 0.05 * torch.randn(20 * 22050, generator=g) + 0.2 * torch.sin(2 * np.pi * 300 * t) * (t > 7)
+    power = mel_power(audio).float()  # [60, T]
+    with torch.no_grad():
+        fmap = enc.stream_feature_map(power)
+        fmap_small_chunks = enc.stream_feature_map(power, chunk=128)
+        starts = [0, 80, 216, 400]
+        pooled = enc.pool_windows(fmap, starts, 420)
+        alone = torch.cat([enc.from_mel_power_fixed_level(power[:, s:s + 420].unsqueeze(0)) for s in starts])
+    assert fmap.shape == (512, power.shape[1] // 8)
+    assert torch.allclose(fmap, fmap_small_chunks, atol=1e-4)
+    assert torch.allclose(pooled, alone, atol=1e-4)
+    # a window with the tone differs from one without: the pooling is not constant
+    assert (pooled[0] - pooled[-1]).norm() > 0.01 * pooled[0].norm()
+
+
+def test_fixed_level_front_end_keeps_the_level():
+    """Unlike the per-window peak front end, a 20 dB quieter window gives a different input."""
+    enc = _encoder()
+    p = torch.rand(1, 60, 64) + 0.1
+    quiet = enc.spectrogram_fixed_level(p * 0.01)
+    loud = enc.spectrogram_fixed_level(p)
+    mapped = loud > 0  # bands above 11 025 Hz stay empty
+    assert mapped.any() and (loud[mapped] > quiet[mapped]).all()

@@ -44,6 +44,17 @@ EMBEDDING_DIM = 2 * CHANNELS[-1]  # max- and mean-pooled over time
 #: loudest-band power of peak-normalised 10 s mixed clips under :meth:`spectrogram` (measured
 #: 18 216 on 24 validation mixes), so both front ends see similar levels.
 LEVEL_REF = 18000.0
+#: Fixed gain of :meth:`AisfxEncoder.spectrogram_fixed_level` (the window-independent front end):
+#: LEVEL_REF / the median loudest-band power of the 2400 training mixes (2 652, measured on
+#: the cached clips), so a typical training clip sees the same level as under the per-window peak.
+STREAM_GAIN = LEVEL_REF / 2652.5
+#: Input frames per feature-map frame (three 2x2 max-pools).
+FMAP_STRIDE = 8
+#: Feature-map frames left out at each end of a window when pooling under the fixed-level front
+#: end: the receptive field's half-width is about 37 input frames (< 5 x 8), so the pooled frames
+#: never see the window's zero padding and a window pooled from a stream feature map equals the
+#: window computed alone (a 420-frame window pools 42 of its 52 frames: its central 7.8 s).
+POOL_EDGE = 5
 
 
 def aisfx_filter_bank() -> torch.Tensor:
@@ -129,6 +140,54 @@ class AisfxEncoder(nn.Module):
         """Embedding ``[B, 1024]`` from the paper's log-mel (the app's detector input)."""
         fmap = self.feature_map(self.spectrogram_from_log_mel(mel_db))
         return torch.cat([fmap.amax(dim=2), fmap.mean(dim=2)], dim=1)
+
+    def spectrogram_fixed_level(self, mel_power: torch.Tensor) -> torch.Tensor:
+        """Window-independent front end: the paper's mel *power* ``[B, 60, T]`` (no dB, no top_db)
+        -> ``[B, T, 96]`` at the fixed gain :data:`STREAM_GAIN` (no per-window peak), so the
+        value of a frame does not depend on which window it belongs to."""
+        mel = torch.einsum("mn,bnt->btm", self.mel_map, mel_power.float())
+        return torch.log10(mel * (STREAM_GAIN * 10000.0) + 1.0) / SPEC_MAX
+
+    def from_mel_power_fixed_level(self, mel_power: torch.Tensor) -> torch.Tensor:
+        """Embedding ``[B, 1024]`` of whole windows ``[B, 60, T]`` (mel power) under the fixed-level
+        front end: what :meth:`pool_windows` approximates from one stream feature map."""
+        fmap = self.feature_map(self.spectrogram_fixed_level(mel_power))
+        fmap = fmap[:, :, POOL_EDGE:fmap.shape[2] - POOL_EDGE]
+        return torch.cat([fmap.amax(dim=2), fmap.mean(dim=2)], dim=1)
+
+    def stream_feature_map(self, mel_power: torch.Tensor, chunk: int = 4096,
+                           context: int = 64) -> torch.Tensor:
+        """Feature map ``[512, T // 8]`` of a whole stream's mel power ``[60, T]``, computed once.
+
+        Computed in chunks of ``chunk`` frames (a multiple of 8) with ``context`` frames (a
+        multiple of 8, >= the receptive field's half-width of about 30 frames) of real neighbours
+        on each side, so memory stays bounded and the result equals the one-pass map.
+        """
+        spec = self.spectrogram_fixed_level(mel_power.unsqueeze(0))  # [1, T, 96]
+        t = spec.shape[1]
+        outs = []
+        for a in range(0, t // FMAP_STRIDE * FMAP_STRIDE, chunk):
+            lo, hi = max(0, a - context), min(t, a + chunk + context)
+            fmap = self.feature_map(spec[:, lo:hi])[0]
+            first = (a - lo) // FMAP_STRIDE
+            n = (min(a + chunk, t) - a) // FMAP_STRIDE
+            outs.append(fmap[:, first:first + n])
+        return torch.cat(outs, dim=1) if outs else torch.zeros(CHANNELS[-1], 0)
+
+    @staticmethod
+    def pool_windows(fmap: torch.Tensor, starts: list[int], frames: int) -> torch.Tensor:
+        """Embeddings ``[n, 1024]`` of windows of ``frames`` input frames starting at input frames
+        ``starts``, max- and mean-pooled from a stream feature map ``[512, T // 8]`` over the
+        window's frames less :data:`POOL_EDGE` at each end (start rounded to the 8-frame grid), as
+        :meth:`from_mel_power_fixed_level` pools a window computed alone."""
+        out = torch.empty(len(starts), EMBEDDING_DIM)
+        width = max(1, frames // FMAP_STRIDE)
+        for i, s in enumerate(starts):
+            a = min(max(0, int(round(s / FMAP_STRIDE))), max(0, fmap.shape[1] - width))
+            seg = fmap[:, a + POOL_EDGE:a + width - POOL_EDGE]
+            out[i, : CHANNELS[-1]] = seg.amax(dim=1)
+            out[i, CHANNELS[-1]:] = seg.mean(dim=1)
+        return out
 
     def spectrogram(self, audio: torch.Tensor) -> torch.Tensor:
         """``[B, samples]`` -> normalised log mel ``[B, frames, 96]`` (aisfx's time-major layout)."""
