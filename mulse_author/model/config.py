@@ -39,7 +39,7 @@ VARIANTS: tuple[str, ...] = (
 )
 
 #: Audio encoders a config may name (see ``ModelConfig.audio_encoder``).
-AUDIO_ENCODERS: tuple[str, ...] = ("paper", "aisfx")
+AUDIO_ENCODERS: tuple[str, ...] = ("paper", "aisfx", "aisfx_stream")
 
 #: Which modules each variant builds.
 USES_AUDIO = {"bimodal", "audio", "fusioned_audio", "late_fusion"}
@@ -106,7 +106,9 @@ class ModelConfig:
     dropout: float = 0.5
     #: Audio encoder: ``"paper"`` (the audio module above) or ``"aisfx"`` (the pre-trained
     #: aiSFX CNN, frozen, + a trained projection to ``embedding_dim``; the audio_* sizes above
-    #: are then unused). See :mod:`mulse_author.model.encoders.aisfx`.
+    #: are then unused), or ``"aisfx_stream"`` (the same with a fixed-level front end, so the
+    #: detector runs the CNN once over the stream and pools each window). See
+    #: :mod:`mulse_author.model.encoders.aisfx`.
     audio_encoder: str = "paper"
     #: Free-form name shown in the model card ("paper", "compact", ...).
     name: str = field(default="paper", compare=False)

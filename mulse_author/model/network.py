@@ -178,6 +178,10 @@ def _audio_module(config: ModelConfig) -> nn.Module:
         from mulse_author.model.encoders.aisfx import AisfxAudioModule
 
         return AisfxAudioModule(config.embedding_dim, config.dropout)
+    if config.audio_encoder == "aisfx_stream":
+        from mulse_author.model.encoders.aisfx import AisfxStreamAudioModule
+
+        return AisfxStreamAudioModule(config.embedding_dim, config.dropout)
     return AudioModule(config)
 
 

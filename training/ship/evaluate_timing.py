@@ -118,6 +118,13 @@ def window_scores(net, audio: np.ndarray, hop_s: float) -> tuple[np.ndarray, np.
     duration = audio.size / SR
     starts = window_starts(duration, hop_s)
     power = mel_power(torch.from_numpy(audio), precise=False)  # [60, frames]
+    if net.config.audio_encoder == "aisfx_stream" and power.shape[1] >= AUDIO_FRAMES:
+        # as analyze() does for this encoder: one feature map over the stream, pooled per window
+        enc = net.audio.encoder
+        idx = [min(int(round(s * SR / HOP_SAMPLES)), power.shape[1] - AUDIO_FRAMES) for s in starts]
+        with torch.inference_mode():
+            emb = enc.pool_windows(enc.stream_feature_map(power.float()), idx, AUDIO_FRAMES)
+            return torch.sigmoid(net.fuse(net.audio.project(emb), None)).numpy(), starts
     scores = []
     with torch.inference_mode():
         for i in range(0, len(starts), 32):

@@ -28,7 +28,7 @@ from mulse_author.model import BimodalNet, ModelCard, ModelConfig, load_checkpoi
 from mulse_author.model.card import DEFAULT_PREPROCESSING
 from training.ship.build_data import load_split
 
-VERSION = "1.0"
+VERSION = "1.1"
 SOURCES = {
     "scene": "Debian 12 game-data packages via ../shared/data/get_scene_audio.sh",
     "background": "Debian 12 game-data packages via training/ship/get_background_audio.sh",
@@ -41,11 +41,12 @@ def _compact_model(results: Path) -> BimodalNet:
     return net.eval()
 
 
-def _aisfx_model(results: Path, encoder: Path) -> BimodalNet:
-    head = load_file(str(results / "aisfx_head.safetensors"))
+def _aisfx_model(results: Path, encoder: Path, name: str = "aisfx") -> BimodalNet:
+    """``name``: ``aisfx`` (per-window peak front end) or ``aisfx_stream`` (fixed level)."""
+    head = load_file(str(results / f"{name}_head.safetensors"))
     hidden = head["net.1.weight"].shape[0]
-    cfg = ModelConfig.compact("audio").replace(audio_encoder="aisfx", embedding_dim=hidden,
-                                               name="aisfx-frozen+head")
+    cfg = ModelConfig.compact("audio").replace(audio_encoder=name, embedding_dim=hidden,
+                                               name=name.replace("_", "-") + "-frozen+head")
     net = BimodalNet(cfg)
     net.audio.encoder.load_state_dict(load_file(str(encoder)))
     net.audio.emb_mean.copy_(head["mean"])
@@ -62,6 +63,9 @@ def val_scores(net: BimodalNet, mel: np.ndarray) -> np.ndarray:
     with torch.inference_mode():
         return torch.cat([torch.sigmoid(net(x[i:i + 32], None)) for i in range(0, len(x), 32)]).numpy()
 
+
+#: Encoders whose comparison results ``export`` reads (those present in --results).
+ENCODERS = ("compact", "aisfx", "aisfx_stream")
 
 #: A slower encoder must beat a faster one by at least this much validation micro-F1.
 F1_MARGIN = 0.02
@@ -93,11 +97,11 @@ def _summary(r: dict) -> dict:
 
 
 def export(a) -> None:
-    results = {n: json.loads((a.results / f"{n}.json").read_text()) for n in ("compact", "aisfx")
+    results = {n: json.loads((a.results / f"{n}.json").read_text()) for n in ENCODERS
                if (a.results / f"{n}.json").exists()}
     name = a.choose or choose(results)
     r = results[name]
-    net = _compact_model(a.results) if name == "compact" else _aisfx_model(a.results, a.aisfx)
+    net = _compact_model(a.results) if name == "compact" else _aisfx_model(a.results, a.aisfx, name)
     val = load_split(a.data, "val")
     y = val["y"].astype(np.int64)
     if name == "compact":  # the exported net must give the comparison's scores
@@ -108,12 +112,12 @@ def export(a) -> None:
     else:  # full network from log-mel vs the head on the cached embeddings (first 64 clips)
         from training.ship.embed_aisfx import load_embeddings
 
-        emb = torch.from_numpy(load_embeddings(a.data, "val")[:64]).float()
+        emb = torch.from_numpy(load_embeddings(a.emb or a.data, "val")[:64]).float()
         with torch.inference_mode():
             ref = torch.sigmoid(net.audio_head(net.audio.project(emb))).numpy()
         got = val_scores(net, val["mel"][:64])
         if np.abs(got - ref).max() > 1e-4:
-            raise SystemExit(f"exported aisfx model differs from the compared one: {np.abs(got - ref).max()}")
+            raise SystemExit(f"exported {name} model differs from the compared one: {np.abs(got - ref).max()}")
     info = json.loads((a.data / "data_info.json").read_text())
     thresholds = dict(zip(LABELS, r["thresholds"]))
     preprocessing = dict(DEFAULT_PREPROCESSING)
@@ -121,6 +125,12 @@ def export(a) -> None:
     if name == "aisfx":
         preprocessing["audio_encoder"] = ("aisfx CNN (frozen) on 96 HTK mel bands derived from the 60-band "
                                           "log-mel; see mulse_author/model/encoders/aisfx.py")
+    if name == "aisfx_stream":
+        preprocessing["window_db"] = ("none for the network: mel power at a fixed gain (no per-window "
+                                      "peak), so analysis runs the CNN once over the stream and pools "
+                                      "each window")
+        preprocessing["audio_encoder"] = ("aisfx CNN (frozen) on 96 HTK mel bands derived from the 60-band "
+                                          "mel power at a fixed level; see mulse_author/model/encoders/aisfx.py")
     card = ModelCard(
         config=net.config,
         preprocessing=preprocessing,
@@ -315,7 +325,9 @@ def main(argv=None) -> None:
     e.add_argument("--results", type=Path, required=True)
     e.add_argument("--aisfx", type=Path)
     e.add_argument("--out", type=Path, required=True)
-    e.add_argument("--choose", choices=("compact", "aisfx"))
+    e.add_argument("--choose", choices=ENCODERS)
+    e.add_argument("--emb", type=Path, help="folder of the chosen aisfx encoder's validation embeddings "
+                                            "(default: --data)")
     t = sub.add_parser("timing")
     t.add_argument("--timing", type=Path, required=True)
     t.add_argument("--out", type=Path, required=True)

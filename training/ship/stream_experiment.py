@@ -64,7 +64,15 @@ def compare(a) -> None:
     with torch.inference_mode():
         sv = torch.sigmoid(head(torch.from_numpy(val["emb"]).float())).numpy()
     res = metrics_block(yv, sv)
-    res.update(name="aisfx_stream", train_clips=int(len(train["emb"])))
+    from training.ship.compare_encoders import HEAD_EPOCHS
+
+    enc = load_encoder(a.aisfx)
+    sp = speed_figures(enc, 120)
+    res.update(name="aisfx_stream", train_clips=int(len(train["emb"])), epochs=HEAD_EPOCHS,
+               parameters=sum(p.numel() for p in enc.parameters()) + sum(p.numel() for p in head.parameters()),
+               ms_per_window_2_threads=sp["stream_ms_per_window_hop1"],
+               ms_per_window_note="stream feature map + pooling per window at hop 1 s, 2 threads",
+               speed=sp)
     a.out.mkdir(parents=True, exist_ok=True)
     (a.out / "aisfx_stream.json").write_text(json.dumps(res, indent=1))
     np.save(a.out / "aisfx_stream_val_scores.npy", sv)
@@ -79,12 +87,18 @@ def compare(a) -> None:
 
 
 def speed(a) -> None:
+    torch.set_num_threads(2)
+    print(json.dumps(speed_figures(load_encoder(a.aisfx), a.seconds), indent=1))
+
+
+def speed_figures(enc, secs: int) -> dict:
+    """Per-window cost (ms) on ``secs`` s of noise, 2 threads: stream map + pooling at hop 1 s
+    vs one window alone; and the gap between pooled and per-window embeddings."""
     from mulse_author.features.mel import mel_power, power_to_db
 
+    threads = torch.get_num_threads()
     torch.set_num_threads(2)
-    enc = load_encoder(a.aisfx)
     g = torch.Generator().manual_seed(0)
-    secs = a.seconds
     audio = torch.randn(secs * 22050, generator=g) * 0.05
     power = mel_power(audio).float()  # [60, T]
     fps = 22050 / 512
@@ -110,7 +124,8 @@ def speed(a) -> None:
            "per_window_ms": 1000 * t_per,
            "pooled_vs_window_max_abs": float(diff.max()),
            "pooled_vs_window_rel": float(diff.norm() / fixed.norm())}
-    print(json.dumps(out, indent=1))
+    torch.set_num_threads(threads)
+    return out
 
 
 def main(argv=None) -> None:

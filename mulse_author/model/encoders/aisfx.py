@@ -163,16 +163,19 @@ class AisfxEncoder(nn.Module):
         multiple of 8, >= the receptive field's half-width of about 30 frames) of real neighbours
         on each side, so memory stays bounded and the result equals the one-pass map.
         """
-        spec = self.spectrogram_fixed_level(mel_power.unsqueeze(0))  # [1, T, 96]
-        t = spec.shape[1]
+        t = mel_power.shape[1]
         outs = []
         for a in range(0, t // FMAP_STRIDE * FMAP_STRIDE, chunk):
             lo, hi = max(0, a - context), min(t, a + chunk + context)
-            fmap = self.feature_map(spec[:, lo:hi])[0]
-            first = (a - lo) // FMAP_STRIDE
             n = (min(a + chunk, t) - a) // FMAP_STRIDE
-            outs.append(fmap[:, first:first + n])
+            outs.append(self.feature_map_chunk(mel_power[:, lo:hi], (a - lo) // FMAP_STRIDE, n))
         return torch.cat(outs, dim=1) if outs else torch.zeros(CHANNELS[-1], 0)
+
+    def feature_map_chunk(self, mel_power: torch.Tensor, first: int, n: int) -> torch.Tensor:
+        """Feature-map frames ``first .. first + n`` ``[512, n]`` of a slice of stream mel power
+        ``[60, T]`` that starts on the 8-frame grid (the neighbours around them are context)."""
+        fmap = self.feature_map(self.spectrogram_fixed_level(mel_power.unsqueeze(0)))[0]
+        return fmap[:, first:first + n]
 
     @staticmethod
     def pool_windows(fmap: torch.Tensor, starts: list[int], frames: int) -> torch.Tensor:
@@ -183,7 +186,7 @@ class AisfxEncoder(nn.Module):
         out = torch.empty(len(starts), EMBEDDING_DIM)
         width = max(1, frames // FMAP_STRIDE)
         for i, s in enumerate(starts):
-            a = min(max(0, int(round(s / FMAP_STRIDE))), max(0, fmap.shape[1] - width))
+            a = min(max(0, (int(s) + FMAP_STRIDE // 2) // FMAP_STRIDE), max(0, fmap.shape[1] - width))
             seg = fmap[:, a + POOL_EDGE:a + width - POOL_EDGE]
             out[i, : CHANNELS[-1]] = seg.amax(dim=1)
             out[i, CHANNELS[-1]:] = seg.mean(dim=1)
@@ -244,4 +247,22 @@ class AisfxAudioModule(nn.Module):
     def forward(self, mel: torch.Tensor) -> torch.Tensor:
         with torch.no_grad():
             emb = self.encoder.from_log_mel(mel)
+        return self.project(emb)
+
+
+class AisfxStreamAudioModule(AisfxAudioModule):
+    """:class:`AisfxAudioModule` under the fixed-level front end, for
+    ``ModelConfig(audio_encoder="aisfx_stream")``: same weights and trained parts, but no
+    per-window peak, and pooling leaves out :data:`POOL_EDGE` feature-map frames at each end.
+
+    ``forward`` takes a window's log-mel ``[B, 1, 60, T]`` (dB) like every audio module; the
+    detector instead computes :meth:`AisfxEncoder.stream_feature_map` once over the stream's mel
+    power, pools each window with :meth:`AisfxEncoder.pool_windows` and calls :meth:`project`.
+    """
+
+    def forward(self, mel: torch.Tensor) -> torch.Tensor:
+        if mel.dim() == 4:
+            mel = mel[:, 0]
+        with torch.no_grad():
+            emb = self.encoder.from_mel_power_fixed_level(torch.pow(10.0, mel.float() / 10.0))
         return self.project(emb)
