@@ -17,6 +17,11 @@ Pipeline (:func:`analyze`):
    At most two batches per worker wait in the pool (the decode blocks until one is done)
    and buffers older than the next window are dropped, so memory does not grow with the
    length of the video.
+   A model whose audio encoder is ``aisfx_stream`` (fixed-level front end: a frame's input
+   does not depend on its window) goes further: one worker runs the CNN once over the mel
+   power, in 1024-frame chunks with 64 frames of context, and each window is max/mean-pooled
+   from that shared feature map and passed to the trained head, so the network's cost grows
+   with the length of the audio rather than with the number of windows.
 3. Window scores -> per-label curves -> hysteresis segments
    (:mod:`mulse_author.detect.segmentation`), mapped to effects by the rules
    (:mod:`mulse_author.effects.rules`), with intensity from the audio loudness.
@@ -68,6 +73,12 @@ VIDEO_FRAMES = 32  #: sampled frames per window fed to the video module
 HOP_SAMPLES = 512  #: mel hop (samples at 22 050 Hz)
 BATCH_WINDOWS = 2  #: most windows per network batch: the shipped aisfx encoder holds ~30 MB of activations per window, and larger batches were not faster per window
 PENDING_PER_WORKER = 2  #: batches waiting per worker before the decode waits for the network
+#: ``audio_encoder="aisfx_stream"``: mel frames per stream feature-map chunk (23.8 s; a multiple
+#: of 8) and frames of real neighbours on each side of a chunk (>= the CNN's receptive-field
+#: half-width, so the chunked map equals a one-pass map over the whole stream)
+STREAM_CHUNK = 1024
+STREAM_CONTEXT = 64
+STREAM_WINDOWS = 64  #: most windows pooled per job
 
 Progress = Callable[[float, str], None]
 
@@ -132,6 +143,15 @@ class _WindowRunner:
         self.pending_frames: list[np.ndarray] = []
         self.model_s = 0.0  # network seconds, summed over the worker threads
         self.workers = max(1, os.cpu_count() or 1)
+        # A stream encoder (aisfx_stream) computes its feature map once over the audio, in
+        # order, and pools each window from it: one worker runs chunks and windows in turn.
+        self.stream = (use_audio and not use_video and net.config.variant == "audio"
+                       and net.config.audio_encoder == "aisfx_stream")
+        if self.stream:
+            self.workers = 1
+            self.fmap = torch.zeros(512, 0)  # stream feature map from fmap_off on (worker-owned)
+            self.fmap_off = 0  # feature-map frames dropped (8 mel frames each)
+            self.fmap_in = 0  # mel frames covered by submitted chunks (a multiple of 8)
         # Each worker runs torch ops inline with one intra-op thread (set in the worker, as
         # OpenMP's thread count is per thread): no OpenMP team spin-waiting beside the decoder.
         self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="mulse-windows",
@@ -173,6 +193,10 @@ class _WindowRunner:
         return ok
 
     def run(self, final: bool = False) -> None:
+        if self.stream:
+            self._run_stream(final)
+            self._drop_old()
+            return
         ks = []
         while self.next < len(self.starts) and self._ready(self.next, final):
             ks.append(self.next)
@@ -183,6 +207,79 @@ class _WindowRunner:
         if ks:
             self._score(ks)
         self._drop_old()
+
+    # -- stream encoder (aisfx_stream) ----------------------------------------
+    def _run_stream(self, final: bool) -> None:
+        """Submit the feature-map chunks the mel frames so far allow, then the windows they
+        cover (pooled from the map); at the end, files shorter than a window go the per-window
+        way (padded with silence)."""
+        total = self.mel_off + self.mel.shape[1]
+        while True:
+            a = self.fmap_in
+            e = a + STREAM_CHUNK
+            if final:
+                e = min(e, total // 8 * 8)
+            elif e + STREAM_CONTEXT > total:
+                break
+            if e <= a:
+                break
+            lo, hi = max(0, a - STREAM_CONTEXT), min(total, e + STREAM_CONTEXT)
+            mel = self.mel[:, lo - self.mel_off: hi - self.mel_off].copy()
+            self._submit(self._stream_chunk, mel, (a - lo) // 8, (e - a) // 8)
+            self.fmap_in = e
+        width = AUDIO_FRAMES // 8
+        ks, firsts = [], []
+        while self.next < len(self.starts):
+            i0 = self._ranges(self.starts[self.next])[0]
+            if final:
+                i0 = max(0, min(i0, total - AUDIO_FRAMES))
+            a = (i0 + 4) // 8  # the grid rounding of pool_windows
+            if a + width > self.fmap_in // 8:
+                if not final:
+                    break
+                if self.fmap_in // 8 < width:  # shorter than a window: per-window path
+                    self._score(list(range(self.next, len(self.starts))))
+                    self.next = len(self.starts)
+                    break
+            ks.append(self.next)
+            firsts.append(i0)
+            self.next += 1
+            if len(ks) == STREAM_WINDOWS:
+                self._submit(self._stream_windows, ks, firsts)
+                ks, firsts = [], []
+        if ks:
+            self._submit(self._stream_windows, ks, firsts)
+
+    def _submit(self, fn, *args) -> None:
+        self._pending.append(self._pool.submit(fn, *args))
+        while len(self._pending) > PENDING_PER_WORKER * self.workers:
+            self._pending.popleft().result()
+
+    def _stream_chunk(self, mel: np.ndarray, first: int, n: int) -> None:
+        """Feature-map frames of one chunk, appended to the stream map (in the worker)."""
+        torch = self.torch
+        t0 = time.perf_counter()
+        with torch.inference_mode():
+            f = self.net.audio.encoder.feature_map_chunk(torch.from_numpy(mel), first, n)
+            self.fmap = torch.cat([self.fmap, f], dim=1)
+        with self._lock:
+            self.model_s += time.perf_counter() - t0
+
+    def _stream_windows(self, ks: list[int], firsts: list[int]) -> None:
+        """Windows pooled from the stream map, then the trained head (in the worker)."""
+        torch = self.torch
+        t0 = time.perf_counter()
+        with torch.inference_mode():
+            rel = [i0 - self.fmap_off * 8 for i0 in firsts]
+            emb = self.net.audio.encoder.pool_windows(self.fmap, rel, AUDIO_FRAMES)
+            logits = self.net.fuse(self.net.audio.project(emb), None)
+            self.scores[ks] = torch.sigmoid(logits).numpy()
+            # later windows start at or after the last one: older map frames are done
+            cut = max(0, min((rel[-1] + 4) // 8, self.fmap.shape[1]))
+            self.fmap = self.fmap[:, cut:]
+            self.fmap_off += cut
+        with self._lock:
+            self.model_s += time.perf_counter() - t0
 
     def _mel_window(self, start_s: float) -> np.ndarray:
         i0, _ = self._ranges(start_s)
@@ -251,6 +348,8 @@ class _WindowRunner:
         i0, j0 = self._ranges(self.starts[self.next])
         # the final, end-aligned window may start before the hop grid position: keep 1 window back
         i_keep = max(0, min(i0, int((self.duration_s - WINDOW_S) * SAMPLE_RATE / HOP_SAMPLES)) - 2)
+        if self.stream:  # the next chunk needs its left context
+            i_keep = min(i_keep, self.fmap_in - STREAM_CONTEXT)
         j_keep = max(0, min(j0, window_start_frame(max(0.0, self.duration_s - WINDOW_S))) - 2)
         if self.use_audio and i_keep > self.mel_off:
             cut = min(i_keep - self.mel_off, self.mel.shape[1])

@@ -33,3 +33,17 @@ if [ "${WITH_EXTRAS:-1}" = 1 ]; then
   nice $PY -m training.ship.ship_model timing --timing "$W/ship/timing.json" --speed "$W/ship/speed.json" \
     --other-timing compact="$W/ship/timing_compact.json" --sweep "$W/ship/sweep.json" --out "$OUTM"
 fi
+# Model 1.1 (aisfx_stream: fixed-level front end, one CNN pass per stream), from the same cached clips
+nice $PY -m training.ship.stream_experiment embed --data "$W/ship" --aisfx "$W/aisfx_encoder.safetensors" --out "$W/ship/stream"
+nice $PY -m training.ship.stream_experiment compare --data "$W/ship" --emb "$W/ship/stream" --aisfx "$W/aisfx_encoder.safetensors" \
+  --shipped "$W/ship/results/aisfx.json" --out "$W/ship/results_stream"
+cp "$W"/ship/results/{aisfx.json,aisfx_head.safetensors,compact.json,compact.safetensors,compact_val_scores.npy} "$W/ship/results_stream/"
+nice $PY -m training.ship.ship_model export --data "$W/ship" --results "$W/ship/results_stream" --emb "$W/ship/stream" \
+  --aisfx "$W/aisfx_encoder.safetensors" --choose aisfx_stream --out "$W/ship/stream_model"
+nice $PY -m training.ship.evaluate_timing --scene "$W/scene" --background "$W/background" --model "$W/ship/stream_model" \
+  --seeds 10,11,12,13,14 --out "$W/ship/stream/timing_heldout.json"
+nice $PY -m training.ship.evaluate_timing --scene "$W/scene" --background "$W/background" --model "$W/ship/stream_model" \
+  --seeds 0,1,2 --out "$W/ship/stream/timing_tuning.json"
+cp "$W/ship/stream_model/model.safetensors" "$OUTM/model.safetensors"
+nice $PY benchmarks/bench_analysis.py --models shipped > "$W/ship/stream/bench.log"
+nice $PY -m training.ship.stream_card "$W/ship" "$OUTM" "$W/ship/stream/bench.log"

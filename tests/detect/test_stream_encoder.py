@@ -1,0 +1,77 @@
+"""analyze()'s stream path for ``audio_encoder="aisfx_stream"``: the CNN runs once over the audio
+in chunks and each window is pooled from that map; the scores must equal a one-pass feature map
+over the whole signal pooled per window, whatever the chunking of the decode."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from mulse_author.detect.analyze import AUDIO_FRAMES, _WindowRunner, window_starts
+from mulse_author.features.mel import StreamingLogMel, mel_power, window_db
+from mulse_author.model import BimodalNet, load_checkpoint
+
+TRAINED = Path(__file__).resolve().parents[2] / "trained"
+
+
+@pytest.fixture(scope="module")
+def stream_net():
+    """The shipped aisfx weights under the stream encoder (real weights: a random CNN gives
+    near-constant scores, which would hide pooling mistakes)."""
+    if not (TRAINED / "model.safetensors").exists():
+        pytest.skip("no trained model")
+    net, _ = load_checkpoint(TRAINED)
+    if not net.config.audio_encoder.startswith("aisfx"):
+        pytest.skip("shipped model is not an aisfx model")
+    stream = BimodalNet(net.config.replace(audio_encoder="aisfx_stream")).eval()
+    stream.load_state_dict(net.state_dict())
+    return stream
+
+
+def _audio(seconds: float) -> np.ndarray:
+    n = int(seconds * 22050)
+    g = torch.Generator().manual_seed(1)
+    t = torch.arange(n) / 22050
+    x = 0.05 * torch.randn(n, generator=g) + 0.3 * torch.sin(2 * np.pi * 300 * t) * (t > 20)
+    return x.numpy().astype(np.float32)
+
+
+def _runner_scores(net, audio: np.ndarray, hop: float, chunk: int) -> tuple[np.ndarray, np.ndarray]:
+    dur = audio.size / 22050
+    starts = window_starts(dur, hop)
+    r = _WindowRunner(net, True, False, starts, dur)
+    assert r.stream
+    ms = StreamingLogMel(precise=False)
+    for i in range(0, audio.size, chunk):
+        r.add_mel(ms.push(audio[i:i + chunk]).numpy())
+        r.run()
+    r.add_mel(ms.finish().numpy())
+    r.run(final=True)
+    r.finish()
+    return r.scores, starts
+
+
+@pytest.mark.parametrize("hop,chunk", [(1.0, 44100), (2.5, 30000)])
+def test_stream_scores_equal_one_pass_map_pooled_per_window(stream_net, hop, chunk):
+    audio = _audio(75.3)
+    scores, starts = _runner_scores(stream_net, audio, hop, chunk)
+    power = mel_power(torch.from_numpy(audio), precise=False).float()
+    enc = stream_net.audio.encoder
+    with torch.inference_mode():
+        fmap = enc.stream_feature_map(power)
+        i0 = [min(int(round(s * 22050 / 512)), power.shape[1] - AUDIO_FRAMES) for s in starts]
+        emb = enc.pool_windows(fmap, i0, AUDIO_FRAMES)
+        ref = torch.sigmoid(stream_net.fuse(stream_net.audio.project(emb), None)).numpy()
+    assert np.abs(scores - ref).max() < 1e-4
+    assert scores.std(0).max() > 0.01  # the tone from 20 s on changes the scores
+
+
+def test_file_shorter_than_a_window_uses_the_padded_window(stream_net):
+    audio = _audio(6.0)
+    scores, _ = _runner_scores(stream_net, audio, 1.0, 44100)
+    power = mel_power(torch.from_numpy(audio), precise=False).float()
+    w = torch.nn.functional.pad(power, (0, AUDIO_FRAMES - power.shape[1])).unsqueeze(0)
+    with torch.inference_mode():
+        ref = torch.sigmoid(stream_net.fuse(stream_net.audio_embedding(window_db(w).unsqueeze(1)), None)).numpy()
+    assert scores.shape == (1, 7) and np.abs(scores - ref).max() < 1e-5
