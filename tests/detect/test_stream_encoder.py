@@ -2,6 +2,8 @@
 in chunks and each window is pooled from that map; the scores must equal a one-pass feature map
 over the whole signal pooled per window, whatever the chunking of the decode."""
 
+import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -37,10 +39,11 @@ def _audio(seconds: float) -> np.ndarray:
     return x.numpy().astype(np.float32)
 
 
-def _runner_scores(net, audio: np.ndarray, hop: float, chunk: int) -> tuple[np.ndarray, np.ndarray]:
+def _runner_scores(net, audio: np.ndarray, hop: float, chunk: int,
+                   workers: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     dur = audio.size / 22050
     starts = window_starts(dur, hop)
-    r = _WindowRunner(net, True, False, starts, dur)
+    r = _WindowRunner(net, True, False, starts, dur, workers=workers)
     assert r.stream
     ms = StreamingLogMel(precise=False)
     for i in range(0, audio.size, chunk):
@@ -52,19 +55,70 @@ def _runner_scores(net, audio: np.ndarray, hop: float, chunk: int) -> tuple[np.n
     return r.scores, starts
 
 
-@pytest.mark.parametrize("hop,chunk", [(1.0, 44100), (2.5, 30000)])
-def test_stream_scores_equal_one_pass_map_pooled_per_window(stream_net, hop, chunk):
-    audio = _audio(75.3)
-    scores, starts = _runner_scores(stream_net, audio, hop, chunk)
+def _one_pass_scores(stream_net, audio: np.ndarray, starts: np.ndarray) -> np.ndarray:
     power = mel_power(torch.from_numpy(audio), precise=False).float()
     enc = stream_net.audio.encoder
     with torch.inference_mode():
         fmap = enc.stream_feature_map(power)
         i0 = [min(int(round(s * 22050 / 512)), power.shape[1] - AUDIO_FRAMES) for s in starts]
         emb = enc.pool_windows(fmap, i0, AUDIO_FRAMES)
-        ref = torch.sigmoid(stream_net.fuse(stream_net.audio.project(emb), None)).numpy()
+        return torch.sigmoid(stream_net.fuse(stream_net.audio.project(emb), None)).numpy()
+
+
+@pytest.mark.parametrize("hop,chunk", [(1.0, 44100), (2.5, 30000)])
+def test_stream_scores_equal_one_pass_map_pooled_per_window(stream_net, hop, chunk):
+    audio = _audio(75.3)
+    scores, starts = _runner_scores(stream_net, audio, hop, chunk)
+    ref = _one_pass_scores(stream_net, audio, starts)
     assert np.abs(scores - ref).max() < 1e-4
     assert scores.std(0).max() > 0.01  # the tone from 20 s on changes the scores
+
+
+def test_parallel_chunks_finishing_out_of_order_are_joined_in_order(stream_net, monkeypatch):
+    """Short chunks on three workers, earlier chunks made slower so later ones finish first:
+    several chunks run at once and the joined map (hence the scores) is still the one-pass map."""
+    import mulse_author.detect.analyze as analyze_mod
+
+    monkeypatch.setattr(analyze_mod, "STREAM_CHUNK", 256)  # 75 s -> 13 chunks
+    enc = stream_net.audio.encoder
+    real = enc.feature_map_chunk
+    lock = threading.Lock()
+    state = {"calls": 0, "running": 0, "most": 0}
+
+    def slow_chunk(mel, first, n):
+        with lock:
+            k = state["calls"]
+            state["calls"] += 1
+            state["running"] += 1
+            state["most"] = max(state["most"], state["running"])
+        time.sleep(0.15 if k % 3 == 0 else 0.02)  # every third chunk finishes after its successors
+        try:
+            return real(mel, first, n)
+        finally:
+            with lock:
+                state["running"] -= 1
+
+    monkeypatch.setattr(enc, "feature_map_chunk", slow_chunk)
+    audio = _audio(75.3)
+    scores, starts = _runner_scores(stream_net, audio, 1.0, 300000, workers=3)
+    monkeypatch.undo()
+    assert state["calls"] >= 12
+    assert state["most"] >= 3  # three chunks in flight at once
+    ref = _one_pass_scores(stream_net, audio, starts)
+    assert np.abs(scores - ref).max() < 1e-4
+
+
+def test_worker_error_stops_the_stream(stream_net, monkeypatch):
+    """A chunk that fails raises its error to the caller; the workers are stopped."""
+    enc = stream_net.audio.encoder
+
+    def broken(mel, first, n):
+        raise RuntimeError("chunk failed")
+
+    monkeypatch.setattr(enc, "feature_map_chunk", broken)
+    audio = _audio(75.3)
+    with pytest.raises(RuntimeError, match="chunk failed"):
+        _runner_scores(stream_net, audio, 1.0, 44100, workers=2)
 
 
 def test_file_shorter_than_a_window_uses_the_padded_window(stream_net):
