@@ -7,7 +7,7 @@ import os
 import numpy as np
 import pytest
 
-from conftest import tone, write_audio
+from audiogen import tone, write_audio
 from mulse_author.errors import FormatError
 from mulse_author.features import log_mel
 from training.cache import (FeatureCache, audio_log_mel, mixed_clip_features,

@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from conftest import tone, write_audio
+from audiogen import tone, write_audio
 from mulse_author.errors import FormatError
 from mulse_author.labels import LABELS
 from training.datasets.recordings import Recording
