@@ -88,7 +88,8 @@ def _run_analysis(video: str, args, quiet: bool):
         raise MulseError(f"{model}: model checkpoint not found")
     update, close = _progress_bar(not quiet and not args.no_progress)
     try:
-        return analyze(video, model=model, hop_s=args.hop, settings=settings, rules=rules, progress=update)
+        return analyze(video, model=model, hop_s=args.hop, settings=settings, rules=rules, progress=update,
+                       precision=args.precision)
     finally:
         close()
 
@@ -186,6 +187,9 @@ def _add_analysis_options(p: argparse.ArgumentParser) -> None:
                    help="decision threshold for all labels (X) or one label (Fire=0.3); repeatable")
     p.add_argument("--rules", metavar="FILE", help="effect rules JSON (default: "
                    "~/.config/mulse-author/effect_rules.json, else the bundled rules)")
+    p.add_argument("--precision", choices=("auto", "fp32", "bf16"), default="auto",
+                   help="arithmetic of the audio encoder's convolutions: auto (default) uses bfloat16 "
+                        "when the model card validated it and the CPU computes it natively, else fp32")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 

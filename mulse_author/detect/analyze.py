@@ -428,6 +428,7 @@ def analyze(
     cancel: Callable[[], bool] | None = None,
     thresholds: dict[str, float] | None = None,
     cue_settings: CueSettings | None = None,
+    precision: str = "auto",
 ) -> TimelineDocument:
     """Analyse a video (or audio) file and return a document of suggested effects.
 
@@ -441,6 +442,10 @@ def analyze(
     by :func:`~mulse_author.effects.overlaps.flatten_overlaps` (strongest wins at each
     instant; see step 5 of the module docstring and ``doc.analysis["overlaps"]``), so the
     result exports to SEM / NCL without changes.
+
+    ``precision``: "auto" (bfloat16 encoder convolutions when the model card validated them and
+    the CPU computes bfloat16 natively, else float32), "fp32" or "bf16"; see
+    :mod:`mulse_author.model.precision`.  The one used is ``doc.analysis["precision"]``.
     """
     t_start = time.perf_counter()
     if not (isinstance(hop_s, (int, float)) and hop_s > 0):
@@ -460,6 +465,8 @@ def analyze(
     facts = probe(path)
     duration = facts.duration_s
 
+    if precision not in ("auto", "fp32", "bf16"):
+        raise MulseError(f"precision must be auto, fp32 or bf16, got {precision!r}")
     net, card, model_name = _resolve_model(model, warnings)
     use_audio = use_video = False
     if net is not None:
@@ -550,6 +557,12 @@ def analyze(
             suggestions.extend(apply_rules(label_segs, rules, loud.level_db if has_audio else None,
                                            loud.peak_s if has_audio else None))
 
+    used_precision = old_precision = None
+    if net is not None:
+        from ..model.precision import resolve_precision, set_precision
+        used_precision = resolve_precision(precision, net, card, warnings)
+        old_precision = getattr(getattr(net.audio, "encoder", None), "precision", None)
+        set_precision(net, used_precision)
     report(0.0, "decoding")
     t_dec = time.perf_counter()
     # The decoder's frame threads keep the cores busy; torch's OpenMP workers spin-waiting
@@ -563,6 +576,8 @@ def analyze(
             runner.close()  # no-op after finish(); stops the workers on cancel / errors
         if restore_threads is not None:
             restore_threads()
+        if old_precision is not None:
+            set_precision(net, old_precision)  # a caller's in-memory model is left as it was
     t_model_done = time.perf_counter()
 
     cue_segs = []
@@ -587,6 +602,7 @@ def analyze(
         "model": model_name,
         "model_variant": net.config.variant if net is not None else None,
         "model_version": getattr(card, "version", None),
+        "precision": used_precision,
         "thresholds": ({lab: settings.high_threshold(lab, card.thresholds if card else None) for lab in LABELS}
                        if runner is not None else None),
         "hop_s": float(hop_s),

@@ -62,6 +62,9 @@ class ModelCard:
     created: str = field(default_factory=_now)
     version: str = "0"
     description: str = ""
+    #: how the model may run: ``{"precisions": ["fp32", "bf16"], ...}`` lists the validated
+    #: inference precisions (see :mod:`mulse_author.model.precision`); free-form otherwise
+    inference: dict[str, Any] = field(default_factory=lambda: {"precisions": ["fp32"]})
 
     def __post_init__(self) -> None:
         self.labels = tuple(self.labels)
@@ -89,7 +92,7 @@ class ModelCard:
             if isinstance(t, bool) or not isinstance(t, (int, float)) or not 0 <= t <= 1:
                 raise CardError(f"threshold for {lab} must be a number in [0, 1], got {t!r}")
         self.thresholds = {lab: float(self.thresholds[lab]) for lab in LABELS}
-        for name in ("preprocessing", "training_data", "metrics"):
+        for name in ("preprocessing", "training_data", "metrics", "inference"):
             if not isinstance(getattr(self, name), dict):
                 raise CardError(f"{name} must be a JSON object")
         for key in ("n_mels", "audio_frames", "video_frames", "frame_size"):
@@ -101,6 +104,11 @@ class ModelCard:
         for name in ("created", "version", "description"):
             if not isinstance(getattr(self, name), str):
                 raise CardError(f"{name} must be a string")
+        precisions = self.inference.get("precisions", ["fp32"])
+        if (not isinstance(precisions, list) or "fp32" not in precisions
+                or any(p not in ("fp32", "bf16") for p in precisions)):
+            raise CardError(f"inference precisions must be a list of 'fp32' (required) and 'bf16', "
+                            f"got {precisions!r}")
 
     def threshold_list(self) -> list[float]:
         """Thresholds in label order."""
@@ -119,6 +127,7 @@ class ModelCard:
             "created": self.created,
             "version": self.version,
             "description": self.description,
+            "inference": self.inference,
         }
 
     def to_json(self) -> str:
@@ -147,7 +156,7 @@ class ModelCard:
         except ModelConfigError as exc:
             raise CardError(str(exc)) from exc
         known = {"labels", "preprocessing", "thresholds", "training_data", "metrics",
-                 "created", "version", "description"}
+                 "created", "version", "description", "inference"}
         kwargs = {k: data[k] for k in known if k in data}
         return cls(config=config, **kwargs)
 

@@ -42,6 +42,7 @@ from mulse_author.detect.segmentation import DetectionSettings, detect_segments
 from mulse_author.features.mel import mel_power, window_db
 from mulse_author.labels import LABELS
 from mulse_author.model import load_checkpoint
+from mulse_author.model.precision import set_precision
 from training.datasets.audio import load_audio
 from training.ship.build_data import split_recordings
 
@@ -195,10 +196,13 @@ def main(argv=None) -> None:
     ap.add_argument("--dump", type=Path, help="also save window scores, starts and truth (npz per timeline) "
                                               "to try other DetectionSettings without re-running the network")
     ap.add_argument("--seeds", help="comma-separated timeline seeds (default 0..timelines-1)")
+    ap.add_argument("--precision", choices=("fp32", "bf16"), default="fp32",
+                    help="arithmetic of the aiSFX encoder's convolutions (mulse_author.model.precision)")
     ap.add_argument("--from-dump", type=Path, help="window scores saved by --dump instead of the network")
     a = ap.parse_args(argv)
     torch.set_num_threads(2)
     net, card = load_checkpoint(a.model)
+    set_precision(net, a.precision)
     recs = split_recordings(a.scene, a.background)["val"]
     seeds = [int(x) for x in a.seeds.split(",")] if a.seeds else list(range(a.timelines))
     cache: dict = {}

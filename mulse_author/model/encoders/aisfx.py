@@ -25,6 +25,12 @@ at its centre frequency (x 4, x the share of the band below 11 025 Hz; ``mel_map
 then the window is scaled so its loudest band equals ``level_ref`` (the median of the loudest
 band of peak-normalised clips, measured at build time: level-invariant like aisfx's peak
 normalisation). It approximates the first front end (see the model card for the measured gap).
+
+Inference (the encoder in eval mode) runs the convolutions with each BatchNorm folded into its
+convolution (same function, fewer passes over the activations), in float32 or, when
+:attr:`AisfxEncoder.precision` is ``"bf16"``, in bfloat16 with float32 output (oneDNN uses the
+CPU's native bfloat16 / AMX units: about 4x faster; the first convolution stays float32; see :mod:`mulse_author.model.precision` for
+when that is chosen and the model card for the validated effect on the scores).
 """
 
 from __future__ import annotations
@@ -124,6 +130,9 @@ class AisfxEncoder(nn.Module):
         self.register_buffer("mel_map", torch.zeros(N_MELS, 60))
         self.register_buffer("level_ref", torch.ones(()))
         self.register_buffer("window", torch.hann_window(N_FFT, periodic=True), persistent=False)
+        #: "fp32" or "bf16": the dtype of the convolutions at inference (set_precision sets it)
+        self.precision = "fp32"
+        self._fused_cache: tuple | None = None
         # channels-last conv weights and activations: same numbers, about 2.4x faster on CPU
         self.to(memory_format=torch.channels_last)
 
@@ -202,13 +211,47 @@ class AisfxEncoder(nn.Module):
         return torch.log10(mel * 10000.0 + 1.0) / SPEC_MAX
 
     def feature_map(self, spec: torch.Tensor) -> torch.Tensor:
-        """``[B, frames, 96]`` -> ``[B, 512, frames / 8]`` (mean over frequency)."""
+        """``[B, frames, 96]`` -> ``[B, 512, frames / 8]`` float32 (mean over frequency)."""
+        if not self.training:
+            return self._feature_map_fused(spec)
         x = spec.unsqueeze(1).contiguous(memory_format=torch.channels_last)
         x = self.conv_block1(x, True)
         x = self.conv_block2(x, True)
         x = self.conv_block3(x, True)
         x = self.conv_block4(x, False)
         return x.mean(dim=3)
+
+    def _fused_layers(self, dtype: torch.dtype) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        """(weight, bias) of the eight convolutions with their BatchNorm (eval statistics) folded
+        in, in ``dtype``; cached, and rebuilt when a weight changes (e.g. load_state_dict)."""
+        key = (dtype, tuple(t._version for t in self.state_dict(keep_vars=True).values()
+                            if isinstance(t, torch.Tensor)))
+        if self._fused_cache is None or self._fused_cache[0] != key:
+            layers = []
+            with torch.no_grad():
+                for i in range(len(CHANNELS)):
+                    b = getattr(self, f"conv_block{i + 1}")
+                    for conv, bn in ((b.conv1, b.bn1), (b.conv2, b.bn2)):
+                        scale = bn.weight / torch.sqrt(bn.running_var + bn.eps)
+                        w = conv.weight * scale[:, None, None, None]
+                        layers.append((w.to(dtype).contiguous(memory_format=torch.channels_last),
+                                       (bn.bias - bn.running_mean * scale).to(dtype)))
+            self._fused_cache = (key, layers)
+        return self._fused_cache[1]
+
+    def _feature_map_fused(self, spec: torch.Tensor) -> torch.Tensor:
+        # In bf16 the first convolution (1 input channel, cheap) stays float32: rounding the
+        # spectrogram itself to bfloat16's 8-bit mantissa tripled the score error (p99 |diff|
+        # 0.048 against 0.015 on 200 validation clips) for 12 % of the time saved.
+        low = torch.bfloat16 if self.precision == "bf16" else torch.float32
+        layers = self._fused_layers(torch.float32)[:1] + self._fused_layers(low)[1:]
+        x = spec.unsqueeze(1).float().contiguous(memory_format=torch.channels_last)
+        with torch.no_grad():
+            for k, (w, b) in enumerate(layers):
+                x = F.relu(F.conv2d(x.to(w.dtype), w, b, padding=1))
+                if k % 2 == 1 and k < len(layers) - 1:  # after each block but the last
+                    x = F.max_pool2d(x, 2)
+        return x.float().mean(dim=3)
 
     def forward(self, audio: torch.Tensor) -> torch.Tensor:
         fmap = self.feature_map(self.spectrogram(audio))

@@ -1,0 +1,149 @@
+"""Inference precision of the aiSFX encoder: BatchNorm-folded float32 equals the module path,
+bfloat16 stays close, and "auto" picks bf16 only for a validated card on a CPU with native bf16."""
+
+import copy
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from mulse_author.errors import MulseError
+from mulse_author.model import BimodalNet, ModelCard, ModelConfig
+from mulse_author.model import precision as prec
+from mulse_author.model.card import CardError
+from mulse_author.model.encoders.aisfx import AisfxEncoder
+
+
+def _encoder(seed: int = 0) -> AisfxEncoder:
+    """Random weights and non-trivial BatchNorm statistics (folding must use all four)."""
+    torch.manual_seed(seed)
+    enc = AisfxEncoder()
+    with torch.no_grad():
+        for m in enc.modules():
+            if isinstance(m, torch.nn.BatchNorm2d):
+                m.weight.uniform_(0.5, 1.5)
+                m.bias.uniform_(-0.2, 0.2)
+                m.running_mean.uniform_(-0.3, 0.3)
+                m.running_var.uniform_(0.5, 2.0)
+    return enc.eval()
+
+
+def _module_path(enc: AisfxEncoder, spec: torch.Tensor) -> torch.Tensor:
+    """The unfused computation: conv -> BatchNorm (eval) -> ReLU, pools, mean over frequency."""
+    x = spec.unsqueeze(1)
+    for i in range(4):
+        b = getattr(enc, f"conv_block{i + 1}")
+        x = b(x, i < 3)
+    return x.mean(dim=3)
+
+
+@pytest.fixture(scope="module")
+def spec():
+    return torch.rand(2, 160, 96, generator=torch.Generator().manual_seed(3))
+
+
+def test_fused_fp32_equals_module_path(spec):
+    enc = _encoder()
+    with torch.inference_mode():
+        ref = _module_path(enc, spec)
+        out = enc.feature_map(spec)
+    assert out.dtype == torch.float32 and out.shape == (2, 512, 20)
+    assert torch.allclose(out, ref, rtol=1e-4, atol=1e-4 * ref.abs().max().item())
+
+
+def test_bf16_is_close_to_fp32_and_returns_float32(spec):
+    enc = _encoder()
+    with torch.inference_mode():
+        ref = enc.feature_map(spec)
+        enc.precision = "bf16"
+        out = enc.feature_map(spec)
+    assert out.dtype == torch.float32
+    err = (out - ref).abs()
+    scale = ref.abs().max().item()
+    assert 0 < err.max().item() < 0.05 * scale  # it really ran in bf16, and stayed close
+    assert err.mean().item() < 0.005 * scale
+
+
+def test_fused_weights_follow_a_weight_change(spec):
+    enc = _encoder(0)
+    with torch.inference_mode():
+        before = enc.feature_map(spec)
+    enc.load_state_dict(_encoder(1).state_dict())
+    with torch.inference_mode():
+        after = enc.feature_map(spec)
+        ref = _module_path(enc, spec)
+    assert not torch.allclose(before, after)
+    assert torch.allclose(after, ref, rtol=1e-4, atol=1e-4 * ref.abs().max().item())
+
+
+def test_training_mode_uses_the_modules():
+    enc = _encoder()
+    enc.train()
+    x = torch.rand(3, 64, 96)
+    out = enc.feature_map(x)  # batch statistics: differs from the eval-mode fused result
+    with torch.inference_mode():
+        assert not torch.allclose(out.detach(), enc.eval().feature_map(x))
+
+
+def _audio_net() -> BimodalNet:
+    return BimodalNet(ModelConfig.compact(variant="audio").replace(audio_encoder="aisfx_stream")).eval()
+
+
+def _card(cfg: ModelConfig, precisions=("fp32",)) -> ModelCard:
+    return ModelCard(config=cfg, inference={"precisions": list(precisions)})
+
+
+def test_auto_needs_a_validated_card_and_native_bf16(monkeypatch):
+    net = _audio_net()
+    validated = _card(net.config, ("fp32", "bf16"))
+    monkeypatch.setattr(prec, "native_bf16", lambda: True)
+    assert prec.resolve_precision("auto", net, validated) == "bf16"
+    assert prec.resolve_precision("auto", net, _card(net.config)) == "fp32"
+    assert prec.resolve_precision("auto", net, None) == "fp32"  # no card: nothing validated
+    assert prec.resolve_precision("fp32", net, validated) == "fp32"
+    monkeypatch.setattr(prec, "native_bf16", lambda: False)
+    assert prec.resolve_precision("auto", net, validated) == "fp32"
+    warnings: list[str] = []
+    assert prec.resolve_precision("bf16", net, validated, warnings) == "bf16"
+    assert warnings and "native" in warnings[0]
+
+
+def test_networks_without_the_encoder_stay_fp32(monkeypatch):
+    monkeypatch.setattr(prec, "native_bf16", lambda: True)
+    net = BimodalNet(ModelConfig.compact(variant="audio")).eval()
+    card = _card(net.config, ("fp32", "bf16"))
+    assert prec.resolve_precision("auto", net, card) == "fp32"
+    assert prec.resolve_precision("bf16", net, card) == "fp32"
+    prec.set_precision(net, "bf16")  # no-op, no error
+
+
+def test_bad_precision_names_are_clear_errors():
+    net = _audio_net()
+    with pytest.raises(MulseError, match="precision"):
+        prec.resolve_precision("fp16", net, None)
+    with pytest.raises(MulseError, match="precision"):
+        prec.set_precision(net, "auto")
+
+
+def test_card_inference_block_round_trip_and_validation():
+    cfg = ModelConfig.compact(variant="audio")
+    card = _card(cfg, ("fp32", "bf16"))
+    back = ModelCard.from_json(card.to_json())
+    assert prec.validated_precisions(back) == ("fp32", "bf16")
+    old = card.to_dict()
+    del old["inference"]  # a card written before the field existed: fp32 only
+    assert prec.validated_precisions(ModelCard.from_dict(old)) == ("fp32",)
+    for bad in (["bf16"], ["fp32", "fp16"], "fp32"):
+        data = copy.deepcopy(card.to_dict())
+        data["inference"] = {"precisions": bad}
+        with pytest.raises(CardError, match="precisions"):
+            ModelCard.from_dict(data)
+
+
+def test_native_bf16_is_false_without_the_cpu_flags(monkeypatch):
+    prec.native_bf16.cache_clear()
+    monkeypatch.setattr(prec, "_cpu_flags", lambda: ["avx2", "avx512f"])
+    try:
+        assert prec.native_bf16() is False
+    finally:
+        prec.native_bf16.cache_clear()
