@@ -15,7 +15,9 @@ Generates (once, cached outside the repository) a 10-minute 1280x720 H.264 + AAC
   = fixed part + cost per window) and that hop is then measured.
 
 Models: ``shipped`` -- the default model users run (``trained/``, loaded by
-``default_model_path()``; skipped with a note when none is installed); ``compact`` -- the
+``default_model_path()``; skipped with a note when none is installed), at the precision
+users get (``auto``); ``shipped:fp32`` / ``shipped:bf16`` force one
+(:mod:`mulse_author.model.precision`); ``compact`` -- the
 compact network with random weights, a timing stand-in only (run time does not depend on
 weight values; its suggestions are meaningless and not looked at); ``paper`` -- the
 paper-sized network, random weights.
@@ -128,16 +130,19 @@ def child(args) -> None:
         from mulse_author.detect.analyze import analyze
         from mulse_author.model import BimodalNet, ModelConfig, default_model_path
 
-        if args.model == "shipped":
+        name, _, precision = args.model.partition(":")
+        precision = precision or "auto"
+        if name == "shipped":
             model = default_model_path()
             out["model"] = f"shipped default model ({model})"
         else:
             torch.manual_seed(0)
-            cfg = ModelConfig.paper() if args.model == "paper" else ModelConfig.compact()
+            cfg = ModelConfig.paper() if name == "paper" else ModelConfig.compact()
             model = BimodalNet(cfg).eval()
-            out["model"] = f"{args.model} network, RANDOM weights (timing stand-in only)"
+            out["model"] = f"{name} network, RANDOM weights (timing stand-in only)"
         t0 = time.perf_counter()
-        doc = analyze(args.path, model=model, hop_s=args.hop)
+        doc = analyze(args.path, model=model, hop_s=args.hop, precision=precision)
+        out["precision"] = doc.analysis["precision"]
         out["wall_s"] = time.perf_counter() - t0
         out["windows"] = doc.analysis["windows"]
         out["variant"] = doc.analysis["model_variant"]
@@ -168,7 +173,7 @@ def bench_model(name: str, v1: Path, v2: Path, dec: dict, m1: int, m2: int) -> N
     dur, d = a1["duration_s"], dec["wall_s"]
     ratio, hop_ratio = a1["wall_s"] / d, a1["wall_s"] / a10["wall_s"]
     per_win = a1["timings"]["network"] / max(1, a1["windows"])
-    print(f"\nmodel: {a1['model']}  (variant {a1['variant']})")
+    print(f"\nmodel: {a1['model']}  (variant {a1['variant']}, precision {a1['precision']})")
     print(f"  analysis, hop 1 s      {a1['wall_s']:8.1f} s   analysis / decode-only {ratio:.2f} "
           f"(target <= 1.25: {_mark(ratio <= 1.25)})   real-time factor {dur / a1['wall_s']:.1f}x")
     print(f"                                    windows {a1['windows']}, network {a1['timings']['network']:.1f} s "
@@ -223,12 +228,12 @@ def main() -> None:
         return child(args)
 
     models = [m.strip() for m in args.models.split(",") if m.strip()] + (["paper"] if args.paper else [])
-    if "shipped" in models:
+    if any(m.startswith("shipped") for m in models):
         from mulse_author.model import default_model_path
 
         if default_model_path() is None:
             print("no shipped model in trained/: the shipped-model figures are skipped")
-            models.remove("shipped")
+            models = [m for m in models if not m.startswith("shipped")]
     m1, m2 = (2, 6) if args.short else (10, 30)
     args.cache.mkdir(parents=True, exist_ok=True)
     print(f"cache: {args.cache}  (cpu cores: {os.cpu_count()}, load avg: {os.getloadavg()[0]:.1f})")

@@ -163,7 +163,7 @@ def sample_video_frames(path: str, start_s: float, window_s: float, n_frames: in
     targets = start_s + (np.arange(n_frames) + 0.5) * window_s / n_frames
     out = np.zeros((n_frames, 3, size, size), dtype=np.uint8)
     try:
-        with av.open(str(path)) as container:
+        with av.open(str(path), metadata_errors="replace") as container:
             if not container.streams.video:
                 raise MediaError(f"{path} has no video stream (needed by the video branch)")
             stream = container.streams.video[0]

@@ -64,7 +64,7 @@ def open_container(path) -> av.container.InputContainer:
     if p.stat().st_size == 0:
         raise MediaError(f"{p}: file is empty")
     try:
-        container = av.open(str(p), mode="r")
+        container = av.open(str(p), mode="r", metadata_errors="replace")  # Latin-1 tags are common
     except av.error.FFmpegError as e:
         raise MediaError(f"{p}: not a readable audio/video file ({_reason(e)})") from e
     except (OSError, ValueError, UnicodeDecodeError) as e:

@@ -323,3 +323,28 @@ def test_single_frame_pts_jitter_is_ignored(tmp_path):
     assert s.stats.audio_filled == 0 and s.stats.audio_dropped == 0
     t = np.arange(len(y)) / SR
     np.testing.assert_allclose(y[100:-100], snd(t)[100:-100], atol=0.02)
+
+
+def test_tags_that_are_not_utf8_do_not_stop_decoding(tmp_path):
+    """Many files carry Latin-1 tags (e.g. Debian's warmux music): FFmpeg hands the bytes over
+    as they are, and strict UTF-8 decoding of the metadata made such files unreadable."""
+    import av
+
+    path = tmp_path / "latin1.wav"
+    with av.open(str(path), "w") as c:
+        c.metadata["title"] = "PLACEHOLDER"
+        s = c.add_stream("pcm_s16le", rate=SR)
+        s.layout = "mono"
+        x = (0.3 * np.sin(2 * np.pi * 440 * np.arange(SR) / SR) * 32767).astype(np.int16)
+        f = av.AudioFrame.from_ndarray(x.reshape(1, -1), format="s16", layout="mono")
+        f.sample_rate, f.pts = SR, 0
+        for p in list(s.encode(f)) + list(s.encode(None)):
+            c.mux(p)
+    data = path.read_bytes()
+    assert data.count(b"PLACEHOLDER") == 1
+    path.write_bytes(data.replace(b"PLACEHOLDER", "Apnée été".encode("latin-1").ljust(11, b"!")))
+    with pytest.raises(UnicodeDecodeError):
+        av.open(str(path)).close()  # what PyAV does by default
+    info = probe(path)
+    assert info.has_audio and abs(info.duration_s - 1.0) < 0.05
+    assert abs(len(load_audio(path)) - SR) < 64

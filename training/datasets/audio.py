@@ -32,7 +32,7 @@ def probe_duration(path) -> float:
     import av
 
     try:
-        with av.open(str(path)) as container:
+        with av.open(str(path), metadata_errors="replace") as container:
             if not container.streams.audio:
                 raise MediaError(f"{path} has no audio stream")
             stream = container.streams.audio[0]

@@ -29,7 +29,7 @@ def compute_peaks(path: str, bin_ms: float = 10.0, cancel: Callable[[], bool] | 
     import av  # local: importing PyAV is not free and most callers never need it
 
     try:
-        container = av.open(str(path))
+        container = av.open(str(path), metadata_errors="replace")
     except (av.error.FFmpegError, OSError) as exc:
         raise MediaError(f"{path}: cannot open media ({exc})") from None
     try:
