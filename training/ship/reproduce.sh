@@ -47,3 +47,11 @@ nice $PY -m training.ship.evaluate_timing --scene "$W/scene" --background "$W/ba
 cp "$W/ship/stream_model/model.safetensors" "$OUTM/model.safetensors"
 nice $PY benchmarks/bench_analysis.py --models shipped > "$W/ship/stream/bench.log"
 nice $PY -m training.ship.stream_card "$W/ship" "$OUTM" "$W/ship/stream/bench.log"
+# Inference precision: bf16 convolutions validated on the validation clips and the held-out timelines
+mkdir -p "$W/ship/prec"
+for P in fp32 bf16; do
+  nice $PY -m training.ship.evaluate_timing --scene "$W/scene" --background "$W/background" --model "$OUTM" \
+    --seeds 10,11,12,13,14 --precision $P --out "$W/ship/prec/timing_heldout_$P.json"
+done
+nice $PY -m training.ship.precision_check --data "$W/ship" --model "$OUTM" --out "$W/ship/prec/precision.json" \
+  --update-card --timing "$W/ship/prec/timing_heldout_fp32.json" "$W/ship/prec/timing_heldout_bf16.json"
