@@ -132,7 +132,7 @@ class AisfxEncoder(nn.Module):
         self.register_buffer("window", torch.hann_window(N_FFT, periodic=True), persistent=False)
         #: "fp32" or "bf16": the dtype of the convolutions at inference (set_precision sets it)
         self.precision = "fp32"
-        self._fused_cache: tuple | None = None
+        self._fused_cache: dict = {}  # dtype -> (weight versions, fused layers)
         # channels-last conv weights and activations: same numbers, about 2.4x faster on CPU
         self.to(memory_format=torch.channels_last)
 
@@ -224,9 +224,10 @@ class AisfxEncoder(nn.Module):
     def _fused_layers(self, dtype: torch.dtype) -> list[tuple[torch.Tensor, torch.Tensor]]:
         """(weight, bias) of the eight convolutions with their BatchNorm (eval statistics) folded
         in, in ``dtype``; cached, and rebuilt when a weight changes (e.g. load_state_dict)."""
-        key = (dtype, tuple(t._version for t in self.state_dict(keep_vars=True).values()
-                            if isinstance(t, torch.Tensor)))
-        if self._fused_cache is None or self._fused_cache[0] != key:
+        key = tuple(t._version for t in self.state_dict(keep_vars=True).values()
+                    if isinstance(t, torch.Tensor))
+        cached = self._fused_cache.get(dtype)
+        if cached is None or cached[0] != key:
             layers = []
             with torch.no_grad():
                 for i in range(len(CHANNELS)):
@@ -236,8 +237,8 @@ class AisfxEncoder(nn.Module):
                         w = conv.weight * scale[:, None, None, None]
                         layers.append((w.to(dtype).contiguous(memory_format=torch.channels_last),
                                        (bn.bias - bn.running_mean * scale).to(dtype)))
-            self._fused_cache = (key, layers)
-        return self._fused_cache[1]
+            cached = self._fused_cache[dtype] = (key, layers)
+        return cached[1]
 
     def _feature_map_fused(self, spec: torch.Tensor) -> torch.Tensor:
         # In bf16 the first convolution (1 input channel, cheap) stays float32: rounding the
