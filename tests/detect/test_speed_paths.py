@@ -4,17 +4,18 @@ import av
 import numpy as np
 import pytest
 
-from mulse_author.media.decode import _grid_mean, mean_luma
+from mulse_author.media.decode import LUMA_GRID, _grid_mean, mean_luma
 
 
 @pytest.mark.parametrize("width", [*range(1, 18), 320, 321, 322, 323, 324, 325, 326, 327])
-@pytest.mark.parametrize("height", [1, 5, 9])
-def test_grid_mean_equals_strided_mean(width, height):
+@pytest.mark.parametrize("height", [1, 5, 9, 17])
+@pytest.mark.parametrize("step", [4, 8])
+def test_grid_mean_equals_strided_mean(width, height, step):
     rng = np.random.default_rng(width * 10 + height)
     img = rng.integers(0, 256, (height, width), dtype=np.uint8)
     buf = np.zeros((height, ((width + 63) // 64) * 64), np.uint8)  # padded rows, like a plane
     buf[:, :width] = img
-    assert _grid_mean(buf[::4], width) == float(img[::4, ::4].mean())
+    assert _grid_mean(buf[::step], width, step) == float(img[::step, ::step].mean())
 
 
 @pytest.mark.parametrize("size", [(322, 182), (640, 360), (98, 50)])
@@ -23,7 +24,7 @@ def test_mean_luma_matches_reference(size):
     rgb = np.random.default_rng(0).integers(0, 256, (h, w, 3), dtype=np.uint8)
     frame = av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(format="yuv420p")
     plane = frame.planes[0]
-    y = np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)[:h:4, :w:4]
+    y = np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)[:h:LUMA_GRID, :w:LUMA_GRID]
     assert mean_luma(frame) == min(max((float(y.mean()) - 16.0) / 219.0, 0.0), 1.0)
 
 
@@ -71,3 +72,9 @@ def test_stream_closed_early_stops_its_decode_thread(tmp_path):
     for name in ("audio", "frames", "thirds", "luma"):
         assert np.array_equal(np.concatenate([getattr(c, name) for c in a]),
                               np.concatenate([getattr(c, name) for c in b]))
+    # without the 32x32 frames (audio-only models) everything else is the same
+    c = list(stream_media(path, chunk_s=1.0, frames=False))
+    assert sum(len(x.frames) for x in c) == 0 and c[0].frames.shape[1:] == (32, 32, 3)
+    for name in ("audio", "thirds", "luma", "frame_times", "frame_index"):
+        assert np.array_equal(np.concatenate([getattr(x, name) for x in a]),
+                              np.concatenate([getattr(x, name) for x in c]))
