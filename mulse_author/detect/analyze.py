@@ -143,25 +143,6 @@ def _release_free_heap() -> None:
         _MALLOC_TRIM(0)
 
 
-#: Scheduling niceness of the network workers (Linux: per thread).  The decoder thread is the
-#: critical path; at equal priority the network's convolutions took CPU time from it and every
-#: second of network CPU lengthened the pass.  Niced, they use the time the decoder leaves idle.
-WORKER_NICENESS = 10
-
-
-def _init_worker() -> None:
-    import torch
-
-    torch.set_num_threads(1)
-    if WORKER_NICENESS and hasattr(os, "setpriority") and hasattr(threading, "get_native_id"):
-        try:
-            # on Linux PRIO_PROCESS with a thread id sets that thread only
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(),
-                           max(os.getpriority(os.PRIO_PROCESS, 0), 0) + WORKER_NICENESS)
-        except OSError:
-            pass  # not permitted (or not Linux): equal priority, slower but correct
-
-
 class _WindowRunner:
     """Holds the shared feature buffers and runs windows as their data becomes available."""
 
@@ -198,7 +179,7 @@ class _WindowRunner:
         # Each worker runs torch ops inline with one intra-op thread (set in the worker, as
         # OpenMP's thread count is per thread): no OpenMP team spin-waiting beside the decoder.
         self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="mulse-windows",
-                                        initializer=_init_worker)
+                                        initializer=torch.set_num_threads, initargs=(1,))
         self._pending: deque = deque()
         self._lock = threading.Lock()
 
