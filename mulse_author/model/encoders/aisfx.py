@@ -133,6 +133,8 @@ class AisfxEncoder(nn.Module):
         #: "fp32" or "bf16": the dtype of the convolutions at inference (set_precision sets it)
         self.precision = "fp32"
         self._fused_cache: dict = {}  # dtype -> (weight versions, fused layers)
+        #: False: eval mode runs the unfused modules (float32; the reference the card was built on)
+        self.fused = True
         # channels-last conv weights and activations: same numbers, about 2.4x faster on CPU
         self.to(memory_format=torch.channels_last)
 
@@ -212,7 +214,7 @@ class AisfxEncoder(nn.Module):
 
     def feature_map(self, spec: torch.Tensor) -> torch.Tensor:
         """``[B, frames, 96]`` -> ``[B, 512, frames / 8]`` float32 (mean over frequency)."""
-        if not self.training:
+        if not self.training and self.fused:
             return self._feature_map_fused(spec)
         x = spec.unsqueeze(1).contiguous(memory_format=torch.channels_last)
         x = self.conv_block1(x, True)
