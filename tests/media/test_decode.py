@@ -348,3 +348,18 @@ def test_tags_that_are_not_utf8_do_not_stop_decoding(tmp_path):
     info = probe(path)
     assert info.has_audio and abs(info.duration_s - 1.0) < 0.05
     assert abs(len(load_audio(path)) - SR) < 64
+
+
+@pytest.mark.parametrize("suffix,channels,rate", [(".mp3", 2, 44100), (".flac", 6, 48000),
+                                                  (".wav", 2, 32000), (".ogg", 1, 48000)])
+def test_batched_resampling_equals_one_call_per_frame(tmp_path, monkeypatch, suffix, channels, rate):
+    """The assembler hands the resampler ~16 frames at once; the resampler is a stream, so the
+    samples must be exactly those of one call per decoded frame."""
+    import mulse_author.media.decode as dec
+
+    path = make_audio(tmp_path / f"a{suffix}", 3.3, rate=rate, channels=channels)
+    batched = load_audio(path)
+    monkeypatch.setattr(dec, "_RESAMPLE_BLOCK", 1)
+    per_frame = load_audio(path)
+    assert len(batched) == len(per_frame) > 3 * SR
+    assert np.array_equal(batched, per_frame)
