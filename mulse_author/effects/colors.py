@@ -15,6 +15,8 @@ from __future__ import annotations
 import math
 from typing import Iterable
 
+import numpy as np
+
 COLOR_CS_URN = "urn:mpeg:mpeg-v:01-SI-ColorCS-NS"
 
 # name r g b — one term per line, the scheme's own spelling (some terms contain '-' or '/').
@@ -418,6 +420,8 @@ def _srgb_to_lab(rgb: Iterable[float]) -> tuple[float, float, float]:
 
 
 _LAB = {name: _srgb_to_lab(rgb) for name, rgb in COLOR_TERMS.items()}
+_LAB_NAMES = list(_LAB)
+_LAB_ARRAY = np.array([_LAB[name] for name in _LAB_NAMES], dtype=np.float64)
 
 
 def nearest_color_term(rgb: Iterable[float], candidates: Iterable[str] | None = None) -> str:
@@ -431,7 +435,11 @@ def nearest_color_term(rgb: Iterable[float], candidates: Iterable[str] | None = 
     if len(vals) != 3 or not all(math.isfinite(v) for v in vals):
         raise ValueError(f"expected three finite RGB components, got {vals!r}")
     lab = _srgb_to_lab(vals)
-    names = list(candidates) if candidates is not None else list(COLOR_TERMS)
+    if candidates is None:  # all terms: one vectorised distance (same sums, first minimum wins)
+        d = ((_LAB_ARRAY[:, 0] - lab[0]) ** 2 + (_LAB_ARRAY[:, 1] - lab[1]) ** 2
+             + (_LAB_ARRAY[:, 2] - lab[2]) ** 2)
+        return _LAB_NAMES[int(np.argmin(d))]
+    names = list(candidates)
     best, best_d = None, math.inf
     for name in names:
         ref = _LAB[color_term(name)]

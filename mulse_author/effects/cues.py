@@ -181,6 +181,26 @@ def light_cues(
     return out
 
 
+def preceding_medians(y: np.ndarray, nb: int, block: int = 8192) -> np.ndarray:
+    """``out[i]`` = median of ``y[max(0, i - nb):i]`` for ``i >= 1`` (``out[0]`` is NaN).
+
+    The same values as one ``np.median`` per frame, computed on sliding-window views in blocks
+    of ``block`` frames (one call per block instead of per frame; memory ``block * nb``)."""
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    y = np.asarray(y, dtype=np.float64)
+    n = len(y)
+    out = np.full(n, np.nan)
+    for i in range(1, min(nb, n)):  # the growing windows at the start
+        out[i] = np.median(y[:i])
+    if n > nb:
+        win = sliding_window_view(y, nb)  # win[k] = y[k:k + nb], the window before frame k + nb
+        for a in range(0, n - nb, block):
+            b = min(a + block, n - nb)
+            out[a + nb:b + nb] = np.median(win[a:b], axis=1)
+    return out
+
+
 def flash_cues(
     times_s: np.ndarray,
     luma_values: np.ndarray,
@@ -205,8 +225,9 @@ def flash_cues(
     found: list[tuple[int, int, float, int]] = []  # (first, last_exclusive, jump, peak_frame)
     i = 1
     n = len(y)
+    baseline = preceding_medians(y, nb)
     while i < n:
-        base = float(np.median(y[max(0, i - nb):i]))
+        base = float(baseline[i])
         jump = y[i] - base
         if jump < s.min_jump:
             i += 1

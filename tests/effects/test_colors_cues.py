@@ -98,3 +98,25 @@ def test_short_bright_excursion_does_not_split_a_light_segment():
     assert [(s.start_ms, s.end_ms) for s in segs] == [(0, 10000)] * 3
     cols[10:] = np.array([0.9, 0.5, 0.1])  # a real change of shot still splits
     assert len(light_cues(starts, cols, 10.0)) == 6
+
+
+def test_nearest_term_over_all_terms_equals_the_explicit_search():
+    """The vectorised search over every term gives what the per-term loop gives (ties included)."""
+    from mulse_author.effects.colors import COLOR_TERMS, nearest_color_term
+
+    rng = np.random.default_rng(5)
+    colours = [tuple(c) for c in rng.uniform(0, 255, (300, 3))]
+    colours += [rgb for rgb in list(COLOR_TERMS.values())[:50]]  # exact terms: distance 0 ties
+    for rgb in colours:
+        assert nearest_color_term(rgb) == nearest_color_term(rgb, candidates=list(COLOR_TERMS))
+
+
+@pytest.mark.parametrize("n,nb", [(1, 5), (2, 5), (5, 5), (6, 5), (100, 7), (20000, 25)])
+def test_preceding_medians_equal_one_median_per_frame(n, nb):
+    from mulse_author.effects.cues import preceding_medians
+
+    y = np.random.default_rng(n).uniform(0, 1, n)
+    got = preceding_medians(y, nb, block=4096)
+    assert np.isnan(got[0])
+    want = [float(np.median(y[max(0, i - nb):i])) for i in range(1, n)]
+    assert np.array_equal(got[1:], np.array(want))

@@ -363,3 +363,21 @@ def test_batched_resampling_equals_one_call_per_frame(tmp_path, monkeypatch, suf
     per_frame = load_audio(path)
     assert len(batched) == len(per_frame) > 3 * SR
     assert np.array_equal(batched, per_frame)
+
+
+@pytest.mark.parametrize("fmt,layout", [("fltp", "mono"), ("fltp", "stereo"), ("s16p", "5.1"),
+                                        ("s32p", "stereo"), ("dblp", "mono"), ("s16", "stereo"),
+                                        ("flt", "mono")])
+def test_audio_array_equals_to_ndarray(fmt, layout):
+    import av
+
+    from mulse_author.media.decode import _audio_array
+
+    ch = {"mono": 1, "stereo": 2, "5.1": 6}[layout]
+    planar = fmt.endswith("p")
+    dtype = {"flt": np.float32, "s16": np.int16, "s32": np.int32, "dbl": np.float64}[fmt.rstrip("p")]
+    rng = np.random.default_rng(0)
+    data = (rng.uniform(-1, 1, (ch, 1000)) * (1 if dtype in (np.float32, np.float64) else 1000)).astype(dtype)
+    frame = av.AudioFrame.from_ndarray(data if planar else data.T.reshape(1, -1), format=fmt, layout=layout)
+    got, want = _audio_array(frame), frame.to_ndarray()
+    assert got.dtype == want.dtype and np.array_equal(got, want)
