@@ -465,8 +465,9 @@ def analyze(
     facts = probe(path)
     duration = facts.duration_s
 
-    if precision not in ("auto", "fp32", "bf16"):
-        raise MulseError(f"precision must be auto, fp32 or bf16, got {precision!r}")
+    from ..model.precision import resolve_precision, set_precision
+
+    resolve_precision(precision, None, None)  # checks the name now, also when no model runs
     net, card, model_name = _resolve_model(model, warnings)
     use_audio = use_video = False
     if net is not None:
@@ -561,10 +562,8 @@ def analyze(
 
     used_precision = old_precision = None
     if net is not None:
-        from ..model.precision import resolve_precision, set_precision
         used_precision = resolve_precision(precision, net, card, warnings)
-        old_precision = getattr(getattr(net.audio, "encoder", None), "precision", None)
-        set_precision(net, used_precision)
+        old_precision = set_precision(net, used_precision)
     report(0.0, "decoding")
     t_dec = time.perf_counter()
     # The decoder's frame threads keep the cores busy; torch's OpenMP workers spin-waiting

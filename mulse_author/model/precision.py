@@ -40,18 +40,27 @@ def native_bf16() -> bool:
     return bool(set(_cpu_flags()) & set(_BF16_FLAGS))
 
 
-def _cpu_flags() -> list[str]:
-    """The CPU's feature flags (Linux only; elsewhere an empty list, i.e. float32)."""
+@functools.lru_cache(maxsize=1)
+def cpuinfo() -> dict[str, str]:
+    """The first CPU's fields from /proc/cpuinfo ("model name", "flags", ...); empty off Linux."""
     if not sys.platform.startswith("linux"):
-        return []
+        return {}
     try:
         text = Path("/proc/cpuinfo").read_text(errors="replace")
     except OSError:
-        return []
+        return {}
+    fields: dict[str, str] = {}
     for line in text.splitlines():
-        if line.startswith("flags"):
-            return line.partition(":")[2].split()
-    return []
+        if not line.strip():
+            break  # end of the first processor's block
+        key, _, value = line.partition(":")
+        fields.setdefault(key.strip(), value.strip())
+    return fields
+
+
+def _cpu_flags() -> list[str]:
+    """The CPU's feature flags (Linux only; elsewhere an empty list, i.e. float32)."""
+    return cpuinfo().get("flags", "").split()
 
 
 def validated_precisions(card: Any) -> tuple[str, ...]:
@@ -81,9 +90,12 @@ def resolve_precision(requested: str, net: Any, card: Any, warnings: list[str] |
     return requested
 
 
-def set_precision(net: Any, precision: str) -> None:
-    """Make ``net``'s aiSFX encoder (if any) run its convolutions in ``precision``."""
+def set_precision(net: Any, precision: str) -> str | None:
+    """Make ``net``'s aiSFX encoder (if any) run its convolutions in ``precision``; returns the
+    precision it had (None for a network without that encoder), to restore it later."""
     if precision not in ("fp32", "bf16"):
         raise MulseError(f"precision must be fp32 or bf16, got {precision!r}")
-    if has_bf16_path(net):
-        net.audio.encoder.precision = precision
+    if not has_bf16_path(net):
+        return None
+    old, net.audio.encoder.precision = net.audio.encoder.precision, precision
+    return old

@@ -65,16 +65,9 @@ def stream_seconds(enc, minutes: float = 10.0, repeat: int = 2) -> float:
 
 
 def _cpu_name() -> str:
-    from mulse_author.model.precision import _cpu_flags
+    from mulse_author.model.precision import _cpu_flags, cpuinfo
 
-    name = platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                name = line.partition(":")[2].strip()
-                break
-    except OSError:
-        pass
+    name = cpuinfo().get("model name") or platform.machine()
     flags = [f for f in ("amx_bf16", "avx512_bf16") if f in _cpu_flags()]
     return f"{name} ({', '.join(flags) or 'no native bf16'})"
 
