@@ -9,13 +9,13 @@ from mulse_author.media.decode import LUMA_GRID, _grid_mean, mean_luma
 
 @pytest.mark.parametrize("width", [*range(1, 18), 320, 321, 322, 323, 324, 325, 326, 327])
 @pytest.mark.parametrize("height", [1, 5, 9, 17])
-@pytest.mark.parametrize("step", [4, 8])
-def test_grid_mean_equals_strided_mean(width, height, step):
+def test_grid_mean_equals_strided_mean(width, height):
     rng = np.random.default_rng(width * 10 + height)
     img = rng.integers(0, 256, (height, width), dtype=np.uint8)
     buf = np.zeros((height, ((width + 63) // 64) * 64), np.uint8)  # padded rows, like a plane
     buf[:, :width] = img
-    assert _grid_mean(buf[::step], width, step) == float(img[::step, ::step].mean())
+    step = LUMA_GRID
+    assert _grid_mean(buf[::step], width) == float(img[::step, ::step].mean())
 
 
 @pytest.mark.parametrize("size", [(322, 182), (640, 360), (98, 50)])
