@@ -75,10 +75,11 @@ HOP_SAMPLES = 512  #: mel hop (samples at 22 050 Hz)
 BATCH_WINDOWS = 2  #: most windows per network batch: the shipped aisfx encoder holds ~30 MB of activations per window, and larger batches were not faster per window
 PENDING_PER_WORKER = 2  #: batches waiting per worker before the decode waits for the network
 #: ``audio_encoder="aisfx_stream"``: mel frames per stream feature-map chunk (23.8 s; a multiple
-#: of 8) and frames of real neighbours on each side of a chunk (>= the CNN's receptive-field
-#: half-width, so the chunked map equals a one-pass map over the whole stream)
+#: of 8), each computed with ``STREAM_CONTEXT`` (40) frames of real neighbours on each side, the
+#: encoder's :data:`~mulse_author.model.encoders.aisfx.STREAM_CONTEXT`: the chunked map equals
+#: a one-pass map over the whole stream (64 before: 6 % more network work for the same map)
 STREAM_CHUNK = 1024
-STREAM_CONTEXT = 64
+STREAM_CONTEXT = 40  # = aisfx.STREAM_CONTEXT (a test checks; not imported: torch loads lazily here)
 STREAM_WINDOWS = 64  #: most windows pooled per job
 
 Progress = Callable[[float, str], None]
@@ -135,10 +136,17 @@ def _load_malloc_trim():
 _MALLOC_TRIM = _load_malloc_trim() if os.name == "posix" else None
 
 
+#: Stream chunks between two ``malloc_trim`` calls (see :func:`_release_free_heap`).
+TRIM_EVERY_CHUNKS = 16
+
+
 def _release_free_heap() -> None:
-    """Give freed heap pages back to the system after a stream chunk: each worker thread has its
-    own glibc arena, and a chunk's ~100 MB of CNN activations left in two arenas made peak memory
-    grow with the length of the audio (measured 606 MB at 10 min, 709 MB at 30 min)."""
+    """Give freed heap pages back to the system: each worker thread has its own glibc arena,
+    and a chunk's CNN activations (about 75 MB) left in the arenas once made peak memory grow
+    with the length of the audio (measured 606 MB at 10 min, 709 MB at 30 min, with larger
+    chunks).  Called every :data:`TRIM_EVERY_CHUNKS` chunks, not after each: a trim returns the
+    pages, so the next chunk faults them in again (fresh zeroed pages: 0.75 s of kernel time per
+    10 min of audio when trimming after every chunk; peak memory is the same either way)."""
     if _MALLOC_TRIM is not None:
         _MALLOC_TRIM(0)
 
@@ -165,6 +173,7 @@ class _WindowRunner:
         self.feat_off = 0
         self.pending_frames: list[np.ndarray] = []
         self.model_s = 0.0  # network seconds, summed over the worker threads
+        self._chunks_run = 0  # stream chunks computed (heap trimmed every TRIM_EVERY_CHUNKS)
         self.workers = max(1, workers or os.cpu_count() or 1)
         # A stream encoder (aisfx_stream) computes its feature map once over the audio and pools
         # each window from it.  Chunks carry their own context, so they run on any worker; the
@@ -310,9 +319,12 @@ class _WindowRunner:
         t0 = time.perf_counter()
         with torch.inference_mode():
             f = self.net.audio.encoder.feature_map_chunk(torch.from_numpy(mel), first, n)
-        _release_free_heap()
         with self._lock:
             self.model_s += time.perf_counter() - t0
+            self._chunks_run += 1
+            trim = self._chunks_run % TRIM_EVERY_CHUNKS == 0
+        if trim:
+            _release_free_heap()
         return f
 
     def _stream_windows(self, ks: list[int], rel: list[int], fmap) -> None:
@@ -389,6 +401,8 @@ class _WindowRunner:
         self._pending.clear()
         if self.stream:
             self._chunks.clear()
+            if self._chunks_run:  # the app lives on after an analysis: hand the arenas back
+                _release_free_heap()
 
     def _drop_old(self) -> None:
         if self.next >= len(self.starts):

@@ -160,3 +160,36 @@ def test_analyze_reports_the_precision_and_leaves_the_model_as_it_was(stream_net
         assert stream_net.audio.encoder.precision == "fp32"
     with pytest.raises(Exception, match="precision"):
         analyze(path, model=(stream_net, card), precision="half")
+
+
+def test_stream_context_covers_the_receptive_field(stream_net):
+    """40 frames of context give exactly the one-pass map; too little context does not (so the
+    comparison can fail), and the detector uses the encoder's value."""
+    import mulse_author.detect.analyze as analyze_mod
+    from mulse_author.model.encoders import aisfx
+
+    assert analyze_mod.STREAM_CONTEXT == aisfx.STREAM_CONTEXT
+    assert aisfx.STREAM_CONTEXT % 8 == 0 and aisfx.STREAM_CONTEXT >= aisfx.RF_HALF_WIDTH
+    power = mel_power(torch.from_numpy(_audio(30.0)), precise=False).float()
+    enc = stream_net.audio.encoder
+    with torch.inference_mode():
+        t = power.shape[1] // 8 * 8
+        one = enc.feature_map_chunk(power[:, :t], 0, t // 8)
+        chunked = enc.stream_feature_map(power[:, :t], chunk=256, context=aisfx.STREAM_CONTEXT)
+        short = enc.stream_feature_map(power[:, :t], chunk=256, context=8)
+    assert torch.equal(chunked, one)
+    assert not torch.allclose(short, one, atol=1e-4)
+
+
+def test_heap_is_trimmed_every_few_chunks_and_at_the_end(stream_net, monkeypatch):
+    """malloc_trim returns the arenas' pages, so calling it after each chunk made every chunk
+    fault its activations in afresh; it runs every TRIM_EVERY_CHUNKS chunks and once at the end."""
+    import mulse_author.detect.analyze as analyze_mod
+
+    calls = []
+    monkeypatch.setattr(analyze_mod, "STREAM_CHUNK", 256)
+    monkeypatch.setattr(analyze_mod, "TRIM_EVERY_CHUNKS", 4)
+    monkeypatch.setattr(analyze_mod, "_release_free_heap", lambda: calls.append(1))
+    audio = _audio(75.3)  # 3243 mel frames -> 13 chunks of 256
+    _runner_scores(stream_net, audio, 1.0, 44100)
+    assert len(calls) == 13 // 4 + 1

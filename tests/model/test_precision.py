@@ -162,3 +162,23 @@ def test_fused_weights_are_built_once_per_precision(spec):
     assert {d: id(v[1]) for d, v in enc._fused_cache.items()} == first
     dtypes = [w.dtype for w, _ in enc._fused_cache["bf16"][1]]
     assert dtypes == [torch.float32] + [torch.bfloat16] * 7
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+def test_conv_relu_in_one_pass_equals_conv_then_relu(dtype, monkeypatch):
+    """oneDNN's fused convolution + ReLU gives the same numbers as the two torch calls, and the
+    fallback (builds without the op) is those two calls."""
+    from mulse_author.model.encoders import aisfx
+
+    g = torch.Generator().manual_seed(5)
+    x = torch.randn(1, 16, 40, 24, generator=g).to(dtype).contiguous(memory_format=torch.channels_last)
+    w = torch.randn(32, 16, 3, 3, generator=g).to(dtype).contiguous(memory_format=torch.channels_last)
+    b = torch.randn(32, generator=g).to(dtype)
+    with torch.inference_mode():
+        ref = F.conv2d(x, w, b, padding=1).relu_()
+        out = aisfx.conv3x3_relu(x, w, b)
+        monkeypatch.setattr(aisfx, "_CONV_RELU", None)
+        plain = aisfx.conv3x3_relu(x, w, b)
+    assert out.dtype == dtype and out.shape == ref.shape
+    assert torch.equal(out, ref) and torch.equal(plain, ref)
+    assert (ref == 0).any() and (ref > 0).any()
