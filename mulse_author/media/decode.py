@@ -24,11 +24,14 @@ by 255. A display rotation (phone videos) is applied to the small frame.
 
 Statistics: ``luma`` is the mean luminance in [0, 1] of *every* decoded frame (native rate, for
 flash detection), read from the Y plane on an 8x8 grid (no colour conversion); ``thirds`` is the
-mean RGB of the left / centre / right thirds of each *sampled* frame (from a 96x32 AREA scale).
+mean RGB of the left / centre / right thirds of each *sampled* frame as displayed, from the mean
+Y'CbCr of each third on a sparse grid (:class:`_ThirdsMeter`; other pixel formats: a 96x32 AREA
+scale).
 """
 
 from __future__ import annotations
 
+import os
 import time as _time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,9 +51,8 @@ __all__ = ["MediaChunk", "DecodeStats", "MediaStream", "stream_media", "decode_o
 _SYNC_TOLERANCE_S = 0.005  # PTS jitter tolerated before the audio is re-aligned (gap / overlap)
 _RESAMPLE_BLOCK = 16384  # input samples handed to the resampler at once (see _AudioAssembler)
 _MAX_BAD_PACKETS = 50  # packets that fail to decode before we call the file corrupt
-#: (width, height) of the picture the thirds colours are measured on: 96 columns split into
-#: thirds; 32 rows are enough for a mean (AREA-averaged; 25 % cheaper than 96 rows, thirds within
-#: 5e-4 of a 96x96 picture on the benchmark video)
+#: (width, height) of the AREA-scaled picture the thirds colours are measured on for pixel formats
+#: :class:`_ThirdsMeter` does not read: 96 columns split into thirds; 32 rows are enough for a mean
 _THIRDS_SIZE = (96, 32)
 
 
@@ -470,16 +472,20 @@ class _DecodeThread:
 
     _END = object()
 
-    def __init__(self, packets, depth: int = 16, batch: int = 4):
+    def __init__(self, packets, batch: int = 16, batch_pixels: int = 8_000_000, queued: int = 4):
         import queue
         import threading
 
         self._packets = packets
-        # Packets travel in lists of ``batch``: a queue hand-over costs two lock round trips and
-        # a thread switch, and one per packet (40 000 for a 10-min file) was a tenth of the
-        # caller's CPU.  At most ``depth`` packets' frames are held (bounded memory).
+        # Packets travel in lists: a hand-over costs two lock round trips, a thread switch and a
+        # GIL hand-off.  Lists of 16 packets (about 0.2 s of a 25 fps film with its audio) made
+        # the analysis of the 10-min benchmark film 0.4-0.6 s faster than lists of 4 (one
+        # hand-over per 4 packets was still 10 000 of them).  A list is also handed over once its
+        # pictures reach ``batch_pixels`` (9 frames of 720p, 1 of 4K), and at most ``queued``
+        # lists wait, so the decoded frames held stay bounded whatever the resolution.
         self._batch = max(1, batch)
-        self._queue: "queue.Queue" = queue.Queue(maxsize=max(1, depth // self._batch))
+        self._batch_pixels = batch_pixels
+        self._queue: "queue.Queue" = queue.Queue(maxsize=max(1, queued))
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._work, name="mulse-decode", daemon=True)
         self._thread.start()
@@ -497,16 +503,20 @@ class _DecodeThread:
 
     def _work(self) -> None:
         items: list = []
+        pixels = 0
         try:
             for packet in self._packets:
                 try:
-                    items.append((packet.stream, packet.decode(), None))
+                    frames = packet.decode()
+                    items.append((packet.stream, frames, None))
+                    if frames and packet.stream.type == "video":
+                        pixels += sum(f.width * f.height for f in frames)
                 except av.error.FFmpegError as e:
                     items.append((packet.stream, [], (e, packet)))
-                if len(items) >= self._batch:
+                if len(items) >= self._batch or pixels >= self._batch_pixels:
                     if not self._put(items):
                         return
-                    items = []
+                    items, pixels = [], 0
             if items and not self._put(items):
                 return
             self._put(self._END)
@@ -528,6 +538,22 @@ class _DecodeThread:
         """Stop reading (early close or an error in the caller) and wait for the thread."""
         self._stopping.set()
         self._thread.join()
+
+
+#: Least number of video decoder threads.  FFmpeg's own choice (cores + 1) is 3 on a 2-core
+#: machine, where H.264's frame threads then often wait on each other's reference rows; with
+#: more frames in flight both cores stay busy.  Measured on the 10-min 720p benchmark film on
+#: 2 cores: decode-only 10.1-10.4 s with 3 threads, 9.1-9.3 s with 4, 8.9-9.1 s with 6, 8.8-9.0
+#: s with 8; the analysis 12.5-12.9 s with 3 and 11.6-11.9 s with 6.  Frame threading gives the
+#: same pictures (tested); each extra thread holds about one more decoded frame.
+MIN_DECODE_THREADS = 6
+
+
+def configure_video_decoder(stream) -> None:
+    """Frame + slice threading with at least :data:`MIN_DECODE_THREADS` threads, for every full
+    decode here: the analysis pass and :func:`decode_only`, its benchmark reference."""
+    stream.thread_type = "AUTO"
+    stream.codec_context.thread_count = max(MIN_DECODE_THREADS, (os.cpu_count() or 1) + 1)
 
 
 def _empty_chunk() -> dict:
@@ -575,7 +601,7 @@ class MediaStream:
             vstream = vstream if stats.has_video else None
             astream = astream if stats.has_audio else None
             if vstream is not None:
-                vstream.thread_type = "AUTO"  # frame + slice threads: the decode is the cost
+                configure_video_decoder(vstream)
             streams = [s for s in (vstream, astream) if s is not None]
             if not streams:
                 return
@@ -712,7 +738,7 @@ def decode_only(path) -> dict:
     with open_container(path) as c:
         v, a = select_streams(c)
         if v is not None:
-            v.thread_type = "AUTO"
+            configure_video_decoder(v)  # the same decoder set-up as the analysis
         for packet in c.demux([s for s in (v, a) if s is not None]):
             try:
                 n = len(packet.decode())

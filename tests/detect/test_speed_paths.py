@@ -78,3 +78,71 @@ def test_stream_closed_early_stops_its_decode_thread(tmp_path):
     for name in ("audio", "thirds", "luma", "frame_times", "frame_index"):
         assert np.array_equal(np.concatenate([getattr(x, name) for x in a]),
                               np.concatenate([getattr(x, name) for x in c]))
+
+
+def test_threaded_decoder_gives_the_same_pictures(tmp_path):
+    """The analysis decoder (frame threads, at least MIN_DECODE_THREADS) yields, frame for frame,
+    the pictures a one-thread decoder yields."""
+    from mulse_author.media.decode import MIN_DECODE_THREADS, configure_video_decoder
+
+    from videogen import noise_audio, write_media
+
+    rng = np.random.default_rng(4)
+    path = write_media(tmp_path / "v.mp4", 4.0,
+                       lambda i, t: rng.integers(0, 256, (72, 96, 3), dtype=np.uint8),
+                       noise_audio(0.1))
+
+    def planes(threaded: bool):
+        with av.open(str(path)) as c:
+            s = c.streams.video[0]
+            if threaded:
+                configure_video_decoder(s)
+                assert s.codec_context.thread_count >= MIN_DECODE_THREADS
+            else:
+                s.codec_context.thread_count = 1
+            return [(f.pts, f.to_ndarray(format="yuv420p")) for f in c.decode(s)]
+
+    one, many = planes(False), planes(True)
+    assert len(one) == len(many) == 100
+    for (p1, a), (p2, b) in zip(one, many):
+        assert p1 == p2 and np.array_equal(a, b)
+
+
+def test_decode_thread_batches_keep_order_and_bound_the_pixels():
+    """Packets reach the caller in demux order, in lists of at most ``batch`` packets, and a list
+    is handed over as soon as its pictures reach ``batch_pixels``."""
+    import threading
+
+    from mulse_author.media.decode import _DecodeThread
+
+    class Stream:
+        def __init__(self, kind):
+            self.type = kind
+
+    class Frame:
+        width, height = 100, 10  # 1 000 pixels
+
+    class Packet:
+        def __init__(self, i):
+            self.i, self.stream = i, Stream("video" if i % 3 == 0 else "audio")
+
+        def decode(self):
+            return [Frame()] if self.stream.type == "video" else ["a"]
+
+    lists = []
+
+    class Recording(_DecodeThread):
+        def _put(self, item):
+            if isinstance(item, list):
+                lists.append([stream.type for stream, _, _ in item])
+            return super()._put(item)
+
+    d = Recording((Packet(i) for i in range(100)), batch=8, batch_pixels=2_500, queued=1)
+    seen = [stream.type for stream, frames, error in d]
+    d.stop()
+    assert seen == ["video" if i % 3 == 0 else "audio" for i in range(100)]
+    assert [t for lst in lists for t in lst] == seen
+    assert max(len(lst) for lst in lists) == 8  # the packet bound
+    assert max(lst.count("video") for lst in lists) == 3  # 3 000 pixels >= 2 500 end a list
+    assert any(len(lst) < 8 and lst[-1] == "video" for lst in lists[:-1])  # ended by pixels
+    assert not [t for t in threading.enumerate() if t.name == "mulse-decode" and t.is_alive()]

