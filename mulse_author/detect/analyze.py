@@ -74,15 +74,11 @@ VIDEO_FRAMES = 32  #: sampled frames per window fed to the video module
 HOP_SAMPLES = 512  #: mel hop (samples at 22 050 Hz)
 BATCH_WINDOWS = 2  #: most windows per network batch: the shipped aisfx encoder holds ~30 MB of activations per window, and larger batches were not faster per window
 PENDING_PER_WORKER = 2  #: batches waiting per worker before the decode waits for the network
-#: ``audio_encoder="aisfx_stream"``: mel frames per stream feature-map chunk (17.8 s; a multiple
+#: ``audio_encoder="aisfx_stream"``: mel frames per stream feature-map chunk (23.8 s; a multiple
 #: of 8), each computed with ``STREAM_CONTEXT`` (40) frames of real neighbours on each side, the
 #: encoder's :data:`~mulse_author.model.encoders.aisfx.STREAM_CONTEXT`: the chunked map equals
-#: a one-pass map over the whole stream (64 before: 6 % more network work for the same map).
-#: 768 rather than 1024: a 1 104-frame chunk's activations (41 MB at their peak) did not fit in
-#: a worker thread's glibc heap (64 MB at most, shared with the other allocations), so glibc
-#: mapped a new heap for every chunk and unmapped it after: 126 000 page faults per 10 min of
-#: audio against 44 000, for 2 % less network work.
-STREAM_CHUNK = 768
+#: a one-pass map over the whole stream (64 before: 6 % more network work for the same map)
+STREAM_CHUNK = 1024
 STREAM_CONTEXT = 40  # = aisfx.STREAM_CONTEXT (a test checks; not imported: torch loads lazily here)
 STREAM_WINDOWS = 64  #: most windows pooled per job
 

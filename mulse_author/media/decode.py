@@ -343,7 +343,8 @@ class _ThirdsMeter:
     pixel formats it does not read.
 
     A 96x32 swscale AREA conversion took 0.46 ms per sampled frame of 720p video, most of it
-    reading the whole picture; the grid reads 3 645 points (tests: within 3/255 of it)."""
+    reading the whole picture; the grid reads 3 645 points.  Tests: within 3/255 of the true mean
+    colours of the thirds and 5/255 of the AREA conversion."""
 
     def __init__(self):
         self._key = None
