@@ -31,6 +31,7 @@ scale).
 
 from __future__ import annotations
 
+import functools
 import os
 import time as _time
 from dataclasses import dataclass, field
@@ -276,6 +277,12 @@ _LIMITED = {"yuv420p", "yuv422p", "yuv444p", "yuv410p", "yuv411p", "yuv440p", "n
 _FULL = {"yuvj420p", "yuvj422p", "yuvj444p", "yuvj440p", "gray"}
 
 
+def _full_range(frame, name: str) -> bool:
+    """Whether a YUV / gray frame's samples span 0-255 (a "j" format or the full-range flag)
+    rather than the limited 16-235 range."""
+    return name in _FULL or int(frame.color_range or 0) == 2
+
+
 #: Luma is measured on every ``LUMA_GRID``-th pixel of every ``LUMA_GRID``-th row: a 1280x720
 #: frame gives 14 400 samples, plenty for a whole-frame mean (flash detection), at a quarter of
 #: the memory traffic of a 4-pixel grid on the 25-60 frames per second that are all measured.
@@ -312,8 +319,7 @@ def mean_luma(frame) -> float:
         m = _grid_mean(rows, frame.width) if not deep else float(rows[:, : frame.width: LUMA_GRID].mean())
         if deep:
             m /= 4.0 if name.endswith("10le") else 16.0
-        full = name in _FULL or int(frame.color_range or 0) == 2
-        v = m / 255.0 if full else (m - 16.0) / 219.0
+        v = m / 255.0 if _full_range(frame, name) else (m - 16.0) / 219.0
         return min(max(v, 0.0), 1.0)
     g = frame.reformat(width=32, height=32, format="gray", interpolation="AREA").to_ndarray()
     return float(g.mean()) / 255.0
@@ -371,28 +377,22 @@ class _ThirdsMeter:
         yuv = np.stack([np.frombuffer(p, np.uint8).take(i) for p, i in zip(planes, idx)])
         yuv = np.rot90(yuv, k=(rotation // 90) % 4, axes=(1, 2))  # [3, rows, cols] as displayed
         mean = yuv.reshape(3, yuv.shape[1], 3, yuv.shape[2] // 3).mean(axis=(1, 3), dtype=np.float64)
-        full = name.startswith("yuvj") or int(frame.color_range or 0) == 2
-        m, off = _yuv_to_rgb(int(frame.colorspace or 0), full)
+        m, off = _yuv_to_rgb(int(frame.colorspace or 0), _full_range(frame, name))
         rgb = np.clip(m @ mean + off, 0.0, 255.0)  # [rgb, third]
         return (rgb.T / 255.0).astype(np.float32)
 
 
-_MATRICES: dict = {}
-
-
+@functools.lru_cache(maxsize=None)
 def _yuv_to_rgb(colorspace: int, full: bool) -> tuple[np.ndarray, np.ndarray]:
     """(M [3, 3], offset [3, 1]) with RGB = M @ YUV + offset in 0-255 (before clipping) for 8-bit
     Y'CbCr of the given AVColorSpace and range."""
-    key = (colorspace, full)
-    if key not in _MATRICES:
-        kr, kb = _KR_KB.get(colorspace, (0.299, 0.114))
-        kg = 1.0 - kr - kb
-        ys, cs, y0 = (1.0, 1.0, 0.0) if full else (255.0 / 219.0, 255.0 / 224.0, 16.0)
-        m = np.array([[ys, 0.0, 2 * (1 - kr) * cs],
-                      [ys, -2 * (1 - kb) * kb / kg * cs, -2 * (1 - kr) * kr / kg * cs],
-                      [ys, 2 * (1 - kb) * cs, 0.0]])
-        _MATRICES[key] = (m, -(m @ np.array([y0, 128.0, 128.0]))[:, None])
-    return _MATRICES[key]
+    kr, kb = _KR_KB.get(colorspace, (0.299, 0.114))
+    kg = 1.0 - kr - kb
+    ys, cs, y0 = (1.0, 1.0, 0.0) if full else (255.0 / 219.0, 255.0 / 224.0, 16.0)
+    m = np.array([[ys, 0.0, 2 * (1 - kr) * cs],
+                  [ys, -2 * (1 - kb) * kb / kg * cs, -2 * (1 - kr) * kr / kg * cs],
+                  [ys, 2 * (1 - kb) * cs, 0.0]])
+    return m, -(m @ np.array([y0, 128.0, 128.0]))[:, None]
 
 
 class _FrameSampler:

@@ -116,7 +116,7 @@ def test_grid_positions_split_into_equal_thirds():
         g = _thirds_grid(n)
         assert len(g) % 3 == 0 and g.min() >= 0 and g.max() < n
         assert np.all(np.diff(g) >= 0)
-        assert np.array_equal(g, (n - 1) - g[::-1]) or n < 3 or abs(int(g[0]) - (n - 1 - int(g[-1]))) <= 1
+        assert np.abs(g + g[::-1] - (n - 1)).max() <= 1  # mirror-symmetric up to rounding
 
 
 def test_other_pixel_formats_fall_back_to_swscale():
