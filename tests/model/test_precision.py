@@ -150,8 +150,9 @@ def test_native_bf16_is_false_without_the_cpu_flags(monkeypatch):
 
 
 def test_fused_weights_are_built_once_per_precision(spec):
-    """bf16 uses fp32 weights for the first convolution and bf16 for the rest; the mixed set
-    stays cached (rebuilding weights on every chunk cost about a second per 10 minutes of audio)."""
+    """bf16 uses split bf16 weights for the first convolution (3 input channels, float32 bias)
+    and bf16 for the rest; the set stays cached (rebuilding weights on every chunk cost about a
+    second per 10 minutes of audio)."""
     enc = _encoder()
     enc.precision = "bf16"
     with torch.inference_mode():
@@ -160,8 +161,58 @@ def test_fused_weights_are_built_once_per_precision(spec):
         enc.feature_map(spec)
     assert set(first) == {"bf16"}
     assert {d: id(v[1]) for d, v in enc._fused_cache.items()} == first
-    dtypes = [w.dtype for w, _ in enc._fused_cache["bf16"][1]]
-    assert dtypes == [torch.float32] + [torch.bfloat16] * 7
+    layers = enc._fused_cache["bf16"][1]
+    assert [w.dtype for w, _ in layers] == [torch.bfloat16] * 8
+    assert layers[0][0].shape == (64, 3, 3, 3) and layers[0][1].dtype == torch.float32
+    assert [b.dtype for _, b in layers[1:]] == [torch.bfloat16] * 7
+
+
+def test_split_first_convolution_keeps_float32_accuracy():
+    """The bf16 first layer (spectrogram and weights split into high + low bf16 parts) equals the
+    float32 convolution rounded to bf16, but for rare one-ulp rounding differences; the plain
+    bf16 convolution of the rounded spectrogram is far less accurate."""
+    from mulse_author.model.encoders import aisfx
+
+    enc = _encoder()
+    enc.precision = "bf16"
+    g = torch.Generator().manual_seed(7)
+    spec = torch.rand(1, 1, 200, 96, generator=g).contiguous(memory_format=torch.channels_last)
+    with torch.inference_mode():
+        w_split, b_split = enc._fused_layers()[0]
+        enc.precision = "fp32"
+        w32, b32 = enc._fused_layers()[0]
+        hi, lo = aisfx.split_bf16(spec)
+        x3 = torch.cat([hi, lo, hi], dim=1).contiguous(memory_format=torch.channels_last)
+        out = aisfx.conv3x3_relu(x3, w_split, b_split)
+        ref = aisfx.conv3x3_relu(spec, w32, b32)
+        plain = aisfx.conv3x3_relu(hi, w32.to(torch.bfloat16), b32.to(torch.bfloat16))
+    assert out.dtype == torch.bfloat16
+    rounded = ref.to(torch.bfloat16).float()
+    diff = (out.float() - rounded).abs()
+    # one bf16 step at most (7 stored mantissa bits), plus the split's own error (~2^-16 of the
+    # terms summed) where the terms nearly cancel
+    ulp = 2.0 ** -7 * rounded.abs() + 2.0 ** -14 * ref.abs().max()
+    assert (diff <= ulp).all()
+    mismatch = (diff > 0).float().mean().item()
+    mismatch_plain = (plain.float() != rounded).float().mean().item()
+    assert mismatch < 0.02 and mismatch_plain > 10 * mismatch
+
+
+@pytest.mark.parametrize("shape", [(1, 64, 40, 96), (2, 8, 6, 4), (1, 8, 7, 4), (1, 8, 6, 5)])
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+def test_max_pool2x2_equals_max_pool2d(shape, dtype):
+    """Exact, NaN included, for even maps (the fast path) and odd ones (max_pool2d itself)."""
+    from mulse_author.model.encoders.aisfx import max_pool2x2
+
+    g = torch.Generator().manual_seed(11)
+    x = torch.randn(shape, generator=g).to(dtype)
+    x[0, 0, 1, 1] = float("nan")
+    for layout in (torch.channels_last, torch.contiguous_format):
+        x = x.contiguous(memory_format=layout)
+        out, ref = max_pool2x2(x), F.max_pool2d(x, 2)
+        assert out.dtype == dtype and out.shape == ref.shape
+        assert torch.equal(out.nan_to_num(7.0), ref.nan_to_num(7.0))
+        assert out.isnan().sum() == ref.isnan().sum() == 1
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
