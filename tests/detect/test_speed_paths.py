@@ -4,18 +4,19 @@ import av
 import numpy as np
 import pytest
 
-from mulse_author.media.decode import LUMA_GRID, _grid_mean, mean_luma
+from mulse_author.media.decode import LUMA_COLS, LUMA_ROWS, _grid_mean, mean_luma
 
 
+@pytest.mark.parametrize("step", [2, 4, 8])
 @pytest.mark.parametrize("width", [*range(1, 18), 320, 321, 322, 323, 324, 325, 326, 327])
 @pytest.mark.parametrize("height", [1, 5, 9, 17])
-def test_grid_mean_equals_strided_mean(width, height):
+def test_grid_mean_equals_strided_mean(width, height, step):
     rng = np.random.default_rng(width * 10 + height)
     img = rng.integers(0, 256, (height, width), dtype=np.uint8)
     buf = np.zeros((height, ((width + 63) // 64) * 64), np.uint8)  # padded rows, like a plane
     buf[:, :width] = img
-    step = LUMA_GRID
-    assert _grid_mean(buf[::step], width) == float(img[::step, ::step].mean())
+    rows = LUMA_ROWS
+    assert _grid_mean(buf[::rows], width, step) == float(img[::rows, ::step].mean())
 
 
 @pytest.mark.parametrize("size", [(322, 182), (640, 360), (98, 50)])
@@ -24,7 +25,7 @@ def test_mean_luma_matches_reference(size):
     rgb = np.random.default_rng(0).integers(0, 256, (h, w, 3), dtype=np.uint8)
     frame = av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(format="yuv420p")
     plane = frame.planes[0]
-    y = np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)[:h:LUMA_GRID, :w:LUMA_GRID]
+    y = np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)[:h:LUMA_ROWS, :w:LUMA_COLS]
     assert mean_luma(frame) == min(max((float(y.mean()) - 16.0) / 219.0, 0.0), 1.0)
 
 

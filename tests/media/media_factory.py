@@ -53,10 +53,10 @@ def make_media(path: Path, seconds: float = 2.0, *, profile: str = "mp4", fps=25
                sound=tone(), rotation: int | None = None, vfr_times=None,
                audio_start_s: float = 0.0, audio_gap=None, pix_fmt: str | None = None,
                video_codec: str | None = None, audio_codec: str | None = None,
-               audio_pts_jitter: dict | None = None) -> Path:
+               audio_pts_jitter: dict | None = None, audio_seconds: float | None = None) -> Path:
     """Write a test file. ``vfr_times``: explicit frame times (s) for variable frame rate;
     ``audio_start_s``: PTS of the first audio sample; ``audio_gap=(at_s, length_s)``: a hole in
-    the audio PTS (``seconds`` of audio are written in total)."""
+    the audio PTS (``seconds`` of audio are written in total, or ``audio_seconds``)."""
     fmt, vcodec, pix, acodec, afmt = PROFILES[profile]
     pix = pix_fmt or pix
     vcodec = video_codec or vcodec
@@ -92,8 +92,8 @@ def make_media(path: Path, seconds: float = 2.0, *, profile: str = "mp4", fps=25
             for p in vs.encode(None):
                 out.mux(p)
         if as_ is not None:
-            _write_audio(out, as_, seconds, audio_rate, audio_channels, sound, audio_start_s, audio_gap,
-                         audio_pts_jitter)
+            _write_audio(out, as_, seconds if audio_seconds is None else audio_seconds, audio_rate,
+                         audio_channels, sound, audio_start_s, audio_gap, audio_pts_jitter)
     return path
 
 

@@ -261,6 +261,20 @@ def test_chunking_does_not_change_output(tmp_path):
         np.testing.assert_array_equal(a(name), b(name))
 
 
+def test_audio_after_the_last_picture_streams_in_chunks(tmp_path):
+    """The audio is read through its own container as the video advances; what is left when the
+    pictures end still arrives chunk by chunk (not as one block), complete and in order."""
+    p = make_media(tmp_path / "tail.mp4", 9.0, fps=25, audio_rate=44100, audio_seconds=10.0)
+    s, chunks, cat = run(p, chunk_s=0.25)
+    assert abs(check_audio_contiguous(chunks) - 10.0 * SR) < 0.05 * SR
+    last_picture = cat("luma_times").max()
+    tail = [c for c in chunks if c.audio_start >= last_picture * SR]
+    assert len(tail) >= 2
+    assert max(len(c.audio) for c in chunks) < 0.6 * SR  # bounded by the chunk and resampler block
+    y = cat("audio")
+    assert tone_level(y[round(9.2 * SR): round(9.9 * SR)]) > 0.3  # the tail is the tone, not fill
+
+
 def test_load_audio_range_matches_full_decode(tmp_path):
     snd = lambda t: 0.3 * np.sin(2 * np.pi * 440 * t) + 0.2 * np.sin(2 * np.pi * 97 * t)  # noqa: E731
     p = make_audio(tmp_path / "l.flac", 6.0, rate=44100, sound=snd)
