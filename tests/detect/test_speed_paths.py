@@ -4,29 +4,40 @@ import av
 import numpy as np
 import pytest
 
-from mulse_author.media.decode import LUMA_COLS, LUMA_ROWS, _grid_mean, mean_luma
+from mulse_author.media.decode import LUMA_ROWS, _luma_rows, mean_luma
 
 
-@pytest.mark.parametrize("step", [2, 4, 8])
-@pytest.mark.parametrize("width", [*range(1, 18), 320, 321, 322, 323, 324, 325, 326, 327])
-@pytest.mark.parametrize("height", [1, 5, 9, 17])
-def test_grid_mean_equals_strided_mean(width, height, step):
-    rng = np.random.default_rng(width * 10 + height)
-    img = rng.integers(0, 256, (height, width), dtype=np.uint8)
-    buf = np.zeros((height, ((width + 63) // 64) * 64), np.uint8)  # padded rows, like a plane
-    buf[:, :width] = img
-    rows = LUMA_ROWS
-    assert _grid_mean(buf[::rows], width, step) == float(img[::rows, ::step].mean())
+@pytest.mark.parametrize("height", [1, 2, 15, 16, 17, 31, 32, 33, 47, 720, 1080, 2160])
+def test_luma_rows_are_evenly_spread_and_centred(height):
+    rows = np.arange(height)[_luma_rows(height)]
+    assert len(rows) == min(height, LUMA_ROWS) and rows.min() >= 0 and rows.max() < height
+    if height > LUMA_ROWS:
+        assert len(set(np.diff(rows))) == 1  # equal spacing
+        assert abs(rows[0] - (height - 1 - rows[-1])) <= 1  # centred
 
 
-@pytest.mark.parametrize("size", [(322, 182), (640, 360), (98, 50)])
-def test_mean_luma_matches_reference(size):
+@pytest.mark.parametrize("size", [(322, 182), (640, 360), (98, 50), (64, 12), (1280, 720)])
+@pytest.mark.parametrize("fmt", ["yuv420p", "yuvj420p", "yuv420p10le"])
+def test_mean_luma_matches_reference(size, fmt):
+    """Exactly the float mean of the sampled rows, range and bit depth applied."""
     w, h = size
     rgb = np.random.default_rng(0).integers(0, 256, (h, w, 3), dtype=np.uint8)
-    frame = av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(format="yuv420p")
+    frame = av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(format=fmt)
     plane = frame.planes[0]
-    y = np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)[:h:LUMA_ROWS, :w:LUMA_COLS]
-    assert mean_luma(frame) == min(max((float(y.mean()) - 16.0) / 219.0, 0.0), 1.0)
+    deep = fmt.endswith("10le")
+    dtype = np.uint16 if deep else np.uint8
+    y = np.frombuffer(plane, dtype).reshape(-1, plane.line_size // np.dtype(dtype).itemsize)
+    m = float(y[:h][_luma_rows(h), :w].mean()) / (4.0 if deep else 1.0)
+    want = m / 255.0 if fmt == "yuvj420p" else (m - 16.0) / 219.0
+    assert mean_luma(frame) == min(max(want, 0.0), 1.0)
+
+
+def test_mean_luma_follows_the_picture():
+    """Black, mid grey and white frames read 0, about 0.5 and 1 (limited range mapped)."""
+    for level, want in ((0, 0.0), (128, 0.5), (255, 1.0)):
+        rgb = np.full((72, 128, 3), level, np.uint8)
+        frame = av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(format="yuv420p")
+        assert abs(mean_luma(frame) - want) < 0.02
 
 
 def test_mel_filter_bank_is_librosas_without_importing_it():
