@@ -419,6 +419,19 @@ def _srgb_to_lab(rgb: Iterable[float]) -> tuple[float, float, float]:
     return 116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)
 
 
+def srgb_to_lab_array(rgb: np.ndarray) -> np.ndarray:
+    """:func:`_srgb_to_lab` of ``[..., 3]`` sRGB colours in 0..255 at once (the same formulas)."""
+    c = np.clip(np.asarray(rgb, dtype=np.float64), 0.0, 255.0) / 255.0
+    lin = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    r, g, b = lin[..., 0], lin[..., 1], lin[..., 2]
+    xyz = np.stack([(0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047,
+                    0.2126 * r + 0.7152 * g + 0.0722 * b,
+                    (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883], axis=-1)
+    f = np.where(xyz > 216 / 24389, np.maximum(xyz, 0.0) ** (1 / 3), (24389 / 27 * xyz + 16) / 116)
+    fx, fy, fz = f[..., 0], f[..., 1], f[..., 2]
+    return np.stack([116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)], axis=-1)
+
+
 _LAB = {name: _srgb_to_lab(rgb) for name, rgb in COLOR_TERMS.items()}
 _LAB_NAMES = list(_LAB)
 _LAB_ARRAY = np.array([_LAB[name] for name in _LAB_NAMES], dtype=np.float64)

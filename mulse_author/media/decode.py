@@ -216,9 +216,13 @@ class _AudioAssembler:
         """Place one decoded frame. A PTS that disagrees with the running sample count is only
         believed when the next frame confirms it: some decoders (Vorbis with mixed block sizes)
         report a frame's PTS off by a fraction of a block, and the next frame is on time again."""
+        layout = frame.layout
+        key = (frame.format.name, layout.name, frame.sample_rate, layout.nb_channels)
+        t = _pts_seconds(frame, self.t0)
+        if (self._suspect is None and self._res is not None and key == self._key
+                and (t is None or abs(t - (self._seg_t + self._seg_in / self._seg_rate)) <= _SYNC_TOLERANCE_S)):
+            return self._feed(frame)  # the common case: the next frame of the segment, on time
         out: list[np.ndarray] = []
-        key = (frame.format.name, frame.layout.name, frame.sample_rate, len(frame.layout.channels))
-        t = self._time(frame)
         if self._suspect is not None:
             held, held_t = self._suspect
             self._suspect = None
@@ -248,7 +252,7 @@ class _AudioAssembler:
             if self.pos > 0:
                 self.stats.audio_dropped += self._drop
         self._res = av.AudioResampler(format="fltp", layout=frame.layout, rate=self.sr)
-        self._key = (frame.format.name, frame.layout.name, frame.sample_rate, len(frame.layout.channels))
+        self._key = (frame.format.name, frame.layout.name, frame.sample_rate, frame.layout.nb_channels)
         self._seg_t, self._seg_in, self._seg_rate, self._seg_out = t, 0, frame.sample_rate, 0
         return out + self._feed(frame)
 

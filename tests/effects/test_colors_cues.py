@@ -120,3 +120,17 @@ def test_preceding_medians_equal_one_median_per_frame(n, nb):
     assert np.isnan(got[0])
     want = [float(np.median(y[max(0, i - nb):i])) for i in range(1, n)]
     assert np.array_equal(got[1:], np.array(want))
+
+
+def test_lab_array_equals_the_scalar_conversion():
+    """The vectorised sRGB -> L*a*b* (light cues' change points) is the scalar formula."""
+    import numpy as np
+
+    from mulse_author.effects.colors import _srgb_to_lab, srgb_to_lab_array
+
+    rng = np.random.default_rng(2)
+    rgb = np.concatenate([rng.uniform(-10, 265, (500, 3)), [[0, 0, 0], [255, 255, 255], [10, 2, 1]]])
+    got = srgb_to_lab_array(rgb)
+    want = np.array([_srgb_to_lab(c) for c in rgb])
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-9)
+    assert got.shape == (len(rgb), 3)
