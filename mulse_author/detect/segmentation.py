@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
 import numpy as np
+import numpy.ma  # noqa: F401  (np.quantile imports it on first use, inside the analysis)
 
 from .refine import RefineSettings, refine_segments
 
