@@ -81,6 +81,11 @@ PENDING_PER_WORKER = 2  #: batches waiting per worker before the decode waits fo
 STREAM_CHUNK = 1024
 STREAM_CONTEXT = 40  # = aisfx.STREAM_CONTEXT (a test checks; not imported: torch loads lazily here)
 STREAM_WINDOWS = 64  #: most windows pooled per job
+#: Seconds of decoded audio turned into mel frames at once: 75 calls per 10 minutes instead of
+#: 300 (one per 2 s chunk); each call's FFT and projection run with caches the decoder has just
+#: flushed (0.28 CPU-s per 10 min against 0.09 isolated); paired runs were about 0.1 s faster
+#: on average (within the noise).  The streaming mel is exact for any split.
+MEL_BATCH_S = 8.0
 
 Progress = Callable[[float, str], None]
 
@@ -522,6 +527,9 @@ def analyze(
 
     doc_curves = None
     suggestions: list = []
+    pending_audio: list[np.ndarray] = []  # decoded audio not yet turned into mel frames
+    pending_n = [0]
+
     def _decode_pass() -> None:
         nonlocal doc_curves
         # the sampled 32x32 frames only feed a video model; the cues use the thirds and luma
@@ -534,7 +542,12 @@ def analyze(
             if len(chunk.audio):
                 loud.feed(chunk.audio)
                 if mel_stream is not None:
-                    runner.add_mel(mel_stream.push(chunk.audio).numpy())
+                    pending_audio.append(chunk.audio)
+                    pending_n[0] += len(chunk.audio)
+                    if pending_n[0] >= MEL_BATCH_S * SAMPLE_RATE:
+                        runner.add_mel(mel_stream.push(np.concatenate(pending_audio)).numpy())
+                        pending_audio.clear()
+                        pending_n[0] = 0
             if len(chunk.thirds):
                 colours.add_many(chunk.frame_times, chunk.thirds)
             if len(chunk.luma):
@@ -555,6 +568,8 @@ def analyze(
         loud.finish()
         if runner is not None:
             if mel_stream is not None:
+                if pending_audio:
+                    runner.add_mel(mel_stream.push(np.concatenate(pending_audio)).numpy())
                 runner.add_mel(mel_stream.finish().numpy())
             if use_video:
                 runner.add_frames([], final=True)

@@ -65,7 +65,7 @@ def _one_pass_scores(stream_net, audio: np.ndarray, starts: np.ndarray) -> np.nd
         return torch.sigmoid(stream_net.fuse(stream_net.audio.project(emb), None)).numpy()
 
 
-@pytest.mark.parametrize("hop,chunk", [(1.0, 44100), (2.5, 30000)])
+@pytest.mark.parametrize("hop,chunk", [(1.0, 44100), (2.5, 30000), (1.0, 176400)])  # 2 s, odd, 8 s (MEL_BATCH_S)
 def test_stream_scores_equal_one_pass_map_pooled_per_window(stream_net, hop, chunk):
     audio = _audio(75.3)
     scores, starts = _runner_scores(stream_net, audio, hop, chunk)
