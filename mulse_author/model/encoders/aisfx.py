@@ -113,9 +113,12 @@ def _onednn_conv_relu():
     op = getattr(getattr(torch.ops, "mkldnn", None), "_convolution_pointwise", None)
     if op is None or not torch.backends.mkldnn.is_available():
         return None
-    try:  # a probe: some builds register the op but cannot run it
-        x = torch.ones(1, 1, 4, 4).contiguous(memory_format=torch.channels_last)
-        y = op(x, torch.ones(2, 1, 3, 3), torch.zeros(2), [1, 1], [1, 1], [1, 1], 1, "relu", [], "")
+    try:  # a probe: some builds register the op but cannot run it (on the CPU, whatever
+        # default device the importer has set, e.g. the meta device load_checkpoint builds on)
+        cpu = torch.device("cpu")
+        x = torch.ones(1, 1, 4, 4, device=cpu).contiguous(memory_format=torch.channels_last)
+        y = op(x, torch.ones(2, 1, 3, 3, device=cpu), torch.zeros(2, device=cpu), [1, 1], [1, 1], [1, 1], 1,
+               "relu", [], "")
         if y.shape != (1, 2, 4, 4) or float(y[0, 0, 1, 1]) != 9.0:
             return None
     except (RuntimeError, NotImplementedError):
