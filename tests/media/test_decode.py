@@ -395,3 +395,22 @@ def test_audio_array_equals_to_ndarray(fmt, layout):
     frame = av.AudioFrame.from_ndarray(data if planar else data.T.reshape(1, -1), format=fmt, layout=layout)
     got, want = _audio_array(frame), frame.to_ndarray()
     assert got.dtype == want.dtype and np.array_equal(got, want)
+
+
+def test_each_container_reads_only_its_stream(tmp_path):
+    """The audio's container skips the video packets (and the video's the audio): the demuxer
+    discards them instead of reading them only for the loop to drop them."""
+    import av
+
+    from mulse_author.media.decode import _read_only
+    from mulse_author.media.probe import open_container
+
+    p = make_media(tmp_path / "d.mp4", 1.0, fps=25, audio_rate=44100)
+    with open_container(p) as c:
+        a = c.streams.audio[0]
+        _read_only(c, a.index)
+        assert c.streams.video[0].discard == av.stream.Discard.all
+        assert a.discard != av.stream.Discard.all
+        kinds = [packet.stream.type for packet in c.demux() if packet.size]
+    # (a packet buffered while the file was opened may still come through)
+    assert kinds.count("audio") > 20 and kinds.count("video") <= 1
