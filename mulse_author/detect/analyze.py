@@ -527,11 +527,10 @@ def analyze(
 
     doc_curves = None
     suggestions: list = []
-    pending_audio: list[np.ndarray] = []  # decoded audio not yet turned into mel frames
-    pending_n = [0]
-
     def _decode_pass() -> None:
         nonlocal doc_curves
+        pending_audio: list[np.ndarray] = []  # decoded audio not yet turned into mel frames
+        pending_n = 0
         # the sampled 32x32 frames only feed a video model; the cues use the thirds and luma
         stream = stream_media(path, audio=facts.has_audio, video=facts.has_video, chunk_s=2.0,
                               frames=use_video, info=facts)
@@ -543,11 +542,10 @@ def analyze(
                 loud.feed(chunk.audio)
                 if mel_stream is not None:
                     pending_audio.append(chunk.audio)
-                    pending_n[0] += len(chunk.audio)
-                    if pending_n[0] >= MEL_BATCH_S * SAMPLE_RATE:
+                    pending_n += len(chunk.audio)
+                    if pending_n >= MEL_BATCH_S * SAMPLE_RATE:
                         runner.add_mel(mel_stream.push(np.concatenate(pending_audio)).numpy())
-                        pending_audio.clear()
-                        pending_n[0] = 0
+                        pending_audio, pending_n = [], 0
             if len(chunk.thirds):
                 colours.add_many(chunk.frame_times, chunk.thirds)
             if len(chunk.luma):

@@ -22,7 +22,6 @@ incrementally so the analysis never keeps per-frame colours for a long film.
 from __future__ import annotations
 
 import math
-
 from dataclasses import dataclass
 from typing import Sequence
 

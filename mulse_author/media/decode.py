@@ -206,9 +206,6 @@ class _AudioAssembler:
                     out.pop()
         return out
 
-    def _time(self, frame) -> float | None:
-        return _pts_seconds(frame, self.t0)
-
     def _expected(self, extra_samples: int = 0) -> float:
         return self._seg_t + (self._seg_in + extra_samples) / self._seg_rate
 
@@ -220,7 +217,7 @@ class _AudioAssembler:
         key = (frame.format.name, layout.name, frame.sample_rate, layout.nb_channels)
         t = _pts_seconds(frame, self.t0)
         if (self._suspect is None and self._res is not None and key == self._key
-                and (t is None or abs(t - (self._seg_t + self._seg_in / self._seg_rate)) <= _SYNC_TOLERANCE_S)):
+                and (t is None or abs(t - self._expected()) <= _SYNC_TOLERANCE_S)):
             return self._feed(frame)  # the common case: the next frame of the segment, on time
         out: list[np.ndarray] = []
         if self._suspect is not None:

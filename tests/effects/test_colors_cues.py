@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from mulse_author.media.decode import stream_media
-from mulse_author.effects.colors import COLOR_TERMS, color_term, nearest_color_term
+from mulse_author.effects.colors import (COLOR_TERMS, _srgb_to_lab, color_term, nearest_color_term,
+                                         srgb_to_lab_array)
 from mulse_author.effects.cues import CueSettings, ThirdsColourBins, flash_cues, light_cues
 from mulse_author.effects.schemes import is_location_term, is_scent_term
 from videogen import solid, three_colour_frame, write_media
@@ -124,10 +125,6 @@ def test_preceding_medians_equal_one_median_per_frame(n, nb):
 
 def test_lab_array_equals_the_scalar_conversion():
     """The vectorised sRGB -> L*a*b* (light cues' change points) is the scalar formula."""
-    import numpy as np
-
-    from mulse_author.effects.colors import _srgb_to_lab, srgb_to_lab_array
-
     rng = np.random.default_rng(2)
     rgb = np.concatenate([rng.uniform(-10, 265, (500, 3)), [[0, 0, 0], [255, 255, 255], [10, 2, 1]]])
     got = srgb_to_lab_array(rgb)

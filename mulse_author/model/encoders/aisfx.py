@@ -114,7 +114,7 @@ def _onednn_conv_relu():
     if op is None or not torch.backends.mkldnn.is_available():
         return None
     try:  # a probe: some builds register the op but cannot run it (on the CPU, whatever
-        # default device the importer has set, e.g. the meta device load_checkpoint builds on)
+        # default device, e.g. "meta", is set when this module is first imported)
         cpu = torch.device("cpu")
         x = torch.ones(1, 1, 4, 4, device=cpu).contiguous(memory_format=torch.channels_last)
         y = op(x, torch.ones(2, 1, 3, 3, device=cpu), torch.zeros(2, device=cpu), [1, 1], [1, 1], [1, 1], 1,
