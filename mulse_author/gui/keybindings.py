@@ -43,7 +43,7 @@ BINDINGS: tuple[Binding, ...] = (
     Binding("zoom_out", ("Ctrl+-", "-"), "Zoom out", "View"),
     Binding("zoom_fit", ("Ctrl+0", "\\"), "Zoom to fit the whole video", "View"),
     Binding("toggle_follow", ("F",), "Playhead follow: page / continuous / off", "View"),
-    Binding("toggle_snap", ("G",), "Snapping on/off (hold Alt while dragging to bypass)", "View"),
+    Binding("toggle_snap", ("G",), "Snapping on/off (hold Shift or Alt while dragging to bypass)", "View"),
 )
 
 #: Shortcuts provided by standard menu actions (listed in Help too)
@@ -62,6 +62,10 @@ MENU_SHORTCUTS: tuple[tuple[str, str, str], ...] = (
     ("Drag edge / body", "Trim / move (to another lane: retype)", "Mouse"),
     ("Shift/Ctrl+click", "Add to / toggle selection", "Mouse"),
     ("Drag on empty lane", "Rubber-band selection", "Mouse"),
-    ("Alt while dragging", "No snapping", "Mouse"),
+    ("Shift (or Alt) while dragging", "No snapping", "Mouse"),
+    ("Drag straight up/down", "Retype / relocate, time kept", "Mouse"),
+    ("Header M / S / L / H", "Mute, solo, lock, hide a row", "Mouse"),
+    ("Shift+double-click segment", "Add an intensity keyframe there", "Mouse"),
+    ("Drag a keyframe", "Its time (sideways) and value (up/down)", "Mouse"),
     ("Click/drag ruler", "Scrub", "Mouse"),
 )

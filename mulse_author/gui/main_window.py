@@ -723,9 +723,12 @@ class MainWindow(QMainWindow):
         self._lane_step(1)
 
     def _lane_step(self, d: int) -> None:
-        lanes = self.timeline.layout_.lanes
-        i = lanes.index(self.editor.current_lane) if self.editor.current_lane in lanes else 0
-        self.editor.set_current_lane(lanes[min(max(i + d, 0), len(lanes) - 1)])
+        rows = self.timeline.layout_.rows
+        i = self.timeline.layout_.row_index((self.editor.current_lane, self.editor.current_location))
+        if not rows:
+            return
+        r = rows[min(max((0 if i is None else i) + d, 0), len(rows) - 1)]
+        self.editor.set_current_lane(r.effect, r.location)
 
     def act_zoom_in(self) -> None:
         self.timeline.zoom(1.5)
