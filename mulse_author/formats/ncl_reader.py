@@ -39,7 +39,7 @@ _HEX_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _KNOWN_PROPS = {"intensityValue", "intensityRange", "intensityUnit", "color", "scent", "location", "sprayingType",
                 LOCATION_PROP, "intensityExact", "colorTerm"}
 _RGB_TRIPLE_RE = re.compile(r"^\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})\s*$")
-_DURATION_COMMENT_RE = re.compile(re.escape(DURATION_META) + r"=(\S+?)(?:;|\s|$)")
+_DURATION_COMMENT_RE = re.compile(r'<meta\s+name="' + re.escape(DURATION_META) + r'"\s+content="([^"]{1,40})"')
 _DESCRIPTOR_STD = {"id", "region", "explicitDur", "player", "freeze", "moveLeft", "moveRight", "moveUp", "moveDown",
                    "focusIndex", "focusBorderColor", "focusBorderWidth", "focusBorderTransparency", "focusSrc",
                    "focusSelSrc", "selBorderColor", "transIn", "transOut"}

@@ -260,11 +260,11 @@ def _write(xf, doc, rows, profile, target, duration, out_path, warn) -> None:
                 "NOT valid NCL 3.0; play it with a mulsemedia-enabled Ginga. "))
         xf.write("\n  ")
         with xf.element(_q("head")):
-            info = f" generator: Mulse Author {__version__}"
-            if duration is not None:
-                info += f"; {DURATION_META}={ncl_time(duration)}"
             xf.write("\n    ")
-            xf.write(etree.Comment(info + " "))
+            xf.write(etree.Comment(f" generator: Mulse Author {__version__} "))
+            if duration is not None:  # Ginga refuses <meta>: the same name/content pair, in a comment
+                xf.write("\n    ")
+                xf.write(etree.Comment(f' <meta name="{DURATION_META}" content="{ncl_time(duration)}"/> '))
             xf.write("\n    ")
             with xf.element(_q("regionBase")):
                 xf.write("\n      ")
