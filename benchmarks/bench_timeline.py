@@ -70,16 +70,17 @@ def naive_paint(view, painter_cls):
     from PySide6.QtGui import QImage
 
     from mulse_author.gui import style
+    from mulse_author.gui.logic.sublanes import seg_row_key
 
     img = QImage(view.viewport().size(), QImage.Format_ARGB32_Premultiplied)
     p = painter_cls(img)
     lay = view.layout_
-    for i, lane in enumerate(lay.lanes):
+    for s in view.editor.doc.segments():
+        i = lay.row_index(seg_row_key(s))
         y = lay.lane_top(i) + 2
-        p.setBrush(style.lane_colour(lane))
-        for s in view.editor.doc.segments(lane):
-            x0, x1 = view.x_of(s.start_ms), view.x_of(s.end_ms)
-            p.drawRoundedRect(QRectF(x0, y, x1 - x0, lay.lane_h - 4), 3, 3)
+        p.setBrush(style.lane_colour(s.effect))
+        x0, x1 = view.x_of(s.start_ms), view.x_of(s.end_ms)
+        p.drawRoundedRect(QRectF(x0, y, x1 - x0, lay.row_h(i) - 4), 3, 3)
     p.end()
 
 
@@ -99,6 +100,7 @@ def bench_view(n_segments: int, repeat: int) -> dict:
     from PySide6.QtWidgets import QApplication
 
     from mulse_author.gui.editor import Editor
+    from mulse_author.gui.logic.sublanes import seg_row_key
     from mulse_author.gui.timeline_view import TimelineView
 
     app = QApplication.instance() or QApplication([])
@@ -132,17 +134,17 @@ def bench_view(n_segments: int, repeat: int) -> dict:
         lay = view.layout_
         t0, t1 = view.t_of(lay.header_w), view.t_of(view.viewport().width())
         seg = None
-        for lane in lay.lanes:
-            cands = [s for s in view.index.query(lane, t0, t1)
+        for row in lay.rows:
+            cands = [s for s in view.index.query(row.key, t0, t1)
                      if view.x_of(s.start_ms) > lay.header_w + 20 and view.x_of(s.end_ms) - view.x_of(s.start_ms) > min_px
                      and view.x_of(s.end_ms) < view.viewport().width() - 300]
             if cands:
                 seg = cands[0]
                 break
         assert seg is not None, f"no draggable segment at {zoom_desc}"
-        i = lay.lanes.index(seg.effect)
+        i = lay.row_index(seg_row_key(seg))
         x = int((view.x_of(seg.start_ms) + view.x_of(seg.end_ms)) / 2)
-        y = lay.lane_top(i) + lay.lane_h // 2
+        y = lay.lane_top(i) + lay.row_h(i) // 2
         vp = view.viewport()
         QTest.mousePress(vp, Qt.LeftButton, Qt.NoModifier, QPoint(x, y))
         times = []

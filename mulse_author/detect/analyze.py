@@ -528,7 +528,7 @@ def analyze(
     doc_curves = None
     suggestions: list = []
     def _decode_pass() -> None:
-        nonlocal doc_curves
+        nonlocal doc_curves, duration
         pending_audio: list[np.ndarray] = []  # decoded audio not yet turned into mel frames
         pending_n = 0
         # the sampled 32x32 frames only feed a video model; the cues use the thirds and luma
@@ -561,6 +561,7 @@ def analyze(
                 report(min(0.99, pos / duration), "analysing")
         for w in stream.stats.warnings:
             warnings.append(f"decoding: {w}")
+        duration = stream.stats.truncated_at_s or duration  # a truncated file: what was decoded
         if cancel is not None and cancel():
             raise AnalysisCancelled("analysis cancelled")
         loud.finish()

@@ -16,6 +16,8 @@ from typing import Any, Callable, Iterable, Iterator
 
 from ..effects.types import EFFECT_TYPES
 from ..errors import DocumentError
+from .events import DocEvent
+from .keyframes import check_keyframes
 
 
 class Source(str, Enum):
@@ -49,6 +51,9 @@ class Segment:
     #: ``{"sprayingType": "water"}``, a bare SprayingTypeCS term the exporters write as standard)
     attrs: dict[str, str] = field(default_factory=dict)
     id: str = field(default_factory=new_id)
+    #: intensity over time: ``(offset_ms from start, value in [0, 1])``, increasing offsets;
+    #: empty = constant ``intensity`` (see :mod:`.keyframes`)
+    keyframes: list[tuple[int, float]] = field(default_factory=list)
 
     @property
     def duration_ms(self) -> int:
@@ -75,6 +80,8 @@ class Segment:
             raise DocumentError(f"segment {self.id}: intensity {self.intensity!r} is not in [0, 1]")
         if self.confidence is not None and not (0.0 <= self.confidence <= 1.0):
             raise DocumentError(f"segment {self.id}: confidence {self.confidence!r} is not in [0, 1]")
+        if self.keyframes:
+            check_keyframes(self.keyframes, self.id)
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -92,6 +99,8 @@ class Segment:
             d["confidence"] = round(float(self.confidence), 4)
         if self.attrs:
             d["attrs"] = dict(self.attrs)
+        if self.keyframes:
+            d["keyframes"] = [[int(o), round(float(v), 4)] for o, v in self.keyframes]
         return d
 
     @classmethod
@@ -109,6 +118,11 @@ class Segment:
                 isinstance(kw["attrs"], dict) and all(isinstance(v, str) for v in kw["attrs"].values())
             ):
                 raise DocumentError("attrs must map names to strings")
+            if "keyframes" in kw:
+                if not isinstance(kw["keyframes"], list):
+                    raise DocumentError("keyframes must be a list of [offset_ms, value] pairs")
+                check_keyframes(kw["keyframes"], str(d.get("id", "?")))
+                kw["keyframes"] = [(int(o), float(v)) for o, v in kw["keyframes"]]
             seg = cls(**kw)
         except (TypeError, ValueError) as exc:
             raise DocumentError(f"segment {d.get('id', '?')}: {exc}") from None
@@ -182,15 +196,16 @@ class Curves:
         return c
 
 
-Listener = Callable[[str, list[str]], None]
+Listener = Callable[[DocEvent, list[str]], None]
 
 
 class TimelineDocument:
     """Segments on effect lanes, the media they belong to, and the analysis curves.
 
     Mutations go through :meth:`add`, :meth:`remove` and :meth:`update`; each notifies the
-    listeners with ``(event, ids)`` where event is ``"added"``, ``"removed"``, ``"changed"``
-    or ``"reset"``.  ``update`` returns the previous values so an undo command can restore them.
+    listeners with ``(event, ids)`` where event is a :class:`DocEvent` (a ``str`` enum:
+    ``"added"``, ``"removed"``, ``"changed"`` or ``"reset"``).  ``update`` returns the previous
+    values so an undo command can restore them; ``update_many`` does it for a batch with one event.
     """
 
     def __init__(self, media: MediaRef | None = None) -> None:
@@ -200,6 +215,9 @@ class TimelineDocument:
         self.analysis: dict[str, Any] = {}  #: model name, thresholds, hop... of the last analysis
         self.metadata: dict[str, Any] = {}  #: title, author, notes, import warnings
         self.lanes: list[str] = [t.name for t in EFFECT_TYPES]  #: lane order shown in the editor
+        #: suggestions the author rejected, remembered so a re-analysis does not bring them back
+        #: (dicts with effect, location, label, start_ms, end_ms; see :mod:`.review`)
+        self.rejected: list[dict[str, Any]] = []
         self._listeners: list[Listener] = []
 
     # -- observation ---------------------------------------------------------
@@ -209,7 +227,7 @@ class TimelineDocument:
     def unsubscribe(self, listener: Listener) -> None:
         self._listeners.remove(listener)
 
-    def _emit(self, event: str, ids: list[str]) -> None:
+    def _emit(self, event: DocEvent, ids: list[str]) -> None:
         for cb in list(self._listeners):
             cb(event, ids)
 
@@ -257,7 +275,7 @@ class TimelineDocument:
             self._segments[s.id] = s
         ids = [s.id for s in segs]
         if ids:
-            self._emit("added", ids)
+            self._emit(DocEvent.ADDED, ids)
         return ids
 
     def remove(self, ids: str | Iterable[str]) -> list[Segment]:
@@ -265,7 +283,7 @@ class TimelineDocument:
         ids = [ids] if isinstance(ids, str) else list(ids)
         removed = [self._segments.pop(i) for i in ids if i in self._segments]
         if removed:
-            self._emit("removed", [s.id for s in removed])
+            self._emit(DocEvent.REMOVED, [s.id for s in removed])
         return removed
 
     def update(self, seg_id: str, **changes: Any) -> dict[str, Any]:
@@ -273,6 +291,23 @@ class TimelineDocument:
 
         Any change to a suggestion, other than its source, makes it ``EDITED``.
         """
+        old = self._change(seg_id, changes)
+        self._emit(DocEvent.CHANGED, [seg_id])
+        return old
+
+    def update_many(self, changes: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        """``update`` for several segments with one ``CHANGED`` event; all checked first, so an
+        invalid change leaves every segment as it was."""
+        for sid, ch in changes.items():
+            if "id" in ch:
+                raise DocumentError("a segment's id cannot change")
+            replace(self.get(sid), **ch).check()
+        olds = {sid: self._change(sid, dict(ch)) for sid, ch in changes.items()}
+        if olds:
+            self._emit(DocEvent.CHANGED, list(olds))
+        return olds
+
+    def _change(self, seg_id: str, changes: dict[str, Any]) -> dict[str, Any]:
         seg = self.get(seg_id)
         if "id" in changes:
             raise DocumentError("a segment's id cannot change")
@@ -287,12 +322,11 @@ class TimelineDocument:
         old = {k: copy.copy(getattr(seg, k)) for k in changes}
         for k, v in changes.items():
             setattr(seg, k, v)
-        self._emit("changed", [seg_id])
         return old
 
     def clear(self) -> None:
         self._segments.clear()
-        self._emit("reset", [])
+        self._emit(DocEvent.RESET, [])
 
     def replace_suggestions(self, suggestions: Iterable[Segment]) -> tuple[list[Segment], list[str]]:
         """Put a new analysis' suggestions in place of the old ones.
@@ -301,6 +335,8 @@ class TimelineDocument:
         suggestion that overlaps one of them on the same lane is dropped.  Returns
         ``(removed_old_suggestions, added_ids)`` so the change can be undone.
         """
+        from .review import is_rejected
+
         old = [s for s in self._segments.values() if s.source is Source.SUGGESTED]
         self.remove([s.id for s in old])
         kept = [s for s in self._segments.values()]
@@ -308,6 +344,7 @@ class TimelineDocument:
             s
             for s in suggestions
             if not any(k.effect == s.effect and k.overlaps(s.start_ms, s.end_ms) for k in kept)
+            and not is_rejected(s, self.rejected)
         ]
         return old, self.add(new)
 
@@ -320,6 +357,7 @@ class TimelineDocument:
             "curves": self.curves.to_dict() if self.curves else None,
             "analysis": self.analysis,
             "metadata": self.metadata,
+            **({"rejected": [dict(r) for r in self.rejected]} if self.rejected else {}),
         }
 
     @classmethod
@@ -342,4 +380,8 @@ class TimelineDocument:
             if not isinstance(val, dict):
                 raise DocumentError(f"{key} must be an object")
             setattr(doc, key, val)
+        rejected = d.get("rejected", [])
+        if not (isinstance(rejected, list) and all(isinstance(r, dict) for r in rejected)):
+            raise DocumentError("rejected must be a list of objects")
+        doc.rejected = [dict(r) for r in rejected]
         return doc

@@ -12,6 +12,8 @@ from typing import Any, Iterable
 from PySide6.QtGui import QUndoCommand
 
 from ..document import Curves, Segment, TimelineDocument
+from ..document.edits import Applied, ChangeSet, apply_changes, revert_changes
+from ..document.review import rejection_of
 
 #: QUndoCommand.id() of commands that may merge (same id and same merge key)
 MERGE_ID = 0x6D75
@@ -63,15 +65,14 @@ class UpdateSegmentsCommand(QUndoCommand):
         return MERGE_ID if self.merge_key is not None else -1
 
     def redo(self) -> None:
-        for sid, ch in self.changes.items():
-            old = self.doc.update(sid, **ch)
+        # one document event for the whole batch: a 300-segment drag refreshes views once
+        for sid, old in self.doc.update_many(self.changes).items():
             prev = self.old.setdefault(sid, {})
             for k, v in old.items():
                 prev.setdefault(k, v)  # first redo's old values are the ones to restore
 
     def undo(self) -> None:
-        for sid, old in self.old.items():
-            self.doc.update(sid, **old)
+        self.doc.update_many(self.old)
 
     def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt's name
         if not isinstance(other, UpdateSegmentsCommand) or other.merge_key != self.merge_key:
@@ -129,3 +130,42 @@ class ReplaceSuggestionsCommand(QUndoCommand):
         self.doc.remove(self.added)
         self.doc.add(self.removed)
         self.doc.curves, self.doc.analysis = self.old_curves, self.old_analysis
+
+
+class ChangeSetCommand(QUndoCommand):
+    """Apply a :class:`ChangeSet` from :mod:`mulse_author.document.edits` as one undo step."""
+
+    def __init__(self, doc: TimelineDocument, changes: ChangeSet, text: str = "Edit") -> None:
+        super().__init__(text)
+        self.doc = doc
+        self.changes = changes
+        self.done: Applied | None = None
+
+    def redo(self) -> None:
+        self.done = apply_changes(self.doc, self.changes)
+
+    def undo(self) -> None:
+        if self.done is not None:
+            revert_changes(self.doc, self.done)
+
+
+class RejectCommand(QUndoCommand):
+    """Remove suggestions and remember them as rejected, so a re-analysis leaves them out."""
+
+    def __init__(self, doc: TimelineDocument, ids: Iterable[str], text: str = "Reject") -> None:
+        super().__init__(text)
+        self.doc = doc
+        self.ids = list(ids)
+        self.removed: list[Segment] = []
+        self.n_remembered = 0
+
+    def redo(self) -> None:
+        self.removed = self.doc.remove(self.ids)
+        memo = [rejection_of(s) for s in self.removed]
+        self.doc.rejected.extend(memo)
+        self.n_remembered = len(memo)
+
+    def undo(self) -> None:
+        if self.n_remembered:
+            del self.doc.rejected[-self.n_remembered:]
+        self.doc.add(self.removed)

@@ -7,7 +7,6 @@ those live in :mod:`mulse_author.document`.
 
 from __future__ import annotations
 
-import copy
 import itertools
 from dataclasses import replace
 from typing import Any, Iterable
@@ -16,8 +15,12 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from ..document import Segment, Source, TimelineDocument
+from ..document import edits
+from ..document.events import DocEvent
+from ..document.review import next_suggestion, under
 from ..errors import DocumentError
-from .commands import AddSegmentsCommand, MacroCommand, RemoveSegmentsCommand, UpdateSegmentsCommand
+from .commands import AddSegmentsCommand, ChangeSetCommand, RejectCommand, RemoveSegmentsCommand, UpdateSegmentsCommand
+from .logic.sublanes import RowStates, normal_location, row_key, seg_row_key
 from .logic.timecode import frame_boundary_ms
 
 #: default length of a segment created at the playhead (ms)
@@ -30,6 +33,7 @@ class Editor(QObject):
     selectionChanged = Signal()
     playheadChanged = Signal(int)  #: ms
     currentLaneChanged = Signal(str)
+    rowsChanged = Signal()  #: a row's mute/solo/lock/hide flag changed, or a row was added
 
     def __init__(self, doc: TimelineDocument | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -38,6 +42,10 @@ class Editor(QObject):
         self.selection: set[str] = set()
         self.playhead_ms = 0
         self.current_lane = self.doc.lanes[0]
+        self.current_location: str | None = None  #: the current row's location (None: everywhere)
+        self.rows = RowStates()
+        self.review_min_confidence = 0.0  #: next/previous suggestion skips those below this
+        self.clipboard: list[Segment] = []
         self._drag_serial = itertools.count(1)
         self.set_document(doc or TimelineDocument())
 
@@ -54,6 +62,8 @@ class Editor(QObject):
         self.selection = set()
         if self.current_lane not in doc.lanes and doc.lanes:
             self.current_lane = doc.lanes[0]
+        self.current_location = None
+        self.rows = RowStates.from_dict(doc.metadata.get("rows"))
         self.documentReplaced.emit()
         self.selectionChanged.emit()
 
@@ -63,9 +73,9 @@ class Editor(QObject):
         self.doc.media = media
         self.documentReplaced.emit()
 
-    def _on_doc_event(self, event: str, ids: list[str]) -> None:
-        if event in ("removed", "reset"):
-            gone = self.selection - set(s.id for s in self.doc.segments()) if event == "reset" else self.selection & set(ids)
+    def _on_doc_event(self, event: DocEvent, ids: list[str]) -> None:
+        if event in (DocEvent.REMOVED, DocEvent.RESET):
+            gone = self.selection - set(s.id for s in self.doc.segments()) if event == DocEvent.RESET else self.selection & set(ids)
             if gone:
                 self.selection -= gone
                 self.selectionChanged.emit()
@@ -85,14 +95,38 @@ class Editor(QObject):
             self.playhead_ms = ms
             self.playheadChanged.emit(ms)
 
-    def set_current_lane(self, lane: str) -> None:
-        if lane != self.current_lane:
+    def set_current_lane(self, lane: str, location: str | None = None) -> None:
+        """Make row (``lane``, ``location``) current: new segments and pastes go there."""
+        location = normal_location(location)
+        if lane != self.current_lane or location != self.current_location:
             self.current_lane = lane
+            self.current_location = location
             self.currentLaneChanged.emit(lane)
+
+    # -- rows (location sub-lanes) -------------------------------------------------------
+    def toggle_row_flag(self, key, flag: str) -> bool:
+        on = self.rows.toggle(tuple(key), flag)
+        if flag == "lock" and on:
+            self.select([i for i in self.selection if seg_row_key(self.doc.get(i)) != tuple(key)])
+        self._store_rows()
+        return on
+
+    def add_row(self, effect: str, location: str | None) -> None:
+        self.rows.add_row(effect, location)
+        self._store_rows()
+
+    def _store_rows(self) -> None:
+        # kept in the project's metadata (view state, not an undoable edit)
+        self.doc.metadata["rows"] = self.rows.to_dict()
+        self.rowsChanged.emit()
+
+    def is_locked(self, seg: Segment) -> bool:
+        return self.rows.locked(seg_row_key(seg))
 
     def select(self, ids: Iterable[str], mode: str = "replace") -> None:
         """``mode``: ``replace``, ``add``, ``toggle`` or ``remove``."""
-        ids = {i for i in ids if i in self.doc}
+        locked = self.rows.flags and any("lock" in f for f in self.rows.flags.values())
+        ids = {i for i in ids if i in self.doc and not (locked and self.is_locked(self.doc.get(i)))}
         if mode == "replace":
             new = ids
         elif mode == "add":
@@ -127,9 +161,23 @@ class Editor(QObject):
             replace(self.doc.get(sid), **ch).check()
         self.push(UpdateSegmentsCommand(self.doc, changes, text, merge_key))
 
+    def apply(self, cs: edits.ChangeSet, text: str) -> bool:
+        """Push a document change set as one undo step (nothing when it is empty)."""
+        if not cs:
+            return False
+        for sid, ch in cs.update.items():  # validate first: a refused edit changes nothing
+            replace(self.doc.get(sid), **ch).check()
+        for seg in cs.add:
+            seg.check()
+        self.push(ChangeSetCommand(self.doc, cs, text))
+        return True
+
     def create_segment(self, lane: str | None = None, start_ms: int | None = None,
                        end_ms: int | None = None, **fields: Any) -> Segment:
-        lane = lane or self.current_lane
+        if lane is None:
+            lane = self.current_lane
+            if self.current_location is not None:
+                fields.setdefault("location", self.current_location)
         start = self.playhead_ms if start_ms is None else start_ms
         if self.fps:
             start = frame_boundary_ms(start, self.fps)
@@ -150,51 +198,52 @@ class Editor(QObject):
 
     def split_at_playhead(self, ids: Iterable[str] | None = None) -> list[str]:
         """Split the selected segments (or those under the playhead on the current lane)."""
-        t = self.playhead_ms
         pool = self.selected_segments() if ids is None else [self.doc.get(i) for i in ids]
         if not pool:
-            pool = [s for s in self.doc.segments(self.current_lane)]
-        targets = [s for s in pool if s.start_ms < t < s.end_ms]
-        if not targets:
-            return []
-        new: list[Segment] = []
-        for s in targets:
-            right = copy.deepcopy(s)
-            right.id = Segment(s.effect, 0, 1).id
-            right.start_ms = t
-            if right.source is Source.SUGGESTED:
-                right.source = Source.EDITED
-            new.append(right)
-        self.push(MacroCommand(f"Split {len(targets)} at playhead", [
-            UpdateSegmentsCommand(self.doc, {s.id: {"end_ms": t} for s in targets}),
-            AddSegmentsCommand(self.doc, new),
-        ]))
-        return [s.id for s in new]
+            pool = self._current_row_segments()
+        cs = edits.split(pool, self.playhead_ms)
+        self.apply(cs, f"Split {len(cs.add)} at playhead")
+        return [s.id for s in cs.add]
+
+    def _current_row_segments(self) -> list[Segment]:
+        key = row_key(self.current_lane, self.current_location)
+        return [s for s in self.doc.segments(self.current_lane) if seg_row_key(s) == key]
 
     def set_in_out(self, which: str) -> None:
-        """Set the start (``"in"``) or end (``"out"``) of the selection to the playhead."""
+        """Set the start (``"in"``) or end (``"out"``) of the selection to the playhead; with
+        nothing selected, retime the suggestion under the playhead (accepting it)."""
+        if not self.selection:
+            self.review_retime(which)
+            return
+        self.apply(edits.set_in_out(self.selected_segments(), which, self.playhead_ms), f"Set {which} point")
+
+    def add_keyframe_at_playhead(self) -> int:
+        """An intensity keyframe at the playhead on each selected segment it falls in (the
+        value the envelope has there, so nothing changes until the keyframe is moved)."""
+        from ..document.keyframes import seg_value_at, with_keyframe
+
         t = self.playhead_ms
         changes = {}
         for s in self.selected_segments():
-            if which == "in" and t < s.end_ms:
-                changes[s.id] = {"start_ms": t}
-            elif which == "out" and t > s.start_ms:
-                changes[s.id] = {"end_ms": t}
+            if s.start_ms <= t <= s.end_ms:
+                kfs = s.keyframes or [(0, s.intensity)]
+                changes[s.id] = {"keyframes": with_keyframe(kfs, t - s.start_ms, seg_value_at(s, t))}
         if changes:
-            self.update_segments(changes, f"Set {which} point")
+            self.update_segments(changes, "Add keyframe")
+        return len(changes)
 
     def accept(self, ids: Iterable[str] | None = None) -> int:
         """Accept suggestions (selected, or all when ``ids`` is ``"all"``): they become EDITED."""
         pool = self._suggestions(ids)
-        self.update_segments({s.id: {"source": Source.EDITED} for s in pool},
-                             f"Accept {len(pool)} suggestion{'s' * (len(pool) != 1)}")
+        self.apply(edits.accept(pool), f"Accept {len(pool)} suggestion{'s' * (len(pool) != 1)}")
         return len(pool)
 
     def reject(self, ids: Iterable[str] | None = None) -> int:
+        """Remove suggestions; they are remembered so a re-analysis does not bring them back."""
         pool = self._suggestions(ids)
         if pool:
-            self.push(RemoveSegmentsCommand(self.doc, [s.id for s in pool],
-                                            f"Reject {len(pool)} suggestion{'s' * (len(pool) != 1)}"))
+            self.push(RejectCommand(self.doc, [s.id for s in pool],
+                                    f"Reject {len(pool)} suggestion{'s' * (len(pool) != 1)}"))
         return len(pool)
 
     def _suggestions(self, ids) -> list[Segment]:
@@ -207,12 +256,94 @@ class Editor(QObject):
         return [s for s in segs if s.source is Source.SUGGESTED]
 
     def nudge(self, delta_ms: int) -> None:
+        self.apply(edits.nudge(self.selected_segments(), delta_ms), "Nudge")
+
+    # -- keyboard review -----------------------------------------------------------------
+    def review_step(self, direction: int) -> Segment | None:
+        """Select the next/previous suggestion (at or above ``review_min_confidence``) and put
+        the playhead on its start; its row becomes current."""
+        sel = self.selected_segments()
+        cur = sel[0].id if len(sel) == 1 and sel[0].source is Source.SUGGESTED else None
+        seg = next_suggestion(self.doc.segments(), self.playhead_ms, direction,
+                              self.review_min_confidence, current=cur)
+        if seg is None:
+            return None
+        self.select([seg.id])
+        self.set_current_lane(seg.effect, seg.location)
+        self.set_playhead(seg.start_ms)
+        return seg
+
+    def review_target(self) -> Segment | None:
+        """The suggestion being reviewed: the single selected one, else the one under the
+        playhead (current row first)."""
+        sel = self.selected_segments()
+        if len(sel) == 1 and sel[0].source is Source.SUGGESTED:
+            return sel[0]
+        cands = [s for s in under(self.doc.segments(), self.playhead_ms) if s.source is Source.SUGGESTED]
+        cur = row_key(self.current_lane, self.current_location)
+        cands.sort(key=lambda s: (seg_row_key(s) != cur, s.effect != self.current_lane))
+        return cands[0] if cands else None
+
+    def review_accept(self, advance: bool = True) -> bool:
+        """A: accept the selected suggestions, or the one at the playhead, then (for one) the
+        next suggestion is selected."""
+        return self._review(self.accept, advance)
+
+    def review_reject(self, advance: bool = True) -> bool:
+        return self._review(self.reject, advance)
+
+    def _review(self, action, advance: bool) -> bool:
+        many = self._suggestions(None)
+        if len(many) > 1:
+            action([s.id for s in many])
+            return True
+        seg = self.review_target()
+        if seg is None:
+            return False
+        action([seg.id])
+        if advance:
+            self.review_step(1)
+        return True
+
+    def review_retime(self, which: str) -> bool:
+        """Start (``"in"``) or end (``"out"``) of the reviewed suggestion to the playhead, accepting it."""
+        seg = self.review_target()
+        if seg is None:
+            return False
+        return self.apply(edits.retime(seg, which, self.playhead_ms), f"Retime suggestion ({which})")
+
+    def select_under_playhead(self) -> list[str]:
+        segs = under(self.doc.segments(), self.playhead_ms)
+        cur = row_key(self.current_lane, self.current_location)
+        on_row = [s for s in segs if seg_row_key(s) == cur]
+        pick = on_row or segs
+        self.select([s.id for s in pick[:1]] if on_row else [s.id for s in pick])
+        return sorted(self.selection)
+
+    # -- clipboard -----------------------------------------------------------------------
+    def copy(self) -> int:
+        import copy as _copy
+
+        self.clipboard = [_copy.deepcopy(s) for s in self.selected_segments()]
+        return len(self.clipboard)
+
+    def paste(self, at_ms: int | None = None) -> list[str]:
+        """Paste the clipboard at the playhead (the earliest copied segment starts there)."""
+        at = self.playhead_ms if at_ms is None else at_ms
+        cs = edits.copies(self.clipboard, at, self.duration_ms())
+        if self.apply(cs, f"Paste {len(cs.add)} segment{'s' * (len(cs.add) != 1)}"):
+            self.select([s.id for s in cs.add])
+        return [s.id for s in cs.add]
+
+    def duplicate(self) -> list[str]:
+        """Copies of the selection right after it (Ctrl+D); the clipboard is left alone."""
         segs = self.selected_segments()
         if not segs:
-            return
-        delta_ms = max(delta_ms, -min(s.start_ms for s in segs))
-        self.update_segments({s.id: {"start_ms": s.start_ms + delta_ms, "end_ms": s.end_ms + delta_ms}
-                              for s in segs}, "Nudge")
+            return []
+        cs = edits.copies(segs, max(s.end_ms for s in segs), self.duration_ms())
+        if self.apply(cs, f"Duplicate {len(cs.add)} segment{'s' * (len(cs.add) != 1)}"):
+            self.select([s.id for s in cs.add])
+        return [s.id for s in cs.add]
 
 
 __all__ = ["Editor", "DocumentError"]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Binding:
-    name: str  #: action name (MainWindow method ``act_<name>``)
+    name: str  #: action name (key of :func:`mulse_author.gui.actions.handlers`)
     keys: tuple[str, ...]  #: QKeySequence strings
     help: str
     group: str
@@ -27,12 +27,19 @@ BINDINGS: tuple[Binding, ...] = (
     Binding("create", ("N", "Return"), "New segment at the playhead on the current lane", "Editing"),
     Binding("delete", ("Delete", "Backspace"), "Delete selected segments", "Editing"),
     Binding("split", ("S",), "Split selection (or current lane) at the playhead", "Editing"),
-    Binding("set_in", ("I",), "Set start of selection to the playhead", "Editing"),
-    Binding("set_out", ("O",), "Set end of selection to the playhead", "Editing"),
-    Binding("accept", ("A",), "Accept selected suggestions", "Editing"),
-    Binding("accept_all", ("Shift+A",), "Accept all suggestions", "Editing"),
-    Binding("reject", ("R",), "Reject (remove) selected suggestions", "Editing"),
-    Binding("reject_all", ("Shift+R",), "Reject all suggestions", "Editing"),
+    Binding("set_in", ("I",), "Set start of selection (or retime the suggestion at the playhead) to the playhead", "Editing"),
+    Binding("set_out", ("O",), "Set end of selection (or retime the suggestion at the playhead) to the playhead", "Editing"),
+    Binding("review_next", ("]",), "Next suggestion to review (above the Review ≥ confidence)", "Review"),
+    Binding("review_prev", ("[",), "Previous suggestion to review", "Review"),
+    Binding("accept", ("A",), "Accept the selected suggestions (or the one at the playhead), then go to the next", "Review"),
+    Binding("accept_all", ("Shift+A",), "Accept all suggestions", "Review"),
+    Binding("reject", ("R",), "Reject the selected suggestions (or the one at the playhead), then go to the next", "Review"),
+    Binding("reject_all", ("Shift+R",), "Reject all suggestions", "Review"),
+    Binding("select_under", ("D",), "Select the segment under the playhead (current row first)", "Review"),
+    Binding("copy", ("Ctrl+C",), "Copy selected segments", "Editing"),
+    Binding("paste", ("Ctrl+V",), "Paste at the playhead", "Editing"),
+    Binding("duplicate", ("Ctrl+D",), "Duplicate the selection right after itself", "Editing"),
+    Binding("add_keyframe", ("Shift+K",), "Intensity keyframe at the playhead on the selected segments", "Editing"),
     Binding("nudge_left", ("Alt+Left",), "Move selection one frame earlier", "Editing"),
     Binding("nudge_right", ("Alt+Right",), "Move selection one frame later", "Editing"),
     Binding("select_all", ("Ctrl+A",), "Select all segments", "Editing"),
@@ -43,7 +50,7 @@ BINDINGS: tuple[Binding, ...] = (
     Binding("zoom_out", ("Ctrl+-", "-"), "Zoom out", "View"),
     Binding("zoom_fit", ("Ctrl+0", "\\"), "Zoom to fit the whole video", "View"),
     Binding("toggle_follow", ("F",), "Playhead follow: page / continuous / off", "View"),
-    Binding("toggle_snap", ("G",), "Snapping on/off (hold Alt while dragging to bypass)", "View"),
+    Binding("toggle_snap", ("G",), "Snapping on/off (hold Shift or Alt while dragging to bypass)", "View"),
 )
 
 #: Shortcuts provided by standard menu actions (listed in Help too)
@@ -62,6 +69,10 @@ MENU_SHORTCUTS: tuple[tuple[str, str, str], ...] = (
     ("Drag edge / body", "Trim / move (to another lane: retype)", "Mouse"),
     ("Shift/Ctrl+click", "Add to / toggle selection", "Mouse"),
     ("Drag on empty lane", "Rubber-band selection", "Mouse"),
-    ("Alt while dragging", "No snapping", "Mouse"),
+    ("Shift (or Alt) while dragging", "No snapping", "Mouse"),
+    ("Drag straight up/down", "Retype / relocate, time kept", "Mouse"),
+    ("Header M / S / L / H", "Mute, solo, lock, hide a row", "Mouse"),
+    ("Shift+double-click segment", "Add an intensity keyframe there", "Mouse"),
+    ("Drag a keyframe", "Its time (sideways) and value (up/down)", "Mouse"),
     ("Click/drag ruler", "Scrub", "Mouse"),
 )

@@ -19,6 +19,9 @@ SELECT = QColor("#ffffff")
 SNAP = QColor("#ffd23f")
 RUBBER = QColor(120, 170, 255, 60)
 WAVE = QColor("#4fb3bf")
+ENVELOPE = QColor("#ffffff")
+#: header flag buttons when on
+FLAG_ON = {"mute": QColor("#e07a5f"), "solo": QColor("#f2cc8f"), "lock": QColor("#81b29a"), "hide": QColor("#8d99ae")}
 
 #: one colour per scene label for the probability curves
 LABEL_COLOURS = {
@@ -61,3 +64,66 @@ def dark_palette() -> QPalette:
     pal.setColor(QPalette.Disabled, QPalette.ButtonText, QColor("#6b7079"))
     pal.setColor(QPalette.Disabled, QPalette.WindowText, QColor("#6b7079"))
     return pal
+
+
+_TERM_COLOURS: dict[str, QColor] = {}
+
+
+def term_colour(term: str | None) -> QColor | None:
+    """The swatch of an MPEG-V ColorCS term (None when unknown)."""
+    if not term:
+        return None
+    c = _TERM_COLOURS.get(term)
+    if c is None:
+        try:
+            from ..effects.colors import COLOR_TERMS
+        except ImportError:
+            return None
+        rgb = COLOR_TERMS.get(term)
+        if rgb is None:
+            return None
+        c = _TERM_COLOURS[term] = QColor(*rgb)
+    return c
+
+
+def segment_colour(seg) -> QColor:
+    """A bar's fill: its own light colour when it has one, else the lane colour."""
+    return QColor(term_colour(seg.color) or lane_colour(seg.effect))
+
+
+def text_on(bg: QColor) -> QColor:
+    """Dark text on light fills, light text on dark ones."""
+    return QColor("#111318") if bg.lightnessF() > 0.45 else QColor("#f1f3f5")
+
+
+def segment_label(seg) -> str:
+    from ..document import Source
+
+    text = seg.label or lane_title(seg.effect)
+    if seg.color:
+        text += f" · {seg.color.replace('_', ' ')}"
+    if seg.source is Source.SUGGESTED:
+        text += f" {round(100 * (seg.confidence or 0))}%"
+    return text
+
+
+def segment_description(seg, fps=None) -> str:
+    """Full tooltip text of a segment (the bar's label is elided)."""
+    from ..document import Source
+    from ..formats.units import to_unit, unit_range
+    from .logic.timecode import format_time
+
+    lo, hi, unit = unit_range(seg.effect)
+    lines = [f"{lane_title(seg.effect)}" + (f" — {seg.label}" if seg.label else ""),
+             f"{format_time(seg.start_ms, fps)} → {format_time(seg.end_ms, fps)} ({format_time(seg.duration_ms)})",
+             f"intensity {to_unit(seg.effect, seg.intensity):g} {unit}" + (f" ({len(seg.keyframes)} keyframes)" if seg.keyframes else "")]
+    for name in ("color", "location", "scent"):
+        v = getattr(seg, name)
+        if v:
+            lines.append(f"{name}: {v}")
+    origin = {Source.SUGGESTED: "suggestion (not reviewed)", Source.EDITED: "accepted suggestion",
+              Source.MANUAL: "drawn by the author"}[seg.source]
+    if seg.confidence is not None:
+        origin += f", confidence {seg.confidence:.0%}"
+    lines.append(origin)
+    return "\n".join(lines)

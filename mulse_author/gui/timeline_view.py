@@ -11,21 +11,24 @@ from __future__ import annotations
 
 import numpy as np
 import shiboken6
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QImage, QLinearGradient, QPainter, QPen, QPolygonF
-from PySide6.QtWidgets import QAbstractScrollArea, QSizePolicy
+from PySide6.QtWidgets import QAbstractScrollArea, QSizePolicy, QToolTip
 
 from ..document import Source
+from ..document.events import DocEvent
+from ..document.keyframes import clipped
 from . import style
 from .editor import Editor
 from .logic.envelope import column_envelope
 from .logic.lane_index import LaneIndex
 from .logic.layout import TimelineLayout
+from .logic.sublanes import FLAGS, location_label, rows_for, seg_row_key
 from .logic.mapping import TimeScale, fit_scale
 from .logic.ticks import choose_ticks, tick_times
 from .logic.timecode import format_ruler_label
 from .logic.waveform import Peaks
-from .timeline_mouse import TimelineMouse
+from .timeline_mouse import TimelineMouse, pointer_from_qt
 
 #: segments narrower than this (px) are drawn merged into runs
 MIN_SEGMENT_PX = 3.0
@@ -34,18 +37,22 @@ MIN_SEGMENT_PX = 3.0
 class TimelineView(QAbstractScrollArea):
     seekRequested = Signal(int)  #: the author scrubbed the ruler: seek the player there (ms)
     segmentActivated = Signal(str)  #: double-click on a segment (the inspector takes focus)
+    #: right-click: (global QPoint, segment id or None, row key or None, "segment"|"header"|"lane")
+    contextMenuAsked = Signal(object, object, object, str)
 
     def __init__(self, editor: Editor, parent=None) -> None:
         super().__init__(parent)
         self.editor = editor
         self.layout_ = TimelineLayout()
         self.scale = TimeScale()
-        self.index = LaneIndex()
+        self.index = LaneIndex(key=seg_row_key)
+        self.pinned_rows: list = []  #: rows kept while a drag runs (a row emptied mid-drag stays)
         self.peaks: Peaks | None = None
         self.follow_mode = "page"  #: "page", "continuous" or "off"
         self.snapping = True
         self.snap_marker_ms: float | None = None  #: where the last drag snapped (drawn while dragging)
         self.rubber: QRectF | None = None
+        self.readout: tuple | None = None  #: (x, y, text) shown while a move/trim runs
         self._fitted = False
         self._curve_cache: tuple = (None, {})
         self._static_cache: tuple = (None, None)
@@ -66,14 +73,15 @@ class TimelineView(QAbstractScrollArea):
         editor.selectionChanged.connect(self.viewport().update)
         editor.playheadChanged.connect(self._on_playhead)
         editor.currentLaneChanged.connect(lambda _l: self.viewport().update())
+        editor.rowsChanged.connect(self.update_rows)
         editor.undo_stack.indexChanged.connect(self._on_undo_index)
         self.reload()
 
     # -- model -> view ------------------------------------------------------------------
     def reload(self) -> None:
         doc = self.editor.doc
-        self.layout_.lanes = doc.effects_in_use()
         self.index.rebuild(doc.segments())
+        self.update_rows()
         self._fitted = False
         self._fit_height()
         self.zoom_to_fit()
@@ -89,22 +97,40 @@ class TimelineView(QAbstractScrollArea):
         self.setMinimumHeight(min(h, 260))
         self.setMaximumHeight(h)
 
+    def show_strips(self, curves: bool | None = None, wave: bool | None = None) -> None:
+        """Show or hide the scene-label curves and the audio waveform strips (View menu)."""
+        if curves is not None:
+            self.layout_.curves_h = 96 if curves else 0
+        if wave is not None:
+            self.layout_.wave_h = 52 if wave else 0
+        self._static_cache = (None, None)
+        self._fit_height()
+        self.viewport().update()
+
     def set_peaks(self, peaks: Peaks | None) -> None:
         self.peaks = peaks
         self.viewport().update()
 
+    def update_rows(self) -> None:
+        """Rows = the lanes split by the locations in use, the author's extra rows and, while a
+        drag runs, the rows it started with (so the row under the mouse never vanishes)."""
+        ed = self.editor
+        rows = rows_for(ed.doc.effects_in_use(), self.index.lanes(), list(ed.rows.extra_rows) + self.pinned_rows)
+        hidden = frozenset(r.key for r in rows if ed.rows.hidden(r.key))
+        if rows != self.layout_.rows or hidden != self.layout_.hidden:
+            self.layout_.set_rows(rows, hidden)
+            self._fit_height()
+        self.viewport().update()
+
     def _on_segments(self, event: str, ids: list) -> None:
         doc = self.editor.doc
-        if event == "reset":
+        if event == DocEvent.RESET:
             self.index.rebuild(doc.segments())
-        elif event == "removed":
+        elif event == DocEvent.REMOVED:
             self.index.apply("removed", ids)
         else:
             self.index.apply(event, [doc.get(i) for i in ids if i in doc])
-        lanes = doc.effects_in_use()
-        if lanes != self.layout_.lanes:
-            self.layout_.lanes = lanes
-            self._fit_height()
+        self.update_rows()
         self._update_scrollbar()
         self.viewport().update()
 
@@ -187,20 +213,81 @@ class TimelineView(QAbstractScrollArea):
 
     # -- mouse: delegated -----------------------------------------------------------------
     def mousePressEvent(self, e) -> None:  # noqa: N802
-        self.mouse.press(e)
+        self.mouse.press(pointer_from_qt(e))
 
     def mouseMoveEvent(self, e) -> None:  # noqa: N802
-        self.mouse.move(e)
+        self.mouse.move(pointer_from_qt(e))
 
     def mouseReleaseEvent(self, e) -> None:  # noqa: N802
-        self.mouse.release(e)
+        self.mouse.release(pointer_from_qt(e))
 
     def mouseDoubleClickEvent(self, e) -> None:  # noqa: N802
-        self.mouse.double_click(e)
+        self.mouse.double_click(pointer_from_qt(e))
 
     def leaveEvent(self, e) -> None:  # noqa: N802
         self.viewport().unsetCursor()
         super().leaveEvent(e)
+
+    def contextMenuEvent(self, e) -> None:  # noqa: N802
+        pos = self.viewport().mapFrom(self, e.pos())
+        x, y = float(pos.x()), float(pos.y())
+        lay = self.layout_
+        i = lay.lane_at(y)
+        key = lay.rows[i].key if i is not None else None
+        if i is None:
+            return
+        if x < lay.header_w:
+            self.contextMenuAsked.emit(e.globalPos(), None, key, "header")
+            return
+        _lane, hit = self.mouse.hit(x, y)
+        if hit is not None and hit.seg_id not in self.editor.selection:
+            self.editor.select([hit.seg_id])
+        self.contextMenuAsked.emit(e.globalPos(), hit.seg_id if hit else None, key,
+                                   "segment" if hit else "lane")
+
+    def viewportEvent(self, e) -> bool:  # noqa: N802
+        if e.type() == QEvent.ToolTip:
+            text = self.tooltip_at(e.position().x() if hasattr(e, "position") else e.pos().x(),
+                                   e.position().y() if hasattr(e, "position") else e.pos().y())
+            if text:
+                QToolTip.showText(e.globalPos(), text, self.viewport())
+            else:
+                QToolTip.hideText()
+            return True
+        return super().viewportEvent(e)
+
+    def tooltip_at(self, x: float, y: float) -> str | None:
+        """The full text of what is under (x, y): a segment, a row header or a flag button."""
+        lay = self.layout_
+        i = lay.lane_at(y)
+        if i is None:
+            return None
+        row = lay.rows[i]
+        if x < lay.header_w:
+            flag = self.flag_at(i, x, y)
+            if flag:
+                on = self.editor.rows.has(row.key, flag)
+                return f"{flag.capitalize()} this row ({'on' if on else 'off'})"
+            return f"{style.lane_title(row.effect)} — location: {location_label(row.location)}"
+        _lane, hit = self.mouse.hit(x, y)
+        if hit is None:
+            return None
+        return style.segment_description(self.editor.doc.get(hit.seg_id), self.editor.fps)
+
+    def flag_rects(self, i: int) -> list[tuple[str, QRectF]]:
+        """The mute/solo/lock/hide buttons of header row ``i``."""
+        lay = self.layout_
+        h = lay.row_h(i)
+        size = min(13, h - 2)
+        y = lay.lane_top(i) + (h - size) / 2
+        x0 = lay.header_w - 6 - len(FLAGS) * (size + 2)
+        return [(f, QRectF(x0 + k * (size + 2), y, size, size)) for k, f in enumerate(FLAGS)]
+
+    def flag_at(self, i: int, x: float, y: float) -> str | None:
+        for f, r in self.flag_rects(i):
+            if r.adjusted(-1, -1, 1, 1).contains(QPointF(x, y)):
+                return f
+        return None
 
     # -- painting ---------------------------------------------------------------------------
     def paintEvent(self, event) -> None:  # noqa: N802
@@ -231,83 +318,121 @@ class TimelineView(QAbstractScrollArea):
             p.setPen(QPen(style.SNAP, 1, Qt.DashLine))
             p.drawLine(QPointF(x, lay.ruler_h), QPointF(x, lay.lanes_bottom))
         self._paint_playhead(p, h)
+        if self.readout is not None:
+            self._paint_readout(p, w)
+
+    def _paint_readout(self, p: QPainter, w: int) -> None:
+        x, y, text = self.readout
+        fm = p.fontMetrics()
+        tw, th = fm.horizontalAdvance(text) + 12, fm.height() + 6
+        rx = min(max(x + 12, self.layout_.header_w), w - tw - 2)
+        ry = max(self.layout_.ruler_h, y - th - 10)
+        p.setPen(QPen(style.GRID.lighter(160), 1))
+        p.setBrush(QColor(20, 22, 26, 230))
+        p.drawRoundedRect(QRectF(rx, ry, tw, th), 3, 3)
+        p.setPen(style.TEXT)
+        p.drawText(QRectF(rx, ry, tw, th), Qt.AlignCenter, text)
 
     def _paint_lanes(self, p: QPainter, w: int, t0: float, t1: float, major: int) -> None:
         lay = self.layout_
         sel = self.editor.selection
         hw = lay.header_w
         origin, mpp = self.scale.origin_ms, self.scale.ms_per_px
-        # time grid behind the lanes
-        grid_pen = QPen(style.GRID, 1)
-        for i, lane in enumerate(lay.lanes):
+        cur = (self.editor.current_lane, self.editor.current_location)
+        states = self.editor.rows
+        lane_no = {e: k for k, e in enumerate(lay.lanes)}
+        for i, row in enumerate(lay.rows):
             y = lay.lane_top(i)
-            bg = style.LANE_CURRENT if lane == self.editor.current_lane else style.LANE_BG[i % 2]
-            p.fillRect(hw, y, w - hw, lay.lane_h, bg)
-        p.setPen(grid_pen)
+            bg = style.LANE_CURRENT if row.key == cur else style.LANE_BG[lane_no[row.effect] % 2]
+            p.fillRect(hw, y, w - hw, lay.row_h(i), bg)
+        p.setPen(QPen(style.GRID, 1))
         for t in tick_times(t0, t1, major):
             x = self.x_of(t)
             p.drawLine(QPointF(x, lay.ruler_h), QPointF(x, lay.lanes_bottom))
         p.setClipRect(hw, 0, w - hw, lay.lanes_bottom)
         fm = p.fontMetrics()
-        for i, lane in enumerate(lay.lanes):
-            segs = self.index.query(lane, t0, t1)
+        for i, row in enumerate(lay.rows):
+            segs = self.index.query(row.key, t0, t1)
             if not segs:
                 continue
+            hidden = row.key in lay.hidden
             y = lay.lane_top(i) + 2
-            hgt = lay.lane_h - 4
-            base = style.lane_colour(lane)
-            solid = QBrush(base)
-            dim = QColor(base)
+            hgt = lay.row_h(i) - 4
+            lane_base = style.lane_colour(row.effect)
+            muted = not states.plays(row.key)
             run_x0 = run_x1 = None
             p.setPen(Qt.NoPen)
             for s in segs:
                 x0 = hw + (s.start_ms - origin) / mpp
                 x1 = hw + (s.end_ms - origin) / mpp
-                if x1 - x0 < MIN_SEGMENT_PX and s.id not in sel:
-                    # tiny at this zoom: merge with neighbours into one run
+                base = style.segment_colour(s) if s.color else lane_base
+                if (x1 - x0 < MIN_SEGMENT_PX or hidden) and s.id not in sel:
+                    # tiny at this zoom (or a collapsed row): merge with neighbours into one run
                     if run_x0 is not None and x0 <= run_x1 + 1:
                         run_x1 = max(run_x1, x1)
                     else:
                         if run_x0 is not None:
-                            p.fillRect(QRectF(run_x0, y, max(1.0, run_x1 - run_x0), hgt), base)
+                            p.fillRect(QRectF(run_x0, y, max(1.0, run_x1 - run_x0), hgt), lane_base)
                         run_x0, run_x1 = x0, x1
                     continue
                 rect = QRectF(x0, y, x1 - x0, hgt)
+                if muted:
+                    base = QColor(base)
+                    base.setAlphaF(0.35)
                 if s.source is Source.SUGGESTED:
                     conf = s.confidence if s.confidence is not None else 0.5
-                    dim.setAlphaF(0.18 + 0.5 * conf)
+                    dim = QColor(base)
+                    dim.setAlphaF((0.18 + 0.5 * conf) * (0.5 if muted else 1.0))
                     p.setBrush(dim)
                     p.setPen(QPen(base.lighter(130), 1, Qt.DashLine))
                     p.drawRoundedRect(rect.adjusted(0.5, 0.5, -0.5, -0.5), 3, 3)
                     p.setPen(Qt.NoPen)
                 else:
-                    p.setBrush(solid)
+                    p.setBrush(QBrush(base))
                     p.drawRoundedRect(rect, 3, 3)
-                    # intensity: a darker band from the bottom, height = intensity
-                    ih = hgt * 0.28 * s.intensity
-                    if ih >= 1:
-                        p.fillRect(QRectF(x0 + 1, y + hgt - ih, x1 - x0 - 2, ih), base.darker(135))
+                    if not s.keyframes:
+                        # constant intensity: a darker band from the bottom, height = intensity
+                        ih = hgt * 0.28 * s.intensity
+                        if ih >= 1:
+                            p.fillRect(QRectF(x0 + 1, y + hgt - ih, x1 - x0 - 2, ih), base.darker(135))
+                if s.keyframes and x1 - x0 > 6:
+                    self._paint_envelope(p, s, x0, x1, y, hgt, s.id in sel)
                 if s.id in sel:
                     p.setBrush(Qt.NoBrush)
                     p.setPen(QPen(style.SELECT, 2))
                     p.drawRoundedRect(rect.adjusted(1, 1, -1, -1), 3, 3)
                     p.setPen(Qt.NoPen)
-                if x1 - x0 > 46:
-                    if s.source is Source.SUGGESTED:
-                        text = f"{s.label or style.lane_title(s.effect)} {round(100 * (s.confidence or 0))}%"
-                        p.setPen(style.TEXT)
-                    else:
-                        text = s.label or style.lane_title(s.effect)
-                        p.setPen(QColor("#111318"))
+                if x1 - x0 > 30 and hgt >= 12:
+                    text = style.segment_label(s)
+                    p.setPen(style.TEXT if s.source is Source.SUGGESTED else style.text_on(base))
                     tx = max(x0, hw) + 5
                     avail = min(x1, w) - tx - 3
-                    if avail > 20:
+                    if avail > 12:
                         p.drawText(QRectF(tx, y, avail, hgt), Qt.AlignVCenter | Qt.AlignLeft,
                                    fm.elidedText(text, Qt.ElideRight, int(avail)))
                     p.setPen(Qt.NoPen)
             if run_x0 is not None:
-                p.fillRect(QRectF(run_x0, y, max(1.0, run_x1 - run_x0), hgt), base)
+                p.fillRect(QRectF(run_x0, y, max(1.0, run_x1 - run_x0), hgt), lane_base)
         p.setClipping(False)
+
+    def _paint_envelope(self, p: QPainter, s, x0: float, x1: float, y: float, hgt: float, selected: bool) -> None:
+        """The intensity envelope as a line over the bar; keyframe handles when selected."""
+        env = clipped(s.keyframes, s.duration_ms, s.intensity)
+        mpp = self.scale.ms_per_px
+        pts = [QPointF(x0 + o / mpp, y + hgt - 1 - v * (hgt - 2)) for o, v in env]
+        if pts and pts[-1].x() < x1:
+            pts.append(QPointF(x1, pts[-1].y()))
+        if pts and pts[0].x() > x0:
+            pts.insert(0, QPointF(x0, pts[0].y()))
+        p.setPen(QPen(style.ENVELOPE, 1.5))
+        p.drawPolyline(QPolygonF(pts))
+        if selected:
+            p.setPen(QPen(style.ENVELOPE, 1))
+            p.setBrush(style.SELECT)
+            for o, v in s.keyframes:
+                if 0 <= o <= s.duration_ms:
+                    p.drawEllipse(QPointF(x0 + o / mpp, y + hgt - 1 - v * (hgt - 2)), 3.5, 3.5)
+        p.setPen(Qt.NoPen)
 
     def _paint_static(self, p: QPainter, w: int, t0: float) -> None:
         """Curves and waveform change only with the zoom/scroll or a new analysis: they are
@@ -427,15 +552,38 @@ class TimelineView(QAbstractScrollArea):
         p.setPen(style.TEXT_DIM)
         p.drawText(QRectF(8, 0, hw - 8, lay.ruler_h), Qt.AlignVCenter | Qt.AlignLeft,
                    f"{len(self.index)} segments")
-        for i, lane in enumerate(lay.lanes):
+        cur = (self.editor.current_lane, self.editor.current_location)
+        states = self.editor.rows
+        fm = p.fontMetrics()
+        for i, row in enumerate(lay.rows):
             y = lay.lane_top(i)
-            current = lane == self.editor.current_lane
+            h = lay.row_h(i)
+            current = row.key == cur
             if current:
-                p.fillRect(0, y, hw, lay.lane_h, style.LANE_CURRENT)
-            p.fillRect(QRectF(6, y + 6, 5, lay.lane_h - 12), style.lane_colour(lane))
+                p.fillRect(0, y, hw, h, style.LANE_CURRENT)
+            sub = lay.is_sub_row(i)
+            first = i == 0 or lay.rows[i - 1].effect != row.effect
+            p.fillRect(QRectF(6, y + (4 if h > 14 else 2), 5, h - (8 if h > 14 else 4)), style.lane_colour(row.effect))
             p.setFont(self._bold if current else self._font)
             p.setPen(style.TEXT if current else style.TEXT_DIM)
-            p.drawText(QRectF(18, y, hw - 20, lay.lane_h), Qt.AlignVCenter | Qt.AlignLeft, style.lane_title(lane))
+            flags = self.flag_rects(i)
+            text_w = int(flags[0][1].left() - 20)
+            if h >= 14:
+                if sub:
+                    name = (style.lane_title(row.effect) + " " if first else "  ") + location_label(row.location)
+                else:
+                    name = style.lane_title(row.effect)
+                p.drawText(QRectF(16, y, text_w, h), Qt.AlignVCenter | Qt.AlignLeft,
+                           fm.elidedText(name, Qt.ElideRight, text_w))
+            p.setFont(self._font)
+            for flag, r in flags:
+                on = states.has(row.key, flag)
+                p.setPen(QPen(style.GRID.lighter(150), 1))
+                p.setBrush(style.FLAG_ON[flag] if on else Qt.NoBrush)
+                p.drawRoundedRect(r, 2, 2)
+                p.setPen(QColor("#111318") if on else style.TEXT_DIM)
+                p.drawText(r, Qt.AlignCenter, flag[0].upper())
+            p.setBrush(Qt.NoBrush)
         p.setFont(self._font)
         if lay.curves_h:
             top = lay.curves_top

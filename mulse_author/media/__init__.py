@@ -1,7 +1,26 @@
 """Media: probing and one-pass streaming decode with PyAV (see :mod:`.decode` for the exact
-sampling and time conventions)."""
+sampling and time conventions), and the waveform envelope (:mod:`.peaks`).
 
-from .decode import (  # noqa: F401
-    DecodeStats, MediaChunk, MediaStream, decode_only, load_audio, sample_time, stream_media,
-)
+The decoders are imported on first use: they pull in torch (through the feature constants),
+which the editor does not need to start.
+"""
+
 from .probe import MediaInfo, probe  # noqa: F401
+
+_LAZY = {
+    "DecodeStats": ".chunks", "MediaChunk": ".chunks", "sample_time": ".chunks",
+    "MediaStream": ".stream", "stream_media": ".stream",
+    "decode_only": ".decode", "load_audio": ".decode",
+    "Peaks": ".peaks", "compute_peaks": ".peaks",
+}
+__all__ = ["MediaInfo", "probe", *_LAZY]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -7,6 +7,7 @@ later (an audio track delayed by 0.3 s) keeps its offset in every time this pack
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,13 +56,19 @@ class MediaInfo:
 def open_container(path) -> av.container.InputContainer:
     """``av.open`` with the failure modes turned into :class:`MediaError` messages."""
     p = Path(path)
-    if not p.exists():
-        raise MediaError(f"{p}: file not found")
-    if p.is_dir():
+    try:
+        st = p.stat()
+    except FileNotFoundError:
+        raise MediaError(f"{p}: file not found") from None
+    except OSError as e:
+        raise MediaError(f"{p}: cannot be read ({e.strerror or e})") from None
+    if stat.S_ISDIR(st.st_mode):
         raise MediaError(f"{p}: is a folder, not a media file")
+    if not stat.S_ISREG(st.st_mode):  # a FIFO would block the demuxer, a device never ends
+        raise MediaError(f"{p}: is not a regular file ({_kind(st.st_mode)}); give a media file")
     if not os.access(p, os.R_OK):
         raise MediaError(f"{p}: cannot be read (permission denied)")
-    if p.stat().st_size == 0:
+    if st.st_size == 0:
         raise MediaError(f"{p}: file is empty")
     try:
         container = av.open(str(p), mode="r", metadata_errors="replace")  # Latin-1 tags are common
@@ -73,6 +80,14 @@ def open_container(path) -> av.container.InputContainer:
         container.close()
         raise MediaError(f"{p}: is a still image ({container.format.name}), not audio or video")
     return container
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "a FIFO / pipe"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "not a plain file"
 
 
 def _reason(e: Exception) -> str:

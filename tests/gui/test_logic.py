@@ -221,7 +221,9 @@ def test_rubber_band():
 
 # -- layout -----------------------------------------------------------------
 def test_layout_rows():
-    lay = layout.TimelineLayout(["Wind", "Temperature", "Light"], ruler_h=20, lane_h=30, lane_gap=2)
+    from mulse_author.gui.logic.sublanes import Row
+
+    lay = layout.TimelineLayout([Row("Wind"), Row("Temperature"), Row("Light")], ruler_h=20, lane_h=30, lane_gap=2)
     assert lay.lane_at(10) is None and lay.in_ruler(10)
     assert lay.lane_at(20) == 0 and lay.lane_at(51) == 0 and lay.lane_at(52) == 1
     assert lay.lane_at(lay.lanes_bottom) is None

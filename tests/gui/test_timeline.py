@@ -20,17 +20,17 @@ def view(qtbot):
     ed = Editor(sample_doc())
     v = TimelineView(ed)
     qtbot.addWidget(v)
-    v.resize(1104, 500)  # 1000 px of time area: fit = 60 ms/px
+    v.resize(1000 + v.layout_.header_w, 500)  # 1000 px of time area: fit = 60 ms/px
     v.show()
     qtbot.waitExposed(v)
     v.zoom_to_fit()
     return v
 
 
-def pt(view, t_ms, lane):
+def pt(view, t_ms, lane, location=None):
     lay = view.layout_
-    i = lay.lanes.index(lane)
-    return QPoint(round(view.x_of(t_ms)), lay.lane_top(i) + lay.lane_h // 2)
+    i = lay.row_index((lane, location))
+    return QPoint(round(view.x_of(t_ms)), lay.lane_top(i) + lay.row_h(i) // 2)
 
 
 def move_event(vp, p: QPoint, mods=Qt.NoModifier, buttons=Qt.LeftButton):
@@ -115,11 +115,13 @@ def test_drag_to_other_lane_retypes(view):
     assert ed.doc.get("w1").effect == "Wind"
 
 
-def test_moving_a_suggestion_marks_it_edited(view):
+def test_moving_a_selection_keeps_its_review_state(view):
     ed = view.editor
+    ed.select(["h1", "w1"])
     a = pt(view, 6_000, "Temperature")
     drag(view, a, a + QPoint(20, 0))
-    assert ed.doc.get("h1").source is Source.EDITED
+    assert ed.doc.get("h1").start_ms == 6_200 and ed.doc.get("w1").start_ms == 11_200
+    assert ed.doc.get("h1").source is Source.SUGGESTED  # moved, not approved
     ed.undo_stack.undo()
     assert ed.doc.get("h1").source is Source.SUGGESTED and ed.doc.get("h1").start_ms == 5_000
 

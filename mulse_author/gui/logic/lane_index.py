@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Callable, Iterable
 
 
 @dataclass(frozen=True)
@@ -33,13 +33,18 @@ class _Lane:
         return [s for s in self.segs[lo:hi] if s.end_ms > t0]
 
 
-class LaneIndex:
-    """Segments grouped by effect lane, each lane sorted by start time."""
+def _effect(seg):
+    return seg.effect
 
-    def __init__(self, segments: Iterable = ()) -> None:
-        self._by_lane: dict[str, dict[str, object]] = {}
-        self._lane_of: dict[str, str] = {}
-        self._sorted: dict[str, _Lane] = {}
+
+class LaneIndex:
+    """Segments grouped by row (``key(seg)``: the effect lane by default), each sorted by start."""
+
+    def __init__(self, segments: Iterable = (), key: Callable = _effect) -> None:
+        self._by_lane: dict[object, dict[str, object]] = {}
+        self._lane_of: dict[str, object] = {}
+        self._sorted: dict[object, _Lane] = {}
+        self.key = key
         self.rebuild(segments)
 
     def rebuild(self, segments: Iterable) -> None:
@@ -47,11 +52,13 @@ class LaneIndex:
         self._lane_of.clear()
         self._sorted.clear()
         for s in segments:
-            self._by_lane.setdefault(s.effect, {})[s.id] = s
-            self._lane_of[s.id] = s.effect
+            k = self.key(s)
+            self._by_lane.setdefault(k, {})[s.id] = s
+            self._lane_of[s.id] = k
 
-    def lanes(self) -> list[str]:
-        return list(self._by_lane)
+    def lanes(self) -> list:
+        """Row keys that hold at least one segment."""
+        return [k for k, v in self._by_lane.items() if v]
 
     def __len__(self) -> int:
         return len(self._lane_of)
@@ -69,13 +76,14 @@ class LaneIndex:
                     self._sorted.pop(lane, None)
             return
         for s in segments_or_ids:
+            k = self.key(s)
             old = self._lane_of.get(s.id)
-            if old is not None and old != s.effect:
+            if old is not None and old != k:
                 self._by_lane[old].pop(s.id, None)
                 self._sorted.pop(old, None)
-            self._by_lane.setdefault(s.effect, {})[s.id] = s
-            self._lane_of[s.id] = s.effect
-            self._sorted.pop(s.effect, None)
+            self._by_lane.setdefault(k, {})[s.id] = s
+            self._lane_of[s.id] = k
+            self._sorted.pop(k, None)
 
     def _lane(self, lane: str) -> _Lane:
         sl = self._sorted.get(lane)

@@ -1,0 +1,262 @@
+"""The analysis pass: :class:`MediaStream` decodes a file once, in media-time order, yielding
+:class:`~.chunks.MediaChunk` s (see :mod:`.decode` for the conventions)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+import av
+import numpy as np
+
+from ..errors import MediaError
+from ..features.constants import FRAME_SIZE, SAMPLE_RATE, VIDEO_FPS
+from .audio_assembler import _AudioAssembler
+from .chunks import DecodeStats, MediaChunk, _pts_seconds, sample_time
+from .decode_thread import _DecodeThread, configure_video_decoder
+from .frame_sampler import _FrameSampler
+from .luma import mean_luma
+from .probe import MediaInfo, _reason, open_container, probe, select_streams
+
+_MAX_BAD_PACKETS = 50  # packets that fail to decode before we call the file corrupt
+
+_SHORT_TOLERANCE_S = 0.5  # data that ends this much (or 1 %) before the stated duration is noted
+
+
+def _read_only(container, index: int) -> None:
+    """Have the demuxer skip every stream of ``container`` but stream ``index``: the audio's
+    container then does not read (copy) the video's packets, a 10-min 720p film's 220 MB
+    (paired runs: about 0.1 CPU-s less per 10 min in the caller's thread)."""
+    discard = getattr(getattr(av, "stream", None), "Discard", None)
+    if discard is None:  # a PyAV without the setting: the packets are read and dropped
+        return
+    for s in container.streams:
+        if s.index != index:
+            s.discard = discard.all
+
+
+def _empty_chunk() -> dict:
+    return dict(audio=[], frames=[], index=[], thirds=[], luma=[], luma_t=[])
+
+
+class MediaStream:
+    """Iterator of :class:`MediaChunk` over one decode pass of a file (see the module docstring).
+
+    Attributes: ``info`` (:class:`MediaInfo`) and ``stats`` (:class:`DecodeStats`, complete once
+    the iteration has ended). Memory is bounded by ``chunk_s`` worth of output, never the file.
+    """
+
+    def __init__(self, path, *, audio: bool = True, video: bool = True, chunk_s: float = 5.0,
+                 fps: float = VIDEO_FPS, frame_size: int = FRAME_SIZE, luma: bool = True,
+                 thirds: bool = True, frames: bool = True, strict: bool = True,
+                 info: MediaInfo | None = None):
+        self.path = Path(path)
+        self.info = info or probe(self.path)
+        self.stats = DecodeStats(has_audio=audio and self.info.has_audio,
+                                 has_video=video and self.info.has_video)
+        self.stats.warnings.extend(self.info.warnings)  # the probe's (an unusual rotation)
+        self._opts = dict(chunk_s=chunk_s, fps=fps, frame_size=frame_size if frames else 0,
+                          luma=luma, thirds=thirds, strict=strict)
+        self._gen = None
+
+    def __iter__(self) -> Iterator[MediaChunk]:
+        return self
+
+    def __next__(self) -> MediaChunk:
+        if self._gen is None:
+            self._gen = self._run()
+        return next(self._gen)
+
+    def close(self):
+        if self._gen is not None:
+            self._gen.close()
+
+    def _run(self) -> Iterator[MediaChunk]:
+        o, info, stats = self._opts, self.info, self.stats
+        t0 = info.start_s
+        container = open_container(self.path)
+        decoder = acontainer = None
+        try:
+            vstream, astream = select_streams(container)
+            vstream = vstream if stats.has_video else None
+            astream = astream if stats.has_audio else None
+            if vstream is not None:
+                configure_video_decoder(vstream)
+            streams = [s for s in (vstream, astream) if s is not None]
+            if not streams:
+                return
+            assembler = _AudioAssembler(stats, t0) if astream is not None else None
+            sampler = _FrameSampler(stats, info.rotation, o["fps"], o["frame_size"], o["thirds"]) \
+                if vstream is not None else None
+            frame_size = o["frame_size"] or FRAME_SIZE  # shape of an empty frames array
+            acc = _empty_chunk()
+            audio_pos = 0  # index of the first audio sample in acc
+            chunk_end = o["chunk_s"]
+            last_vt = None
+            last_vdur = 1.0 / info.fps if info.fps else 0.04
+            audio_end_t = None
+            clock = 0.0
+
+            def make_chunk():
+                nonlocal acc, audio_pos
+                frames, index, thirds = sampler.take() if sampler else ([], [], [])
+                audio = np.concatenate(acc["audio"]) if acc["audio"] else np.zeros(0, np.float32)
+                idx = np.asarray(index, np.int64)
+                chunk = MediaChunk(
+                    audio=audio, audio_start=audio_pos,
+                    frames=np.stack(frames) if frames else np.zeros((0, frame_size, frame_size, 3), np.float32),
+                    frame_index=idx, frame_times=sample_time(idx, o["fps"]).astype(np.float64),
+                    thirds=np.stack(thirds).astype(np.float32) if thirds else np.zeros((0, 3, 3), np.float32),
+                    luma=np.asarray(acc["luma"], np.float32), luma_times=np.asarray(acc["luma_t"], np.float64),
+                )
+                audio_pos += len(audio)
+                acc = _empty_chunk()
+                return chunk
+
+            # Video and audio are read through two containers: the decode thread demuxes and
+            # decodes only the video, and this thread decodes the audio packets as the video
+            # time advances.  One container would hand every audio packet (43 a second) through
+            # the decode thread, whose pace sets the analysis's: the analysis of the 10-min
+            # benchmark film was about 0.1 s faster this way (paired runs), and a file that
+            # stores its audio far from its video (no interleaving) is read in time order.
+            split = vstream is not None and astream is not None
+            audio_packets = None
+            if split:
+                acontainer = open_container(self.path)
+                _read_only(container, vstream.index)
+                _read_only(acontainer, astream.index)
+                audio_packets = self._packets(acontainer, [acontainer.streams[astream.index]])
+
+            def due():
+                """A chunk when the media clock has passed the chunk boundary."""
+                nonlocal chunk_end
+                if clock >= chunk_end:
+                    yield make_chunk()
+                    while chunk_end <= clock:
+                        chunk_end += o["chunk_s"]
+
+            def place_audio(frames):
+                nonlocal clock
+                for frame in frames:
+                    acc["audio"].extend(assembler.push(frame))
+                clock = max(clock, assembler.pos / SAMPLE_RATE)
+
+            def pull_audio(until_s: float):
+                """Decode the separate container's audio up to media time ``until_s``."""
+                nonlocal audio_packets
+                while audio_packets is not None and assembler.pos < until_s * SAMPLE_RATE:
+                    packet = next(audio_packets, None)
+                    if packet is None:
+                        audio_packets = None
+                        break
+                    try:
+                        frames = packet.decode()
+                    except av.error.FFmpegError as e:
+                        self._bad_packet(e, packet)
+                        continue
+                    place_audio(frames)
+                    yield from due()
+
+            decoder = _DecodeThread(self._packets(container, [vstream] if split else streams))
+            for stream, decoded, error in decoder:
+                if error is not None:
+                    self._bad_packet(*error)
+                    continue
+                if stream is astream:
+                    place_audio(decoded)
+                    yield from due()
+                    continue
+                for frame in decoded:
+                    stats.video_decoded += 1
+                    t = _pts_seconds(frame, t0)
+                    if t is None:
+                        t = (last_vt + last_vdur) if last_vt is not None else 0.0
+                    if last_vt is not None and t > last_vt:
+                        last_vdur = t - last_vt
+                    if o["luma"]:
+                        acc["luma"].append(mean_luma(frame))
+                        acc["luma_t"].append(t)
+                    sampler.push(t, frame)
+                    last_vt = t if last_vt is None else max(last_vt, t)
+                    clock = max(clock, t)
+                if split and last_vt is not None:
+                    yield from pull_audio(last_vt)
+                yield from due()
+            yield from pull_audio(float("inf"))  # the audio past the last picture
+            # end of file: flush the resampler and the last shown frame
+            if assembler is not None:
+                acc["audio"].extend(assembler.finish())
+                audio_end_t = assembler.end_time
+                if audio_end_t is not None:  # exact length: up to the last frame's end
+                    want = round(audio_end_t * SAMPLE_RATE)
+                    if want > assembler.pos:
+                        acc["audio"].append(np.zeros(want - assembler.pos, np.float32))
+                        assembler.pos = want
+                stats.audio_samples = assembler.pos
+                if assembler.pos == 0:
+                    raise MediaError(f"{self.path}: the audio stream decoded to nothing")
+            if sampler is not None:
+                if last_vt is None:
+                    raise MediaError(f"{self.path}: the video stream decoded to no frames")
+                end_t = last_vt + last_vdur
+                sampler.finish(end_t)
+                self._check_complete(end_t)
+            elif audio_end_t is not None:
+                self._check_complete(audio_end_t)
+            yield make_chunk()
+        finally:
+            if decoder is not None:
+                decoder.stop()  # before closing the container it reads
+            container.close()
+            if acontainer is not None:
+                acontainer.close()
+
+    def _packets(self, container, streams):
+        demux = container.demux(streams)
+        while True:
+            try:
+                packet = next(demux)
+            except StopIteration:
+                return
+            except av.error.FFmpegError as e:
+                if self._opts["strict"]:
+                    raise MediaError(f"{self.path}: corrupt or truncated ({_reason(e)})") from e
+                self.stats.warnings.append(f"stopped reading at a demux error: {_reason(e)}")
+                return
+            yield packet  # includes the final empty packets, whose decode() drains the decoder
+
+    def _bad_packet(self, e, packet):
+        self.stats.bad_packets += 1
+        if self.stats.bad_packets == 1:
+            self.stats.warnings.append(f"undecodable {packet.stream.type} packet(s): {_reason(e)}")
+        if self.stats.bad_packets > _MAX_BAD_PACKETS:
+            raise MediaError(f"{self.path}: corrupt ({self.stats.bad_packets} packets failed to "
+                             f"decode: {_reason(e)})")
+
+    def _check_complete(self, end_t: float):
+        """A file whose data stops well before its stated duration is truncated: an error (strict)
+        below 90 %, else a note; ``stats.end_s`` is where the data ends."""
+        self.stats.end_s = end_t
+        expected = self.info.duration_s
+        if not expected or end_t >= expected - max(_SHORT_TOLERANCE_S, 0.01 * expected):
+            return
+        self.stats.truncated_at_s = end_t
+        msg = (f"{self.path}: truncated: decoding ends at {end_t:.2f} s but the file says it "
+               f"lasts {expected:.2f} s")
+        if end_t < 0.9 * expected - 0.5:
+            if self._opts["strict"]:
+                raise MediaError(msg)
+            self.stats.warnings.append(msg)
+        else:
+            self.stats.warnings.append(f"{msg}; the decoded {end_t:.2f} s are used")
+
+
+def stream_media(path, **kwargs) -> MediaStream:
+    """Decode ``path`` once, yielding :class:`MediaChunk` about every ``chunk_s`` seconds of
+    media. Keyword options: ``audio``/``video`` (False skips that stream), ``chunk_s`` (5.0),
+    ``fps`` (3.2), ``frame_size`` (32), ``luma``/``thirds`` (statistics on/off), ``frames``
+    (False: no sampled 32x32 frames, e.g. for an audio-only model; their times and indices, and
+    the thirds, are still given), ``strict``
+    (True: a demux error or truncation raises :class:`MediaError`; False: stop with a warning in
+    ``stats.warnings``), ``info`` (a :class:`MediaInfo` from an earlier :func:`probe`)."""
+    return MediaStream(path, **kwargs)
