@@ -229,7 +229,7 @@ def test_autosave_timer_writes(qtbot, make_window):
 
 def test_layout_and_view_settings_are_remembered(qtbot, make_window):
     w = make_window()
-    w.act_toggle_follow()
+    w.toggle_follow()
     w.inspector_dock.hide()  # the author closed the inspector
     w.splitter.setSizes([200, 600])
     sizes = w.splitter.sizes()
