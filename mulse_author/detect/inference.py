@@ -106,25 +106,54 @@ def stream_scores(net: Any, mel_power: np.ndarray, hop_s: float = 1.0) -> tuple[
     return scorer.finish()
 
 
+def padded_stream(mel_power: np.ndarray, normalise: bool, left_fmap: int = 0,
+                  right_fmap: int = 0) -> np.ndarray:
+    """The encoder's input for a whole stream ``[60, T]`` (or a batch ``[B, 60, T]`` of equal
+    length): level-normalised when asked, then :data:`EDGE_PAD` silent frames plus
+    ``left_fmap`` / ``right_fmap`` silent map frames on each side, padded to whole map frames."""
+    mel = np.asarray(mel_power, dtype=np.float32)
+    if normalise:
+        mel = (np.stack([level.normalise(m) for m in mel]) if mel.ndim == 3 else level.normalise(mel))
+    t = mel.shape[-1]
+    n_fmap = -(-t // FMAP_STRIDE)
+    left = EDGE_PAD + left_fmap * FMAP_STRIDE
+    right = n_fmap * FMAP_STRIDE - t + EDGE_PAD + right_fmap * FMAP_STRIDE
+    return np.pad(mel, [(0, 0)] * (mel.ndim - 1) + [(left, right)])
+
+
 def whole_stream_embeddings(encoder, mel_power: np.ndarray, hop_s: float,
                             normalise: bool) -> tuple[Any, np.ndarray]:
     """Embeddings ``[W, 1024]`` and region starts of a whole stream in one go (short streams,
-    and the training-side reference)."""
+    and the reference the streaming path equals)."""
     import torch
 
-    mel = np.asarray(mel_power, dtype=np.float32)
-    if normalise:
-        mel = level.normalise(mel)
-    n_fmap = -(-mel.shape[1] // FMAP_STRIDE)
+    n_fmap = -(-np.asarray(mel_power).shape[1] // FMAP_STRIDE)
     q = region_starts(n_fmap, hop_s)
-    left = EDGE_PAD + max(0, -int(q[0])) * FMAP_STRIDE
-    right = (n_fmap * FMAP_STRIDE - mel.shape[1] + EDGE_PAD
-             + max(0, int(q[-1]) + POOL_FRAMES - n_fmap) * FMAP_STRIDE)
-    padded = np.pad(mel, ((0, 0), (left, right)))
+    left = max(0, -int(q[0]))
+    padded = padded_stream(mel_power, normalise, left, max(0, int(q[-1]) + POOL_FRAMES - n_fmap))
     with torch.inference_mode():
         fmap = encoder.stream_feature_map(torch.from_numpy(padded))
-    emb = encoder.pool_regions(fmap, (q + left // FMAP_STRIDE).tolist(), POOL_FRAMES)
+    emb = encoder.pool_regions(fmap, (q + left + EDGE_PAD // FMAP_STRIDE).tolist(), POOL_FRAMES)
     return emb, q
+
+
+def clip_embeddings(encoder, mel_power: np.ndarray, normalise: bool) -> tuple[Any, float, float]:
+    """Embeddings ``[B, 1024]`` of the central region of each clip of a batch ``[B, 60, T]``
+    (equal-length training clips at least one region long), computed as a file of that
+    length would be; returns also the region's span ``(start_s, end_s)`` in the clip."""
+    import torch
+
+    n_fmap = -(-mel_power.shape[-1] // FMAP_STRIDE)
+    if n_fmap < POOL_FRAMES:
+        raise ValueError("clips must be at least one region (7.8 s) long")
+    q = (n_fmap - POOL_FRAMES) // 2
+    padded = padded_stream(mel_power, normalise)
+    with torch.inference_mode():
+        spec = encoder.spectrogram_fixed_level(torch.from_numpy(padded))
+        fmap = encoder.feature_map(spec)  # [B, 512, frames]
+        seg = fmap[:, :, q + EDGE_PAD // FMAP_STRIDE: q + EDGE_PAD // FMAP_STRIDE + POOL_FRAMES]
+        emb = torch.cat([seg.amax(dim=2), seg.mean(dim=2)], dim=1)
+    return emb, q * FMAP_S, (q + POOL_FRAMES) * FMAP_S
 
 
 class _Inline:
@@ -351,5 +380,6 @@ def window_logits(net: Any, mel_db=None, feat=None):
 __all__ = [
     "FMAP_STRIDE", "POOL_FRAMES", "STREAM_CONTEXT", "STREAM_CHUNK", "FMAP_S", "is_stream_model",
     "normalises_level", "region_starts", "region_spans", "stream_head", "stream_scores",
-    "whole_stream_embeddings", "StreamScorer", "window_logits",
+    "padded_stream", "whole_stream_embeddings", "clip_embeddings", "StreamScorer", "window_logits",
+    "EDGE_PAD",
 ]

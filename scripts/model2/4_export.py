@@ -1,0 +1,119 @@
+"""Stage 4: model 2.0 as a checkpoint (encoder + chosen head + thresholds), and its precision check.
+
+    python scripts/model2/4_export.py --work WORK --encoder-from trained --out WORK/model2
+
+The aiSFX encoder weights are taken from an existing checkpoint (model 1.1 ships the same
+frozen encoder). The head (WORK/select/head.safetensors) goes into the BimodalNet layout
+(``audio.fc`` = the hidden layer, ``audio_head`` = the output layer) under
+``audio_encoder="aisfx_stream_norm"``. The exported network is checked to reproduce the head's
+scores on the fold embeddings; bfloat16 inference is listed only if, on 200 clips of each fold
+re-mixed here, it changes at most 1 % of the decisions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+from safetensors.torch import load_file
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from mulse_author.detect.inference import clip_embeddings, stream_head  # noqa: E402
+from mulse_author.features.mel import mel_power  # noqa: E402
+from mulse_author.labels import LABELS  # noqa: E402
+from mulse_author.model import BimodalNet, ModelCard, ModelConfig, load_checkpoint, save_checkpoint  # noqa: E402
+from mulse_author.model.precision import set_precision  # noqa: E402
+
+
+def build(encoder_from: Path, head_path: Path) -> BimodalNet:
+    old, _ = load_checkpoint(encoder_from)
+    head = load_file(str(head_path))
+    hidden = head["net.1.weight"].shape[0]
+    cfg = ModelConfig.compact("audio").replace(audio_encoder="aisfx_stream_norm", embedding_dim=hidden,
+                                               name="aisfx-stream-norm-frozen+head")
+    net = BimodalNet(cfg)
+    net.audio.encoder.load_state_dict(old.audio.encoder.state_dict())
+    with torch.no_grad():
+        net.audio.emb_mean.copy_(head["mean"])
+        net.audio.emb_std.copy_(head["std"])
+        net.audio.fc.weight.copy_(head["net.1.weight"])
+        net.audio.fc.bias.copy_(head["net.1.bias"])
+        net.audio_head.weight.copy_(head["net.4.weight"])
+        net.audio_head.bias.copy_(head["net.4.bias"])
+    return net.eval()
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--work", type=Path, required=True)
+    ap.add_argument("--encoder-from", type=Path, default=Path("trained"))
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--check-clips", type=int, default=200)
+    a = ap.parse_args(argv)
+    sel = json.loads((a.work / "select" / "selection.json").read_text())
+    net = build(a.encoder_from, a.work / "select" / "head.safetensors")
+    th = np.array([sel["thresholds"][lab] for lab in LABELS])
+
+    # the exported network reproduces the trained head on stored embeddings
+    from training.heads import Head, HeadConfig
+    state = load_file(str(a.work / "select" / "head.safetensors"))
+    ref_head = Head(state["mean"], state["std"], HeadConfig(hidden=state["net.1.weight"].shape[0]))
+    ref_head.load_state_dict(state)
+    emb = np.load(a.work / "clips" / "fold0.npz")["emb_norm"][:500]
+    diff = float(np.abs(stream_head(net)(torch.from_numpy(emb)) - ref_head.scores(emb)).max())
+    assert diff < 1e-5, diff
+
+    # bf16 against fp32 on re-mixed clips of each fold
+    sys.path.insert(0, str(Path(__file__).parent))
+    import importlib
+    mix = importlib.import_module("2_mix_embed")
+    from training.film import FILM_MIXER, TEST_PACKAGES, assign_folds, package_of, read_corpus
+    from training.mixer import SoundscapeMixer
+    recs = [r for r in read_corpus(a.work / "scene", a.work / "extra") if package_of(r) not in TEST_PACKAGES]
+    folds = assign_folds(recs)
+    beds = mix.balanced_beds(mix.training_beds(a.work), 60, 20)
+    scores = {"fp32": [], "bf16": []}
+    for k in range(len(sel["clips"])):
+        by_label = {lab: [r for r in recs if folds[package_of(r)] == k and lab in r.labels] for lab in LABELS}
+        clips = list(SoundscapeMixer(by_label, beds, FILM_MIXER, seed=20 + k).generate(a.check_clips, seed=20 + k))
+        power = mel_power(torch.from_numpy(np.stack([c.audio for c in clips])), precise=False).numpy()
+        for p in scores:
+            set_precision(net, p)
+            e = torch.cat([clip_embeddings(net.audio.encoder, power[i:i + 16], True)[0] for i in range(0, len(power), 16)])
+            scores[p].append(stream_head(net)(e))
+    set_precision(net, "fp32")
+    s32, s16 = np.concatenate(scores["fp32"]), np.concatenate(scores["bf16"])
+    flipped = int(((s32 >= th) != (s16 >= th)).sum())
+    decisions = s32.size
+    precisions = ["fp32"] + (["bf16"] if flipped <= 0.01 * decisions else [])
+    inference = {"precisions": precisions,
+                 "bf16": "the aiSFX encoder's convolutions after the first in bfloat16 (BatchNorm folded in), "
+                         "float32 elsewhere; chosen by precision='auto' on CPUs with native bfloat16",
+                 "bf16_check": {"clips": int(len(s32)), "decisions": int(decisions), "decisions_flipped": flipped,
+                                "score_abs_diff_max": float(np.abs(s32 - s16).max()),
+                                "criterion": "at most 1 % of the decisions change"}}
+    card = ModelCard(config=net.config, thresholds={lab: float(t) for lab, t in zip(LABELS, th)},
+                     version="2.0", inference=inference,
+                     description=("Audio-only scene-component detector (7 AudioSet labels): the frozen aiSFX encoder run "
+                                  "once over the level-normalised soundtrack, with a head trained on film-like mixes of "
+                                  "real game-library recordings (music, dialogue, room tone). No video branch."),
+                     training_data={"selection": {k: sel[k] for k in ("folds", "clips", "positives", "chosen")},
+                                    "test_packages": json.loads((a.work / "clips" / "folds.json").read_text())["test_packages"]},
+                     metrics={"cross_validation": {"front_end": sel["front_end"], "heads": sel["heads"],
+                                                   "baseline": sel["baseline"]}})
+    card.preprocessing.update({"level_normalisation": "mulse_author.features.level (BS.1770-style gated loudness "
+                                                      "of each block's +-7.4 s neighbourhood -> -23 LUFS, boost <= 30 dB, "
+                                                      "cut <= 30 dB)",
+                               "windows": "regions of 42 feature-map frames (7.8 s) every hop, from the first to the "
+                                          "last frame; 40 silent frames around the stream"})
+    save_checkpoint(net, card, a.out)
+    print(json.dumps(inference, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+"""Film-like training material (training.film) and clip embeddings (training.embed)."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from training.film import (FILM_MIXER, NOISE_KINDS, RESERVED_PACKAGES, TEST_PACKAGES, TRAIN_VOICES,
+                           TEST_VOICES, assign_folds, label_of, noise_bed, read_corpus)
+from training.datasets.recordings import Recording
+
+
+def test_test_voices_and_packages_are_kept_apart():
+    assert not set(TRAIN_VOICES) & set(TEST_VOICES)
+    assert not set(TEST_PACKAGES) & set(RESERVED_PACKAGES)
+
+
+def test_folds_cover_every_training_package_and_no_test_package():
+    recs = []
+    for i, pkg in enumerate(["a", "b", "c", "d", "e", "f", TEST_PACKAGES[0]]):
+        for lab in ("Wind", "Gunshot"):
+            recs.append(Recording(f"/x/{pkg}_{lab}.ogg", (lab,), pkg, duration_s=10.0 + i))
+    folds = assign_folds(recs, 4)
+    assert set(folds) == {"a", "b", "c", "d", "e", "f"}
+    assert set(folds.values()) == {0, 1, 2, 3}
+
+
+def test_reserved_packages_are_refused(tmp_path):
+    d = tmp_path / "train" / "rain"
+    d.mkdir(parents=True)
+    (tmp_path / "manifest.tsv").write_text("split\tlabel\tpackage\tsource\tduration_s\n")
+    (d / f"{RESERVED_PACKAGES[0]}__rain.ogg").write_bytes(b"")
+    with pytest.raises(ValueError, match="reserved"):
+        read_corpus(tmp_path)
+
+
+def test_labels_of_corpus_folders():
+    assert [label_of(x) for x in ("wind", "gunshot", "explosion", "ocean")] == ["Wind", "Gunshot", "Explosion", "Ocean"]
+
+
+@pytest.mark.parametrize("kind", NOISE_KINDS)
+def test_noise_beds_are_unit_rms_and_deterministic(kind):
+    a, b = noise_bed(kind, 2.0, 5), noise_bed(kind, 2.0, 5)
+    assert np.array_equal(a, b)
+    assert abs(np.sqrt(np.mean(a.astype(np.float64) ** 2)) - 1.0) < 1e-3
+
+
+def test_film_mixer_puts_events_under_and_over_the_bed():
+    assert FILM_MIXER.snr_db[0] < 0 < FILM_MIXER.snr_db[1]
+    assert FILM_MIXER.p_no_label >= 0.2 and FILM_MIXER.max_backgrounds >= 3
+
+
+def test_clip_embedding_is_the_central_region_of_the_app_map():
+    """The training example of a 10 s clip equals the app's stream map of a 10 s file pooled
+    over the central region (same front end, same silence around the file)."""
+    torch = pytest.importorskip("torch")
+    from mulse_author.detect.inference import EDGE_PAD, POOL_FRAMES, clip_embeddings, padded_stream
+    from mulse_author.model import BimodalNet, ModelConfig
+
+    net = BimodalNet(ModelConfig.compact("audio").replace(audio_encoder="aisfx_stream_norm")).eval()
+    enc = net.audio.encoder
+    rng = np.random.default_rng(0)
+    power = (rng.random((2, 60, 431)) ** 3 * 0.01).astype(np.float32)
+    emb, a, b = clip_embeddings(enc, power, True)
+    q = (54 - POOL_FRAMES) // 2
+    for i in range(2):
+        with torch.inference_mode():
+            fmap = enc.stream_feature_map(torch.from_numpy(padded_stream(power[i], True)))
+        seg = fmap[:, q + EDGE_PAD // 8: q + EDGE_PAD // 8 + POOL_FRAMES]
+        ref = torch.cat([seg.amax(1), seg.mean(1)])
+        assert torch.allclose(emb[i], ref, atol=1e-5)
+    assert abs(a - q * 8 * 512 / 22050) < 1e-9 and b > a

@@ -1,0 +1,56 @@
+"""Training examples for stream models: mixed clips -> pooled encoder embeddings + labels, and
+the log-mel statistics of the baseline, computed with the app's own inference code.
+
+A 10 s clip gives one example: its central region (:data:`~mulse_author.detect.inference.POOL_FRAMES`
+map frames, 7.8 s), computed exactly as the app computes a 10 s file
+(:func:`mulse_author.detect.inference.clip_embeddings`), labelled with the labels of the audible
+events that overlap that region by at least :data:`MIN_OVERLAP_S`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from mulse_author.detect.inference import clip_embeddings
+from mulse_author.features.mel import mel_power, window_db
+from mulse_author.labels import LABELS
+
+#: Seconds an audible event must overlap the pooled region for its label to count.
+MIN_OVERLAP_S = 0.1
+
+
+def region_labels(clip, start_s: float, end_s: float) -> np.ndarray:
+    """0/1 labels ``[7]`` of the clip's audible events overlapping ``[start_s, end_s]``."""
+    y = np.zeros(len(LABELS), np.float32)
+    for ev in clip.events:
+        if min(ev.end_s, end_s) - max(ev.start_s, start_s) >= MIN_OVERLAP_S and ev.label in clip.labels:
+            y[LABELS.index(ev.label)] = 1.0
+    return y
+
+
+def baseline_features(mel_db: np.ndarray) -> np.ndarray:
+    """The baseline's features ``[..., 180]``: per-band mean, standard deviation and maximum of
+    a window's log-mel (dB, the paper's front end) ``[..., 60, frames]``."""
+    return np.concatenate([mel_db.mean(-1), mel_db.std(-1), mel_db.max(-1)], axis=-1)
+
+
+def embed_clips(encoder, clips, normalise_levels: tuple[bool, ...] = (True,), batch: int = 16) -> dict:
+    """Examples of mixed clips (equal length): ``emb_<norm|fixed>`` ``[N, 1024]`` float32,
+    ``base`` ``[N, 180]`` (baseline features of the same region), ``y`` ``[N, 7]``."""
+    out: dict[str, list] = {"y": [], "base": []}
+    for norm in normalise_levels:
+        out["emb_norm" if norm else "emb_fixed"] = []
+    clips = list(clips)
+    for i in range(0, len(clips), batch):
+        part = clips[i:i + batch]
+        power = mel_power(torch.from_numpy(np.stack([c.audio for c in part])), precise=False).numpy()
+        for norm in normalise_levels:
+            emb, a, b = clip_embeddings(encoder, power, norm)
+            out["emb_norm" if norm else "emb_fixed"].append(emb.numpy().astype(np.float32))
+        i0 = int(round(a * 22050 / 512))
+        i1 = int(round(b * 22050 / 512))
+        db = window_db(torch.from_numpy(power[:, :, i0:i1])).numpy()
+        out["base"].append(baseline_features(db).astype(np.float32))
+        out["y"].append(np.stack([region_labels(c, a, b) for c in part]))
+    return {k: np.concatenate(v) for k, v in out.items()}

@@ -1,0 +1,86 @@
+"""Trained heads on fixed features: the MLP head of the aiSFX stream models and the baseline's
+logistic regression, plus grouped cross-validation over folds of source packages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from mulse_author.labels import LABELS
+
+
+@dataclass(frozen=True)
+class HeadConfig:
+    """Head training settings (Adam, BCE, fixed epochs: no early stopping on held-out data)."""
+
+    hidden: int = 256  #: 0 = logistic regression (one linear layer)
+    dropout: float = 0.3
+    input_dropout: float = 0.1
+    epochs: int = 40
+    lr: float = 1e-3
+    weight_decay: float = 1e-4
+    batch: int = 64
+    seed: int = 0
+
+
+class Head(nn.Module):
+    """Standardised features ``[B, D]`` -> 7 logits: ``Linear -> ReLU -> Linear`` (``hidden``
+    > 0, the aiSFX head; the same layer names as model 1.1's) or one ``Linear`` (logistic
+    regression, the baseline)."""
+
+    def __init__(self, mean: torch.Tensor, std: torch.Tensor, cfg: HeadConfig):
+        super().__init__()
+        self.register_buffer("mean", mean)
+        self.register_buffer("std", std)
+        d = mean.numel()
+        if cfg.hidden:
+            self.net = nn.Sequential(nn.Dropout(cfg.input_dropout), nn.Linear(d, cfg.hidden), nn.ReLU(),
+                                     nn.Dropout(cfg.dropout), nn.Linear(cfg.hidden, len(LABELS)))
+        else:
+            self.net = nn.Sequential(nn.Dropout(cfg.input_dropout), nn.Linear(d, len(LABELS)))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net((x - self.mean) / self.std)
+
+    def scores(self, x: np.ndarray) -> np.ndarray:
+        self.eval()
+        with torch.inference_mode():
+            return torch.sigmoid(self(torch.from_numpy(np.asarray(x, np.float32)))).numpy()
+
+
+def train_head(x: np.ndarray, y: np.ndarray, cfg: HeadConfig = HeadConfig(), log=None) -> Head:
+    """A :class:`Head` trained on features ``x [N, D]`` and 0/1 labels ``y [N, 7]``."""
+    torch.manual_seed(cfg.seed)
+    xt = torch.from_numpy(np.asarray(x, np.float32))
+    yt = torch.from_numpy(np.asarray(y, np.float32))
+    head = Head(xt.mean(0), xt.std(0).clamp_min(1e-6), cfg)
+    opt = torch.optim.Adam(head.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    g = torch.Generator().manual_seed(cfg.seed)
+    for ep in range(cfg.epochs):
+        head.train()
+        order = torch.randperm(len(yt), generator=g)
+        total = 0.0
+        for i in range(0, len(yt), cfg.batch):
+            b = order[i:i + cfg.batch]
+            loss = F.binary_cross_entropy_with_logits(head(xt[b]), yt[b])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            total += float(loss) * len(b)
+        if log is not None and (ep + 1) % 10 == 0:
+            log(f"head epoch {ep + 1}/{cfg.epochs}: loss {total / len(yt):.4f}")
+    return head.eval()
+
+
+def out_of_fold_scores(xs: list[np.ndarray], ys: list[np.ndarray], cfg: HeadConfig) -> list[np.ndarray]:
+    """Leave-one-fold-out: the scores of fold k from a head trained on the other folds."""
+    out = []
+    for k in range(len(xs)):
+        x = np.concatenate([xs[j] for j in range(len(xs)) if j != k])
+        y = np.concatenate([ys[j] for j in range(len(ys)) if j != k])
+        out.append(train_head(x, y, cfg).scores(xs[k]))
+    return out

@@ -1,0 +1,308 @@
+"""The detector report: what users get on held-out sound libraries, for a model and for the
+log-mel baseline, measured through the app's own analysis.
+
+    python -m training.report_detector --work WORK --model trained [--model OTHER ...] --out report.json
+
+On the recordings of the test packages (:data:`training.film.TEST_PACKAGES`), never used for
+training or selection:
+
+* **clip micro-F1**: each recording analysed alone by :func:`mulse_author.detect.analyze`
+  (the code behind ``mulse-author analyze``) at gains 0, -10, -20 and -30 dB; the predicted
+  labels are those of its suggestions, the truth the recording's label;
+* **film-like timelines**: held-out events over test music, test-voice dialogue and room tone
+  at film levels (some events under the bed, some over it), scored event by event
+  (:mod:`training.events`, 1 s collar): precision, recall, F1, false alarms per hour, median
+  onset / offset errors, per label, and the confusion between labels;
+* **quiet noise**: hiss, pink noise, room tone and mains hum at -30, -45 and -60 dBFS: every
+  suggestion there is a false alarm.
+
+The baseline (per-band mean, standard deviation and maximum of the log-mel + logistic
+regression, trained on the same clips) scores the same regions and goes through the same
+segmentation (:func:`mulse_author.detect.segmentation.detect_segments`) as the app.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from mulse_author.labels import LABELS
+from training.events import Event, event_figures, match_events, merge_counts
+from training.film import NOISE_KINDS, TEST_PACKAGES, noise_bed, package_of, read_beds, read_corpus
+from training.metrics import evaluate_scores
+
+SR = 22050
+GAINS_DB = (0, -10, -20, -30)
+NOISE_LEVELS_DBFS = (-30, -45, -60)
+
+
+# ---------------------------------------------------------------- predictors
+def model_predictor(model_dir: str):
+    """``path -> list[Event]`` of the scene-labelled suggestions of ``analyze(path)``."""
+    from mulse_author.detect.analyze import analyze
+    from mulse_author.model import load_checkpoint
+
+    model = load_checkpoint(model_dir)
+
+    def predict(path: Path) -> list[Event]:
+        doc = analyze(path, model=model)
+        seen = {}
+        for s in doc.segments():  # one label can give several effects: keep each span once
+            if s.label:
+                seen[(s.label, s.start_ms, s.end_ms)] = Event(s.label, s.start_ms / 1000, s.end_ms / 1000)
+        return _merged(list(seen.values()))
+
+    return predict
+
+
+def _merged(events: list[Event]) -> list[Event]:
+    """Overlapping spans of one label (e.g. the pieces several effects left) joined."""
+    out: list[Event] = []
+    for lab in LABELS:
+        spans = sorted((e.onset_s, e.offset_s) for e in events if e.label == lab)
+        for a, b in spans:
+            if out and out[-1].label == lab and a <= out[-1].offset_s:
+                out[-1] = Event(lab, out[-1].onset_s, max(out[-1].offset_s, b))
+            else:
+                out.append(Event(lab, a, b))
+    return out
+
+
+def baseline_predictor(head_path: Path, thresholds: dict[str, float]):
+    """``path -> list[Event]`` of the baseline, through the app's regions and segmentation."""
+    import torch
+    from safetensors.torch import load_file
+
+    from mulse_author.detect.inference import FMAP_STRIDE, POOL_FRAMES, region_spans, region_starts
+    from mulse_author.detect.loudness import LoudnessTrack
+    from mulse_author.detect.segmentation import DetectionSettings, detect_segments
+    from mulse_author.features.mel import mel_power, window_db
+    from mulse_author.media import load_audio
+    from training.embed import baseline_features
+    from training.heads import Head, HeadConfig
+
+    state = load_file(str(head_path))
+    head = Head(state["mean"], state["std"], HeadConfig(hidden=0))
+    head.load_state_dict(state)
+
+    def predict(path: Path) -> list[Event]:
+        audio = load_audio(path)
+        dur = len(audio) / SR
+        mp = mel_power(torch.from_numpy(audio), precise=False).numpy()
+        n_fmap = -(-mp.shape[1] // FMAP_STRIDE)
+        q = region_starts(n_fmap, 1.0)
+        left = max(0, -int(q[0])) * FMAP_STRIDE
+        padded = np.pad(mp, ((0, 0), (left, left + POOL_FRAMES * FMAP_STRIDE)))
+        wins = np.stack([padded[:, (a * FMAP_STRIDE + left):(a * FMAP_STRIDE + left) + POOL_FRAMES * FMAP_STRIDE]
+                         for a in q])
+        feats = baseline_features(window_db(torch.from_numpy(wins)).numpy())
+        scores = head.scores(feats)
+        starts, lengths = region_spans(q, dur)
+        loud = LoudnessTrack(SR, 512)
+        loud.feed(audio)
+        loud.finish()
+        _, segs = detect_segments(scores, starts, lengths, dur, LABELS, DetectionSettings(), thresholds,
+                                  envelope=loud.mean_square(), envelope_block_s=loud.block_s)
+        return _merged([Event(s.label, s.start_ms / 1000, s.end_ms / 1000) for s in segs])
+
+    return predict
+
+
+# ---------------------------------------------------------------- material
+def test_recordings(work: Path):
+    return [r for r in read_corpus(work / "scene", work / "extra") if package_of(r) in TEST_PACKAGES]
+
+
+def _write(path: Path, audio: np.ndarray) -> Path:
+    import soundfile as sf
+
+    sf.write(path, np.clip(audio, -1, 1).astype(np.float32), SR, format="FLAC")
+    return path
+
+
+def _active_span(x: np.ndarray) -> tuple[int, int]:
+    """First and last sample of the part of a one-shot within 40 dB of its loudest 23 ms."""
+    n = len(x) // 512
+    if n == 0:
+        return 0, len(x)
+    e = (x[: n * 512].reshape(n, 512) ** 2).mean(1)
+    on = np.flatnonzero(e >= e.max() * 1e-4)
+    return int(on[0]) * 512, min(len(x), (int(on[-1]) + 1) * 512)
+
+
+def _rms(x: np.ndarray) -> float:
+    return float(np.sqrt(np.mean(np.asarray(x, np.float64) ** 2)) + 1e-12)
+
+
+def build_timelines(work: Path, n: int, minutes: float, seed: int):
+    """``n`` film-like timelines: ``[(audio, [Event])]`` (see the module docstring)."""
+    from mulse_author.media import load_audio
+
+    rng = np.random.default_rng(seed)
+    events = test_recordings(work)
+    music = [b for b in read_beds(work / "background", work / "beds")
+             if package_of(b) in TEST_PACKAGES and "music" in b.path.lower()]
+    dialogue = sorted((work / "film" / "dialogue_test").glob("*.wav"))
+    if not music or not dialogue:
+        raise RuntimeError("no test music or test dialogue found under WORK")
+    cache: dict[str, np.ndarray] = {}
+
+    def load(p):
+        if p not in cache:
+            cache[p] = load_audio(p)
+        return cache[p]
+
+    out = []
+    total = int(minutes * 60 * SR)
+    for k in range(n):
+        bed = np.zeros(total, np.float64)
+        pos = 0
+        while pos < total:  # scenes of 20-60 s: music, dialogue, or both
+            length = int(rng.uniform(20, 60) * SR)
+            kind = rng.choice(["music", "dialogue", "both"])
+            part = np.zeros(length)
+            if kind in ("music", "both"):
+                m = load(music[int(rng.integers(len(music)))].path)
+                m = np.resize(m, length)
+                part += m / _rms(m) * 10 ** (rng.uniform(-34, -26) / 20)
+            if kind in ("dialogue", "both"):
+                d = np.resize(load(str(dialogue[int(rng.integers(len(dialogue)))])), length)
+                part += d / _rms(d) * 10 ** (rng.uniform(-30, -24) / 20)
+            bed[pos:pos + length] += part[: total - pos]
+            pos += length
+        room = noise_bed("room", minutes * 60, seed * 100 + k)
+        bed += room[:total] * 10 ** (-55 / 20)
+        audio = bed.copy()
+        truth = []
+        t = rng.uniform(3, 10)
+        while True:
+            rec = events[int(rng.integers(len(events)))]
+            x = load(rec.path).astype(np.float64)
+            if len(x) > 3 * SR:  # bed-like recording: a 4-15 s excerpt
+                span = int(min(len(x), rng.uniform(4, 15) * SR))
+                off = int(rng.integers(len(x) - span + 1))
+                x = x[off:off + span].copy()
+                fade = int(0.2 * SR)
+                x[:fade] *= np.linspace(0, 1, fade)
+                x[-fade:] *= np.linspace(1, 0, fade)
+                a0, a1 = 0, len(x)
+            else:
+                a0, a1 = _active_span(x)
+            start = int(t * SR)
+            if start + len(x) >= total - SR:
+                break
+            local = _rms(bed[start:start + len(x)])
+            snr = rng.uniform(-6, 12)
+            x = x / _rms(x[a0:a1]) * local * 10 ** (snr / 20)
+            audio[start:start + len(x)] += x
+            truth.append(Event(rec.labels[0], (start + a0) / SR, (start + a1) / SR))
+            t = (start + len(x)) / SR + rng.uniform(4, 20)
+        peak = np.abs(audio).max()
+        if peak > 0.98:
+            audio *= 0.98 / peak
+        out.append((audio.astype(np.float32), truth))
+    return out
+
+
+# ---------------------------------------------------------------- figures
+def clip_figures(predict, recs, gains=GAINS_DB) -> dict:
+    from mulse_author.media import load_audio
+
+    res = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for g in gains:
+            y, p = [], []
+            for i, rec in enumerate(recs):
+                x = load_audio(rec.path) * 10 ** (g / 20)
+                path = _write(Path(tmp) / f"rec{i}.flac", x)
+                labels = {e.label for e in predict(path)}
+                y.append([lab in rec.labels for lab in LABELS])
+                p.append([lab in labels for lab in LABELS])
+            y, p = np.array(y, float), np.array(p, float)
+            r = evaluate_scores(y, p, 0.5).to_dict()
+            res[str(g)] = {"micro_f1": r["micro_f1"], "macro_f1": r["macro_f1"], "per_label": r["per_label"],
+                           "recordings": len(recs), "predicted_labels": int(p.sum())}
+    return res
+
+
+def timeline_figures(predict, timelines) -> dict:
+    results, hours = [], 0.0
+    with tempfile.TemporaryDirectory() as tmp:
+        for i, (audio, truth) in enumerate(timelines):
+            path = _write(Path(tmp) / f"timeline{i}.flac", audio)
+            results.append(match_events(truth, predict(path)))
+            hours += len(audio) / SR / 3600
+    fig = event_figures(merge_counts(results), hours)
+    fig["minutes"] = round(hours * 60, 1)
+    return fig
+
+
+def noise_figures(predict, seconds: float = 30.0) -> dict:
+    res = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        total = 0
+        for kind in NOISE_KINDS:
+            for lv in NOISE_LEVELS_DBFS:
+                x = noise_bed(kind, seconds, 9000 + NOISE_KINDS.index(kind)) * 10 ** (lv / 20)
+                n = len(predict(_write(Path(tmp) / f"{kind}{lv}.flac", x)))
+                res[f"{kind} {lv} dBFS"] = n
+                total += n
+    res["total_false_alarms"] = total
+    res["minutes"] = len(NOISE_KINDS) * len(NOISE_LEVELS_DBFS) * seconds / 60
+    return res
+
+
+def report(work: Path, predictors: dict, n_timelines: int = 6, minutes: float = 5.0, seed: int = 7,
+           log=print) -> dict:
+    recs = test_recordings(work)
+    timelines = build_timelines(work, n_timelines, minutes, seed)
+    out = {"test_packages": list(TEST_PACKAGES), "test_recordings": len(recs),
+           "recordings_per_label": {lab: sum(lab in r.labels for r in recs) for lab in LABELS},
+           "timeline_events": sum(len(t) for _, t in timelines), "models": {}}
+    for name, predict in predictors.items():
+        t0 = time.time()
+        res = {"clips": clip_figures(predict, recs)}
+        log(f"{name}: clip micro-F1 " + ", ".join(f"{g} dB {v['micro_f1']:.3f}" for g, v in res["clips"].items()))
+        res["timelines"] = timeline_figures(predict, timelines)
+        o = res["timelines"]["overall"]
+        log(f"{name}: timelines ({res['timelines']['minutes']} min) event F1 {o['f1']:.3f} P {o['precision']:.3f} "
+            f"R {o['recall']:.3f}, {o['false_alarms_per_hour']:.1f} FA/h, median onset error {o['median_onset_error_s']}")
+        res["noise"] = noise_figures(predict)
+        log(f"{name}: quiet noise false alarms {res['noise']['total_false_alarms']} in {res['noise']['minutes']} min")
+        res["seconds"] = round(time.time() - t0, 1)
+        out["models"][name] = res
+    return out
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--work", type=Path, required=True)
+    ap.add_argument("--model", action="append", default=[], help="NAME=DIR of a checkpoint (repeatable)")
+    ap.add_argument("--baseline", type=Path, help="baseline head (safetensors) from stage 3")
+    ap.add_argument("--baseline-thresholds", type=Path, help="selection.json with baseline_thresholds")
+    ap.add_argument("--timelines", type=int, default=6)
+    ap.add_argument("--minutes", type=float, default=5.0)
+    ap.add_argument("--out", type=Path)
+    a = ap.parse_args(argv)
+    preds = {}
+    for spec in a.model:
+        name, _, path = spec.partition("=")
+        preds[name] = model_predictor(path or name)
+    if a.baseline:
+        th = json.loads(a.baseline_thresholds.read_text())["baseline_thresholds"] if a.baseline_thresholds else {}
+        preds["baseline"] = baseline_predictor(a.baseline, th)
+    res = report(a.work, preds, a.timelines, a.minutes)
+    text = json.dumps(res, indent=1)
+    if a.out:
+        a.out.write_text(text)
+    else:
+        print(text)
+
+
+if __name__ == "__main__":
+    main()
