@@ -48,7 +48,7 @@ import threading
 import time
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Callable
 
@@ -357,6 +357,153 @@ def _limit_torch_threads(n: int):
     return lambda: torch.set_num_threads(old)
 
 
+@dataclass
+class _ModelChoice:
+    """The network an analysis runs and the modalities it reads (step 1)."""
+
+    net: Any = None
+    card: Any = None
+    name: str | None = None
+    use_audio: bool = False
+    use_video: bool = False
+
+
+def _choose_model(model: Any, facts, warnings: list[str]) -> _ModelChoice:
+    """The model to run on this file, or none (signal cues only), with a warning for each
+    modality the model needs and the file lacks."""
+    net, card, name = _resolve_model(model, warnings)
+    if net is None:
+        return _ModelChoice(name=name)
+    net.eval()
+    cfg = net.config
+    needs_a, needs_v = cfg.uses_audio, cfg.uses_video
+    use_audio = needs_a and facts.has_audio
+    use_video = needs_v and facts.has_video
+    missing = [m for m, need, have in (("audio", needs_a, facts.has_audio), ("video", needs_v, facts.has_video))
+               if need and not have]
+    if missing and cfg.variant == "late_fusion" and (use_audio or use_video):
+        warnings.append(f"the file has no {missing[0]} track: the late-fusion model uses its "
+                        f"{'audio' if use_audio else 'video'} head alone")
+    elif missing:
+        needed = " and ".join(m for m, need in (("audio", needs_a), ("video", needs_v)) if need)
+        warnings.append(f"scene detection not possible: the {cfg.variant!r} model needs {needed} "
+                        f"but the file has no {' and no '.join(missing)} track; only signal cues are suggested")
+        return _ModelChoice(name=name)
+    return _ModelChoice(net, card, name, use_audio, use_video)
+
+
+def _input_warnings(facts, choice: _ModelChoice, warnings: list[str]) -> None:
+    if choice.net is not None and facts.duration_s < WINDOW_S:
+        how = ("its one window is centred on the file, with silence around it"
+               if is_stream_model(choice.net) else
+               "one window covers it, padded with silence (audio) and by holding the last frame (video)")
+        warnings.append(f"the file is {facts.duration_s:.1f} s long, shorter than the model's {WINDOW_S:g} s "
+                        f"window: {how}; scores are less reliable")
+    if not facts.has_video:
+        warnings.append("no video track: light-colour and flash cues need pictures and were skipped")
+    if not facts.has_audio:
+        warnings.append("no audio track: effect intensities use the rules' default intensity")
+
+
+class _DecodePass:
+    """Step 2: one decode of the file feeding every consumer as chunks arrive: the loudness
+    track, the mel frames and video features of the network's windows, the thirds colours
+    and the per-frame luma of the cues."""
+
+    def __init__(self, path, facts, runner: "_WindowRunner | None", use_audio: bool, use_video: bool,
+                 cue_settings: CueSettings, report: Progress, cancel: Callable[[], bool] | None):
+        from ..features.mel import StreamingLogMel
+
+        self.path, self.facts, self.runner = path, facts, runner
+        self.use_video = use_video
+        self.report, self.cancel = report, cancel
+        self.mel_stream = StreamingLogMel(precise=False) if runner is not None and use_audio else None
+        self.loud = LoudnessTrack(SAMPLE_RATE, HOP_SAMPLES)
+        self.colours = ThirdsColourBins(cue_settings.bin_s)
+        self.luma_t: list[np.ndarray] = []
+        self.luma_y: list[np.ndarray] = []
+        self.warnings: list[str] = []
+        self._audio: list[np.ndarray] = []  # decoded audio not yet turned into mel frames
+        self._audio_n = 0
+
+    def _cancelled(self) -> bool:
+        return self.cancel is not None and self.cancel()
+
+    def _flush_mel(self) -> None:
+        if self._audio:
+            self.runner.add_mel(self.mel_stream.push(np.concatenate(self._audio)).numpy())
+            self._audio, self._audio_n = [], 0
+
+    def run(self) -> None:
+        facts, runner = self.facts, self.runner
+        # the sampled 32x32 frames only feed a video model; the cues use the thirds and luma
+        stream = stream_media(self.path, audio=facts.has_audio, video=facts.has_video, chunk_s=2.0,
+                              frames=self.use_video, info=facts)
+        for chunk in stream:
+            if self._cancelled():
+                stream.close()
+                raise AnalysisCancelled("analysis cancelled")
+            if len(chunk.audio):
+                self.loud.feed(chunk.audio)
+                if self.mel_stream is not None:
+                    self._audio.append(chunk.audio)
+                    self._audio_n += len(chunk.audio)
+                    if self._audio_n >= MEL_BATCH_S * SAMPLE_RATE:
+                        self._flush_mel()
+            if len(chunk.thirds):
+                self.colours.add_many(chunk.frame_times, chunk.thirds)
+            if len(chunk.luma):
+                self.luma_t.append(chunk.luma_times)
+                self.luma_y.append(chunk.luma)
+            if runner is not None:
+                if self.use_video and len(chunk.frames):
+                    runner.add_frames(list(np.ascontiguousarray(chunk.frames.transpose(0, 3, 1, 2))))
+                runner.run()
+            if facts.duration_s > 0:
+                pos = max(float(chunk.luma_times[-1]) if len(chunk.luma_times) else 0.0,
+                          (chunk.audio_start + len(chunk.audio)) / SAMPLE_RATE)
+                self.report(min(0.99, pos / facts.duration_s), "analysing")
+        self.warnings += [f"decoding: {w}" for w in stream.stats.warnings]
+        if self._cancelled():
+            raise AnalysisCancelled("analysis cancelled")
+        self.loud.finish()
+        if runner is not None:
+            if self.mel_stream is not None:
+                self._flush_mel()
+                runner.add_mel(self.mel_stream.finish().numpy())
+            if self.use_video:
+                runner.add_frames([], final=True)
+                if runner.feat is None or len(runner.feat) == 0:
+                    raise MulseError(f"{self.path}: no video frame could be decoded")
+            runner.run(final=True)
+
+
+def _scene_suggestions(runner: "_WindowRunner", loud: LoudnessTrack, facts, choice: _ModelChoice,
+                       settings: DetectionSettings, rules: EffectRules):
+    """Step 3: window scores -> curves -> label segments -> effects (with the curves and the
+    number of windows scored)."""
+    scores, win_starts, win_len = runner.finish()
+    has_envelope = facts.has_audio and loud.mean_square().size > 0
+    curves, label_segs = detect_segments(
+        scores, win_starts, win_len, facts.duration_s, LABELS, settings,
+        choice.card.thresholds if choice.card is not None else None,
+        envelope=loud.mean_square() if facts.has_audio else None, envelope_block_s=loud.block_s)
+    step_ms = int(round(settings.curve_step_s * 1000))
+    doc_curves = Curves(step_ms=step_ms, offset_ms=step_ms // 2,
+                        values={lab: [float(x) for x in curves[:, j]] for j, lab in enumerate(LABELS)})
+    effects = apply_rules(label_segs, rules, loud.level_db if has_envelope else None,
+                          loud.peak_s if has_envelope else None)
+    return effects, doc_curves, len(scores)
+
+
+def _cue_suggestions(dp: _DecodePass, facts, cue_settings: CueSettings) -> list:
+    """Step 4: light colours and flashes from the pictures (no model)."""
+    if not (facts.has_video and dp.luma_t):
+        return []
+    return (light_cues(*dp.colours.bins(), facts.duration_s, cue_settings)
+            + flash_cues(np.concatenate(dp.luma_t), np.concatenate(dp.luma_y), facts.duration_s, cue_settings))
+
+
 def analyze(
     path: str | Path,
     model: Any = None,
@@ -373,7 +520,7 @@ def analyze(
 
     ``model``: a checkpoint path, a ``(BimodalNet, ModelCard)`` pair, a ``BimodalNet``, or
     None for the shipped model (``model.default_model_path()``; without one, only signal cues).
-    ``hop_s``: seconds between window starts (> 0).  ``thresholds`` overrides per-label
+    ``hop_s``: seconds between window starts (> 0, finite).  ``thresholds`` overrides per-label
     thresholds (same as ``settings.thresholds``).  ``progress(fraction, message)`` is called
     as decoding advances; ``cancel()`` returning True stops with :class:`AnalysisCancelled`.
 
@@ -387,8 +534,8 @@ def analyze(
     :mod:`mulse_author.model.precision`.  The one used is ``doc.analysis["precision"]``.
     """
     t_start = time.perf_counter()
-    if not (isinstance(hop_s, (int, float)) and hop_s > 0):
-        raise MulseError(f"hop must be a positive number of seconds, got {hop_s!r}")
+    if not (isinstance(hop_s, (int, float)) and not isinstance(hop_s, bool) and 0 < hop_s < float("inf")):
+        raise MulseError(f"hop must be a positive, finite number of seconds, got {hop_s!r}")
     settings = settings or DetectionSettings()
     if thresholds:
         settings.thresholds = {**settings.thresholds, **thresholds}
@@ -407,120 +554,32 @@ def analyze(
     from ..model.precision import resolve_precision, set_precision
 
     resolve_precision(precision, None, None)  # checks the name now, also when no model runs
-    net, card, model_name = _resolve_model(model, warnings)
-    use_audio = use_video = False
-    if net is not None:
-        net.eval()
-        cfg = net.config
-        needs_a, needs_v = cfg.uses_audio, cfg.uses_video
-        use_audio = needs_a and facts.has_audio
-        use_video = needs_v and facts.has_video
-        missing = [m for m, need, have in (("audio", needs_a, facts.has_audio), ("video", needs_v, facts.has_video))
-                   if need and not have]
-        if missing and cfg.variant == "late_fusion" and (use_audio or use_video):
-            warnings.append(f"the file has no {missing[0]} track: the late-fusion model uses its "
-                            f"{'audio' if use_audio else 'video'} head alone")
-        elif missing:
-            warnings.append(f"scene detection not possible: the {cfg.variant!r} model needs "
-                            f"{' and '.join(m for m, need, _ in (('audio', needs_a, 0), ('video', needs_v, 0)) if need)} "
-                            f"but the file has no {' and no '.join(missing)} track; only signal cues are suggested")
-            net, use_audio, use_video = None, False, False
-    if net is not None and duration < WINDOW_S:
-        warnings.append(f"the file is {duration:.1f} s long, shorter than the model's {WINDOW_S:g} s window: "
-                        "one window covers it, padded with silence (audio) and by holding the last frame (video); "
-                        "scores are less reliable")
-    if not facts.has_video:
-        warnings.append("no video track: light-colour and flash cues need pictures and were skipped")
-    if not facts.has_audio:
-        warnings.append("no audio track: effect intensities use the rules' default intensity")
-
+    # 1. model choice
+    choice = _choose_model(model, facts, warnings)
+    net = choice.net
+    _input_warnings(facts, choice, warnings)
     starts = window_starts(duration, hop_s) if net is not None else np.zeros(0)
-    runner = _WindowRunner(net, use_audio, use_video, starts, duration, hop_s=hop_s) if net is not None else None
-    mel_stream = None
-    if runner is not None and use_audio:
-        from ..features.mel import StreamingLogMel
-        mel_stream = StreamingLogMel(precise=False)
-    loud = LoudnessTrack(SAMPLE_RATE, HOP_SAMPLES)
-    colours = ThirdsColourBins(cue_settings.bin_s)
-    stat_t: list[np.ndarray] = []
-    stat_y: list[np.ndarray] = []
-
-    doc_curves = None
-    suggestions: list = []
-    n_windows = [len(starts)]
-    def _decode_pass() -> None:
-        nonlocal doc_curves, duration
-        pending_audio: list[np.ndarray] = []  # decoded audio not yet turned into mel frames
-        pending_n = 0
-        # the sampled 32x32 frames only feed a video model; the cues use the thirds and luma
-        stream = stream_media(path, audio=facts.has_audio, video=facts.has_video, chunk_s=2.0,
-                              frames=use_video, info=facts)
-        for chunk in stream:
-            if cancel is not None and cancel():
-                stream.close()
-                raise AnalysisCancelled("analysis cancelled")
-            if len(chunk.audio):
-                loud.feed(chunk.audio)
-                if mel_stream is not None:
-                    pending_audio.append(chunk.audio)
-                    pending_n += len(chunk.audio)
-                    if pending_n >= MEL_BATCH_S * SAMPLE_RATE:
-                        runner.add_mel(mel_stream.push(np.concatenate(pending_audio)).numpy())
-                        pending_audio, pending_n = [], 0
-            if len(chunk.thirds):
-                colours.add_many(chunk.frame_times, chunk.thirds)
-            if len(chunk.luma):
-                stat_t.append(chunk.luma_times)
-                stat_y.append(chunk.luma)
-            if runner is not None:
-                if use_video and len(chunk.frames):
-                    runner.add_frames(list(np.ascontiguousarray(chunk.frames.transpose(0, 3, 1, 2))))
-                runner.run()
-            if duration > 0:
-                pos = max(float(chunk.luma_times[-1]) if len(chunk.luma_times) else 0.0,
-                          (chunk.audio_start + len(chunk.audio)) / SAMPLE_RATE)
-                report(min(0.99, pos / duration), "analysing")
-        for w in stream.stats.warnings:
-            warnings.append(f"decoding: {w}")
-        duration = stream.stats.truncated_at_s or duration  # a truncated file: what was decoded
-        if cancel is not None and cancel():
-            raise AnalysisCancelled("analysis cancelled")
-        loud.finish()
-        if runner is not None:
-            if mel_stream is not None:
-                if pending_audio:
-                    runner.add_mel(mel_stream.push(np.concatenate(pending_audio)).numpy())
-                runner.add_mel(mel_stream.finish().numpy())
-            if use_video:
-                runner.add_frames([], final=True)
-                if runner.feat is None or len(runner.feat) == 0:
-                    raise MulseError(f"{path}: no video frame could be decoded")
-            runner.run(final=True)
-            scores, win_starts, win_len = runner.finish()
-            n_windows[0] = len(scores)
-            curves, label_segs = detect_segments(
-                scores, win_starts, win_len, duration, LABELS, settings,
-                card.thresholds if card is not None else None,
-                envelope=loud.mean_square() if facts.has_audio else None, envelope_block_s=loud.block_s)
-            step_ms = int(round(settings.curve_step_s * 1000))
-            doc_curves = Curves(step_ms=step_ms, offset_ms=step_ms // 2,
-                                values={lab: [float(x) for x in curves[:, j]] for j, lab in enumerate(LABELS)})
-            has_audio = facts.has_audio and loud.mean_square().size > 0
-            suggestions.extend(apply_rules(label_segs, rules, loud.level_db if has_audio else None,
-                                           loud.peak_s if has_audio else None))
-
+    runner = (_WindowRunner(net, choice.use_audio, choice.use_video, starts, duration, hop_s=hop_s)
+              if net is not None else None)
     used_precision = old_precision = None
     if net is not None:
-        used_precision = resolve_precision(precision, net, card, warnings)
+        used_precision = resolve_precision(precision, net, choice.card, warnings)
         old_precision = set_precision(net, used_precision)
+
+    # 2. the decode pass (with 3., the network, running beside it on the workers)
+    dp = _DecodePass(path, facts, runner, choice.use_audio, choice.use_video, cue_settings, report, cancel)
     report(0.0, "decoding")
     t_dec = time.perf_counter()
     # The decoder's frame threads keep the cores busy; torch's OpenMP workers spin-waiting
-    # beside them made the (small, per-window) network 20x slower in the benchmark.  One
-    # torch thread during the pass; restored afterwards.
+    # beside them slow the small per-window network: one torch thread during the pass.
     restore_threads = _limit_torch_threads(1) if runner is not None else None
+    suggestions: list = []
+    doc_curves, n_windows = None, 0
     try:
-        _decode_pass()
+        dp.run()
+        if runner is not None:
+            scene, doc_curves, n_windows = _scene_suggestions(runner, dp.loud, facts, choice, settings, rules)
+            suggestions.extend(scene)
     finally:
         if runner is not None:
             runner.close()  # no-op after finish(); stops the workers on cancel / errors
@@ -528,14 +587,11 @@ def analyze(
             restore_threads()
         if old_precision is not None:
             set_precision(net, old_precision)  # a caller's in-memory model is left as it was
+    warnings.extend(dp.warnings)
     t_model_done = time.perf_counter()
 
-    cue_segs = []
-    if facts.has_video and stat_t:
-        cue_segs.extend(light_cues(*colours.bins(), duration, cue_settings))
-        cue_segs.extend(flash_cues(np.concatenate(stat_t), np.concatenate(stat_y), duration, cue_settings))
-    suggestions.extend(cue_segs)
-    # one effect per (effect, location) at a time: what a renderer can play (step 5 above)
+    # 4. cues, 5. one effect per (effect, location) at a time: what a renderer can play
+    suggestions.extend(_cue_suggestions(dp, facts, cue_settings))
     flat = flatten_overlaps(suggestions)
     n_cut = count_changed(suggestions, flat)
     n_scene = sum(s.label is not None for s in flat)
@@ -546,10 +602,20 @@ def analyze(
         has_audio=facts.has_audio, has_video=facts.has_video))
     doc.curves = doc_curves
     doc.add(flat)
-    total = time.perf_counter() - t_start
-    doc.analysis = {
+    doc.analysis = _analysis_report(choice, runner, used_precision, settings, cue_settings, rules, hop_s,
+                                    n_windows, n_scene, len(flat), n_cut, len(suggestions), warnings,
+                                    time.perf_counter() - t_start, t_model_done - t_dec)
+    report(1.0, "done")
+    return doc
+
+
+def _analysis_report(choice: _ModelChoice, runner, used_precision, settings, cue_settings, rules, hop_s,
+                     n_windows, n_scene, n_flat, n_cut, n_before, warnings, total_s, decode_s) -> dict:
+    """Step 6: ``doc.analysis``, what was run and how (shown in the GUI, kept in the project)."""
+    net, card = choice.net, choice.card
+    return {
         "scene_detection": runner is not None,
-        "model": model_name,
+        "model": choice.name,
         "model_variant": net.config.variant if net is not None else None,
         "model_version": getattr(card, "version", None),
         "precision": used_precision,
@@ -557,22 +623,20 @@ def analyze(
                        if runner is not None else None),
         "hop_s": float(hop_s),
         "window_s": WINDOW_S,
-        "windows": int(n_windows[0]),
+        "windows": int(n_windows),
         "settings": asdict(settings),
         "cue_settings": asdict(cue_settings),
         "rules": rules.source,
-        "suggestions": {"scene": n_scene, "cues": len(flat) - n_scene},
+        "suggestions": {"scene": n_scene, "cues": n_flat - n_scene},
         "overlaps": {
             "rule": ("suggestions of one effect at one location never overlap: where they did, the "
                      "strongest (highest intensity, then confidence) plays at each instant; pieces "
                      f"under {MIN_PIECE_MS} ms are absorbed by a weaker neighbour"),
             "suggestions_cut": n_cut,
-            "before": len(suggestions),
-            "after": len(flat),
+            "before": n_before,
+            "after": n_flat,
         },
-        "timings_s": {"total": round(total, 3), "decode_and_features": round(t_model_done - t_dec, 3),
+        "timings_s": {"total": round(total_s, 3), "decode_and_features": round(decode_s, 3),
                       "network": round(runner.model_s, 3) if runner is not None else 0.0},
         "warnings": warnings,
     }
-    report(1.0, "done")
-    return doc
