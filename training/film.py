@@ -8,7 +8,7 @@ every training clip takes its events from the packages of one fold, so that leav
 leaves its packages out.
 
 Beds: game music and ambiences (``training/fetch/get_film_beds.sh`` and the label-free game
-sounds of ``training/ship/get_background_audio.sh``), dialogue synthesised with espeak-ng
+sounds of ``training/fetch/get_background_audio.sh``), dialogue synthesised with espeak-ng
 (:func:`make_dialogue`), and synthetic room tone, hiss and hum (:func:`make_noise_beds`).
 Beds of the test packages and test voices are used only in the test timelines.
 """

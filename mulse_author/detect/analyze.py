@@ -60,7 +60,8 @@ from ..labels import LABELS
 from ..effects.cues import CueSettings, ThirdsColourBins, flash_cues, light_cues
 from ..effects.overlaps import MIN_PIECE_MS, count_changed, flatten_overlaps
 from ..effects.rules import EffectRules, apply_rules, load_rules
-from ..features.constants import SAMPLE_RATE
+from ..features.constants import AUDIO_FRAMES, CLIP_SECONDS, SAMPLE_RATE, VIDEO_FRAMES
+from ..features.constants import HOP as HOP_SAMPLES
 from ..features.frames import window_start_frame
 from ..media.decode import stream_media
 from ..media.probe import probe
@@ -68,10 +69,7 @@ from .inference import StreamScorer, is_stream_model, region_spans, window_logit
 from .loudness import LoudnessTrack
 from .segmentation import DetectionSettings, detect_segments
 
-WINDOW_S = 10.0  #: the paper's clip length (s)
-AUDIO_FRAMES = 420  #: mel frames per window fed to the audio module
-VIDEO_FRAMES = 32  #: sampled frames per window fed to the video module
-HOP_SAMPLES = 512  #: mel hop (samples at 22 050 Hz)
+WINDOW_S = float(CLIP_SECONDS)  #: the paper's clip length (s)
 BATCH_WINDOWS = 2  #: most windows per network batch: the shipped aisfx encoder holds ~30 MB of activations per window, and larger batches were not faster per window
 PENDING_PER_WORKER = 2  #: batches waiting per worker before the decode waits for the network
 #: Seconds of decoded audio turned into mel frames at once: 75 calls per 10 minutes instead of

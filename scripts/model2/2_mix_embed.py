@@ -24,8 +24,8 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from mulse_author.labels import LABELS  # noqa: E402
-from mulse_author.model import load_checkpoint  # noqa: E402
-from mulse_author.model.precision import resolve_precision, set_precision  # noqa: E402
+from mulse_author.model.precision import native_bf16  # noqa: E402
+from training.aisfx_weights import load_encoder  # noqa: E402
 from training.datasets.recordings import Recording  # noqa: E402
 from training.embed import embed_clips  # noqa: E402
 from training.film import (FILM_MIXER, N_FOLDS, TEST_PACKAGES, assign_folds, package_of,  # noqa: E402
@@ -60,7 +60,8 @@ def training_beds(work: Path) -> list[Recording]:
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--work", type=Path, required=True)
-    ap.add_argument("--model", type=Path, default=Path("trained"), help="checkpoint whose aiSFX encoder is used")
+    ap.add_argument("--encoder", type=Path, default=Path("trained"),
+                    help="aiSFX encoder: converted safetensors (training.aisfx_weights) or a checkpoint holding it")
     ap.add_argument("--clips-per-fold", type=int, default=1500)
     ap.add_argument("--fixed-clips", type=int, default=300,
                     help="clips per fold also embedded under the fixed-level front end (the comparison)")
@@ -77,9 +78,8 @@ def main(argv=None) -> None:
     summary = {"folds": folds, "test_packages": list(TEST_PACKAGES), "beds": len(beds),
                "bed_kinds": sorted({b.source.split("/", 1)[-1] for b in beds}),
                "mixer": FILM_MIXER.to_dict(), "per_fold": {}}
-    net, card = load_checkpoint(a.model)
-    enc = net.audio.encoder.eval()
-    set_precision(net, resolve_precision("auto", net, card))
+    enc = load_encoder(a.encoder)
+    enc.precision = "bf16" if native_bf16() else "fp32"  # as the app's precision="auto" runs it
     for k in range(N_FOLDS):
         path = out / f"fold{k}.npz"
         fold_recs = [r for r in train_recs if folds[package_of(r)] == k]

@@ -2,8 +2,8 @@
 
     python scripts/model2/4_export.py --work WORK --encoder-from trained --out WORK/model2
 
-The aiSFX encoder weights are taken from an existing checkpoint (model 1.1 ships the same
-frozen encoder). The head (WORK/select/head.safetensors) goes into the BimodalNet layout
+The aiSFX encoder weights come from ``--encoder-from``: the converted safetensors of
+``training.aisfx_weights`` or a checkpoint holding them (model 1.1 ships the same frozen encoder). The head (WORK/select/head.safetensors) goes into the BimodalNet layout
 (``audio.fc`` = the hidden layer, ``audio_head`` = the output layer) under
 ``audio_encoder="aisfx_stream_norm"``. The exported network is checked to reproduce the head's
 scores on the fold embeddings; bfloat16 inference is listed only if, on 200 clips of each fold
@@ -26,18 +26,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from mulse_author.detect.inference import clip_embeddings, stream_head  # noqa: E402
 from mulse_author.features.mel import mel_power  # noqa: E402
 from mulse_author.labels import LABELS  # noqa: E402
-from mulse_author.model import BimodalNet, ModelCard, ModelConfig, load_checkpoint, save_checkpoint  # noqa: E402
+from mulse_author.model import BimodalNet, ModelCard, ModelConfig, save_checkpoint  # noqa: E402
 from mulse_author.model.precision import set_precision  # noqa: E402
+from training.aisfx_weights import load_encoder  # noqa: E402
 
 
 def build(encoder_from: Path, head_path: Path) -> BimodalNet:
-    old, _ = load_checkpoint(encoder_from)
+    encoder = load_encoder(encoder_from)
     head = load_file(str(head_path))
     hidden = head["net.1.weight"].shape[0]
     cfg = ModelConfig.compact("audio").replace(audio_encoder="aisfx_stream_norm", embedding_dim=hidden,
                                                name="aisfx-stream-norm-frozen+head")
     net = BimodalNet(cfg)
-    net.audio.encoder.load_state_dict(old.audio.encoder.state_dict())
+    net.audio.encoder.load_state_dict(encoder.state_dict())
     with torch.no_grad():
         net.audio.emb_mean.copy_(head["mean"])
         net.audio.emb_std.copy_(head["std"])

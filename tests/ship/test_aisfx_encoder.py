@@ -74,7 +74,7 @@ def test_converted_weights_reproduce_aisfx_embedding_net(tmp_path):
     import sys
     import zipfile
 
-    from training.ship.convert_aisfx import converted_encoder, load_aisfx_state
+    from training.aisfx_weights import converted_encoder, load_aisfx_state
 
     src = tmp_path / "src"
     with zipfile.ZipFile(WHEEL) as zf:

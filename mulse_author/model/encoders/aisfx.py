@@ -4,7 +4,7 @@ The network is the ``EmbeddingNet('max', ks=3, strd=1, hl1=64)`` of ``aisfx/mode
 (a DCASE "Cnn_9layers" CNN: four blocks of two 3x3 conv + BatchNorm + ReLU, 64-128-256-512
 channels, 2x2 max-pool after the first three blocks), pre-trained on commercial sound-effects
 libraries. Its weights are read from a safetensors file converted once, offline, from the pickle
-inside the aisfx wheel by ``training/ship/convert_aisfx.py``; nothing here unpickles.
+inside the aisfx wheel by ``training/aisfx_weights.py``; nothing here unpickles.
 
 Front end (aisfx's librosa variant, adapted to our 22 050 Hz audio): aisfx computes at 44.1 kHz a
 power mel spectrogram (n_fft 2048, hop 1024, 96 HTK mel bands 0-22 050 Hz, filters normalised to

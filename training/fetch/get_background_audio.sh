@@ -10,7 +10,7 @@
 # sea, waves, fire, flames, lava, smoke, explosions, bombs, grenades, guns, shots or lasers is
 # left out (e.g. warmux voices/fire*.ogg, hedgewars voices "Fire"/"Grenade"/"Kamikaze", stk
 # rain/thunder/waterfall/river/splash/explosion/fireworks, minetest water/lava/fire/tnt).
-# Which package ends up in validation is decided by the data build (training/ship/build_data.py),
+# Which package ends up in validation is decided by the data build (scripts/model2: test packages in training/film.py, folds by training.film.assign_folds),
 # not here. Needs: apt-get, dpkg-deb, tar, ffprobe. Env: DEB_CACHE=dir keeps the .debs.
 set -euo pipefail
 OUT=${1:?usage: $0 OUT_DIR}

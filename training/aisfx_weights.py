@@ -1,6 +1,6 @@
 """Convert the aisfx 0.1.2 wheel's pickled checkpoint to safetensors, once, offline.
 
-    python -m training.ship.convert_aisfx WHEEL OUT.safetensors
+    python -m training.aisfx_weights WHEEL OUT.safetensors
 
 The wheel is PyPI's ``aisfx-0.1.2-py2.py3-none-any.whl`` (``pip download aisfx==0.1.2 --no-deps``);
 its ``aisfx/models/checkpoint.pth`` holds ``(state_dict, ds_dict)``. It is read with
@@ -49,6 +49,24 @@ def converted_encoder(wheel: str) -> AisfxEncoder:
     missing = [k for k in missing if k != "window"]
     if missing or unexpected:
         raise SystemExit(f"aisfx checkpoint mismatch: missing {missing}, unexpected {unexpected}")
+    return enc.eval()
+
+
+def load_encoder(path) -> AisfxEncoder:
+    """The frozen aiSFX encoder from a converted safetensors file (:func:`main`) or from a
+    checkpoint directory whose model holds it (e.g. ``trained/``)."""
+    from pathlib import Path
+
+    from safetensors.torch import load_file
+
+    path = Path(path)
+    if path.is_dir():
+        from mulse_author.model import load_checkpoint
+
+        net, _ = load_checkpoint(path)
+        return net.audio.encoder.eval()
+    enc = AisfxEncoder()
+    enc.load_state_dict(load_file(str(path)), strict=False)
     return enc.eval()
 
 

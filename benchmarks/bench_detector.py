@@ -1,0 +1,59 @@
+#!/usr/bin/env python3
+"""Detector quality benchmark (a script, not a test): the shipped model against the log-mel
+baseline on the held-out test packages, both measured in this run through the app's analysis.
+
+    python benchmarks/bench_detector.py --work WORK [--previous OLD_MODEL_DIR] [--quick]
+
+WORK is the model-2.0 build folder of ``scripts/model2/reproduce.sh`` (recordings, beds and
+WORK/select/baseline.safetensors). Prints clip micro-F1 at 0/-10/-20/-30 dB, film-like
+timeline event F1, false alarms per hour and median onset error, quiet-noise false alarms, and
+the ratio of each figure to the baseline's. Targets (issue 12): clip micro-F1 >= 0.70 at every
+gain and above the baseline; event F1 >= 0.65; <= 20 false alarms / h; median onset <= 0.5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from training import report_detector as R  # noqa: E402
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--work", type=Path, required=True)
+    ap.add_argument("--model", type=Path, default=ROOT / "trained")
+    ap.add_argument("--previous", type=Path)
+    ap.add_argument("--quick", action="store_true", help="2 timelines of 3 min (a smoke run, not the report)")
+    ap.add_argument("--json", type=Path, help="write the full figures here")
+    a = ap.parse_args(argv)
+    sel = json.loads((a.work / "select" / "selection.json").read_text())
+    preds = {"shipped": R.model_predictor(str(a.model))}
+    if a.previous:
+        preds["previous"] = R.model_predictor(str(a.previous))
+    preds["baseline"] = R.baseline_predictor(a.work / "select" / "baseline.safetensors", sel["baseline_thresholds"])
+    rep = R.report(a.work, preds, 2 if a.quick else 6, 3.0 if a.quick else 5.0)
+    if a.json:
+        a.json.write_text(json.dumps(rep, indent=1))
+    base = rep["models"]["baseline"]
+    print("\nfigure                         " + "".join(f"{n:>12}" for n in rep["models"]) + "   ratio shipped/baseline")
+    rows = [(f"clip micro-F1 {g} dB", lambda m, g=g: m["clips"][g]["micro_f1"]) for g in base["clips"]]
+    rows += [("timeline event F1", lambda m: m["timelines"]["overall"]["f1"]),
+             ("false alarms / h", lambda m: m["timelines"]["overall"]["false_alarms_per_hour"]),
+             ("median onset error (s)", lambda m: m["timelines"]["overall"]["median_onset_error_s"]),
+             ("quiet-noise false alarms", lambda m: m["noise"]["total_false_alarms"])]
+    for name, get in rows:
+        vals = [get(m) for m in rep["models"].values()]
+        s, b = get(rep["models"]["shipped"]), get(base)
+        ratio = f"{s / b:.2f}" if isinstance(s, (int, float)) and b else "-"
+        print(f"{name:<31}" + "".join(f"{v:>12.3f}" if isinstance(v, (int, float)) else f"{'-':>12}" for v in vals)
+              + f"   {ratio}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Rebuilds model 2.0 from scratch on a CPU, then its report (about 1.5 h on 2 cores).
+#   DEB_CACHE=/path/to/debs bash scripts/model2/reproduce.sh WORK OUT_DIR
+# The aiSFX encoder weights come from the aisfx 0.1.2 wheel (PyPI), converted once to
+# safetensors; a checkpoint that already holds them (e.g. trained/) can be given as ENCODER.
+set -euo pipefail
+WORK=${1:?usage: $0 WORK OUT_DIR}; OUT=${2:?usage: $0 WORK OUT_DIR}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+PY=${PYTHON:-$ROOT/.venv/bin/python}
+export PYTHONPATH="$ROOT"
+bash "$ROOT/scripts/model2/1_fetch.sh" "$WORK"
+ENCODER=${ENCODER:-}
+if [ -z "$ENCODER" ]; then
+  mkdir -p "$WORK/aisfx"
+  "$PY" -m pip download -q --no-deps -d "$WORK/aisfx" aisfx==0.1.2
+  "$PY" -m training.aisfx_weights "$WORK"/aisfx/aisfx-0.1.2-*.whl "$WORK/aisfx/encoder.safetensors" \
+      --sha256 bfe219950715af179e9a1653e7117cc1852baef267cd6596c42cad74afe1d194
+  ENCODER="$WORK/aisfx/encoder.safetensors"
+fi
+"$PY" "$ROOT/scripts/model2/2_mix_embed.py" --work "$WORK" --encoder "$ENCODER"
+"$PY" "$ROOT/scripts/model2/3_select_train.py" --work "$WORK"
+"$PY" "$ROOT/scripts/model2/4_export.py" --work "$WORK" --encoder-from "$ENCODER" --out "$OUT"
+"$PY" "$ROOT/scripts/model2/5_report.py" --work "$WORK" --model "$OUT" --out "$OUT"
