@@ -32,8 +32,14 @@ def project_dict(doc: TimelineDocument, project_path: str | os.PathLike | None =
 
 def save_project(doc: TimelineDocument, path: str | os.PathLike) -> None:
     """Write the project atomically: a crash mid-write never leaves a truncated file."""
+    write_json_atomic(project_dict(doc, path), path)
+
+
+def write_json_atomic(body: Any, path: str | os.PathLike, indent: int | None = 1) -> None:
+    """Write JSON through a temporary file, fsync and rename: the file is old or new, never
+    half-written.  ``body`` can be built on one thread and written on another (autosave)."""
     path = Path(path)
-    data = json.dumps(project_dict(doc, path), indent=1, ensure_ascii=False, allow_nan=False)
+    data = json.dumps(body, indent=indent, ensure_ascii=False, allow_nan=False)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

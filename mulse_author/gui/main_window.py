@@ -41,7 +41,7 @@ from .timeline_view import TimelineView
 
 class MainWindow(ProjectFilesMixin, AnalysisMixin, ExportMixin, QMainWindow):
     def __init__(self, settings: AppSettings | None = None, autosave_dir: Path | None = None,
-                 analyze_fn: Callable | None = None, autosave_interval_s: float = 60.0) -> None:
+                 analyze_fn: Callable | None = None, autosave_interval_s: float = 3.0) -> None:
         super().__init__()
         self.settings = settings or AppSettings()
         self.project_path: str | None = None
@@ -361,6 +361,7 @@ class MainWindow(ProjectFilesMixin, AnalysisMixin, ExportMixin, QMainWindow):
             self.runner.wait(5_000)
         self.settings.save_window(self.saveGeometry(), self.saveState(), self.splitter.saveState())
         self.settings.sync()
+        self.autosaver.wait()
         self.autosaver.clear()
         self.player.close()
         event.accept()

@@ -214,6 +214,10 @@ def test_autosave_and_recovery(qtbot, make_window, tmp_path):
     assert len(w2.editor.doc) == len(doc) and any(s.effect == "Fog" for s in w2.editor.doc)
     assert not w2.editor.undo_stack.isClean()  # recovered work still needs saving
     assert autosave.find_recoverable(w.autosaver.directory) == []
+    assert w2.autosaver.path.is_file() and not dead.exists()  # kept, as this session's autosave
+    assert "ago" in w2.last_recovery_text
+    assert w2._save_to(str(tmp_path / "recovered.mulse.json"))
+    assert not w2.autosaver.path.exists()  # saved: the autosave has done its job
     # a clean document writes no autosave
     w3 = make_window()
     assert not w3.autosaver.save_now() and not w3.autosaver.path.exists()
