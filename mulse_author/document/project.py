@@ -45,6 +45,15 @@ _LEGACY_AGE_S = 3600
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+class SaveError(DocumentError, OSError):
+    """A project (or autosave) could not be written; also an ``OSError``, so that callers that
+    catch the raw OS error keep working.  ``errno`` is the OS error's."""
+
+    def __init__(self, message: str, errno_: int | None = None) -> None:
+        super().__init__(message)
+        self.errno = errno_
+
+
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -78,8 +87,8 @@ def clean_stale_temps(folder: Path, name: str) -> None:
             continue
 
 
-def _encode(doc: TimelineDocument, path: Path) -> bytes:
-    data = json.dumps(project_dict(doc, path), indent=1, ensure_ascii=False, allow_nan=False)
+def _encode(body: Any, indent: int | None) -> bytes:
+    data = json.dumps(body, indent=indent, ensure_ascii=False, allow_nan=False)
     return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", data).encode("utf-8")
 
 
@@ -94,24 +103,30 @@ def _new_mode(path: Path) -> int:
 
 
 def save_project(doc: TimelineDocument, path: str | os.PathLike) -> None:
-    """Write the project atomically: a crash mid-write never leaves a truncated file (the data is
-    fsync'ed before the rename); a killed save's temp file is removed by the next save.  OS
-    errors (a full disk, a read-only folder) become :class:`DocumentError` naming ``path``."""
+    """Write the project atomically (see :func:`write_json_atomic`)."""
+    write_json_atomic(project_dict(doc, path), path)
+
+
+def write_json_atomic(body: Any, path: str | os.PathLike, indent: int | None = 1) -> None:
+    """Write JSON through a temporary file, fsync and rename: the file is old or new, never
+    half-written; a killed write's temp file is removed by the next one.  ``body`` can be built
+    on one thread and written on another (autosave).  OS errors (a full disk, a read-only
+    folder) become :class:`DocumentError` naming ``path``."""
     path = Path(path)
     try:
-        data = _encode(doc, path)
+        data = _encode(body, indent)
     except (TypeError, ValueError) as exc:
-        raise DocumentError(f"{path}: cannot save the project ({exc})") from None
+        raise SaveError(f"{path}: cannot save ({exc})") from None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise DocumentError(f"{path}: cannot save: {_why(exc)}") from None
+        raise SaveError(f"{path}: cannot save: {_why(exc)}", exc.errno) from None
     clean_stale_temps(path.parent, path.name)
     tmp = path.parent / f".{path.name[:80]}.{os.getpid()}-{secrets.token_hex(4)}{_TMP_SUFFIX}"
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
     except OSError as exc:
-        raise DocumentError(f"{path}: cannot save: {_why(exc)}") from None
+        raise SaveError(f"{path}: cannot save: {_why(exc)}", exc.errno) from None
     try:
         with os.fdopen(fd, "wb") as fh:
             os.fchmod(fh.fileno(), _new_mode(path))
@@ -125,7 +140,7 @@ def save_project(doc: TimelineDocument, path: str | os.PathLike) -> None:
         except OSError:
             pass
         if isinstance(exc, OSError):
-            raise DocumentError(f"{path}: cannot save: {_why(exc)}; the previous file is unchanged") from None
+            raise SaveError(f"{path}: cannot save: {_why(exc)}; the previous file is unchanged", exc.errno) from None
         raise
     try:  # the rename itself survives a power cut once the folder is synced
         dfd = os.open(path.parent, os.O_RDONLY)

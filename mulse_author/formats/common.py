@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from ..document import Segment, Source, TimelineDocument
-from ..errors import FormatError
+from ..errors import FormatError, OverlapError
 
 
 def export_segments(doc: TimelineDocument, include_suggestions: bool = True) -> list[Segment]:
@@ -33,11 +33,12 @@ def check_no_overlaps(segments: list[Segment]) -> None:
         prev = last.get(key)
         if prev is not None and s.start_ms < prev.end_ms:
             where = f" at {s.location}" if s.location else ""
-            raise FormatError(
+            raise OverlapError(
                 f"segments {prev.id} ({prev.start_ms}-{prev.end_ms} ms) and {s.id} "
                 f"({s.start_ms}-{s.end_ms} ms) overlap on the {s.effect} lane{where}; a renderer can run "
                 f"only one {s.effect} effect per location at a time: shorten, merge or move one of them "
-                "(or export with resolve_overlaps: CLI --resolve-overlaps, the strongest plays at each instant)"
+                "(or export with resolve_overlaps: CLI --resolve-overlaps, the strongest plays at each instant)",
+                [prev.id, s.id],
             )
         if prev is None or s.end_ms > prev.end_ms:
             last[key] = s

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from pathlib import Path
 
 from lxml import etree
@@ -105,24 +104,11 @@ def namespace(tag: object) -> str | None:
 
 
 def write_atomic(tree_or_bytes: etree._ElementTree | bytes, path: str | os.PathLike) -> None:
-    """Write an export atomically (temp file + rename): a failed export never leaves half a file."""
-    path = Path(path)
+    """Write an export atomically (see :mod:`.atomic`): a failed export never leaves half a file."""
+    from .atomic import write_bytes_atomic
+
     if isinstance(tree_or_bytes, bytes):
         data = tree_or_bytes
     else:
         data = etree.tostring(tree_or_bytes, xml_declaration=True, encoding="UTF-8", pretty_print=True)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise FormatError(f"{path}: cannot write ({exc.strerror or exc})") from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except OSError as exc:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise FormatError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    write_bytes_atomic(data, path)

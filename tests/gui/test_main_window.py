@@ -214,6 +214,10 @@ def test_autosave_and_recovery(qtbot, make_window, tmp_path):
     assert len(w2.editor.doc) == len(doc) and any(s.effect == "Fog" for s in w2.editor.doc)
     assert not w2.editor.undo_stack.isClean()  # recovered work still needs saving
     assert autosave.find_recoverable(w.autosaver.directory) == []
+    assert w2.autosaver.path.is_file() and not dead.exists()  # kept, as this session's autosave
+    assert "ago" in w2.last_recovery_text
+    assert w2._save_to(str(tmp_path / "recovered.mulse.json"))
+    assert not w2.autosaver.path.exists()  # saved: the autosave has done its job
     # a clean document writes no autosave
     w3 = make_window()
     assert not w3.autosaver.save_now() and not w3.autosaver.path.exists()
@@ -229,7 +233,7 @@ def test_autosave_timer_writes(qtbot, make_window):
 
 def test_layout_and_view_settings_are_remembered(qtbot, make_window):
     w = make_window()
-    w.act_toggle_follow()
+    w.toggle_follow()
     w.inspector_dock.hide()  # the author closed the inspector
     w.splitter.setSizes([200, 600])
     sizes = w.splitter.sizes()

@@ -1,0 +1,69 @@
+"""The fetch scripts under training/fetch/: their rules parse, labels are known, and no package
+reserved for independent evaluation (issue 12) appears anywhere in them. Nothing is downloaded."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+FETCH = Path(__file__).resolve().parents[2] / "training" / "fetch"
+SCENE_LABELS = {"wind", "thunder", "rain", "ocean", "fire", "explosion", "gunshot"}
+BED_LABELS = {"music", "ambience"}
+RESERVED = ("scorched3d-data", "flightgear-data-base", "supertux-data", "lugaru-data",
+            "colobot-common-sounds", "wesnoth-1.16-data", "wesnoth-1.16-music",
+            "warzone2100-data", "warzone2100-music", "lincity-ng-data", "btanks-data")
+SCRIPTS = {"get_extra_scene_audio.sh": SCENE_LABELS, "get_film_beds.sh": BED_LABELS}
+
+
+def rules(text: str) -> list[list[str]]:
+    """The label|package|container|regex lines of the script's RULES here-document."""
+    m = re.search(r"<<'RULES_END'\n(.*?)\nRULES_END\n", text, re.S)
+    assert m, "no RULES here-document"
+    return [line.split("|", 3) for line in m.group(1).splitlines() if line and not line.startswith("#")]
+
+
+def scripts():
+    return [pytest.param(FETCH / name, labels, id=name) for name, labels in SCRIPTS.items()
+            if (FETCH / name).exists()]
+
+
+def test_rules_parser_sees_a_bad_label():
+    bad = "cat > x <<'RULES_END'\n# comment\nsnow|pkg|-|/a\\.ogg$\nRULES_END\n"
+    assert [r[0] for r in rules(bad)] == ["snow"]
+
+
+@pytest.mark.parametrize("path,labels", scripts())
+def test_every_rule_is_well_formed(path, labels):
+    rs = rules(path.read_text())
+    assert len(rs) >= 5
+    for r in rs:
+        assert len(r) == 4, r
+        label, pkg, cont, rx = r
+        assert label in labels, r
+        assert re.fullmatch(r"[a-z0-9][a-z0-9.+-]+", pkg), r
+        assert cont == "-" or cont.startswith("usr/share/"), r
+        re.compile(rx)  # POSIX ERE used by grep -E; these rules stay within the common subset
+        assert rx.endswith("$"), f"unanchored rule would match more than was checked: {r}"
+    keys = [(p, rx) for _, p, _, rx in rs]
+    assert len(keys) == len(set(keys)), "a rule is listed twice"
+
+
+@pytest.mark.parametrize("path,labels", scripts())
+def test_no_reserved_package_anywhere(path, labels):
+    text = path.read_text().lower()
+    for pkg in RESERVED:
+        assert pkg not in text, f"{pkg} is reserved for independent evaluation"
+    games = ("scorched3d", "flightgear", "supertux", "lugaru", "colobot", "wesnoth", "warzone2100",
+             "lincity-ng", "btanks")
+    for p in {r[1] for r in rules(path.read_text())}:  # nor another build of a reserved game
+        assert not any(p == g or p.startswith(g + "-") for g in games), p
+
+
+@pytest.mark.parametrize("path,labels", scripts())
+def test_script_parses_and_needs_an_out_dir(path, labels, tmp_path):
+    assert subprocess.run(["bash", "-n", str(path)]).returncode == 0
+    r = subprocess.run(["bash", str(path)], capture_output=True, text=True, cwd=tmp_path, timeout=30)
+    assert r.returncode != 0 and "usage" in r.stderr

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# get_extra_scene_audio.sh OUT_DIR
+# Fetches MORE real scene recordings (wind/thunder/rain/ocean/fire/explosion/gunshot) from Debian 12
+# (bookworm, main) packages that ../../shared/data/get_scene_audio.sh does not use. Same layout:
+# OUT_DIR/train/<label>/<package>__<flattened path>.<ext>, OUT_DIR/manifest.tsv (split label package
+# source duration_s), OUT_DIR/licenses/<package>.copyright (each package's Debian copyright file).
+# Licences (per package copyright file): 7kaa-data GPL-2+; freedink-data zlib-style (Seth A. Robinson)
+# with CC-BY-3.0/GPL replacements; tuxpaint-plugins-default GPL-2+; freeciv-data GPL-2+; spacezero
+# GPL-3+; sonic-pi-samples misc_cineboom CC0 (freesound 177242); boswars-data GPL-2+;
+# powermanga-data GPL-3+; flare-game CC-BY-SA-3.0+.  Credit them where used.
+# Labels: candidates by file name, then every file checked by its log-mel spectrogram (onset and
+# decay of explosions/gunshots, broadband texture for rain/wind, crackle for fire, rumble for
+# thunder); wrong, ambiguous, synthetic-tonal and near-silent files were left out (see
+# training/fetch/README.md). Exact/near duplicates of the shared corpus or of each other (max
+# normalised waveform cross-correlation >= 0.85, 4 kHz mono, first 15 s) are left out of the rules.
+# Reserved evaluation packages (see issue 12) are never used here; tests/training_data checks that.
+# Per class (this script alone, measured on the fetched files): see the COUNTS block at the end.
+# Needs: apt-get, dpkg-deb, tar, unzip, ffprobe (Debian package ffmpeg). About 0.5 GB of .debs.
+# Env: DEB_CACHE=dir keeps the .debs (default: temp dir, deleted at exit).
+set -euo pipefail
+OUT=${1:?usage: $0 OUT_DIR}; WHICH=train
+W=$(mktemp -d); trap 'rm -rf "$W"' EXIT
+D=${DEB_CACHE:-$W/debs}; mkdir -p "$D" "$OUT/licenses"
+apt-cache show 7kaa-data >/dev/null 2>&1 || apt-get update -qq
+TEST=" "
+
+get() { local f; f=$(ls "$D/$1"_*.deb 2>/dev/null | head -1 || true)
+  [ -n "$f" ] || { (cd "$D" && apt-get download -qq -o APT::Sandbox::User=root "$1" >/dev/null </dev/null); f=$(ls "$D/$1"_*.deb | head -1); }
+  echo "$f"; }
+
+RULES=$W/rules; cat > "$RULES" <<'RULES_END'
+# label|package|container inside the .deb ('-' = plain file)|extended regex on the member path
+fire|7kaa-data|-|/7kaa/SOUND/FIRE\.WAV$
+rain|7kaa-data|-|/7kaa/SOUND/RAIN\.WAV$
+thunder|7kaa-data|-|/7kaa/SOUND/THUNDER\.WAV$
+wind|7kaa-data|-|/7kaa/SOUND/WIND\.WAV$
+fire|freedink-data|-|/dink/dink/Sound/(burn|fire)\.wav$
+thunder|tuxpaint-plugins-default|-|/tuxpaint/sounds/magic/lightning\.ogg$
+rain|tuxpaint-plugins-default|-|/tuxpaint/sounds/magic/rain\.ogg$
+explosion|freeciv-data|-|/freeciv/stdsounds/(LrgExpl|SmlExpl)\.ogg$
+gunshot|freeciv-data|-|/freeciv/stdsounds/(MgBar[12]|MgHeavy)\.ogg$
+explosion|spacezero|-|/spacezero/sounds/explos\.wav$
+explosion|sonic-pi-samples|-|/samples/misc_cineboom\.flac$
+explosion|boswars-data|-|/boswars/sounds/(bazoo|grenadier)_g_hit\.wav$
+gunshot|boswars-data|-|/boswars/units/gturret/gturret_attack\.wav$
+explosion|powermanga-data|-|/powermanga/sounds/sound_big_explosion_[1-4]\.wav$
+rain|flare-game|-|/flare/mods/empyrean_campaign/soundfx/environment/rain\.ogg$
+fire|flare-game|-|/flare/mods/fantasycore/soundfx/environment/open_fire(_loop)?\.ogg$
+wind|flare-game|-|/flare/mods/fantasycore/soundfx/environment/wind_loop\.ogg$
+thunder|flare-game|-|/flare/mods/fantasycore/soundfx/powers/thunder\.ogg$
+RULES_END
+
+for pkg in $(grep -v '^#' "$RULES" | cut -d'|' -f2 | awk '!s[$0]++'); do
+  split=train; [[ $TEST == *" $pkg "* ]] && split=test
+  [[ $WHICH == all || $WHICH == "$split" ]] || continue
+  deb=$(get "$pkg"); X=$W/x; rm -rf "$X"; mkdir -p "$X"
+  grep "^[a-z]*|$pkg|" "$RULES" > "$W/r"
+  # One pass to list the data tarball, one pass to extract every wanted member, container and the copyright file.
+  plainrx=$(awk -F'|' '$3=="-"{sub(/^[^|]*[|][^|]*[|][^|]*[|]/, ""); print "(" $0 ")"}' "$W/r" | paste -sd'|')
+  mapfile -t want < <( { awk -F'|' '$3!="-"{print "./"$3}' "$W/r"; [ -z "$plainrx" ] || dpkg-deb --fsys-tarfile "$deb" | tar -t | grep -E "$plainrx"; echo "./usr/share/doc/$pkg/copyright"; } | sort -u)
+  dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$X" "${want[@]}"
+  cp "$X/usr/share/doc/$pkg/copyright" "$OUT/licenses/$pkg.copyright"
+  while IFS='|' read -r label _ cont rx <&3; do
+    if [ "$cont" = - ]; then base=$X; mapfile -t m < <(printf '%s\n' "${want[@]}" | grep -E "$rx" | sed 's#^\./##')
+    else
+      base=$X/$cont.x; mkdir -p "$base"
+      mapfile -t m < <(unzip -Z1 "$X/$cont" | grep -E "$rx"); [ ${#m[@]} -eq 0 ] || unzip -q -o "$X/$cont" "${m[@]}" -d "$base" </dev/null
+    fi
+    [ ${#m[@]} -gt 0 ] || { echo "WARN no match: $label $pkg $rx" >&2; continue; }
+    mkdir -p "$OUT/$split/$label"
+    for f in "${m[@]}"; do
+      [ -f "$base/$f" ] || { echo "WARN not a plain file: $pkg $f" >&2; continue; }
+      name=$(printf '%s' "$f" | sed -e 's#^usr/share/games/##' -e 's#^usr/share/##' -e 's#[^A-Za-z0-9._-]#_#g')
+      cp "$base/$f" "$OUT/$split/$label/${pkg}__$name"
+      d=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$base/$f" </dev/null 2>/dev/null || echo NA)
+      src=$f; [ "$cont" = - ] || src="$cont:$f"
+      printf '%s\t%s\t%s\t%s\t%s\n' "$split" "$label" "$pkg" "$src" "$d" >> "$W/man"
+    done
+  done 3< "$W/r"
+done
+{ printf 'split\tlabel\tpackage\tsource\tduration_s\n'; cat "$W/man"; } > "$OUT/manifest.tsv"
+cut -f1,2 "$W/man" | sort | uniq -c
