@@ -33,6 +33,7 @@ from .inspector import Inspector
 from .interchange import warnings_box
 from .logic.sublanes import FLAGS, location_label
 from .logic.timecode import format_time
+from .monitor_widget import EffectMonitor
 from .player import Player
 from .project_files import PROJECT_FILTER, VIDEO_FILTER, PeaksLoader, ProjectFilesMixin  # noqa: F401
 from .settings import AppSettings
@@ -101,11 +102,18 @@ class MainWindow(ProjectFilesMixin, AnalysisMixin, ExportMixin, QMainWindow):
         tl.addWidget(self.review_conf)
         self.follow_label = QLabel("")
         tl.addWidget(self.follow_label)
+        self.monitor = EffectMonitor(self.editor)
+        self.monitor.setMinimumWidth(200)
+        self.video_split = QSplitter(Qt.Horizontal)
+        self.video_split.addWidget(self.video)
+        self.video_split.addWidget(self.monitor)
+        self.video_split.setStretchFactor(0, 4)
+        self.video_split.setStretchFactor(1, 1)
         top = QWidget()
         vl = QVBoxLayout(top)
         vl.setContentsMargins(0, 0, 0, 0)
         vl.setSpacing(0)
-        vl.addWidget(self.video, 1)
+        vl.addWidget(self.video_split, 1)
         vl.addWidget(transport)
 
         # -- timeline ------------------------------------------------------------------------

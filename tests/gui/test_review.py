@@ -99,6 +99,8 @@ def test_export_warns_and_offers_approved_only(win, tmp_path):
     out = tmp_path / "x.sem.xml"
     warnings = win.export("sem", str(out))
     assert warnings and "3 suggestions not reviewed" in warnings[0]
+    details = win.warnings_dialog.detailedText()
+    assert win.last_export_report.lines()[0] in details and "not reviewed" in details  # the report is shown
     # the dialog: approved only, profile for NCL, target file
     dlg = ExportDialog(win, ExportOptions("sem", str(out)), 3)
     assert "3 suggestions not reviewed" in dlg.warning.text()
@@ -106,14 +108,21 @@ def test_export_warns_and_offers_approved_only(win, tmp_path):
     assert "left out" in dlg.warning.text()
     dlg.kind.setCurrentIndex(1)
     assert dlg.profile.isEnabled() and dlg.path.text().endswith(".ncl")
+    assert [dlg.target.itemData(i) for i in range(dlg.target.count())] == ["ginga", "webncl"]
+    dlg.profile.setCurrentIndex(1)
+    assert not dlg.target.isEnabled()  # NCL 4.0 plays on ginga-mulsemedia only
     dlg.kind.setCurrentIndex(0)
+    dlg.target.setCurrentIndex(dlg.target.findData("playsem"))
     opts = dlg.options()
     assert opts.approved_only and opts.kind == "sem" and opts.path.endswith(".sem.xml")
+    assert opts.target == "playsem"
     win.ask_export_options = lambda o: opts
     warnings = win.export_dialog("sem")
     back, _ = read_sem(out)
     assert len(back) == 1  # only the author's Light segment
     assert not any("not reviewed" in w for w in warnings or [])
+    rep = win.last_export_report
+    assert rep.target == "playsem" and rep.segments == 1
 
 
 def test_copy_paste_duplicate_at_playhead(win):
