@@ -24,7 +24,7 @@ class MonitorCanvas(QWidget):
     def __init__(self, monitor: "EffectMonitor") -> None:
         super().__init__(monitor)
         self.monitor = monitor
-        self.setMinimumSize(QSize(180, 200))
+        self.setMinimumSize(QSize(220, 200))
         self.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Expanding)
 
     def paintEvent(self, _e) -> None:  # noqa: N802
@@ -121,8 +121,9 @@ class EffectMonitor(QWidget):
             p.setPen(QPen(style.GRID.lighter(140), 1))
             p.drawRoundedRect(r, 4, 4)
             p.setPen(style.text_on(p.brush().color()) if pl else style.TEXT_DIM)
-            label = z if pl is None else f"{z}\n{pl.text()}" + (f"\n{pl.color.replace('_', ' ')}" if pl.color else "")
-            p.drawText(r, Qt.AlignCenter, label)
+            lines = [z] if pl is None else [z, pl.text()] + ([pl.color.replace("_", " ")] if pl.color else [])
+            p.drawText(r.adjusted(2, 0, -2, 0), Qt.AlignCenter,
+                       "\n".join(fm.elidedText(t, Qt.ElideRight, int(r.width() - 4)) for t in lines))
         flash = next((pl for pl in self.now if pl.effect == "Flash" and not pl.muted), None)
         y = top + zh + 6
         fr = QRectF(8, y, w - 16, 20)
@@ -149,10 +150,12 @@ class EffectMonitor(QWidget):
             if y + mh > h:
                 break
             pl = by_effect.get(name)
-            lr = QRectF(8, y, 70, mh - 4)
+            label_w = fm.horizontalAdvance("Vibration") + 8
+            value_w = fm.horizontalAdvance("1000 lux") + 8
+            lr = QRectF(8, y, label_w, mh - 4)
             p.setPen(style.TEXT if pl else style.TEXT_DIM)
             p.drawText(lr, Qt.AlignVCenter | Qt.AlignLeft, style.lane_title(name))
-            bar = QRectF(80, y + 2, max(10.0, w - 80 - 70), mh - 8)
+            bar = QRectF(8 + label_w, y + 2, max(16.0, w - 16 - label_w - value_w), mh - 8)
             p.setPen(Qt.NoPen)
             p.setBrush(QColor("#101215"))
             p.drawRoundedRect(bar, 3, 3)

@@ -270,10 +270,12 @@ def test_inspector_edits_selection(qtbot, make_window):
     assert w.editor.doc.get("w1").start_ms == 9_000  # frame-accurate
     ins.end.setText("garbage")
     ins.end.editingFinished.emit()
-    assert "not a time" in ins.error.text() and w.editor.doc.get("w1").end_ms == 20_000
+    assert "not a time" in ins.end_error.text() and w.editor.doc.get("w1").end_ms == 20_000
+    assert ins.end.text() == "garbage"  # kept for fixing, marked beside the field
     w.editor.select(["w1", "w2"])
     assert ins.title.text() == "2 segments" and ins.start.text() == ""
-    ins.intensity.setValue(0.8)
+    assert ins.intensity.suffix() == " Bft"  # physical units: Wind 0-12 Beaufort
+    ins.intensity.setValue(9.6)
     ins.intensity.editingFinished.emit()
     assert {w.editor.doc.get(i).intensity for i in ("w1", "w2")} == {0.8}
     term = ins.set_colour_rgb((255, 140, 0))
