@@ -6,8 +6,8 @@ as "all LEDs off" (location ignored).  A Flash is rendered on the light device, 
 without colour is sent as RGB 0,0,0, and an effect at intensity 0 is never switched on.
 
 PlaySEM also turns ``si:pts`` into ms as ``(long)(pts / timeScale * 1000)`` in floating point,
-which truncates 1.001 s to 1000 ms: this target writes each instant one tick later (11 µs at
-90 000 ticks/s) so that the truncation lands on the intended millisecond.
+which truncates e.g. 1.001 s to 1000 ms: with its early "off", a zone can go dark for up to
+2 ms at a change.  That is the renderer's; the times written stay exact.
 
 So this target writes, for each effect family, one instant per change of what is on: an
 "off" for each segment that ends there, then an "on" for every segment still on (the
@@ -83,7 +83,6 @@ def playsem_plan(segs: list[Segment], report: ExportReport) -> PlaySemPlan:
 
 def _events(plan: PlaySemPlan, time_scale: int) -> list[tuple[int, list[tuple[int, bool]]]]:
     """Groups (ticks, [(segment index, on)]) for all families, merged by instant."""
-    late = 1 if time_scale >= 2000 else 0  # one tick: PlaySEM truncates pts/timeScale*1000
     by_family: dict[str, list[int]] = {}
     for i, name in enumerate(plan.names):
         by_family.setdefault(name, []).append(i)
@@ -92,8 +91,8 @@ def _events(plan: PlaySemPlan, time_scale: int) -> list[tuple[int, list[tuple[in
         bounds: dict[int, tuple[list[int], list[int]]] = {}
         for i in idx:
             s = plan.segs[i]
-            bounds.setdefault(ms_to_ticks(s.start_ms, time_scale) + late, ([], []))[0].append(i)
-            bounds.setdefault(ms_to_ticks(s.end_ms, time_scale) + late, ([], []))[1].append(i)
+            bounds.setdefault(ms_to_ticks(s.start_ms, time_scale), ([], []))[0].append(i)
+            bounds.setdefault(ms_to_ticks(s.end_ms, time_scale), ([], []))[1].append(i)
         active: set[int] = set()
         for t in sorted(bounds):
             starts, ends = bounds[t]

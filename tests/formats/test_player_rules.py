@@ -328,7 +328,9 @@ def desired_zones(doc, t):
 
 
 def check_playsem(doc, root):
-    """Times where PlaySEM shows a zone on/off wrongly, outside its own 1 ms early "off".
+    """Times where PlaySEM shows a zone on/off wrongly, outside the up to 2 ms before a change
+    that PlaySEM itself darkens (its "off" goes out 1 ms early, and it truncates pts/timeScale
+    to whole ms, which moves some events 1 ms earlier).
 
     The state only changes at segment boundaries, so it is checked just before, at and after
     each boundary and halfway to the next one (the whole timeline, in few steps).
@@ -337,8 +339,9 @@ def check_playsem(doc, root):
     changes = sorted({s.start_ms for s in doc.segments()} | {s.end_ms for s in doc.segments()})
     times = {0}
     for a, b in zip(changes, changes[1:] + [changes[-1] + 100]):
-        times.update({a - 2, a, a + 1, (a + b) // 2})
-    times = sorted(t for t in times if t >= 0 and t + 1 not in changes)  # t = b - 1: PlaySEM's dark 1 ms
+        times.update({a - 3, a, a + 1, (a + b) // 2})
+    dark = {b - d for b in changes for d in (1, 2)}
+    times = sorted(t for t in times if t >= 0 and t not in dark)
     states = sim.zone_states(times)
     wrong = []
     for t in times:
