@@ -40,6 +40,7 @@ from ..document import Segment, TimelineDocument
 from ..effects.colors import color_rgb
 from ..effects.types import effect_type
 from ..errors import FormatError
+from . import safexml
 from .atomic import atomic_output
 from .common import check_writable_doc, playable_segments, relative_src
 from .report import ExportReport
@@ -429,7 +430,7 @@ def write_ncl(doc: TimelineDocument, path: str | os.PathLike, profile: str = "3.
     warnings: list[str] = []
     warn, rep, rows, duration = _prepare(doc, profile, target, include_suggestions, resolve_overlaps,
                                          warnings, report, path)
-    with atomic_output(path) as fh:
+    with atomic_output(path, safexml.MAX_BYTES) as fh:
         with etree.xmlfile(fh, encoding="UTF-8") as xf:
             xf.write_declaration()
             _write(xf, doc, rows, profile, target, duration, path, warn)

@@ -32,6 +32,7 @@ from .. import __version__
 from ..document import Segment, TimelineDocument
 from ..effects.types import effect_type
 from ..errors import FormatError
+from . import safexml
 from .atomic import atomic_output
 from .common import check_writable_doc, playable_segments, relative_src
 from .report import ExportReport
@@ -394,7 +395,7 @@ def write_sem(doc: TimelineDocument, path: str | os.PathLike, *, group: bool = T
         auto_extraction = False
     # Every element is built before the file is opened would cost memory; instead terms are
     # checked while writing, and an error there aborts the write (the old file stays).
-    with atomic_output(path) as fh:
+    with atomic_output(path, safexml.MAX_BYTES) as fh:
         with etree.xmlfile(fh, encoding="UTF-8") as xf:
             xf.write_declaration()
             with xf.element(Q(SEDL_NS, "SEM"), _root_attrs(time_scale), nsmap=NSMAP):
