@@ -19,3 +19,13 @@ class CheckpointError(MulseError):
 
 class FormatError(MulseError):
     """An NCL / SEM file cannot be read or written."""
+
+
+class OverlapError(FormatError):
+    """Two segments of one effect at one location overlap, so a renderer cannot play both.
+
+    ``ids`` names the segments (the editor selects them)."""
+
+    def __init__(self, message: str, ids: list[str] | tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.ids = list(ids)

@@ -17,12 +17,11 @@ Pipeline (:func:`analyze`):
    At most two batches per worker wait in the pool (the decode blocks until one is done)
    and buffers older than the next window are dropped, so memory does not grow with the
    length of the video.
-   A model whose audio encoder is ``aisfx_stream`` (fixed-level front end: a frame's input
-   does not depend on its window) goes further: the CNN runs once over the mel power, in
-   1024-frame chunks with 64 frames of real context on each side (so chunks are independent
-   and run on all workers; their maps are joined in order as they finish), and each window
-   is max/mean-pooled from that shared feature map and passed to the trained head, so the
-   network's cost grows with the length of the audio rather than with the number of windows.
+   A model with a stream encoder (``aisfx_stream``, ``aisfx_stream_norm``: a frame's input
+   does not depend on its window) goes further: :class:`~.inference.StreamScorer` runs the
+   CNN once over the (level-normalised) mel power in chunks on the workers, and pools each
+   window from that shared feature map, so the network's cost grows with the length of the
+   audio rather than with the number of windows, and every instant of the file is scored.
 3. Window scores -> per-label curves -> hysteresis segments
    (:mod:`mulse_author.detect.segmentation`), mapped to effects by the rules
    (:mod:`mulse_author.effects.rules`), with intensity from the audio loudness.
@@ -65,6 +64,7 @@ from ..features.constants import SAMPLE_RATE
 from ..features.frames import window_start_frame
 from ..media.decode import stream_media
 from ..media.probe import probe
+from .inference import StreamScorer, is_stream_model, region_spans, window_logits
 from .loudness import LoudnessTrack
 from .segmentation import DetectionSettings, detect_segments
 
@@ -74,13 +74,6 @@ VIDEO_FRAMES = 32  #: sampled frames per window fed to the video module
 HOP_SAMPLES = 512  #: mel hop (samples at 22 050 Hz)
 BATCH_WINDOWS = 2  #: most windows per network batch: the shipped aisfx encoder holds ~30 MB of activations per window, and larger batches were not faster per window
 PENDING_PER_WORKER = 2  #: batches waiting per worker before the decode waits for the network
-#: ``audio_encoder="aisfx_stream"``: mel frames per stream feature-map chunk (23.8 s; a multiple
-#: of 8), each computed with ``STREAM_CONTEXT`` (40) frames of real neighbours on each side, the
-#: encoder's :data:`~mulse_author.model.encoders.aisfx.STREAM_CONTEXT`: the chunked map equals
-#: a one-pass map over the whole stream (64 before: 6 % more network work for the same map)
-STREAM_CHUNK = 1024
-STREAM_CONTEXT = 40  # = aisfx.STREAM_CONTEXT (a test checks; not imported: torch loads lazily here)
-STREAM_WINDOWS = 64  #: most windows pooled per job
 #: Seconds of decoded audio turned into mel frames at once: 75 calls per 10 minutes instead of
 #: 300 (one per 2 s chunk); each call's FFT and projection run with caches the decoder has just
 #: flushed (0.28 CPU-s per 10 min against 0.09 isolated); paired runs were about 0.1 s faster
@@ -160,7 +153,7 @@ class _WindowRunner:
     """Holds the shared feature buffers and runs windows as their data becomes available."""
 
     def __init__(self, net, use_audio: bool, use_video: bool, starts: np.ndarray, duration_s: float,
-                 workers: int | None = None):
+                 workers: int | None = None, hop_s: float = 1.0):
         import torch
 
         self.torch = torch
@@ -183,22 +176,21 @@ class _WindowRunner:
         # A stream encoder (aisfx_stream) computes its feature map once over the audio and pools
         # each window from it.  Chunks carry their own context, so they run on any worker; the
         # caller's thread joins their maps in submission order and hands windows a map slice.
-        self.stream = (use_audio and not use_video and net.config.variant == "audio"
-                       and net.config.audio_encoder == "aisfx_stream")
-        if self.stream:
-            self.fmap = torch.zeros(512, 0)  # joined stream feature map from fmap_off on
-            self.fmap_off = 0  # feature-map frames dropped (8 mel frames each)
-            self.fmap_in = 0  # mel frames covered by submitted chunks (a multiple of 8)
-            self._chunks: deque = deque()  # chunk futures not yet joined, in stream order
+        self.stream = use_audio and not use_video and is_stream_model(net)
         # Each worker runs torch ops inline with one intra-op thread (set in the worker, as
         # OpenMP's thread count is per thread): no OpenMP team spin-waiting beside the decoder.
         self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="mulse-windows",
                                         initializer=torch.set_num_threads, initargs=(1,))
         self._pending: deque = deque()
         self._lock = threading.Lock()
+        self.scorer = (StreamScorer(net, hop_s, submit=self._submit_timed, on_chunk=self._chunk_done)
+                       if self.stream else None)
 
     # -- data in -------------------------------------------------------------
     def add_mel(self, power: np.ndarray) -> None:
+        if self.scorer is not None:
+            self.scorer.push(power)
+            return
         if power.shape[1]:
             self.mel = np.concatenate([self.mel, power], axis=1) if self.mel.shape[1] else power
 
@@ -231,9 +223,7 @@ class _WindowRunner:
         return ok
 
     def run(self, final: bool = False) -> None:
-        if self.stream:
-            self._run_stream(final)
-            self._drop_old()
+        if self.stream:  # the scorer advances as mel frames arrive
             return
         ks = []
         while self.next < len(self.starts) and self._ready(self.next, final):
@@ -246,70 +236,6 @@ class _WindowRunner:
             self._score(ks)
         self._drop_old()
 
-    # -- stream encoder (aisfx_stream) ----------------------------------------
-    def _run_stream(self, final: bool) -> None:
-        """Submit the feature-map chunks the mel frames so far allow, then the windows they
-        cover (pooled from the map); at the end, files shorter than a window go the per-window
-        way (padded with silence)."""
-        total = self.mel_off + self.mel.shape[1]
-        while True:
-            a = self.fmap_in
-            e = a + STREAM_CHUNK
-            if final:
-                e = min(e, total // 8 * 8)
-            elif e + STREAM_CONTEXT > total:
-                break
-            if e <= a:
-                break
-            lo, hi = max(0, a - STREAM_CONTEXT), min(total, e + STREAM_CONTEXT)
-            mel = self.mel[:, lo - self.mel_off: hi - self.mel_off].copy()
-            self._chunks.append(self._submit(self._stream_chunk, mel, (a - lo) // 8, (e - a) // 8))
-            self.fmap_in = e
-        self._join_chunks(wait=final)
-        width = AUDIO_FRAMES // 8
-        joined = self.fmap_off + self.fmap.shape[1]  # feature-map frames joined so far
-        ks, firsts = [], []
-        while self.next < len(self.starts):
-            i0 = self._ranges(self.starts[self.next])[0]
-            if final:
-                i0 = max(0, min(i0, total - AUDIO_FRAMES))
-            a = (i0 + 4) // 8  # the grid rounding of pool_windows
-            if a + width > joined:
-                if not final:
-                    break
-                if joined < width:  # shorter than a window: per-window path
-                    self._score(list(range(self.next, len(self.starts))))
-                    self.next = len(self.starts)
-                    break
-            ks.append(self.next)
-            firsts.append(i0)
-            self.next += 1
-            if len(ks) == STREAM_WINDOWS:
-                self._submit_stream_windows(ks, firsts)
-                ks, firsts = [], []
-        if ks:
-            self._submit_stream_windows(ks, firsts)
-
-    def _join_chunks(self, wait: bool) -> None:
-        """Append finished chunk maps to the stream map in stream order (a chunk that finished
-        early waits for its predecessors); ``wait`` blocks until every submitted chunk is
-        joined.  A worker's error is raised here."""
-        parts = [self.fmap]
-        while self._chunks and (wait or self._chunks[0].done()):
-            parts.append(self._chunks.popleft().result())
-        if len(parts) > 1:
-            self.fmap = self.torch.cat(parts, dim=1)
-
-    def _submit_stream_windows(self, ks: list[int], firsts: list[int]) -> None:
-        """Hand windows to a worker with the joined map (a view: the map is never changed in
-        place, only replaced), then drop the map frames before the last window's start, as
-        later windows start at or after it."""
-        rel = [i0 - self.fmap_off * 8 for i0 in firsts]
-        self._submit(self._stream_windows, ks, rel, self.fmap)
-        cut = max(0, min((rel[-1] + 4) // 8, self.fmap.shape[1]))
-        self.fmap = self.fmap[:, cut:]
-        self.fmap_off += cut
-
     def _submit(self, fn, *args):
         """Submit a job; waits for the oldest one while too many are queued (bounded memory)."""
         fut = self._pool.submit(fn, *args)
@@ -318,31 +244,27 @@ class _WindowRunner:
             self._pending.popleft().result()
         return fut
 
-    def _stream_chunk(self, mel: np.ndarray, first: int, n: int):
-        """Feature-map frames ``[512, n]`` of one chunk (in a worker)."""
-        torch = self.torch
-        t0 = time.perf_counter()
-        with torch.inference_mode():
-            f = self.net.audio.encoder.feature_map_chunk(torch.from_numpy(mel), first, n)
+    def _chunk_done(self) -> None:
+        """Called by the stream scorer after each feature-map chunk (in a worker)."""
         with self._lock:
-            self.model_s += time.perf_counter() - t0
             self._chunks_run += 1
             trim = self._chunks_run % TRIM_EVERY_CHUNKS == 0
         if trim:
             _release_free_heap()
-        return f
 
-    def _stream_windows(self, ks: list[int], rel: list[int], fmap) -> None:
-        """Windows pooled from a stream-map slice ``fmap`` (``rel``: their first mel frames
-        relative to it), then the trained head (in a worker); rows ``ks`` of ``scores``."""
-        torch = self.torch
-        t0 = time.perf_counter()
-        with torch.inference_mode():
-            emb = self.net.audio.encoder.pool_windows(fmap, rel, AUDIO_FRAMES)
-            logits = self.net.fuse(self.net.audio.project(emb), None)
-            self.scores[ks] = torch.sigmoid(logits).numpy()
-        with self._lock:
-            self.model_s += time.perf_counter() - t0
+    def _timed(self, fn):
+        """``fn`` with its run time added to :attr:`model_s` (network seconds)."""
+        def run(*args):
+            t0 = time.perf_counter()
+            try:
+                return fn(*args)
+            finally:
+                with self._lock:
+                    self.model_s += time.perf_counter() - t0
+        return run
+
+    def _submit_timed(self, fn, *args):
+        return self._submit(self._timed(fn), *args)
 
     def _mel_window(self, start_s: float) -> np.ndarray:
         i0, _ = self._ranges(start_s)
@@ -379,33 +301,33 @@ class _WindowRunner:
         torch = self.torch
         t0 = time.perf_counter()
         with torch.inference_mode():
-            a = v = None
-            if mel is not None:
-                a = self.net.audio_embedding(window_db(torch.from_numpy(mel)).unsqueeze(1))
-            if feat is not None:
-                v = self.net.video_embedding(torch.from_numpy(feat))
-            if self.net.config.variant == "late_fusion" and (a is None or v is None):
-                logits = self.net.audio_head(a) if a is not None else self.net.video_head(v)
-            else:
-                logits = self.net.fuse(a, v)
+            logits = window_logits(self.net,
+                                   None if mel is None else window_db(torch.from_numpy(mel)).unsqueeze(1),
+                                   None if feat is None else torch.from_numpy(feat))
             self.scores[ks] = torch.sigmoid(logits).numpy()
         with self._lock:
             self.model_s += time.perf_counter() - t0
 
-    def finish(self) -> None:
-        """Wait for every submitted batch (raising a worker's error) and stop the workers."""
+    def finish(self) -> tuple[np.ndarray, np.ndarray, np.ndarray | float]:
+        """Wait for every submitted batch (raising a worker's error), stop the workers, and
+        return the window scores ``[W, 7]`` with the windows' start (s) and length (s)."""
         try:
+            if self.scorer is not None:
+                scores, regions = self.scorer.finish()
+                spans = region_spans(regions, self.duration_s)
             while self._pending:
                 self._pending.popleft().result()
         finally:
             self.close()
+        if self.scorer is not None:
+            return scores, spans[0], spans[1]
+        return self.scores, self.starts, self.win_len
 
     def close(self) -> None:
         """Stop the workers; batches not started are dropped (cancel, errors)."""
         self._pool.shutdown(wait=True, cancel_futures=True)
         self._pending.clear()
         if self.stream:
-            self._chunks.clear()
             if self._chunks_run:  # the app lives on after an analysis: hand the arenas back
                 _release_free_heap()
 
@@ -415,8 +337,6 @@ class _WindowRunner:
         i0, j0 = self._ranges(self.starts[self.next])
         # the final, end-aligned window may start before the hop grid position: keep 1 window back
         i_keep = max(0, min(i0, int((self.duration_s - WINDOW_S) * SAMPLE_RATE / HOP_SAMPLES)) - 2)
-        if self.stream:  # the next chunk needs its left context
-            i_keep = min(i_keep, self.fmap_in - STREAM_CONTEXT)
         j_keep = max(0, min(j0, window_start_frame(max(0.0, self.duration_s - WINDOW_S))) - 2)
         if self.use_audio and i_keep > self.mel_off:
             cut = min(i_keep - self.mel_off, self.mel.shape[1])
@@ -476,6 +396,7 @@ def analyze(
         settings.validate()
     except ValueError as exc:
         raise MulseError(f"invalid detection setting: {exc}") from None
+    if not 0 < float(hop_s) <= 3600: raise MulseError(f"hop must be in (0, 3600] seconds, got {hop_s}")  # noqa: E701 (NaN, inf)
     cue_settings = cue_settings or CueSettings()
     if not isinstance(rules, EffectRules):
         rules = load_rules(rules)
@@ -515,7 +436,7 @@ def analyze(
         warnings.append("no audio track: effect intensities use the rules' default intensity")
 
     starts = window_starts(duration, hop_s) if net is not None else np.zeros(0)
-    runner = _WindowRunner(net, use_audio, use_video, starts, duration) if net is not None else None
+    runner = _WindowRunner(net, use_audio, use_video, starts, duration, hop_s=hop_s) if net is not None else None
     mel_stream = None
     if runner is not None and use_audio:
         from ..features.mel import StreamingLogMel
@@ -527,6 +448,7 @@ def analyze(
 
     doc_curves = None
     suggestions: list = []
+    n_windows = [len(starts)]
     def _decode_pass() -> None:
         nonlocal doc_curves, duration
         pending_audio: list[np.ndarray] = []  # decoded audio not yet turned into mel frames
@@ -575,10 +497,10 @@ def analyze(
                 if runner.feat is None or len(runner.feat) == 0:
                     raise MulseError(f"{path}: no video frame could be decoded")
             runner.run(final=True)
-            runner.finish()
-            win_len = np.minimum(WINDOW_S, max(duration, 1e-3))
+            scores, win_starts, win_len = runner.finish()
+            n_windows[0] = len(scores)
             curves, label_segs = detect_segments(
-                runner.scores, starts, win_len, duration, LABELS, settings,
+                scores, win_starts, win_len, duration, LABELS, settings,
                 card.thresholds if card is not None else None,
                 envelope=loud.mean_square() if facts.has_audio else None, envelope_block_s=loud.block_s)
             step_ms = int(round(settings.curve_step_s * 1000))
@@ -636,7 +558,7 @@ def analyze(
                        if runner is not None else None),
         "hop_s": float(hop_s),
         "window_s": WINDOW_S,
-        "windows": int(len(starts)),
+        "windows": int(n_windows[0]),
         "settings": asdict(settings),
         "cue_settings": asdict(cue_settings),
         "rules": rules.source,

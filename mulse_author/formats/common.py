@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from ..document import Segment, Source, TimelineDocument
-from ..errors import FormatError
+from ..errors import FormatError, OverlapError
 
 
 def export_segments(doc: TimelineDocument, include_suggestions: bool = True) -> list[Segment]:
@@ -17,7 +17,19 @@ def export_segments(doc: TimelineDocument, include_suggestions: bool = True) -> 
         segs = [s for s in segs if s.source is not Source.SUGGESTED]
     for s in segs:
         s.check()
+        check_term_fields(s)
     return segs
+
+
+def check_term_fields(seg: Segment) -> None:
+    """Raise :class:`FormatError` naming the segment when a term field or ``attrs`` has the
+    wrong type (hand-edited projects): exporters would otherwise crash half-way."""
+    for name in ("color", "location", "scent"):
+        value = getattr(seg, name)
+        if value is not None and not isinstance(value, str):
+            raise FormatError(f"segment {seg.id}: {name} must be text (a classification-scheme term), got {value!r}")
+    if not isinstance(seg.attrs, dict) or not all(isinstance(k, str) for k in seg.attrs):
+        raise FormatError(f"segment {seg.id}: attrs must map text names to text values")
 
 
 def check_no_overlaps(segments: list[Segment]) -> None:
@@ -33,11 +45,12 @@ def check_no_overlaps(segments: list[Segment]) -> None:
         prev = last.get(key)
         if prev is not None and s.start_ms < prev.end_ms:
             where = f" at {s.location}" if s.location else ""
-            raise FormatError(
+            raise OverlapError(
                 f"segments {prev.id} ({prev.start_ms}-{prev.end_ms} ms) and {s.id} "
                 f"({s.start_ms}-{s.end_ms} ms) overlap on the {s.effect} lane{where}; a renderer can run "
                 f"only one {s.effect} effect per location at a time: shorten, merge or move one of them "
-                "(or export with resolve_overlaps: CLI --resolve-overlaps, the strongest plays at each instant)"
+                "(or export with resolve_overlaps: CLI --resolve-overlaps, the strongest plays at each instant)",
+                [prev.id, s.id],
             )
         if prev is None or s.end_ms > prev.end_ms:
             last[key] = s

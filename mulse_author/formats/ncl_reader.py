@@ -23,11 +23,11 @@ from pathlib import Path
 from lxml import etree
 
 from ..document import Segment, Source, TimelineDocument
-from ..effects.colors import color_term
+from ..effects.colors import color_term, nearest_color_term
 from ..effects.types import effect_type
 from ..errors import FormatError
 from .issues import Issue, warning
-from .ncl_writer import DURATION_META, MIME_PREFIX, NCL_ATTR_PREFIX
+from .ncl_writer import DURATION_META, LOCATION_PROP, MIME_PREFIX, NCL_ATTR_PREFIX
 from .safexml import local, namespace, parse_file
 from .sem_reader import build_document
 from .units import (COLOR_URN, LOCATION_URN, SCENT_URN, SPRAYING_URN, from_unit, parse_ncl_time, strip_urn,
@@ -36,7 +36,10 @@ from .units import (COLOR_URN, LOCATION_URN, SCENT_URN, SPRAYING_URN, from_unit,
 #: Namespaces of the NCL 3.0 profiles (EDTV, BDTV, CausalConnector...) share this prefix.
 NCL_NS_PREFIX = "http://www.ncl.org.br/NCL3.0/"
 _HEX_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
-_KNOWN_PROPS = {"intensityValue", "intensityRange", "intensityUnit", "color", "scent", "location", "sprayingType"}
+_KNOWN_PROPS = {"intensityValue", "intensityRange", "intensityUnit", "color", "scent", "location", "sprayingType",
+                LOCATION_PROP, "intensityExact", "colorTerm"}
+_RGB_TRIPLE_RE = re.compile(r"^\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})\s*$")
+_DURATION_COMMENT_RE = re.compile(r'<meta\s+name="' + re.escape(DURATION_META) + r'"\s+content="([^"]{1,40})"')
 _DESCRIPTOR_STD = {"id", "region", "explicitDur", "player", "freeze", "moveLeft", "moveRight", "moveUp", "moveDown",
                    "focusIndex", "focusBorderColor", "focusBorderWidth", "focusBorderTransparency", "focusSrc",
                    "focusSelSrc", "selBorderColor", "transIn", "transOut"}
@@ -146,6 +149,8 @@ def _props(ncl: _Ncl, node: etree._Element) -> dict[str, tuple[str, etree._Eleme
 def _segment_fields(ncl: _Ncl, name: str, node: etree._Element) -> dict:
     props = _props(ncl, node)
     fields: dict = {"attrs": {}}
+    if "intensityExact" in props:  # NCL 4.0 exports: intensityValue is rounded for atoi readers
+        props["intensityValue"] = props.pop("intensityExact")
     if "intensityValue" in props:
         value, el = props["intensityValue"]
         try:
@@ -160,15 +165,24 @@ def _segment_fields(ncl: _Ncl, name: str, node: etree._Element) -> dict:
                 ncl.warn(f"intensityValue {value} outside its range; clamped", el)
         except ValueError:
             ncl.warn(f"unreadable intensity {value!r}; default intensity used", el)
+    if "colorTerm" in props:  # NCL 4.0 exports: color is R,G,B, the term is kept beside it
+        props["color"] = props.pop("colorTerm")
     if "color" in props:
         c = strip_urn(props["color"][0], COLOR_URN)
-        if _HEX_RE.match(c):
+        m = _RGB_TRIPLE_RE.match(c)
+        if m and all(int(x) <= 255 for x in m.groups()):
+            term = nearest_color_term(tuple(int(x) for x in m.groups()))
+            ncl.warn(f"RGB colour {c} read as the nearest ColorCS term {term!r}", props["color"][1])
+            c = term
+        elif _HEX_RE.match(c):
             term = color_term(c)
             ncl.warn(f"RGB colour {c} read as the nearest ColorCS term {term!r}", props["color"][1])
             c = term
         fields["color"] = c
     if "scent" in props:
         fields["scent"] = strip_urn(props["scent"][0], SCENT_URN)
+    if LOCATION_PROP in props:
+        props["location"] = props.pop(LOCATION_PROP)
     if "location" in props:
         fields["location"] = strip_urn(props["location"][0], LOCATION_URN)
     if "sprayingType" in props:
@@ -209,9 +223,15 @@ def parse_ncl_tree(tree: etree._ElementTree, name: str = "<ncl>") -> tuple[list[
             break
     video_src = video_el.get("src") if video_el is not None else None
     video_dur = ncl.explicit_dur(video_el) if video_el is not None else None
-    for meta in root.iter(f"{{{ns}}}meta" if ns else "meta"):
+    for meta in root.iter(f"{{{ns}}}meta" if ns else "meta"):  # files of earlier versions
         if meta.get("name") == DURATION_META and video_dur is None:
             video_dur = parse_ncl_time(meta.get("content", ""))
+    head = next((c for c in root if local(c.tag) == "head"), None)
+    for node in (head if head is not None else []):
+        if video_dur is None and isinstance(node, etree._Comment):
+            m = _DURATION_COMMENT_RE.search(node.text or "")
+            if m:
+                video_dur = parse_ncl_time(m.group(1))
 
     starts: dict[str, list[tuple[int, etree._Element, str]]] = {}
     ends: dict[str, list[tuple[int, etree._Element]]] = {}

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from pathlib import Path
 
 from lxml import etree
 
 from ..errors import FormatError
 
-#: Largest file we parse.  A 2-hour film with 100 000 effect segments as SEM is ~25 MB.
-MAX_BYTES = 64 * 1024 * 1024
+#: Largest file we parse, and so the largest export we write (what we write, we can read):
+#: the project cap.  100 000 segments are ~33 MB as SEM and ~83 MB as NCL 3.0.
+MAX_BYTES = 256 * 1024 * 1024
 #: Deepest element nesting we accept (real SEM files are 3 deep, NCL ~8).
 MAX_DEPTH = 64
 
@@ -105,24 +105,11 @@ def namespace(tag: object) -> str | None:
 
 
 def write_atomic(tree_or_bytes: etree._ElementTree | bytes, path: str | os.PathLike) -> None:
-    """Write an export atomically (temp file + rename): a failed export never leaves half a file."""
-    path = Path(path)
+    """Write an export atomically (see :mod:`.atomic`): a failed export never leaves half a file."""
+    from .atomic import write_bytes_atomic
+
     if isinstance(tree_or_bytes, bytes):
         data = tree_or_bytes
     else:
         data = etree.tostring(tree_or_bytes, xml_declaration=True, encoding="UTF-8", pretty_print=True)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise FormatError(f"{path}: cannot write ({exc.strerror or exc})") from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except OSError as exc:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise FormatError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    write_bytes_atomic(data, path)

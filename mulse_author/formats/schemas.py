@@ -21,6 +21,21 @@ ENV_VAR = "MULSE_SCHEMA_DIR"
 SEM_XSD = Path("mpeg-v") / "MPEG-V-SEV.xsd"
 NCL_XSD = Path("ncl30") / "profiles" / "NCL30EDTV.xsd"
 
+#: What to tell a user who has no schema directory: the XSDs are third-party files, not shipped.
+SCHEMA_HELP = (
+    f"the XSDs are third-party files, not shipped with Mulse Author: put the MPEG-V set (ISO/IEC 23005, "
+    f"from ISO's Publicly Available Standards, standards.iso.org/ittf/PubliclyAvailableStandards, with "
+    f"the MPEG-7 and MPEG-21 DIA files it imports) as DIR/{SEM_XSD.as_posix()} and the NCL 3.0 set "
+    f"(www.ncl.org.br/NCL3.0/profiles/NCL30EDTV.xsd and the files it includes) as DIR/{NCL_XSD.as_posix()}, "
+    f"then pass --schema-dir DIR or set {ENV_VAR}=DIR (imports must point at local copies: no network is used)"
+)
+
+
+class SchemaConfigError(FormatError):
+    """The schema directory or a schema file is missing or broken: a configuration problem,
+    not a problem of the file being validated (the CLI exits 2)."""
+
+
 _lock = threading.Lock()  # lxml schema objects are not safe to validate with concurrently
 
 
@@ -31,7 +46,7 @@ def schema_dir(explicit: str | os.PathLike | None = None) -> Path | None:
         return None
     p = Path(value)
     if not p.is_dir():
-        raise FormatError(f"schema directory {p} does not exist (set {ENV_VAR} or pass the folder)")
+        raise SchemaConfigError(f"schema directory {p} does not exist (set {ENV_VAR} or pass the folder)")
     return p
 
 
@@ -42,9 +57,9 @@ def _compile(path: str) -> etree.XMLSchema:
     try:
         return etree.XMLSchema(etree.parse(path, parser))
     except OSError:
-        raise FormatError(f"schema {path} not found") from None
+        raise SchemaConfigError(f"schema {path} not found") from None
     except (etree.XMLSchemaParseError, etree.XMLSyntaxError) as exc:
-        raise FormatError(f"schema {path} does not compile: {exc}") from None
+        raise SchemaConfigError(f"schema {path} does not compile: {exc}") from None
 
 
 def load_schema(directory: str | os.PathLike, which: str) -> etree.XMLSchema:
@@ -52,7 +67,8 @@ def load_schema(directory: str | os.PathLike, which: str) -> etree.XMLSchema:
     rel = {"sem": SEM_XSD, "ncl": NCL_XSD}[which]
     path = (Path(directory) / rel).resolve()
     if not path.is_file():
-        raise FormatError(f"{path}: schema file not found in schema directory {directory}")
+        raise SchemaConfigError(f"{path}: schema file not found in schema directory {directory} "
+                                f"(expected {rel.as_posix()} there)")
     return _compile(str(path))
 
 

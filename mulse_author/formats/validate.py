@@ -24,7 +24,7 @@ from ..errors import FormatError
 from .issues import Issue, error, warning
 from .ncl_writer import ID_RE
 from .safexml import local, namespace, parse_file
-from .schemas import ENV_VAR, load_schema, xsd_issues
+from .schemas import SCHEMA_HELP, load_schema, xsd_issues
 from .schemas import schema_dir as _schema_dir
 from .sem_reader import parse_sem_tree
 from .sem_writer import SEDL_NS
@@ -128,7 +128,7 @@ def validate(path: str | os.PathLike, schema_dir: str | os.PathLike | None = Non
     issues: list[Issue] = []
     has_effect_dialect = kind == "ncl" and any(local(el.tag) == "effect" for el in tree.getroot().iter())
     if directory is None:
-        issues.append(warning(f"no schema directory (set {ENV_VAR}); XSD validation skipped"))
+        issues.append(warning(f"no schema directory configured; XSD validation skipped ({SCHEMA_HELP})"))
     elif not has_effect_dialect:
         if kind == "sem" and namespace(tree.getroot().tag) != SEDL_NS:
             pass  # reported below by the importer as a FormatError turned into an issue

@@ -210,8 +210,27 @@ class Editor(QObject):
         return [s for s in self.doc.segments(self.current_lane) if seg_row_key(s) == key]
 
     def set_in_out(self, which: str) -> None:
-        """Set the start (``"in"``) or end (``"out"``) of the selection to the playhead."""
+        """Set the start (``"in"``) or end (``"out"``) of the selection to the playhead; with
+        nothing selected, retime the suggestion under the playhead (accepting it)."""
+        if not self.selection:
+            self.review_retime(which)
+            return
         self.apply(edits.set_in_out(self.selected_segments(), which, self.playhead_ms), f"Set {which} point")
+
+    def add_keyframe_at_playhead(self) -> int:
+        """An intensity keyframe at the playhead on each selected segment it falls in (the
+        value the envelope has there, so nothing changes until the keyframe is moved)."""
+        from ..document.keyframes import seg_value_at, with_keyframe
+
+        t = self.playhead_ms
+        changes = {}
+        for s in self.selected_segments():
+            if s.start_ms <= t <= s.end_ms:
+                kfs = s.keyframes or [(0, s.intensity)]
+                changes[s.id] = {"keyframes": with_keyframe(kfs, t - s.start_ms, seg_value_at(s, t))}
+        if changes:
+            self.update_segments(changes, "Add keyframe")
+        return len(changes)
 
     def accept(self, ids: Iterable[str] | None = None) -> int:
         """Accept suggestions (selected, or all when ``ids`` is ``"all"``): they become EDITED."""
@@ -266,19 +285,22 @@ class Editor(QObject):
         return cands[0] if cands else None
 
     def review_accept(self, advance: bool = True) -> bool:
-        seg = self.review_target()
-        if seg is None:
-            return False
-        self.accept([seg.id])
-        if advance:
-            self.review_step(1)
-        return True
+        """A: accept the selected suggestions, or the one at the playhead, then (for one) the
+        next suggestion is selected."""
+        return self._review(self.accept, advance)
 
     def review_reject(self, advance: bool = True) -> bool:
+        return self._review(self.reject, advance)
+
+    def _review(self, action, advance: bool) -> bool:
+        many = self._suggestions(None)
+        if len(many) > 1:
+            action([s.id for s in many])
+            return True
         seg = self.review_target()
         if seg is None:
             return False
-        self.reject([seg.id])
+        action([seg.id])
         if advance:
             self.review_step(1)
         return True

@@ -2,7 +2,8 @@
 
 * :func:`read_interchange` picks the reader by file name (``.ncl`` -> NCL, ``.sem``/``.xml``
   -> SEM, an ``.xml`` that is not SEM is tried as NCL) and probes the referenced video;
-* :func:`overlap_ids` reads the two segment ids out of the writers' overlap error;
+* :func:`as_overlap_error` gives the writers' overlap refusal as a typed :class:`OverlapError`
+  with the segment ids (older writers' plain :class:`FormatError` text is read as a fallback);
 * :func:`warnings_box` is the non-modal-blocking dialog that lists warnings (scrollable
   "Show details" text), opened with ``open()`` so nothing waits on it.
 """
@@ -16,7 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from ..document import MediaRef, Source, TimelineDocument
-from ..errors import FormatError, MulseError
+from ..errors import FormatError, MulseError, OverlapError
 
 INTERCHANGE_FILTER = "SEM or NCL (*.sem *.xml *.ncl);;MPEG-V SEM (*.sem *.xml);;NCL (*.ncl);;All files (*)"
 INTERCHANGE_SUFFIXES = (".sem", ".xml", ".ncl")
@@ -77,14 +78,24 @@ def probe_media(path: str) -> MediaRef:
                     width=info.width, height=info.height, has_audio=info.has_audio, has_video=info.has_video)
 
 
+def as_overlap_error(exc: Exception) -> OverlapError | None:
+    """The writers' "overlapping segments on one lane" refusal as an :class:`OverlapError`, or
+    None for any other error."""
+    if isinstance(exc, OverlapError):
+        return exc
+    if not isinstance(exc, FormatError):
+        return None
+    m = _OVERLAP_RE.search(str(exc))  # a writer that still raises the plain FormatError
+    return OverlapError(str(exc), [m.group(1), m.group(2)]) if m else None
+
+
 def is_overlap_error(exc: Exception) -> bool:
     """True for the writers' "overlapping segments on one lane" refusal."""
-    text = str(exc)
-    return isinstance(exc, FormatError) and ("resolve-overlaps" in text or "resolve_overlaps" in text)
+    return as_overlap_error(exc) is not None
 
 
 def overlap_ids(message: str) -> list[str]:
-    """The ids of the two overlapping segments named in the writers' error, or []."""
+    """The ids of the two overlapping segments named in an overlap message, or []."""
     m = _OVERLAP_RE.search(message)
     return [m.group(1), m.group(2)] if m else []
 

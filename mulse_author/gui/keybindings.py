@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Binding:
-    name: str  #: action name (MainWindow method ``act_<name>``)
+    name: str  #: action name (key of :func:`mulse_author.gui.actions.handlers`)
     keys: tuple[str, ...]  #: QKeySequence strings
     help: str
     group: str
@@ -27,12 +27,19 @@ BINDINGS: tuple[Binding, ...] = (
     Binding("create", ("N", "Return"), "New segment at the playhead on the current lane", "Editing"),
     Binding("delete", ("Delete", "Backspace"), "Delete selected segments", "Editing"),
     Binding("split", ("S",), "Split selection (or current lane) at the playhead", "Editing"),
-    Binding("set_in", ("I",), "Set start of selection to the playhead", "Editing"),
-    Binding("set_out", ("O",), "Set end of selection to the playhead", "Editing"),
-    Binding("accept", ("A",), "Accept selected suggestions", "Editing"),
-    Binding("accept_all", ("Shift+A",), "Accept all suggestions", "Editing"),
-    Binding("reject", ("R",), "Reject (remove) selected suggestions", "Editing"),
-    Binding("reject_all", ("Shift+R",), "Reject all suggestions", "Editing"),
+    Binding("set_in", ("I",), "Set start of selection (or retime the suggestion at the playhead) to the playhead", "Editing"),
+    Binding("set_out", ("O",), "Set end of selection (or retime the suggestion at the playhead) to the playhead", "Editing"),
+    Binding("review_next", ("]",), "Next suggestion to review (above the Review ≥ confidence)", "Review"),
+    Binding("review_prev", ("[",), "Previous suggestion to review", "Review"),
+    Binding("accept", ("A",), "Accept the selected suggestions (or the one at the playhead), then go to the next", "Review"),
+    Binding("accept_all", ("Shift+A",), "Accept all suggestions", "Review"),
+    Binding("reject", ("R",), "Reject the selected suggestions (or the one at the playhead), then go to the next", "Review"),
+    Binding("reject_all", ("Shift+R",), "Reject all suggestions", "Review"),
+    Binding("select_under", ("D",), "Select the segment under the playhead (current row first)", "Review"),
+    Binding("copy", ("Ctrl+C",), "Copy selected segments", "Editing"),
+    Binding("paste", ("Ctrl+V",), "Paste at the playhead", "Editing"),
+    Binding("duplicate", ("Ctrl+D",), "Duplicate the selection right after itself", "Editing"),
+    Binding("add_keyframe", ("Shift+K",), "Intensity keyframe at the playhead on the selected segments", "Editing"),
     Binding("nudge_left", ("Alt+Left",), "Move selection one frame earlier", "Editing"),
     Binding("nudge_right", ("Alt+Right",), "Move selection one frame later", "Editing"),
     Binding("select_all", ("Ctrl+A",), "Select all segments", "Editing"),

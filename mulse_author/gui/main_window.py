@@ -1,90 +1,54 @@
-"""The main window: player on top, timeline below, inspector on the right, menus and status.
+"""The main window: player on top, timeline below, inspector and monitor docks, menus, status.
 
-It wires the pieces together (player <-> editor <-> timeline <-> inspector), runs file and
-analysis commands, and keeps window layout, recent files and autosave.  Editing itself goes
-through :class:`Editor`; document rules live in the engine.
+It wires the pieces together (player <-> editor <-> timeline <-> inspector) and keeps window
+layout and autosave.  What the author does lives elsewhere: :mod:`.actions` (menus and key
+bindings), :mod:`.project_files` (open/save/recovery), :mod:`.analysis_run` and
+:mod:`.export_import`; editing goes through :class:`Editor`; document rules live in the engine.
 """
 
 from __future__ import annotations
 
 import os
-import threading
 from pathlib import Path
 from typing import Callable
 
 import shiboken6
-from PySide6.QtCore import QObject, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtMultimediaWidgets import QVideoWidget
 from PySide6.QtWidgets import (
-    QDockWidget, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QProgressBar, QPushButton,
-    QSplitter, QStyle, QToolButton, QUndoView, QVBoxLayout, QWidget,
+    QDockWidget, QDoubleSpinBox, QHBoxLayout, QLabel, QMainWindow, QMenu, QMessageBox, QSplitter, QStyle,
+    QToolButton, QUndoView, QVBoxLayout, QWidget,
 )
 
-from ..document import MediaRef, Source, TimelineDocument, load_project, save_project
-from ..errors import FormatError, MulseError
+from ..document import Source
+from ..effects.types import EFFECT_TYPES
 from . import autosave as autosave_mod
-from .analysis_worker import AnalysisRunner
-from .commands import ReplaceSuggestionsCommand
+from .actions import build_menus, install_bindings
+from .analysis_run import AnalysisMixin
 from .editor import Editor
+from .export_import import ExportMixin, export_writers  # noqa: F401 - export_writers re-exported
 from .help_dialog import ShortcutsDialog
 from .inspector import Inspector
-from .interchange import (
-    INTERCHANGE_FILTER, is_interchange, is_overlap_error, overlap_ids, probe_media, read_interchange, warnings_box,
-)
-from .keybindings import BINDINGS
+from .interchange import warnings_box
+from .logic.sublanes import FLAGS, location_label
 from .logic.timecode import format_time
-from .logic.waveform import compute_peaks
+from .monitor_widget import EffectMonitor
 from .player import Player
+from .project_files import PROJECT_FILTER, VIDEO_FILTER, PeaksLoader, ProjectFilesMixin  # noqa: F401
 from .settings import AppSettings
 from .timeline_view import TimelineView
 
-VIDEO_FILTER = "Media (*.mp4 *.mkv *.mov *.avi *.webm *.m4v *.mpg *.mpeg *.wav *.mp3 *.flac *.ogg);;All files (*)"
-PROJECT_FILTER = "Mulse Author project (*.json *.mulse.json);;All files (*)"
 
-
-def export_writers() -> dict[str, Callable | None]:
-    """The formats engine's writers, or None for those not installed yet."""
-    out: dict[str, Callable | None] = {"sem": None, "ncl": None}
-    for key, mod, name in (("sem", "sem_writer", "write_sem"), ("ncl", "ncl_writer", "write_ncl")):
-        try:
-            import importlib
-
-            pkg = importlib.import_module("mulse_author.formats")
-            fn = getattr(pkg, name, None)
-            if fn is None:
-                fn = getattr(importlib.import_module(f"mulse_author.formats.{mod}"), name, None)
-            out[key] = fn
-        except ImportError:
-            pass
-    return out
-
-
-class _PeaksLoader(QObject):
-    """Computes the waveform envelope in a plain thread; the result arrives as a signal."""
-
-    ready = Signal(str, object)
-
-    def start(self, path: str) -> None:
-        def work():
-            try:
-                peaks = compute_peaks(path)
-            except MulseError:
-                peaks = None
-            self.ready.emit(path, peaks)
-
-        threading.Thread(target=work, daemon=True, name="waveform").start()
-
-
-class MainWindow(QMainWindow):
+class MainWindow(ProjectFilesMixin, AnalysisMixin, ExportMixin, QMainWindow):
     def __init__(self, settings: AppSettings | None = None, autosave_dir: Path | None = None,
-                 analyze_fn: Callable | None = None, autosave_interval_s: float = 60.0) -> None:
+                 analyze_fn: Callable | None = None, autosave_interval_s: float = 3.0) -> None:
         super().__init__()
         self.settings = settings or AppSettings()
         self.project_path: str | None = None
         self.editor = Editor(parent=self)
         self.setWindowTitle("Mulse Author")
-        self.resize(1480, 920)
+        self._fit_screen()
         #: replaced in tests: returns "save", "discard" or "cancel"
         self.confirm_unsaved: Callable[[], str] = self._ask_unsaved
         self.messages: list[str] = []  #: errors shown to the user (tests read them)
@@ -105,13 +69,13 @@ class MainWindow(QMainWindow):
         self.btn_play = QToolButton()
         self.btn_play.setIcon(st.standardIcon(QStyle.SP_MediaPlay))
         self.btn_play.setToolTip("Play / pause (Space)")
-        self.btn_play.clicked.connect(self.act_play_pause)
+        self.btn_play.clicked.connect(lambda: self.player.toggle())
         buttons = [
-            (QStyle.SP_MediaSkipBackward, "Go to start (Home)", self.act_go_home),
-            (QStyle.SP_MediaSeekBackward, "One frame back (←)", self.act_frame_back),
+            (QStyle.SP_MediaSkipBackward, "Go to start (Home)", self.go_home),
+            (QStyle.SP_MediaSeekBackward, "One frame back (←)", lambda: self.step_frames(-1)),
             (None, None, None),
-            (QStyle.SP_MediaSeekForward, "One frame forward (→)", self.act_frame_fwd),
-            (QStyle.SP_MediaSkipForward, "Go to end (End)", self.act_go_end),
+            (QStyle.SP_MediaSeekForward, "One frame forward (→)", lambda: self.step_frames(1)),
+            (QStyle.SP_MediaSkipForward, "Go to end (End)", self.go_end),
         ]
         for icon, tip, fn in buttons:
             if icon is None:
@@ -128,13 +92,29 @@ class MainWindow(QMainWindow):
         self.rate_label = QLabel("")
         tl.addWidget(self.rate_label)
         tl.addStretch(1)
+        tl.addWidget(QLabel("Review ≥"))
+        self.review_conf = QDoubleSpinBox()
+        self.review_conf.setRange(0.0, 1.0)
+        self.review_conf.setSingleStep(0.05)
+        self.review_conf.setDecimals(2)
+        self.review_conf.setToolTip("[ and ] step through suggestions at or above this confidence")
+        self.review_conf.valueChanged.connect(lambda v: setattr(self.editor, "review_min_confidence", float(v)))
+        tl.addWidget(self.review_conf)
         self.follow_label = QLabel("")
         tl.addWidget(self.follow_label)
+        self.monitor = EffectMonitor(self.editor)
+        self.monitor.setMinimumWidth(230)
+        self.video_split = QSplitter(Qt.Horizontal)
+        self.video_split.addWidget(self.video)
+        self.video_split.addWidget(self.monitor)
+        self.video_split.setStretchFactor(0, 4)
+        self.video_split.setStretchFactor(1, 1)
+        self.video_split.setSizes([900, 260])
         top = QWidget()
         vl = QVBoxLayout(top)
         vl.setContentsMargins(0, 0, 0, 0)
         vl.setSpacing(0)
-        vl.addWidget(self.video, 1)
+        vl.addWidget(self.video_split, 1)
         vl.addWidget(transport)
 
         # -- timeline ------------------------------------------------------------------------
@@ -153,10 +133,11 @@ class MainWindow(QMainWindow):
         dock = QDockWidget("Inspector", self)
         dock.setObjectName("inspector")
         dock.setWidget(self.inspector)
-        dock.setMinimumWidth(300)
+        dock.setMinimumWidth(260)
         self.addDockWidget(Qt.RightDockWidgetArea, dock)
         self.inspector_dock = dock
         self.timeline.segmentActivated.connect(lambda _id: self.inspector.start.setFocus())
+        self.inspector.finished.connect(lambda: self.timeline.setFocus(Qt.OtherFocusReason))
         history = QUndoView(self.editor.undo_stack)
         history.setEmptyLabel("Opened")
         hdock = QDockWidget("History", self)
@@ -166,26 +147,14 @@ class MainWindow(QMainWindow):
         self.history_dock = hdock
 
         # -- analysis ------------------------------------------------------------------------
-        self.runner = AnalysisRunner(analyze_fn, self)
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 1000)
-        self.progress.setMaximumWidth(260)
-        self.progress.hide()
-        self.cancel_btn = QPushButton("Cancel")
-        self.cancel_btn.hide()
-        self.cancel_btn.clicked.connect(self.runner.cancel)
-        self.statusBar().addPermanentWidget(self.progress)
-        self.statusBar().addPermanentWidget(self.cancel_btn)
-        self.runner.progress.connect(self._on_progress)
-        self.runner.finished.connect(self._on_analysis_done)
-        self.runner.failed.connect(lambda m: (self._analysis_ui(False), self.show_message(m, error=True)))
-        self.runner.cancelled.connect(lambda: (self._analysis_ui(False), self.statusBar().showMessage("Analysis cancelled", 5000)))
+        self._build_analysis(analyze_fn)
 
-        self.peaks_loader = _PeaksLoader(self)
+        self.peaks_loader = PeaksLoader(self)
         self.peaks_loader.ready.connect(self._on_peaks)
 
-        self._build_menus()
-        self._install_bindings()
+        build_menus(self)
+        self.binding_actions = install_bindings(self)
+        self.timeline.contextMenuAsked.connect(self._context_menu)
         self.editor.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self.editor.documentReplaced.connect(self._update_title)
         self.editor.selectionChanged.connect(self._update_status)
@@ -198,92 +167,18 @@ class MainWindow(QMainWindow):
         self._update_follow_label()
         self.timeline.setFocus()
 
-    # -- menus ---------------------------------------------------------------------------------
-    def _action(self, menu, text, slot, shortcut=None, tip=None) -> QAction:
-        a = QAction(text, self)
-        if shortcut:
-            a.setShortcut(QKeySequence(shortcut))
-        if tip:
-            a.setStatusTip(tip)
-            a.setToolTip(tip)
-        a.triggered.connect(lambda _checked=False: slot())
-        menu.addAction(a)
-        return a
+    def docks(self) -> list[QDockWidget]:
+        """Every dock panel (the View ▸ Panels menu lists them all)."""
+        return [d for d in (getattr(self, n, None) for n in ("inspector_dock", "monitor_dock", "history_dock")) if d]
 
-    def _build_menus(self) -> None:
-        mb = self.menuBar()
-        f = mb.addMenu("&File")
-        self._action(f, "&Open video…", self.open_video_dialog, "Ctrl+O")
-        self._action(f, "Open &project…", self.open_project_dialog, "Ctrl+Shift+O")
-        self._action(f, "&Import SEM / NCL…", self.import_dialog, "Ctrl+I",
-                     "Open effects authored elsewhere (MPEG-V SEM or NCL) as a new timeline")
-        self.recent_menu = f.addMenu("Open &recent")
-        self.recent_menu.setToolTipsVisible(True)
-        self._refresh_recent()
-        f.addSeparator()
-        self._action(f, "&Save project", self.save, QKeySequence.Save)
-        self._action(f, "Save project &as…", self.save_as, "Ctrl+Shift+S")
-        f.addSeparator()
-        writers = export_writers()
-        self.act_export_sem = self._action(f, "Export &SEM (MPEG-V)…", lambda: self.export_dialog("sem"), "Ctrl+E")
-        self.act_export_ncl = self._action(f, "Export &NCL (Ginga)…", lambda: self.export_dialog("ncl"), "Ctrl+Shift+E")
-        f.setToolTipsVisible(True)
-        for key, act in (("sem", self.act_export_sem), ("ncl", self.act_export_ncl)):
-            if writers[key] is None:
-                act.setEnabled(False)
-                act.setToolTip(f"The {key.upper()} writer (mulse_author.formats) is not installed yet")
-        f.addSeparator()
-        self._action(f, "&Quit", self.close, QKeySequence.Quit)
-
-        e = mb.addMenu("&Edit")
-        undo = self.editor.undo_stack.createUndoAction(self, "&Undo")
-        undo.setShortcut(QKeySequence.Undo)
-        redo = self.editor.undo_stack.createRedoAction(self, "&Redo")
-        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        e.addAction(undo)
-        e.addAction(redo)
-        e.addSeparator()
-        self.edit_menu = e
-
-        v = mb.addMenu("&View")
-        self.view_menu = v
-        a = mb.addMenu("&Analysis")
-        self.act_analyze = self._action(a, "&Analyze video", self.analyze, "Ctrl+R",
-                                        "Suggest effects from the video's sound and picture")
-        self._action(a, "&Cancel analysis", self.runner.cancel)
-        a.addSeparator()
-        self.analysis_menu = a
-        p = mb.addMenu("&Preferences")
-        self._action(p, "&Effect rules…", self.open_rules)
-        h = mb.addMenu("&Help")
-        self._action(h, "&Keyboard shortcuts", self.show_shortcuts, "F1")
-        self._action(h, "&About", lambda: QMessageBox.about(
-            self, "Mulse Author", "Mulse Author — sensory-effect authoring for mulsemedia.\n"
-            "Suggestions come from a bimodal audio+video network (Abreu, dos Santos & Bezerra, IJCNN 2018)."))
-
-    def _install_bindings(self) -> None:
-        menus = {"Playback": None, "Editing": self.edit_menu, "View": self.view_menu}
-        self.binding_actions: dict[str, QAction] = {}
-        for b in BINDINGS:
-            act = QAction(b.help, self)
-            act.setShortcuts([QKeySequence(k) for k in b.keys])
-            # only while the player or timeline has focus: text fields keep their keys
-            act.setShortcutContext(Qt.WidgetWithChildrenShortcut)
-            act.triggered.connect(getattr(self, f"act_{b.name}"))
-            self.splitter.addAction(act)
-            if menus.get(b.group) is not None:
-                menus[b.group].addAction(act)
-            self.binding_actions[b.name] = act
-
-    def _refresh_recent(self) -> None:
-        self.recent_menu.clear()
-        files = self.settings.recent_files()
-        for path in files:
-            a = self.recent_menu.addAction(os.path.basename(path))
-            a.setToolTip(path)
-            a.triggered.connect(lambda _c=False, p=path: self.open_path(p))
-        if not files:
-            self.recent_menu.addAction("(none)").setEnabled(False)
+    def _fit_screen(self) -> None:
+        """Start at 1480x920, or smaller so the window fits the screen (1366x768 laptops)."""
+        scr = QGuiApplication.primaryScreen()
+        avail = scr.availableGeometry() if scr else None
+        w, h = 1480, 920
+        if avail is not None and avail.width() > 0:
+            w, h = min(w, avail.width()), min(h, avail.height() - 30)
+        self.resize(w, h)
 
     # -- messages ------------------------------------------------------------------------------
     def show_message(self, text: str, error: bool = True) -> None:
@@ -324,282 +219,52 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(
             f"{len(doc)} segments · {n_sugg} suggestions waiting · {sel} selected", 0)
 
-    # -- files -----------------------------------------------------------------------------------
-    def _ask_unsaved(self) -> str:
-        r = QMessageBox.question(self, "Unsaved changes", "The project has unsaved changes. Save them?",
-                                 QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Save)
-        return {QMessageBox.Save: "save", QMessageBox.Discard: "discard"}.get(r, "cancel")
-
-    def maybe_save(self) -> bool:
-        """True when it is fine to drop the current document."""
-        if self.editor.undo_stack.isClean():
-            return True
-        choice = self.confirm_unsaved()
-        if choice == "save":
-            return self.save()
-        return choice == "discard"
-
-    def open_video_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open video", "", VIDEO_FILTER)
-        if path:
-            self.open_path(path)
-
-    def open_project_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open project", "", PROJECT_FILTER)
-        if path:
-            self.open_path(path)
-
-    def import_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import SEM / NCL", "", INTERCHANGE_FILTER)
-        if path:
-            self.import_file(path)
-
-    def open_path(self, path: str) -> bool:
-        """Open a project (``.json``), import an SEM/NCL file (``.sem``/``.xml``/``.ncl``) or
-        open a video, after the unsaved-changes prompt."""
-        if path.lower().endswith(".json"):
-            return self.open_project(path)
-        if is_interchange(path):
-            return self.import_file(path)
-        return self.open_video(path)
-
-    def import_file(self, path: str) -> bool:
-        """Import an SEM or NCL file as a new, unsaved timeline.  The file is read before the
-        unsaved-changes prompt, so a bad file leaves the current project as it was."""
-        try:
-            doc, warnings, kind = read_interchange(path)
-        except (MulseError, OSError) as exc:
-            self.show_message(f"Cannot import {os.path.basename(path)}: {exc}")
-            return False
-        if not self.maybe_save():
-            return False
-        self.project_path = None
-        self._set_document(doc)
-        # imported work is not saved as a project yet: closing asks to save it
-        self.editor.undo_stack.resetClean()
-        self._update_title()
-        self.settings.add_recent(path)
-        self._refresh_recent()
-        text = f"Imported {len(doc)} segment{'s' * (len(doc) != 1)} from {kind} file {os.path.basename(path)}."
-        m = doc.media
-        if m is None:
-            text += "\nThe file names no video: open it with File → Open video to attach it to this timeline."
-        elif not Path(m.path).is_file():
-            text += f"\nIts video is missing ({m.path}): open it with File → Open video to attach it to this timeline."
-        self.statusBar().showMessage(text.replace("\n", " "), 15_000)
-        if warnings or m is None or not Path(m.path).is_file():
-            self.show_warnings(f"Import {kind}", text, warnings)
-        return True
-
-    def _wants_video(self) -> bool:
-        """True when the current timeline has no playable video: opening one attaches it."""
-        doc = self.editor.doc
-        if doc.media is None:
-            return len(doc) > 0
-        return not Path(doc.media.path).is_file()
-
-    def open_video(self, path: str) -> bool:
-        """Open a video: attached to the current timeline when that has none (imported or
-        whose video went missing), otherwise as a new empty timeline."""
-        attach = self._wants_video()
-        if not attach and not self.maybe_save():
-            return False
-        try:
-            media = probe_media(path)
-        except MulseError as exc:
-            self.show_message(str(exc))
-            return False
-        self.settings.add_recent(path)
-        self._refresh_recent()
-        if attach:
-            self.editor.set_media(media)
-            self._open_player(media)
-            self.editor.undo_stack.resetClean()  # the document changed: it needs saving
-            self._update_title()
-            self._update_status()
-            self.statusBar().showMessage(f"Video attached to the timeline: {path}", 8000)
-            return True
-        self.project_path = None
-        self._set_document(TimelineDocument(media))
-        return True
-
-    def open_project(self, path: str) -> bool:
-        if not self.maybe_save():
-            return False
-        try:
-            doc = load_project(path)
-        except MulseError as exc:
-            self.show_message(str(exc))
-            return False
-        self.project_path = str(Path(path).resolve())
-        self._set_document(doc)
-        self.settings.add_recent(path)
-        self._refresh_recent()
-        return True
-
-    def _set_document(self, doc: TimelineDocument) -> None:
-        self.autosaver.clear()
-        self.editor.set_document(doc)
-        m = doc.media
-        self._open_player(m)
-        if m and not Path(m.path).is_file():
-            self.show_message(f"The video of this project is missing: {m.path} — open it with "
-                              "File → Open video to attach it to this timeline", error=False)
-        self.editor.set_playhead(0)
-        self._update_title()
-        self._update_status()
-
-    def _open_player(self, m: MediaRef | None) -> None:
-        self.timeline.set_peaks(None)
-        self.player.close()
-        if m and Path(m.path).is_file():
-            self.player.open(m.path, fps=m.fps, has_video=m.has_video)
-            if m.has_audio:
-                self.peaks_loader.start(m.path)
-
-    def _on_peaks(self, path: str, peaks) -> None:
-        m = self.editor.doc.media
-        if m and m.path == path:
-            self.timeline.set_peaks(peaks)
-
-    def save(self) -> bool:
-        if not self.project_path:
-            return self.save_as()
-        return self._save_to(self.project_path)
-
-    def save_as(self) -> bool:
-        start = self.project_path or (str(Path(self.editor.doc.media.path).with_suffix(".mulse.json"))
-                                      if self.editor.doc.media else "")
-        path, _ = QFileDialog.getSaveFileName(self, "Save project", start, PROJECT_FILTER)
-        return self._save_to(path) if path else False
-
-    def _save_to(self, path: str) -> bool:
-        try:
-            save_project(self.editor.doc, path)
-        except (MulseError, OSError, ValueError) as exc:
-            self.show_message(f"Cannot save {path}: {exc}")
-            return False
-        self.project_path = str(Path(path).resolve())
-        self.editor.undo_stack.setClean()
-        self.autosaver.clear()
-        self.settings.add_recent(path)
-        self._refresh_recent()
-        self._update_title()
-        self.statusBar().showMessage(f"Saved {path}", 5000)
-        return True
-
-    def export_dialog(self, kind: str) -> None:
-        ext = {"sem": "SEM (*.xml *.sem)", "ncl": "NCL (*.ncl)"}[kind]
-        base = Path(self.project_path or (self.editor.doc.media.path if self.editor.doc.media else "untitled"))
-        path, _ = QFileDialog.getSaveFileName(self, f"Export {kind.upper()}", str(base.with_suffix(
-            ".sem.xml" if kind == "sem" else ".ncl")), ext)
-        if path:
-            self.export(kind, path)
-
-    def _ask_resolve_overlaps(self, detail: str) -> bool:
-        r = QMessageBox.question(
-            self, "Overlapping segments",
-            "Some segments overlap on the same lane, and a renderer can play only one effect per lane "
-            f"and location at a time:\n\n{detail}\n\nExport with overlaps resolved (the strongest "
-            "segment plays), or Cancel to fix them by hand?",
-            QMessageBox.Yes | QMessageBox.Cancel, QMessageBox.Cancel)
-        return r == QMessageBox.Yes
-
-    def export(self, kind: str, path: str, resolve_overlaps: bool = False) -> list[str] | None:
-        """Write the timeline as SEM or NCL; returns the writer's warnings, None when nothing
-        was written.  Overlaps on one lane are refused by the writers: the two named segments
-        are selected and the author chooses between resolving them on the fly (the project is
-        not changed) and fixing them by hand."""
-        fn = export_writers()[kind]
-        if fn is None:
-            self.show_message(f"{kind.upper()} export is not available yet")
-            return None
-        options = {"resolve_overlaps": True} if resolve_overlaps else {}
-        try:
-            warnings = fn(self.editor.doc, path, **options) or []
-        except FormatError as exc:
-            if resolve_overlaps or not is_overlap_error(exc):
-                self.show_message(f"Export failed: {exc}")
-                return None
-            self.editor.select(overlap_ids(str(exc)))
-            if not self._ask_resolve_overlaps(str(exc)):
-                self.statusBar().showMessage("Export cancelled: the overlapping segments are selected", 10_000)
-                return None
-            return self.export(kind, path, resolve_overlaps=True)
-        except (MulseError, OSError) as exc:
-            self.show_message(f"Export failed: {exc}")
-            return None
-        self.statusBar().showMessage(f"Exported {path}" + (f" ({len(warnings)} warnings)" if warnings else ""), 8000)
-        if warnings:
-            self.show_warnings(f"Export {kind.upper()}", f"Exported {os.path.basename(path)} with warnings.", list(warnings))
-        return list(warnings)
-
-    # -- recovery ---------------------------------------------------------------------------------
-    def offer_recovery(self, ask: Callable[[autosave_mod.Recoverable], bool] | None = None) -> bool:
-        """At start-up: offer autosaves left by a crash; ``ask`` decides (default: a dialog)."""
-        recs = autosave_mod.find_recoverable(self.autosaver.directory)
-        if not recs:
-            return False
-        rec = recs[0]
-        if ask is None:
-            def ask(r):
-                what = r.project_path or r.media_path or "an unsaved project"
-                return QMessageBox.question(
-                    self, "Recover unsaved work?",
-                    f"Mulse Author closed unexpectedly while editing {what}.\nRecover the autosaved work?",
-                    QMessageBox.Yes | QMessageBox.No) == QMessageBox.Yes
-        if not ask(rec):
-            for r in recs:
-                autosave_mod.discard(r)
-            return False
-        try:
-            doc = autosave_mod.recover(rec)
-        except MulseError as exc:
-            self.show_message(f"The autosave cannot be read: {exc}")
-            autosave_mod.discard(rec)
-            return False
-        self.project_path = rec.project_path
-        self._set_document(doc)
-        # recovered work is unsaved work: mark the stack dirty with a no-op-free index
-        self.editor.undo_stack.resetClean()
-        self._update_title()
-        for r in recs:
-            autosave_mod.discard(r)
-        return True
-
-    # -- analysis ------------------------------------------------------------------------------------
-    def analyze(self) -> None:
-        m = self.editor.doc.media
-        if not m:
-            self.show_message("Open a video first")
-            return
-        if self.runner.is_running():
-            return
-        self._analysis_ui(True)
-        self.runner.start(m.path)
-
-    def _analysis_ui(self, running: bool) -> None:
-        self.progress.setVisible(running)
-        self.cancel_btn.setVisible(running)
-        self.act_analyze.setEnabled(not running)
-        if running:
-            self.progress.setValue(0)
-
-    def _on_progress(self, fraction: float, msg: str) -> None:
-        self.progress.setValue(int(max(0.0, min(1.0, fraction)) * 1000))
-        self.progress.setFormat(f"{msg} %p%" if msg else "%p%")
-
-    def _on_analysis_done(self, result: TimelineDocument) -> None:
-        self._analysis_ui(False)
-        sugg = [s for s in result.segments() if s.source is Source.SUGGESTED]
-        self.editor.push(ReplaceSuggestionsCommand(self.editor.doc, sugg, result.curves, result.analysis,
-                                                   f"Analysis: {len(sugg)} suggestions"))
-        warns = (result.analysis or {}).get("warnings") or []
-        text = f"Analysis done: {len(sugg)} suggestions"
-        if warns:
-            text += " — " + "; ".join(map(str, warns))
-        self.statusBar().showMessage(text, 15_000)
-        self.timeline.viewport().update()
+    # -- context menus ---------------------------------------------------------------------------
+    def _context_menu(self, global_pos, seg_id, row_key, where: str) -> QMenu:
+        """Right-click on a segment, an empty lane spot or a row header."""
+        ed = self.editor
+        m = QMenu(self)
+        if where == "header" and row_key is not None:
+            effect, location = row_key
+            for flag in FLAGS:
+                a = m.addAction(flag.capitalize())
+                a.setCheckable(True)
+                a.setChecked(ed.rows.has(row_key, flag))
+                a.triggered.connect(lambda _c=False, f=flag: ed.toggle_row_flag(row_key, f))
+            m.addSeparator()
+            m.addAction("Select all in this row", lambda: ed.select(
+                [s.id for s in ed.doc.segments(effect) if (s.effect, s.location if s.location not in (None, "", "*:*:*") else None) == tuple(row_key)]))
+            add = m.addMenu("Add location row")
+            for loc in ("left:*:*", "center:*:*", "right:*:*", "*:*:front", "*:*:back"):
+                add.addAction(location_label(loc), lambda loc=loc: ed.add_row(effect, loc))
+        else:
+            if seg_id is not None:
+                sugg = any(s.source is Source.SUGGESTED for s in ed.selected_segments())
+                m.addAction("Accept", lambda: ed.accept()).setEnabled(sugg)
+                m.addAction("Reject", lambda: ed.reject()).setEnabled(sugg)
+                m.addSeparator()
+                m.addAction("Copy", ed.copy)
+                m.addAction("Duplicate", ed.duplicate)
+                m.addAction("Split at playhead", ed.split_at_playhead)
+                m.addAction("Keyframe at playhead", ed.add_keyframe_at_playhead)
+                if any(s.keyframes for s in ed.selected_segments()):
+                    m.addAction("Clear keyframes", lambda: ed.update_segments(
+                        {s.id: {"keyframes": []} for s in ed.selected_segments() if s.keyframes}, "Clear keyframes"))
+                retype = m.addMenu("Change type")
+                for t in EFFECT_TYPES:
+                    retype.addAction(t.display, lambda n=t.name: ed.update_segments(
+                        {s.id: {"effect": n} for s in ed.selected_segments() if s.effect != n}, "Change type"))
+                m.addSeparator()
+                m.addAction("Delete", ed.delete)
+            if row_key is not None:
+                m.addAction("New segment here", lambda: ed.create_segment(
+                    row_key[0], start_ms=int(self.timeline.t_of(self.timeline.viewport().mapFromGlobal(global_pos).x())),
+                    **({"location": row_key[1]} if row_key[1] else {})))
+            m.addAction("Paste at playhead", ed.paste).setEnabled(bool(ed.clipboard))
+        self.last_context_menu = m
+        if os.environ.get("QT_QPA_PLATFORM") != "offscreen":
+            m.popup(global_pos)
+        return m
 
     # -- dialogs -----------------------------------------------------------------------------------
     def open_rules(self) -> None:
@@ -610,7 +275,7 @@ class MainWindow(QMainWindow):
     def show_shortcuts(self) -> None:
         ShortcutsDialog(self).exec()
 
-    # -- playhead -----------------------------------------------------------------------------------
+    # -- playhead and transport ---------------------------------------------------------------------
     def seek(self, ms: float) -> None:
         """Seek the player; the playhead moves to the frame's start at once and the shown frame confirms it."""
         fps = self.editor.fps
@@ -633,121 +298,56 @@ class MainWindow(QMainWindow):
     def _update_follow_label(self) -> None:
         self.follow_label.setText(f"Follow: {self.timeline.follow_mode} · Snap: {'on' if self.timeline.snapping else 'off'}")
 
-    # -- bound actions (names from keybindings.BINDINGS) ----------------------------------------------------
-    def act_play_pause(self) -> None:
-        self.player.toggle()
-
-    def act_frame_back(self) -> None:
-        self._step_frames(-1)
-
-    def act_frame_fwd(self) -> None:
-        self._step_frames(1)
-
-    def _step_frames(self, n: int) -> None:
+    def step_frames(self, n: int) -> None:
         fps = self.editor.fps or 25.0
         self.player.pause()
         # the playhead sits on a frame start: n frames on is frame (current + n); seek() centres it
         self.seek(max(0.0, self.editor.playhead_ms + n * 1000.0 / fps))
 
-    def act_second_back(self) -> None:
-        self.seek(max(0, self.editor.playhead_ms - 1000))
-
-    def act_second_fwd(self) -> None:
-        self.seek(self.editor.playhead_ms + 1000)
-
-    def act_shuttle_j(self) -> None:
-        self._shuttle("j")
-
-    def act_shuttle_k(self) -> None:
-        self._shuttle("k")
-
-    def act_shuttle_l(self) -> None:
-        self._shuttle("l")
-
-    def _shuttle(self, key: str) -> None:
+    def shuttle(self, key: str) -> None:
         rate = self.player.shuttle(key)
         self.rate_label.setText("" if rate in (0.0, 1.0) else f"{rate:+g}×")
 
-    def act_go_home(self) -> None:
+    def go_home(self) -> None:
         self.player.pause()
         self.seek(0)
 
-    def act_go_end(self) -> None:
+    def go_end(self) -> None:
         self.player.pause()
         fps = self.editor.fps or 25.0
         self.seek(max(0.0, self.editor.duration_ms() - 1000.0 / fps / 2))
 
-    def act_create(self) -> None:
-        self.editor.create_segment()
+    def review_step(self, direction: int) -> None:
+        seg = self.editor.review_step(direction)
+        if seg is None:
+            self.statusBar().showMessage("No more suggestions that way" + (
+                f" at or above {self.editor.review_min_confidence:.0%}" if self.editor.review_min_confidence else ""), 4000)
+            return
+        self.player.pause()
+        self.seek(seg.start_ms)
 
-    def act_delete(self) -> None:
-        self.editor.delete()
-
-    def act_split(self) -> None:
-        self.editor.split_at_playhead()
-
-    def act_set_in(self) -> None:
-        self.editor.set_in_out("in")
-
-    def act_set_out(self) -> None:
-        self.editor.set_in_out("out")
-
-    def act_accept(self) -> None:
-        self.editor.accept()
-
-    def act_accept_all(self) -> None:
-        self.editor.accept("all")
-
-    def act_reject(self) -> None:
-        self.editor.reject()
-
-    def act_reject_all(self) -> None:
-        self.editor.reject("all")
-
-    def act_nudge_left(self) -> None:
-        self.editor.nudge(-int(round(1000.0 / (self.editor.fps or 25.0))))
-
-    def act_nudge_right(self) -> None:
-        self.editor.nudge(int(round(1000.0 / (self.editor.fps or 25.0))))
-
-    def act_select_all(self) -> None:
-        self.editor.select([s.id for s in self.editor.doc])
-
-    def act_select_none(self) -> None:
-        self.editor.select([])
-
-    def act_lane_up(self) -> None:
-        self._lane_step(-1)
-
-    def act_lane_down(self) -> None:
-        self._lane_step(1)
-
-    def _lane_step(self, d: int) -> None:
+    def lane_step(self, d: int) -> None:
         rows = self.timeline.layout_.rows
-        i = self.timeline.layout_.row_index((self.editor.current_lane, self.editor.current_location))
         if not rows:
             return
+        i = self.timeline.layout_.row_index((self.editor.current_lane, self.editor.current_location))
         r = rows[min(max((0 if i is None else i) + d, 0), len(rows) - 1)]
         self.editor.set_current_lane(r.effect, r.location)
 
-    def act_zoom_in(self) -> None:
-        self.timeline.zoom(1.5)
-
-    def act_zoom_out(self) -> None:
-        self.timeline.zoom(1 / 1.5)
-
-    def act_zoom_fit(self) -> None:
-        self.timeline.zoom_to_fit()
-
-    def act_toggle_follow(self) -> None:
+    def toggle_follow(self) -> None:
         modes = ["page", "continuous", "off"]
         self.timeline.follow_mode = modes[(modes.index(self.timeline.follow_mode) + 1) % 3]
         self.settings.set("view/follow", self.timeline.follow_mode)
         self._update_follow_label()
 
-    def act_toggle_snap(self) -> None:
-        self.timeline.snapping = not self.timeline.snapping
+    def toggle_snap(self) -> None:
+        self.set_snapping(not self.timeline.snapping)
+
+    def set_snapping(self, on: bool) -> None:
+        self.timeline.snapping = bool(on)
         self.settings.set("view/snap", self.timeline.snapping)
+        if hasattr(self, "act_snap") and self.act_snap.isChecked() != self.timeline.snapping:
+            self.act_snap.setChecked(self.timeline.snapping)
         self._update_follow_label()
 
     # -- layout persistence ----------------------------------------------------------------------------
@@ -760,7 +360,7 @@ class MainWindow(QMainWindow):
         if split is not None:
             self.splitter.restoreState(split)
         self.timeline.follow_mode = self.settings.get("view/follow", "page", str)
-        self.timeline.snapping = self.settings.get("view/snap", True, bool)
+        self.set_snapping(self.settings.get("view/snap", True, bool))
 
     def closeEvent(self, event) -> None:  # noqa: N802
         if not self.maybe_save():
@@ -771,6 +371,7 @@ class MainWindow(QMainWindow):
             self.runner.wait(5_000)
         self.settings.save_window(self.saveGeometry(), self.saveState(), self.splitter.saveState())
         self.settings.sync()
+        self.autosaver.wait()
         self.autosaver.clear()
         self.player.close()
         event.accept()

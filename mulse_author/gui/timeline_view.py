@@ -97,6 +97,16 @@ class TimelineView(QAbstractScrollArea):
         self.setMinimumHeight(min(h, 260))
         self.setMaximumHeight(h)
 
+    def show_strips(self, curves: bool | None = None, wave: bool | None = None) -> None:
+        """Show or hide the scene-label curves and the audio waveform strips (View menu)."""
+        if curves is not None:
+            self.layout_.curves_h = 96 if curves else 0
+        if wave is not None:
+            self.layout_.wave_h = 52 if wave else 0
+        self._static_cache = (None, None)
+        self._fit_height()
+        self.viewport().update()
+
     def set_peaks(self, peaks: Peaks | None) -> None:
         self.peaks = peaks
         self.viewport().update()

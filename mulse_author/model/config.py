@@ -39,7 +39,9 @@ VARIANTS: tuple[str, ...] = (
 )
 
 #: Audio encoders a config may name (see ``ModelConfig.audio_encoder``).
-AUDIO_ENCODERS: tuple[str, ...] = ("paper", "aisfx", "aisfx_stream")
+AUDIO_ENCODERS: tuple[str, ...] = ("paper", "aisfx", "aisfx_stream", "aisfx_stream_norm")
+#: Encoders run once over a whole stream, each window pooled from the shared feature map.
+STREAM_ENCODERS: tuple[str, ...] = ("aisfx_stream", "aisfx_stream_norm")
 
 #: Which modules each variant builds.
 USES_AUDIO = {"bimodal", "audio", "fusioned_audio", "late_fusion"}
@@ -107,8 +109,9 @@ class ModelConfig:
     #: Audio encoder: ``"paper"`` (the audio module above) or ``"aisfx"`` (the pre-trained
     #: aiSFX CNN, frozen, + a trained projection to ``embedding_dim``; the audio_* sizes above
     #: are then unused), or ``"aisfx_stream"`` (the same with a fixed-level front end, so the
-    #: detector runs the CNN once over the stream and pools each window). See
-    #: :mod:`mulse_author.model.encoders.aisfx`.
+    #: detector runs the CNN once over the stream and pools each window), or
+    #: ``"aisfx_stream_norm"`` (model 2.0: that front end after the stream's level normalisation,
+    #: :mod:`mulse_author.features.level`). See :mod:`mulse_author.model.encoders.aisfx`.
     audio_encoder: str = "paper"
     #: Free-form name shown in the model card ("paper", "compact", ...).
     name: str = field(default="paper", compare=False)

@@ -178,10 +178,11 @@ def _audio_module(config: ModelConfig) -> nn.Module:
         from mulse_author.model.encoders.aisfx import AisfxAudioModule
 
         return AisfxAudioModule(config.embedding_dim, config.dropout)
-    if config.audio_encoder == "aisfx_stream":
+    if config.audio_encoder in ("aisfx_stream", "aisfx_stream_norm"):
         from mulse_author.model.encoders.aisfx import AisfxStreamAudioModule
 
-        return AisfxStreamAudioModule(config.embedding_dim, config.dropout)
+        return AisfxStreamAudioModule(config.embedding_dim, config.dropout,
+                                      normalise=config.audio_encoder == "aisfx_stream_norm")
     return AudioModule(config)
 
 

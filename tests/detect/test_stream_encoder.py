@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 import torch
 
-from mulse_author.detect.analyze import AUDIO_FRAMES, _WindowRunner, window_starts
-from mulse_author.features.mel import StreamingLogMel, mel_power, window_db
+from mulse_author.detect.analyze import _WindowRunner, window_starts
+from mulse_author.detect.inference import region_starts
+from mulse_author.features.mel import StreamingLogMel, mel_power
 from mulse_author.model import BimodalNet, load_checkpoint
 
 TRAINED = Path(__file__).resolve().parents[2] / "trained"
@@ -41,9 +42,10 @@ def _audio(seconds: float) -> np.ndarray:
 
 def _runner_scores(net, audio: np.ndarray, hop: float, chunk: int,
                    workers: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Scores and region starts (s) through analyze()'s runner, audio fed ``chunk`` samples at a time."""
     dur = audio.size / 22050
     starts = window_starts(dur, hop)
-    r = _WindowRunner(net, True, False, starts, dur, workers=workers)
+    r = _WindowRunner(net, True, False, starts, dur, workers=workers, hop_s=hop)
     assert r.stream
     ms = StreamingLogMel(precise=False)
     for i in range(0, audio.size, chunk):
@@ -51,17 +53,22 @@ def _runner_scores(net, audio: np.ndarray, hop: float, chunk: int,
         r.run()
     r.add_mel(ms.finish().numpy())
     r.run(final=True)
-    r.finish()
-    return r.scores, starts
+    scores, win_starts, _ = r.finish()
+    return scores, win_starts
 
 
-def _one_pass_scores(stream_net, audio: np.ndarray, starts: np.ndarray) -> np.ndarray:
+def _one_pass_scores(stream_net, audio: np.ndarray, hop: float) -> np.ndarray:
+    """Reference written out independently: one map over the whole signal with 40 silent frames
+    before it and after it (padded to whole map frames), each region's 42 frames max/mean
+    pooled, then the head."""
     power = mel_power(torch.from_numpy(audio), precise=False).float()
+    n = -(-power.shape[1] // 8)
+    power = torch.nn.functional.pad(power, (40, n * 8 - power.shape[1] + 40))
     enc = stream_net.audio.encoder
+    q = region_starts(n, hop)
     with torch.inference_mode():
         fmap = enc.stream_feature_map(power)
-        i0 = [min(int(round(s * 22050 / 512)), power.shape[1] - AUDIO_FRAMES) for s in starts]
-        emb = enc.pool_windows(fmap, i0, AUDIO_FRAMES)
+        emb = torch.stack([torch.cat([fmap[:, a + 5:a + 47].amax(1), fmap[:, a + 5:a + 47].mean(1)]) for a in q])
         return torch.sigmoid(stream_net.fuse(stream_net.audio.project(emb), None)).numpy()
 
 
@@ -69,17 +76,20 @@ def _one_pass_scores(stream_net, audio: np.ndarray, starts: np.ndarray) -> np.nd
 def test_stream_scores_equal_one_pass_map_pooled_per_window(stream_net, hop, chunk):
     audio = _audio(75.3)
     scores, starts = _runner_scores(stream_net, audio, hop, chunk)
-    ref = _one_pass_scores(stream_net, audio, starts)
+    ref = _one_pass_scores(stream_net, audio, hop)
+    assert scores.shape == ref.shape
     assert np.abs(scores - ref).max() < 1e-4
     assert scores.std(0).max() > 0.01  # the tone from 20 s on changes the scores
+    # every instant is scored: the first region starts at 0 s, the last ends at the end
+    assert starts[0] == 0.0 and starts[-1] + 42 * 8 * 512 / 22050 >= 75.3 - 8 * 512 / 22050
 
 
 def test_parallel_chunks_finishing_out_of_order_are_joined_in_order(stream_net, monkeypatch):
     """Short chunks on three workers, earlier chunks made slower so later ones finish first:
     several chunks run at once and the joined map (hence the scores) is still the one-pass map."""
-    import mulse_author.detect.analyze as analyze_mod
+    import mulse_author.detect.inference as inference_mod
 
-    monkeypatch.setattr(analyze_mod, "STREAM_CHUNK", 256)  # 75 s -> 13 chunks
+    monkeypatch.setattr(inference_mod, "STREAM_CHUNK", 256)  # 75 s -> 13 chunks
     enc = stream_net.audio.encoder
     real = enc.feature_map_chunk
     lock = threading.Lock()
@@ -104,7 +114,7 @@ def test_parallel_chunks_finishing_out_of_order_are_joined_in_order(stream_net, 
     monkeypatch.undo()
     assert state["calls"] >= 12
     assert state["most"] >= 3  # three chunks in flight at once
-    ref = _one_pass_scores(stream_net, audio, starts)
+    ref = _one_pass_scores(stream_net, audio, 1.0)
     assert np.abs(scores - ref).max() < 1e-4
 
 
@@ -121,14 +131,20 @@ def test_worker_error_stops_the_stream(stream_net, monkeypatch):
         _runner_scores(stream_net, audio, 1.0, 44100, workers=2)
 
 
-def test_file_shorter_than_a_window_uses_the_padded_window(stream_net):
+def test_file_shorter_than_a_window_gets_one_region_centred_in_silence(stream_net):
     audio = _audio(6.0)
-    scores, _ = _runner_scores(stream_net, audio, 1.0, 44100)
+    scores, starts = _runner_scores(stream_net, audio, 1.0, 44100)
     power = mel_power(torch.from_numpy(audio), precise=False).float()
-    w = torch.nn.functional.pad(power, (0, AUDIO_FRAMES - power.shape[1])).unsqueeze(0)
+    n = -(-power.shape[1] // 8)  # 33 map frames: 4 frames of silence before, 5 after
+    left = (42 - n) // 2
+    w = torch.nn.functional.pad(power, (40 + 8 * left, 8 * (42 - n - left) + n * 8 - power.shape[1] + 40))
+    enc = stream_net.audio.encoder
     with torch.inference_mode():
-        ref = torch.sigmoid(stream_net.fuse(stream_net.audio_embedding(window_db(w).unsqueeze(1)), None)).numpy()
+        fmap = enc.stream_feature_map(w)[:, 5:47]
+        emb = torch.cat([fmap.amax(1), fmap.mean(1)])[None]
+        ref = torch.sigmoid(stream_net.fuse(stream_net.audio.project(emb), None)).numpy()
     assert scores.shape == (1, 7) and np.abs(scores - ref).max() < 1e-5
+    assert starts[0] == 0.0
 
 
 def test_bf16_stream_scores_stay_close_to_fp32(stream_net):
@@ -165,10 +181,11 @@ def test_analyze_reports_the_precision_and_leaves_the_model_as_it_was(stream_net
 def test_stream_context_covers_the_receptive_field(stream_net):
     """40 frames of context give exactly the one-pass map; too little context does not (so the
     comparison can fail), and the detector uses the encoder's value."""
-    import mulse_author.detect.analyze as analyze_mod
+    import mulse_author.detect.inference as inference_mod
     from mulse_author.model.encoders import aisfx
 
-    assert analyze_mod.STREAM_CONTEXT == aisfx.STREAM_CONTEXT
+    assert inference_mod.STREAM_CONTEXT == aisfx.STREAM_CONTEXT
+    assert inference_mod.POOL_FRAMES == aisfx.POOL_FRAMES and inference_mod.FMAP_STRIDE == aisfx.FMAP_STRIDE
     assert aisfx.STREAM_CONTEXT % 8 == 0 and aisfx.STREAM_CONTEXT >= aisfx.RF_HALF_WIDTH
     power = mel_power(torch.from_numpy(_audio(30.0)), precise=False).float()
     enc = stream_net.audio.encoder
@@ -186,8 +203,10 @@ def test_heap_is_trimmed_every_few_chunks_and_at_the_end(stream_net, monkeypatch
     fault its activations in afresh; it runs every TRIM_EVERY_CHUNKS chunks and once at the end."""
     import mulse_author.detect.analyze as analyze_mod
 
+    import mulse_author.detect.inference as inference_mod
+
     calls = []
-    monkeypatch.setattr(analyze_mod, "STREAM_CHUNK", 256)
+    monkeypatch.setattr(inference_mod, "STREAM_CHUNK", 256)
     monkeypatch.setattr(analyze_mod, "TRIM_EVERY_CHUNKS", 4)
     monkeypatch.setattr(analyze_mod, "_release_free_heap", lambda: calls.append(1))
     audio = _audio(75.3)  # 3243 mel frames -> 13 chunks of 256

@@ -68,6 +68,8 @@ STREAM_CONTEXT = 40
 #: never see the window's zero padding and a window pooled from a stream feature map equals the
 #: window computed alone (a 420-frame window pools 42 of its 52 frames: its central 7.8 s).
 POOL_EDGE = 5
+#: Feature-map frames a window pools (its central 7.8 s): 420 // 8 - 2 * POOL_EDGE.
+POOL_FRAMES = 420 // FMAP_STRIDE - 2 * POOL_EDGE
 
 
 def aisfx_filter_bank() -> torch.Tensor:
@@ -261,6 +263,18 @@ class AisfxEncoder(nn.Module):
             out[i, CHANNELS[-1]:] = seg.mean(dim=1)
         return out
 
+    @staticmethod
+    def pool_regions(fmap: torch.Tensor, firsts, frames: int = POOL_FRAMES) -> torch.Tensor:
+        """Embeddings ``[n, 1024]``: max and mean of the stream feature map ``[512, T]`` over
+        ``frames`` map frames from each of ``firsts`` (map frames, inside ``[0, T - frames]``)."""
+        idx = torch.as_tensor(list(firsts), dtype=torch.long)
+        out = torch.empty(len(idx), EMBEDDING_DIM)
+        for i, a in enumerate(idx.tolist()):
+            seg = fmap[:, a:a + frames]
+            out[i, : CHANNELS[-1]] = seg.amax(dim=1)
+            out[i, CHANNELS[-1]:] = seg.mean(dim=1)
+        return out
+
     def spectrogram(self, audio: torch.Tensor) -> torch.Tensor:
         """``[B, samples]`` -> normalised log mel ``[B, frames, 96]`` (aisfx's time-major layout)."""
         audio = audio.float()
@@ -377,14 +391,26 @@ class AisfxStreamAudioModule(AisfxAudioModule):
     ``ModelConfig(audio_encoder="aisfx_stream")``: same weights and trained parts, but no
     per-window peak, and pooling leaves out :data:`POOL_EDGE` feature-map frames at each end.
 
+    ``normalise`` (``audio_encoder="aisfx_stream_norm"``, model 2.0): the mel power is first
+    level-normalised (:func:`mulse_author.features.level.normalise`).
+
     ``forward`` takes a window's log-mel ``[B, 1, 60, T]`` (dB) like every audio module; the
-    detector instead computes :meth:`AisfxEncoder.stream_feature_map` once over the stream's mel
-    power, pools each window with :meth:`AisfxEncoder.pool_windows` and calls :meth:`project`.
+    detector instead computes the feature map once over the stream's mel power and pools each
+    window from it (:mod:`mulse_author.detect.inference`), then calls :meth:`project`.
     """
+
+    def __init__(self, embedding_dim: int, dropout: float = 0.3, normalise: bool = False):
+        super().__init__(embedding_dim, dropout)
+        self.normalise = normalise
 
     def forward(self, mel: torch.Tensor) -> torch.Tensor:
         if mel.dim() == 4:
             mel = mel[:, 0]
+        power = torch.pow(10.0, mel.float() / 10.0)
+        if self.normalise:
+            from mulse_author.features.level import normalise
+
+            power = torch.stack([torch.from_numpy(normalise(p.numpy())) for p in power])
         with torch.no_grad():
-            emb = self.encoder.from_mel_power_fixed_level(torch.pow(10.0, mel.float() / 10.0))
+            emb = self.encoder.from_mel_power_fixed_level(power)
         return self.project(emb)
