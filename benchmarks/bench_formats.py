@@ -5,11 +5,20 @@ ratio against a reference measured in the same run: serialising and re-parsing t
 tree with plain lxml (the floor any XML exporter pays).
 
     python benchmarks/bench_formats.py [--segments 10000] [--schema-dir ../shared/schemas]
+
+``--memory`` measures the exporters' memory instead: each export runs in a fresh process,
+which builds the timeline, then writes it; the figure is the peak resident memory during
+the write minus the memory before it (the timeline itself), and the ratio is that over the
+file's size.  ``--code DIR`` imports ``mulse_author`` from DIR (e.g. an older checkout) to
+compare before/after in the same run.
+
+    python benchmarks/bench_formats.py --memory --segments 100000 [--code /path/to/old/checkout]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sys
 import tempfile
@@ -17,7 +26,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, os.environ.get("MULSE_BENCH_CODE") or str(ROOT))
 
 from lxml import etree  # noqa: E402
 
@@ -48,11 +57,66 @@ def timed(fn):
     return time.perf_counter() - t0, out
 
 
+def _rss_kb(field: str) -> int:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def _memory_child(kind: str, n: int, out: str) -> None:
+    """Build the timeline, write it, print JSON: memory before/peak (kB), file size, time."""
+    import json
+
+    doc = make_doc(n)
+    before = _rss_kb("VmRSS")
+    # VmHWM is the peak since start: reset it so that it counts the write alone (Linux >= 4.0).
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+    except OSError:
+        pass
+    t0 = time.perf_counter()
+    (write_sem if kind == "SEM" else write_ncl)(doc, out)
+    t = time.perf_counter() - t0
+    print(json.dumps({"before_kb": before, "peak_kb": _rss_kb("VmHWM"), "bytes": Path(out).stat().st_size, "s": t}))
+
+
+def memory_main(args) -> None:
+    import json
+    import subprocess
+
+    code = args.code or str(ROOT)
+    print(f"timeline: {args.segments} segments; exporter code from {code}")
+    with tempfile.TemporaryDirectory() as tmp:
+        for kind in ("SEM", "NCL"):
+            out = Path(tmp) / f"bench.{kind.lower()}"
+            env = dict(os.environ, PYTHONPATH=code, MULSE_BENCH_CODE=code, OMP_NUM_THREADS="1")
+            cmd = [sys.executable, "-c",
+                   f"import sys; sys.argv=['x']; sys.path.insert(0, {str(ROOT / 'benchmarks')!r}); "
+                   f"import bench_formats as b; b._memory_child({kind!r}, {args.segments}, {str(out)!r})"]
+            res = subprocess.run(cmd, env=env, capture_output=True, text=True)
+            if res.returncode != 0:
+                print(f"{kind}: failed ({res.stderr.strip().splitlines()[-1] if res.stderr.strip() else res.returncode})")
+                continue
+            r = json.loads(res.stdout.strip().splitlines()[-1])
+            extra = max(0, r["peak_kb"] - r["before_kb"]) * 1024
+            print(f"{kind}: file {r['bytes'] / 1e6:.1f} MB | write {r['s']:.1f} s | timeline in memory "
+                  f"{r['before_kb'] / 1024:.0f} MB | peak extra memory during the write {extra / 1e6:.0f} MB "
+                  f"= {extra / r['bytes']:.1f}x the file size")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--segments", type=int, default=10_000)
     ap.add_argument("--schema-dir", default=str(ROOT.parent / "shared" / "schemas"))
+    ap.add_argument("--memory", action="store_true", help="measure the exporters' peak memory (see above)")
+    ap.add_argument("--code", metavar="DIR", help="with --memory: import mulse_author from DIR")
     args = ap.parse_args()
+    if args.memory:
+        memory_main(args)
+        return
     doc = make_doc(args.segments)
     t_schema, _ = timed(lambda: (load_schema(args.schema_dir, "sem"), load_schema(args.schema_dir, "ncl")))
     print(f"timeline: {len(doc)} segments; XSD compile (once per process): {t_schema:.3f} s")

@@ -76,12 +76,37 @@ class Segment:
             raise DocumentError(
                 f"segment {self.id}: end {self.end_ms} ms must be after start {self.start_ms} ms"
             )
-        if not (isinstance(self.intensity, (int, float)) and 0.0 <= self.intensity <= 1.0):
+        if isinstance(self.intensity, bool) or not (isinstance(self.intensity, (int, float)) and 0.0 <= self.intensity <= 1.0):
             raise DocumentError(f"segment {self.id}: intensity {self.intensity!r} is not in [0, 1]")
-        if self.confidence is not None and not (0.0 <= self.confidence <= 1.0):
+        if self.confidence is not None and (isinstance(self.confidence, bool) or not (
+                isinstance(self.confidence, (int, float)) and 0.0 <= self.confidence <= 1.0)):
             raise DocumentError(f"segment {self.id}: confidence {self.confidence!r} is not in [0, 1]")
         if self.keyframes:
             check_keyframes(self.keyframes, self.id)
+
+    #: fields whose change :meth:`check_change` validates without copying the segment
+    _QUICK = frozenset({"start_ms", "end_ms", "source", "effect", "location"})
+
+    def check_change(self, changes: dict[str, Any]) -> None:
+        """Raise :class:`DocumentError` if the segment with ``changes`` applied breaks an
+        invariant (drags change times of hundreds of segments per mouse move: no copy then)."""
+        if not changes.keys() <= self._QUICK:
+            replace(self, **changes).check()
+            return
+        start = changes.get("start_ms", self.start_ms)
+        end = changes.get("end_ms", self.end_ms)
+        for name, v in (("start_ms", start), ("end_ms", end)):
+            if isinstance(v, bool) or not isinstance(v, int):
+                raise DocumentError(f"segment {self.id}: {name} must be an integer (ms), got {v!r}")
+        if start < 0:
+            raise DocumentError(f"segment {self.id}: start {start} ms is negative")
+        if end <= start:
+            raise DocumentError(f"segment {self.id}: end {end} ms must be after start {start} ms")
+        eff = changes.get("effect", self.effect)
+        if not isinstance(eff, str) or not eff:
+            raise DocumentError(f"segment {self.id}: effect type must be a non-empty string")
+        if "source" in changes and not isinstance(changes["source"], Source):
+            raise DocumentError(f"segment {self.id}: source must be a Source, got {changes['source']!r}")
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -218,6 +243,8 @@ class TimelineDocument:
         #: suggestions the author rejected, remembered so a re-analysis does not bring them back
         #: (dicts with effect, location, label, start_ms, end_ms; see :mod:`.review`)
         self.rejected: list[dict[str, Any]] = []
+        #: what loading changed or refused (renamed duplicate ids...); not saved
+        self.load_warnings: list[str] = []
         self._listeners: list[Listener] = []
 
     # -- observation ---------------------------------------------------------
@@ -267,10 +294,12 @@ class TimelineDocument:
     # -- mutations -----------------------------------------------------------
     def add(self, segments: Segment | Iterable[Segment]) -> list[str]:
         segs = [segments] if isinstance(segments, Segment) else list(segments)
+        batch: set[str] = set()
         for s in segs:
             s.check()
-            if s.id in self._segments:
+            if s.id in self._segments or s.id in batch:
                 raise DocumentError(f"duplicate segment id {s.id!r}")
+            batch.add(s.id)
         for s in segs:
             self._segments[s.id] = s
         ids = [s.id for s in segs]
@@ -301,13 +330,13 @@ class TimelineDocument:
         for sid, ch in changes.items():
             if "id" in ch:
                 raise DocumentError("a segment's id cannot change")
-            replace(self.get(sid), **ch).check()
-        olds = {sid: self._change(sid, dict(ch)) for sid, ch in changes.items()}
+            self.get(sid).check_change(ch)
+        olds = {sid: self._change(sid, dict(ch), checked=True) for sid, ch in changes.items()}
         if olds:
             self._emit(DocEvent.CHANGED, list(olds))
         return olds
 
-    def _change(self, seg_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+    def _change(self, seg_id: str, changes: dict[str, Any], checked: bool = False) -> dict[str, Any]:
         seg = self.get(seg_id)
         if "id" in changes:
             raise DocumentError("a segment's id cannot change")
@@ -317,8 +346,8 @@ class TimelineDocument:
             and any(getattr(seg, k) != v for k, v in changes.items())
         ):
             changes["source"] = Source.EDITED
-        new = replace(seg, **changes)
-        new.check()
+        if not checked:
+            seg.check_change(changes)
         old = {k: copy.copy(getattr(seg, k)) for k in changes}
         for k, v in changes.items():
             setattr(seg, k, v)
@@ -362,18 +391,23 @@ class TimelineDocument:
 
     @classmethod
     def from_dict(cls, d: Any) -> "TimelineDocument":
+        """Build a document from a project body, checked first by :func:`.schema.check_body`;
+        segments with a duplicate or invalid id get a new one (see ``load_warnings``)."""
+        from .schema import check_body, fresh_ids
+
         if not isinstance(d, dict):
             raise DocumentError("project body must be a JSON object")
+        check_body(d)
+        segs = [dict(s) for s in d.get("segments", [])]
+        renamed = fresh_ids(segs, new_id)
         doc = cls(MediaRef.from_dict(d["media"]) if d.get("media") else None)
         lanes = d.get("lanes")
         if lanes is not None:
             if not (isinstance(lanes, list) and all(isinstance(x, str) for x in lanes)):
                 raise DocumentError("lanes must be a list of effect names")
             doc.lanes = lanes
-        segs = d.get("segments", [])
-        if not isinstance(segs, list):
-            raise DocumentError("segments must be a list")
-        doc.add(Segment.from_dict(s) for s in segs)
+        doc.add([Segment.from_dict(s) for s in segs])
+        doc.load_warnings = renamed
         doc.curves = Curves.from_dict(d["curves"]) if d.get("curves") else None
         for key in ("analysis", "metadata"):
             val = d.get(key, {})

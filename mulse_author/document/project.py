@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
-import tempfile
+import re
+import secrets
+import stat
+import time
 from pathlib import Path
 from typing import Any
 
 from ..errors import DocumentError
 from .model import TimelineDocument
+from .schema import JSON_HOOKS
 
 FORMAT_NAME = "mulse-author-project"
 FORMAT_VERSION = 1
@@ -30,50 +35,161 @@ def project_dict(doc: TimelineDocument, project_path: str | os.PathLike | None =
     return {"format": FORMAT_NAME, "version": FORMAT_VERSION, **body}
 
 
-def save_project(doc: TimelineDocument, path: str | os.PathLike) -> None:
-    """Write the project atomically: a crash mid-write never leaves a truncated file."""
-    path = Path(path)
-    data = json.dumps(project_dict(doc, path), indent=1, ensure_ascii=False, allow_nan=False)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+#: Temp files of :func:`save_project`: ``.<name>.<pid>-<hex>.mulse-tmp`` (the exports' pattern).
+_TMP_SUFFIX = ".mulse-tmp"
+_TMP_RE = re.compile(r"^\..+\.(\d+)-[0-9a-f]{8}" + re.escape(_TMP_SUFFIX) + r"$")
+_LEGACY_TMP_RE = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")  # tempfile names of earlier versions
+_LEGACY_AGE_S = 3600
+#: Surrogates left in a str by ``os.fsdecode`` for the bytes of a non-UTF-8 file name: written as
+#: JSON escapes (``\udcff``), which ``json.loads`` turns back into the same str.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class SaveError(DocumentError, OSError):
+    """A project (or autosave) could not be written; also an ``OSError``, so that callers that
+    catch the raw OS error keep working.  ``errno`` is the OS error's."""
+
+    def __init__(self, message: str, errno_: int | None = None) -> None:
+        super().__init__(message)
+        self.errno = errno_
+
+
+def _pid_alive(pid: int) -> bool:
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def clean_stale_temps(folder: Path, name: str) -> None:
+    """Remove temp files of an earlier save of ``name`` whose process was killed mid-write."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    prefix = f".{name[:80]}."
+    for entry in entries:
+        if not entry.name.startswith(prefix):
+            continue
+        try:
+            m = _TMP_RE.match(entry.name)
+            if m:
+                stale = int(m.group(1)) != os.getpid() and not _pid_alive(int(m.group(1)))
+            else:
+                stale = bool(_LEGACY_TMP_RE.match(entry.name)) and (
+                    time.time() - entry.stat(follow_symlinks=False).st_mtime > _LEGACY_AGE_S)
+            if stale and entry.is_file(follow_symlinks=False):
+                os.unlink(entry.path)
+        except (OSError, ValueError):
+            continue
+
+
+def _encode(body: Any, indent: int | None) -> bytes:
+    data = json.dumps(body, indent=indent, ensure_ascii=False, allow_nan=False)
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", data).encode("utf-8")
+
+
+def _new_mode(path: Path) -> int:
+    """The mode of the file being replaced, else that of any new file (0666 minus the umask)."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
+
+
+def save_project(doc: TimelineDocument, path: str | os.PathLike) -> None:
+    """Write the project atomically (see :func:`write_json_atomic`)."""
+    write_json_atomic(project_dict(doc, path), path)
+
+
+def write_json_atomic(body: Any, path: str | os.PathLike, indent: int | None = 1) -> None:
+    """Write JSON through a temporary file, fsync and rename: the file is old or new, never
+    half-written; a killed write's temp file is removed by the next one.  ``body`` can be built
+    on one thread and written on another (autosave).  OS errors (a full disk, a read-only
+    folder) become :class:`DocumentError` naming ``path``."""
+    path = Path(path)
+    try:
+        data = _encode(body, indent)
+    except (TypeError, ValueError) as exc:
+        raise SaveError(f"{path}: cannot save ({exc})") from None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SaveError(f"{path}: cannot save: {_why(exc)}", exc.errno) from None
+    clean_stale_temps(path.parent, path.name)
+    tmp = path.parent / f".{path.name[:80]}.{os.getpid()}-{secrets.token_hex(4)}{_TMP_SUFFIX}"
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
+    except OSError as exc:
+        raise SaveError(f"{path}: cannot save: {_why(exc)}", exc.errno) from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            os.fchmod(fh.fileno(), _new_mode(path))
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(tmp)
-        except FileNotFoundError:
+        except OSError:
             pass
+        if isinstance(exc, OSError):
+            raise SaveError(f"{path}: cannot save: {_why(exc)}; the previous file is unchanged", exc.errno) from None
         raise
+    try:  # the rename itself survives a power cut once the folder is synced
+        dfd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+    except OSError:
+        pass
+
+
+def _why(exc: OSError) -> str:
+    if exc.errno == errno.ENOSPC:
+        return "no space left on the disk"
+    if exc.errno == errno.EDQUOT:
+        return "disk quota exceeded"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied"
+    if exc.errno == errno.EROFS:
+        return "the disk is read-only"
+    return exc.strerror or str(exc)
 
 
 def load_project(path: str | os.PathLike) -> TimelineDocument:
-    """Read a project; every problem is a :class:`DocumentError` naming the file."""
+    """Read a project; every problem is a :class:`DocumentError` naming the file.  Only a regular
+    file is read, at most :data:`MAX_PROJECT_BYTES`; the body is checked by
+    :mod:`.schema` (types, ranges, numbers of at most 19 digits, times within a week)."""
+    from ..fileguard import read_regular
+
     path = Path(path)
+    raw = read_regular(path, MAX_PROJECT_BYTES, DocumentError, "project file")
+    if raw.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte order mark (some editors add one): harmless
+        raw = raw[3:]
+    elif raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise DocumentError(f"{path}: not a Mulse Author project (not UTF-8 text: it is UTF-16; save it as UTF-8)")
     try:
-        size = path.stat().st_size
-        if size > MAX_PROJECT_BYTES:
-            raise DocumentError(f"{path}: project file is {size} bytes, larger than any real project")
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise DocumentError(f"{path}: project file not found") from None
-    except OSError as exc:
-        raise DocumentError(f"{path}: cannot read project ({exc.strerror or exc})") from None
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise DocumentError(f"{path}: not a Mulse Author project (not UTF-8 text)") from None
+        data = json.loads(raw.decode("utf-8"), **JSON_HOOKS)
+    except UnicodeDecodeError as exc:
+        raise DocumentError(f"{path}: not a Mulse Author project (not UTF-8 text: byte {exc.start})") from None
     except json.JSONDecodeError as exc:
-        raise DocumentError(f"{path}: corrupt project (JSON error at line {exc.lineno}, column {exc.colno})") from None
+        raise DocumentError(f"{path}: corrupt project (JSON error at line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
     except RecursionError:
         raise DocumentError(f"{path}: corrupt project (nested too deeply)") from None
+    except DocumentError as exc:
+        raise DocumentError(f"{path}: {exc}") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
         raise DocumentError(f"{path}: not a Mulse Author project (missing \"format\": \"{FORMAT_NAME}\")")
     version = data.get("version")
-    if not isinstance(version, int) or version < 1:
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise DocumentError(f"{path}: project has no valid version number")
     if version > FORMAT_VERSION:
         raise DocumentError(
@@ -85,7 +201,7 @@ def load_project(path: str | os.PathLike) -> TimelineDocument:
         doc = TimelineDocument.from_dict(body)
     except DocumentError as exc:
         raise DocumentError(f"{path}: {exc}") from None
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
         raise DocumentError(f"{path}: malformed project ({type(exc).__name__}: {exc})") from None
     if doc.media and not Path(doc.media.path).is_absolute():
         doc.media.path = str((path.resolve().parent / doc.media.path).resolve())

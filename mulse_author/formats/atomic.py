@@ -84,12 +84,30 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+class _Capped:
+    """A binary file that refuses to grow past ``limit`` bytes."""
+
+    def __init__(self, fh: BinaryIO, limit: int, path: Path):
+        self.fh, self.limit, self.path, self.n = fh, limit, path, 0
+
+    def write(self, data) -> int:
+        self.n += len(data)
+        if self.n > self.limit:
+            raise FormatError(f"{self.path}: the export would be larger than {self.limit // (1024 * 1024)} MB, the "
+                              "largest file an import accepts; export fewer segments (e.g. --approved-only)")
+        return self.fh.write(data)
+
+    def flush(self) -> None:
+        self.fh.flush()
+
+
 @contextlib.contextmanager
-def atomic_output(path: str | os.PathLike) -> Iterator[BinaryIO]:
+def atomic_output(path: str | os.PathLike, max_bytes: int | None = None) -> Iterator[BinaryIO]:
     """Open a binary stream whose content replaces ``path`` only when the block completes.
 
     An exception (or a kill) inside the block leaves ``path`` as it was.  OS errors become
-    :class:`FormatError` naming ``path`` (never the temp file).
+    :class:`FormatError` naming ``path`` (never the temp file); so does writing more than
+    ``max_bytes``.
     """
     path = Path(path)
     folder = path.parent
@@ -105,7 +123,7 @@ def atomic_output(path: str | os.PathLike) -> Iterator[BinaryIO]:
         raise FormatError(f"{path}: cannot write ({exc.strerror or exc})") from None
     try:
         with os.fdopen(fd, "wb") as fh:
-            yield fh
+            yield fh if max_bytes is None else _Capped(fh, max_bytes, path)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)

@@ -17,7 +17,19 @@ def export_segments(doc: TimelineDocument, include_suggestions: bool = True) -> 
         segs = [s for s in segs if s.source is not Source.SUGGESTED]
     for s in segs:
         s.check()
+        check_term_fields(s)
     return segs
+
+
+def check_term_fields(seg: Segment) -> None:
+    """Raise :class:`FormatError` naming the segment when a term field or ``attrs`` has the
+    wrong type (hand-edited projects): exporters would otherwise crash half-way."""
+    for name in ("color", "location", "scent"):
+        value = getattr(seg, name)
+        if value is not None and not isinstance(value, str):
+            raise FormatError(f"segment {seg.id}: {name} must be text (a classification-scheme term), got {value!r}")
+    if not isinstance(seg.attrs, dict) or not all(isinstance(k, str) for k in seg.attrs):
+        raise FormatError(f"segment {seg.id}: attrs must map text names to text values")
 
 
 def check_no_overlaps(segments: list[Segment]) -> None:

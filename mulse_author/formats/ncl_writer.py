@@ -40,8 +40,10 @@ from ..document import Segment, TimelineDocument
 from ..effects.colors import color_rgb
 from ..effects.types import effect_type
 from ..errors import FormatError
+from . import safexml
 from .atomic import atomic_output
 from .common import check_writable_doc, playable_segments, relative_src
+from .keyframes import expand_keyframes
 from .report import ExportReport
 from .terms import export_color, export_location, export_scent, export_spraying_type
 from .units import fmt_number, ncl_time, to_unit, unit_range
@@ -383,7 +385,7 @@ def _prepare(doc, profile, target, include_suggestions, resolve_overlaps, warnin
     warn = warnings if warnings is not None else []
     rep = report if report is not None else ExportReport(
         "ncl", target if profile == "3.0" else "ginga-mulsemedia", str(out_path or ""), profile)
-    segs = playable_segments(doc, include_suggestions, resolve_overlaps, warn)
+    segs = expand_keyframes(playable_segments(doc, include_suggestions, resolve_overlaps, warn))  # levels as steps
     duration = doc.media.duration_ms if doc.media.duration_ms > 0 else None
     rows = _rows(doc, segs, profile, target, duration, warn, rep)
     rep.segments = len(rows)
@@ -429,7 +431,7 @@ def write_ncl(doc: TimelineDocument, path: str | os.PathLike, profile: str = "3.
     warnings: list[str] = []
     warn, rep, rows, duration = _prepare(doc, profile, target, include_suggestions, resolve_overlaps,
                                          warnings, report, path)
-    with atomic_output(path) as fh:
+    with atomic_output(path, safexml.MAX_BYTES) as fh:
         with etree.xmlfile(fh, encoding="UTF-8") as xf:
             xf.write_declaration()
             _write(xf, doc, rows, profile, target, duration, path, warn)

@@ -5,6 +5,10 @@ first running effect of its type and an "off" ends it too, and every end is sent
 as "all LEDs off" (location ignored).  A Flash is rendered on the light device, a light
 without colour is sent as RGB 0,0,0, and an effect at intensity 0 is never switched on.
 
+PlaySEM also turns ``si:pts`` into ms as ``(long)(pts / timeScale * 1000)`` in floating point,
+which truncates e.g. 1.001 s to 1000 ms: with its early "off", a zone can go dark for up to
+2 ms at a change.  That is the renderer's; the times written stay exact.
+
 So this target writes, for each effect family, one instant per change of what is on: an
 "off" for each segment that ends there, then an "on" for every segment still on (the
 unlocated first, so that located lights win in their zone).  PlaySEM then shows at every

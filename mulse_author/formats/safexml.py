@@ -17,8 +17,9 @@ from lxml import etree
 
 from ..errors import FormatError
 
-#: Largest file we parse.  A 2-hour film with 100 000 effect segments as SEM is ~25 MB.
-MAX_BYTES = 64 * 1024 * 1024
+#: Largest file we parse, and so the largest export we write (what we write, we can read):
+#: the project cap.  100 000 segments are ~33 MB as SEM and ~83 MB as NCL 3.0.
+MAX_BYTES = 256 * 1024 * 1024
 #: Deepest element nesting we accept (real SEM files are 3 deep, NCL ~8).
 MAX_DEPTH = 64
 

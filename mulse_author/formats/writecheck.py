@@ -16,7 +16,8 @@ _NCNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 _ABS_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]+$")
 _POSITIVE_INT = re.compile(r"^\+?0*([1-9][0-9]{0,17})$")
 _UNSIGNED_INT = re.compile(r"^\+?([0-9]{1,10})$")
-_ANY_URI = re.compile(r"^[^\s<>\"{}|\\^`]*$")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*$")
+_BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
 def clean_text(value: str, what: str, warnings: list[str]) -> str:
@@ -77,8 +78,19 @@ def one_of(seg_id: str, key: str, value: object, allowed: tuple[str, ...], warni
     return None
 
 
+def _is_uri_reference(value: str) -> bool:
+    """What libxml2 accepts as xs:anyURI: a scheme before the first ':' that precedes any
+    '/', '?' or '#', '%' only as an escape, at most one '#', no brackets."""
+    if _BAD_XML_CHARS.search(value) or _BAD_PERCENT.search(value) or value.count("#") > 1:
+        return False
+    if "[" in value or "]" in value or any(c.isspace() for c in value):  # stricter than libxml2: no spaces
+        return False
+    head = re.split(r"[/?#]", value, maxsplit=1)[0]
+    return ":" not in head or bool(_SCHEME.match(head.split(":", 1)[0]))
+
+
 def any_uri(seg_id: str, key: str, value: object, warnings: list[str]) -> str | None:
-    if isinstance(value, str) and _ANY_URI.match(value) and not _BAD_XML_CHARS.search(value):
+    if isinstance(value, str) and _is_uri_reference(value):
         return value
     warnings.append(f"segment {seg_id}: {key}={value!r} is not a URI; dropped")
     return None

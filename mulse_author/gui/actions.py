@@ -141,6 +141,9 @@ def build_menus(w) -> None:
     panels = v.addMenu("&Panels")
     for dock in w.docks():
         panels.addAction(dock.toggleViewAction())
+    w.act_show_monitor = QAction("Effect &monitor", w, checkable=True, checked=True)
+    w.act_show_monitor.toggled.connect(w.monitor.setVisible)
+    panels.addAction(w.act_show_monitor)
     w.act_show_curves = QAction("Scene-label &curves", w, checkable=True, checked=True)
     w.act_show_curves.toggled.connect(lambda on: w.timeline.show_strips(curves=on))
     w.act_show_wave = QAction("Audio &waveform", w, checkable=True, checked=True)

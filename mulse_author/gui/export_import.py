@@ -43,6 +43,20 @@ class ExportOptions:
     path: str = ""
     profile: str = "3.0"  #: NCL only: "3.0" or "4.0" (ginga-mulsemedia <effect> dialect)
     approved_only: bool = False  #: leave out suggestions nobody reviewed
+    target: str | None = None  #: the player: "mpegv"/"playsem" (SEM), "ginga"/"webncl" (NCL); None = default
+
+
+def export_targets(kind: str) -> tuple[str, ...]:
+    """The players the formats engine can write for (default first); () with an older engine."""
+    try:
+        from ..formats.export import targets
+    except ImportError:
+        return ()
+    return targets(kind)
+
+
+TARGET_NAMES = {"mpegv": "MPEG-V SEM (any renderer)", "playsem": "PlaySEM SE Renderer",
+                "ginga": "Ginga", "webncl": "WebNCL"}
 
 
 def unreviewed(doc) -> int:
@@ -76,6 +90,9 @@ class ExportDialog(QDialog):
         self.profile.addItem("NCL 4.0 effects (ginga-mulsemedia, STEVE 2.0)", "4.0")
         self.profile.setCurrentIndex(0 if options.profile == "3.0" else 1)
         form.addRow("NCL profile", self.profile)
+        self.target = QComboBox()
+        self._want_target = options.target
+        form.addRow("Player", self.target)
         row = QHBoxLayout()
         self.path = QLineEdit(options.path or default_export_path(project_path, media_path, options.kind))
         browse = QPushButton("Browse…")
@@ -97,12 +114,23 @@ class ExportDialog(QDialog):
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
         self.kind.currentIndexChanged.connect(self._on_kind)
+        self.profile.currentIndexChanged.connect(lambda _i: self._on_kind())
         self.approved_only.toggled.connect(lambda _c: self._update_warning())
         self._on_kind()
 
     def _on_kind(self) -> None:
         kind = self.kind.currentData()
         self.profile.setEnabled(kind == "ncl")
+        keep = self.target.currentData() or self._want_target
+        self.target.clear()
+        for t in export_targets(kind):
+            self.target.addItem(TARGET_NAMES.get(t, t), t)
+        if kind == "ncl" and self.profile.currentData() == "4.0":
+            self.target.clear()
+            self.target.addItem("ginga-mulsemedia / STEVE 2.0", None)
+        i = self.target.findData(keep)
+        self.target.setCurrentIndex(max(i, 0))
+        self.target.setEnabled(self.target.count() > 1)
         cur = self.path.text()
         want = ".sem.xml" if kind == "sem" else ".ncl"
         for old in (".sem.xml", ".sem", ".xml", ".ncl"):
@@ -130,7 +158,7 @@ class ExportDialog(QDialog):
 
     def options(self) -> ExportOptions:
         return ExportOptions(self.kind.currentData(), self.path.text().strip(), self.profile.currentData(),
-                             self.approved_only.isChecked())
+                             self.approved_only.isChecked(), self.target.currentData())
 
 
 class ExportMixin:
@@ -143,11 +171,13 @@ class ExportMixin:
     def export_dialog(self, kind: str = "sem") -> list[str] | None:
         last = getattr(self, "_last_export", None) or ExportOptions(kind)
         opts = self.ask_export_options(ExportOptions(kind, last.path if last.kind == kind else "",
-                                                     last.profile, last.approved_only))
+                                                     last.profile, last.approved_only,
+                                                     last.target if last.kind == kind else None))
         if opts is None or not opts.path:
             return None
         self._last_export = opts
-        return self.export(opts.kind, opts.path, profile=opts.profile, approved_only=opts.approved_only)
+        return self.export(opts.kind, opts.path, profile=opts.profile, approved_only=opts.approved_only,
+                           target=opts.target)
 
     def _ask_resolve_overlaps(self, detail: str) -> bool:
         r = QMessageBox.question(
@@ -159,26 +189,20 @@ class ExportMixin:
         return r == QMessageBox.Yes
 
     def export(self, kind: str, path: str, resolve_overlaps: bool = False, profile: str = "3.0",
-               approved_only: bool = False) -> list[str] | None:
+               approved_only: bool = False, target: str | None = None) -> list[str] | None:
         """Write the timeline as SEM or NCL; returns the warnings, None when nothing was written.
 
         Overlaps on one lane are refused by the writers (:class:`OverlapError`): the named
         segments are selected and the author chooses between resolving them on the fly (the
         project is not changed) and fixing them by hand.  Unreviewed suggestions that are
-        exported are named in the warnings."""
-        fn = export_writers()[kind]
-        if fn is None:
+        exported are named in the warnings; the formats engine's export report (what was
+        adjusted for the player, what will not play there) is shown with them."""
+        if export_writers()[kind] is None:
             self.show_message(f"{kind.upper()} export is not available yet")
             return None
-        options: dict = {}
-        if resolve_overlaps:
-            options["resolve_overlaps"] = True
-        if approved_only:
-            options["include_suggestions"] = False
-        if kind == "ncl" and profile != "3.0":
-            options["profile"] = profile
+        self.last_export_report = None
         try:
-            warnings = list(fn(self.editor.doc, path, **options) or [])
+            report = self._write_export(kind, path, resolve_overlaps, profile, approved_only, target)
         except FormatError as exc:
             overlap = None if resolve_overlaps else as_overlap_error(exc)
             if overlap is None:
@@ -188,15 +212,43 @@ class ExportMixin:
             if not self._ask_resolve_overlaps(str(exc)):
                 self.statusBar().showMessage("Export cancelled: the overlapping segments are selected", 10_000)
                 return None
-            return self.export(kind, path, resolve_overlaps=True, profile=profile, approved_only=approved_only)
+            return self.export(kind, path, True, profile, approved_only, target)
         except (MulseError, OSError) as exc:
             self.show_message(f"Export failed: {exc}")
             return None
+        warnings = list(report.warnings) if report is not None else list(self._plain_warnings)
         n = unreviewed(self.editor.doc)
         if n and not approved_only:
             warnings.insert(0, f"{n} suggestion{'s' * (n != 1)} not reviewed yet {'were' if n != 1 else 'was'} "
                                "exported (File → Export… → Approved segments only leaves them out)")
+        self.last_export_report = report
+        lines = report.lines() if report is not None else []
         self.statusBar().showMessage(f"Exported {path}" + (f" ({len(warnings)} warnings)" if warnings else ""), 8000)
-        if warnings:
-            self.show_warnings(f"Export {kind.upper()}", f"Exported {os.path.basename(path)} with warnings.", warnings)
+        issues = bool(warnings) or (report is not None and (report.adjusted or report.unplayable))
+        if issues:
+            head = f"Exported {os.path.basename(path)}"
+            if report is not None:
+                head += f" for {report.target_label}"
+                if report.unplayable:
+                    head += f": {len(report.unplayable)} thing{'s' * (len(report.unplayable) != 1)} will not play there"
+            self.show_warnings(f"Export {kind.upper()}", head + ".", lines + warnings)
         return warnings
+
+    def _write_export(self, kind, path, resolve_overlaps, profile, approved_only, target):
+        """The export report from ``formats.export_document``, or None with the plain writers
+        of an engine that has no report (their warnings in ``_plain_warnings``)."""
+        try:
+            from ..formats.export import export_document
+        except ImportError:
+            export_document = None
+        if export_document is not None:
+            report = export_document(self.editor.doc, path, kind, target=target, ncl_profile=profile,
+                                     approved_only=approved_only, resolve_overlaps=resolve_overlaps)
+            return report
+        options: dict = {"resolve_overlaps": True} if resolve_overlaps else {}
+        if approved_only:
+            options["include_suggestions"] = False
+        if kind == "ncl" and profile != "3.0":
+            options["profile"] = profile
+        self._plain_warnings = list(export_writers()[kind](self.editor.doc, path, **options) or [])
+        return None

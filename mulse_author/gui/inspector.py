@@ -7,20 +7,50 @@ on frame boundaries.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+import re
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
-    QColorDialog, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
-    QPushButton, QSlider, QToolButton, QVBoxLayout, QWidget,
+    QAbstractItemView, QColorDialog, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+    QPushButton, QSlider, QTableWidget, QTableWidgetItem, QToolButton, QVBoxLayout, QWidget,
 )
 
 from ..document import Source
+from ..document.keyframes import normalise
 from ..effects.types import EFFECT_TYPES, display_name
 from ..errors import DocumentError, MulseError
+from ..formats.units import to_unit, unit_range
 from .editor import Editor
+from .logic.now_playing import unit_short
 from .logic.timecode import format_time, frame_boundary_ms, parse_time
 
 MIXED = "(mixed)"
+_SEG_PREFIX = re.compile(r"^segment \S+: ")
+_BAD = "border: 1px solid #ff6b6b;"
+
+
+def friendly(exc: Exception) -> str:
+    """An engine error as the author should read it: without the internal segment id."""
+    return _SEG_PREFIX.sub("", str(exc))
+
+
+class _Keys(QObject):
+    """Escape reverts a field, Enter applies it and (when valid) hands focus back."""
+
+    def __init__(self, inspector: "Inspector") -> None:
+        super().__init__(inspector)
+        self.inspector = inspector
+
+    def eventFilter(self, obj, e) -> bool:  # noqa: N802
+        if e.type() == QEvent.KeyPress:
+            if e.key() == Qt.Key_Escape:
+                self.inspector.revert(obj)
+                return True
+            if e.key() in (Qt.Key_Return, Qt.Key_Enter):
+                self.inspector.commit(obj)
+                return True
+        return False
 
 
 def _colour_terms() -> dict[str, tuple[int, int, int]]:
@@ -48,10 +78,14 @@ def _location_axes() -> tuple[tuple[str, ...], ...]:
 
 
 class Inspector(QWidget):
+    #: an edit was committed with Enter (or reverted with Escape): the timeline takes focus back
+    finished = Signal()
+
     def __init__(self, editor: Editor, parent=None) -> None:
         super().__init__(parent)
         self.editor = editor
         self._updating = False
+        self._keys = _Keys(self)
         self.colours = _colour_terms()
         lay = QVBoxLayout(self)
         self.title = QLabel("No selection")
@@ -72,26 +106,36 @@ class Inspector(QWidget):
         self.start = QLineEdit()
         self.end = QLineEdit()
         self.duration = QLabel("")
-        for w, key in ((self.start, "start_ms"), (self.end, "end_ms")):
+        self.start_error, self.end_error = QLabel(""), QLabel("")
+        for w, key, err in ((self.start, "start_ms", self.start_error), (self.end, "end_ms", self.end_error)):
             w.setPlaceholderText("H:MM:SS.mmm or f<frame>")
             w.editingFinished.connect(lambda w=w, key=key: self._apply_time(w, key))
+            w.installEventFilter(self._keys)
+            err.setStyleSheet("color: #ff6b6b;")
+            err.setWordWrap(True)
+            err.hide()
         form.addRow("Start", self.start)
+        form.addRow("", self.start_error)
         form.addRow("End", self.end)
+        form.addRow("", self.end_error)
         form.addRow("Length", self.duration)
 
         row = QHBoxLayout()
         self.intensity_slider = QSlider(Qt.Horizontal)
         self.intensity_slider.setRange(0, 100)
+        # shown in the effect's physical unit (°C, Beaufort, lux...); the document keeps 0-1
         self.intensity = QDoubleSpinBox()
         self.intensity.setRange(0, 1)
-        self.intensity.setSingleStep(0.05)
         self.intensity.setDecimals(2)
+        self.intensity.setKeyboardTracking(False)
+        self.intensity.installEventFilter(self._keys)
+        self._unit = (0.0, 1.0, "")
         self.intensity_slider.sliderReleased.connect(
             lambda: self._apply("intensity", self.intensity_slider.value() / 100.0))
         self.intensity_slider.valueChanged.connect(
             lambda v: (not self._updating) and self.intensity.blockSignals(True) is not None
-            and (self.intensity.setValue(v / 100.0), self.intensity.blockSignals(False)))
-        self.intensity.editingFinished.connect(lambda: self._apply("intensity", round(self.intensity.value(), 3)))
+            and (self.intensity.setValue(self._to_phys(v / 100.0)), self.intensity.blockSignals(False)))
+        self.intensity.editingFinished.connect(lambda: self._apply("intensity", round(self._from_phys(self.intensity.value()), 4)))
         row.addWidget(self.intensity_slider, 1)
         row.addWidget(self.intensity)
         form.addRow("Intensity", row)
@@ -134,6 +178,30 @@ class Inspector(QWidget):
         self.scent.activated.connect(lambda _i: self._apply("scent", self.scent.currentData()))
         form.addRow("Scent", self.scent)
 
+        krow = QVBoxLayout()
+        self.keyframes = QTableWidget(0, 2)
+        self.keyframes.setHorizontalHeaderLabels(["Time in segment", "Value"])
+        self.keyframes.horizontalHeader().setStretchLastSection(True)
+        self.keyframes.verticalHeader().hide()
+        self.keyframes.setMaximumHeight(110)
+        self.keyframes.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.keyframes.itemChanged.connect(self._on_keyframe_item)
+        kb = QHBoxLayout()
+        self.kf_add = QPushButton("+ at playhead")
+        self.kf_add.setToolTip("Add an intensity keyframe at the playhead (Shift+K)")
+        self.kf_add.clicked.connect(editor.add_keyframe_at_playhead)
+        self.kf_remove = QPushButton("Remove")
+        self.kf_remove.clicked.connect(self._remove_keyframe)
+        kb.addWidget(self.kf_add)
+        kb.addWidget(self.kf_remove)
+        self.kf_error = QLabel("")
+        self.kf_error.setStyleSheet("color: #ff6b6b;")
+        self.kf_error.hide()
+        krow.addWidget(self.keyframes)
+        krow.addLayout(kb)
+        krow.addWidget(self.kf_error)
+        form.addRow("Keyframes", krow)
+
         self.origin = QLabel("")
         self.label = QLabel("")
         self.confidence = QLabel("")
@@ -172,10 +240,13 @@ class Inspector(QWidget):
         self._updating = True
         try:
             self.error.setText("")
+            for w, err in ((self.start, self.start_error), (self.end, self.end_error)):
+                self._set_field_error(w, err, "")
             enabled = bool(segs)
             for w in (self.type, self.start, self.end, self.intensity, self.intensity_slider, self.color,
                       self.pick, self.scent, self.loc_clear, *self.loc):
                 w.setEnabled(enabled)
+            self._refresh_keyframes(segs)
             n_sugg = sum(s.source is Source.SUGGESTED for s in segs)
             self.accept_btn.setEnabled(n_sugg > 0)
             self.reject_btn.setEnabled(n_sugg > 0)
@@ -200,8 +271,16 @@ class Inspector(QWidget):
                 w.setPlaceholderText(MIXED if v == MIXED else "H:MM:SS.mmm or f<frame>")
             durs = {s.duration_ms for s in segs}
             self.duration.setText(format_time(durs.pop()) if len(durs) == 1 else MIXED)
+            effects = {x.effect for x in segs}
+            lo, hi, unit = unit_range(next(iter(effects))) if len(effects) == 1 else (0.0, 100.0, "percent")
+            self._unit = (lo, hi, unit)
+            self.intensity.setRange(min(lo, hi), max(lo, hi))
+            self.intensity.setSingleStep((hi - lo) / 20.0)
+            self.intensity.setDecimals(1 if hi - lo >= 10 else 2)
+            self.intensity.setSuffix(f" {unit_short(unit)}")
+            self.intensity.setToolTip(f"{lo:g}–{hi:g} {unit} (stored as 0–1)")
             inten = self._common(segs, "intensity")
-            self.intensity.setValue(0 if inten == MIXED else float(inten))
+            self.intensity.setValue(self._to_phys(0 if inten == MIXED else float(inten)))
             self.intensity_slider.setValue(0 if inten == MIXED else round(float(inten) * 100))
             col = self._common(segs, "color")
             ci = self.color.findData(col) if col != MIXED else -1
@@ -227,33 +306,118 @@ class Inspector(QWidget):
         finally:
             self._updating = False
 
-    # -- widgets -> model ----------------------------------------------------------------------
-    def _apply(self, field: str, value) -> None:
-        if self._updating:
+    def _to_phys(self, x: float) -> float:
+        lo, hi, _ = self._unit
+        return lo + x * (hi - lo)
+
+    def _from_phys(self, v: float) -> float:
+        lo, hi, _ = self._unit
+        return min(1.0, max(0.0, (v - lo) / (hi - lo))) if hi != lo else 0.0
+
+    def _refresh_keyframes(self, segs) -> None:
+        self.keyframes.blockSignals(True)
+        one = segs[0] if len(segs) == 1 else None
+        kfs = list(one.keyframes) if one is not None else []
+        self.keyframes.setRowCount(len(kfs))
+        for r, (off, val) in enumerate(kfs):
+            self.keyframes.setItem(r, 0, QTableWidgetItem(format_time(off)))
+            self.keyframes.setItem(r, 1, QTableWidgetItem(f"{to_unit(one.effect, val):g}"))
+        self.keyframes.setEnabled(one is not None)
+        self.kf_add.setEnabled(bool(segs))
+        self.kf_remove.setEnabled(bool(kfs))
+        self.kf_error.hide()
+        self.keyframes.blockSignals(False)
+
+    def _on_keyframe_item(self, item) -> None:
+        """A keyframe typed in the table: time in the segment and value in physical units."""
+        segs = self.editor.selected_segments()
+        if self._updating or len(segs) != 1:
             return
+        seg = segs[0]
+        lo, hi, unit = unit_range(seg.effect)
+        rows = []
+        try:
+            for r in range(self.keyframes.rowCount()):
+                off = parse_time(self.keyframes.item(r, 0).text(), None)
+                v = float(self.keyframes.item(r, 1).text().split()[0])
+                if not min(lo, hi) <= v <= max(lo, hi):
+                    raise DocumentError(f"value {v:g} is outside {lo:g}–{hi:g} {unit}")
+                if not 0 <= off <= seg.duration_ms:
+                    raise DocumentError(f"time {format_time(off)} is outside the segment (0–{format_time(seg.duration_ms)})")
+                rows.append((int(off), (v - lo) / (hi - lo)))
+        except (DocumentError, ValueError, IndexError, AttributeError) as exc:
+            self.kf_error.setText(friendly(exc) if isinstance(exc, DocumentError) else "a value must be a number")
+            self.kf_error.show()
+            return
+        self._apply("keyframes", normalise(rows))
+
+    def _remove_keyframe(self) -> None:
+        segs = self.editor.selected_segments()
+        r = self.keyframes.currentRow()
+        if len(segs) != 1 or not 0 <= r < len(segs[0].keyframes):
+            return
+        kfs = list(segs[0].keyframes)
+        del kfs[r]
+        self._apply("keyframes", kfs)
+
+    def _set_field_error(self, widget: QWidget, label: QLabel, text: str) -> None:
+        label.setText(text)
+        label.setVisible(bool(text))
+        widget.setStyleSheet(_BAD if text else "")
+
+    def revert(self, widget: QWidget) -> None:
+        """Escape: the field shows the segment's value again."""
+        self.refresh()
+        self.finished.emit()
+
+    def commit(self, widget: QWidget) -> None:
+        """Enter: apply the field; the timeline takes focus back unless the value is refused."""
+        ok = True
+        if widget is self.start:
+            ok = self._apply_time(self.start, "start_ms")
+        elif widget is self.end:
+            ok = self._apply_time(self.end, "end_ms")
+        elif widget is self.intensity:
+            self.intensity.interpretText()
+            self._apply("intensity", round(self._from_phys(self.intensity.value()), 4))
+        if ok:
+            self.finished.emit()
+
+    # -- widgets -> model ----------------------------------------------------------------------
+    def _apply(self, field: str, value, error_label: QLabel | None = None, widget: QWidget | None = None) -> bool:
+        if self._updating:
+            return True
         segs = self.editor.selected_segments()
         changes = {s.id: {field: value} for s in segs if getattr(s, field) != value}
         try:
             self.editor.update_segments(changes, f"Set {field.replace('_ms', '').replace('_', ' ')}")
         except MulseError as exc:
-            self.error.setText(str(exc))
-            return
+            if error_label is not None:
+                self._set_field_error(widget, error_label, friendly(exc))
+            else:
+                self.error.setText(friendly(exc))
+            return False
         self.error.setText("")
+        return True
 
-    def _apply_time(self, widget: QLineEdit, field: str) -> None:
+    def _apply_time(self, widget: QLineEdit, field: str) -> bool:
+        """Parse and apply a typed time; a bad one stays in the field, marked, with the reason
+        beside it (Escape brings the old value back)."""
+        err = self.start_error if widget is self.start else self.end_error
         if self._updating or not widget.text().strip():
-            return
+            return True
         fps = self.editor.fps
         try:
             ms = parse_time(widget.text(), fps)
         except DocumentError as exc:
-            self.error.setText(str(exc))
-            return
+            self._set_field_error(widget, err, friendly(exc))
+            return False
         if fps:
             ms = frame_boundary_ms(ms, fps)
-        self._apply(field, ms)
-        if not self.error.text():
-            self.refresh()
+        if not self._apply(field, ms, err, widget):
+            return False
+        self.refresh()
+        return True
 
     def _apply_location(self) -> None:
         self._apply("location", ":".join(cb.currentText() for cb in self.loc))

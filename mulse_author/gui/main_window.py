@@ -33,6 +33,7 @@ from .inspector import Inspector
 from .interchange import warnings_box
 from .logic.sublanes import FLAGS, location_label
 from .logic.timecode import format_time
+from .monitor_widget import EffectMonitor
 from .player import Player
 from .project_files import PROJECT_FILTER, VIDEO_FILTER, PeaksLoader, ProjectFilesMixin  # noqa: F401
 from .settings import AppSettings
@@ -41,7 +42,7 @@ from .timeline_view import TimelineView
 
 class MainWindow(ProjectFilesMixin, AnalysisMixin, ExportMixin, QMainWindow):
     def __init__(self, settings: AppSettings | None = None, autosave_dir: Path | None = None,
-                 analyze_fn: Callable | None = None, autosave_interval_s: float = 60.0) -> None:
+                 analyze_fn: Callable | None = None, autosave_interval_s: float = 3.0) -> None:
         super().__init__()
         self.settings = settings or AppSettings()
         self.project_path: str | None = None
@@ -101,11 +102,19 @@ class MainWindow(ProjectFilesMixin, AnalysisMixin, ExportMixin, QMainWindow):
         tl.addWidget(self.review_conf)
         self.follow_label = QLabel("")
         tl.addWidget(self.follow_label)
+        self.monitor = EffectMonitor(self.editor)
+        self.monitor.setMinimumWidth(230)
+        self.video_split = QSplitter(Qt.Horizontal)
+        self.video_split.addWidget(self.video)
+        self.video_split.addWidget(self.monitor)
+        self.video_split.setStretchFactor(0, 4)
+        self.video_split.setStretchFactor(1, 1)
+        self.video_split.setSizes([900, 260])
         top = QWidget()
         vl = QVBoxLayout(top)
         vl.setContentsMargins(0, 0, 0, 0)
         vl.setSpacing(0)
-        vl.addWidget(self.video, 1)
+        vl.addWidget(self.video_split, 1)
         vl.addWidget(transport)
 
         # -- timeline ------------------------------------------------------------------------
@@ -128,6 +137,7 @@ class MainWindow(ProjectFilesMixin, AnalysisMixin, ExportMixin, QMainWindow):
         self.addDockWidget(Qt.RightDockWidgetArea, dock)
         self.inspector_dock = dock
         self.timeline.segmentActivated.connect(lambda _id: self.inspector.start.setFocus())
+        self.inspector.finished.connect(lambda: self.timeline.setFocus(Qt.OtherFocusReason))
         history = QUndoView(self.editor.undo_stack)
         history.setEmptyLabel("Opened")
         hdock = QDockWidget("History", self)
@@ -361,6 +371,7 @@ class MainWindow(ProjectFilesMixin, AnalysisMixin, ExportMixin, QMainWindow):
             self.runner.wait(5_000)
         self.settings.save_window(self.saveGeometry(), self.saveState(), self.splitter.saveState())
         self.settings.sync()
+        self.autosaver.wait()
         self.autosaver.clear()
         self.player.close()
         event.accept()

@@ -212,7 +212,8 @@ class ProjectFilesMixin:
         return True
 
     def offer_recovery(self, ask: Callable[[autosave_mod.Recoverable], bool] | None = None) -> bool:
-        """At start-up: offer autosaves left by a crash; ``ask`` decides (default: a dialog)."""
+        """At start-up: offer the newest autosave left by a crash; ``ask`` decides (default: a
+        dialog that says how old it is).  Recovered work keeps its autosave until it is saved."""
         recs = autosave_mod.find_recoverable(self.autosaver.directory)
         if not recs:
             return False
@@ -222,11 +223,12 @@ class ProjectFilesMixin:
                 what = r.project_path or r.media_path or "an unsaved project"
                 return QMessageBox.question(
                     self, "Recover unsaved work?",
-                    f"Mulse Author closed unexpectedly while editing {what}.\nRecover the autosaved work?",
+                    f"Mulse Author closed unexpectedly while editing {what}.\n"
+                    f"The autosave was written {r.age_text()}.\nRecover the autosaved work?",
                     QMessageBox.Yes | QMessageBox.No) == QMessageBox.Yes
+        self.last_recovery_text = rec.age_text()
         if not ask(rec):
-            for r in recs:
-                autosave_mod.discard(r)
+            autosave_mod.discard(rec)
             return False
         try:
             doc = autosave_mod.recover(rec)
@@ -236,9 +238,8 @@ class ProjectFilesMixin:
             return False
         self.project_path = rec.project_path
         self._set_document(doc)
-        # recovered work is unsaved work: mark the stack dirty with a no-op-free index
+        # recovered work is unsaved work: the stack is dirty and the autosave stays ours
         self.editor.undo_stack.resetClean()
+        self.autosaver.adopt(rec)
         self._update_title()
-        for r in recs:
-            autosave_mod.discard(r)
         return True

@@ -105,7 +105,20 @@ def make_demo_project(video: Path, seconds: int = DEMO_SECONDS, fps: int = DEMO_
                 confidence=float(np.round(rng.uniform(0.35, 0.98), 2)) if kind is not Source.MANUAL else None,
                 label=label_for.get(et.name) if kind is not Source.MANUAL else None))
             t0 += dur + float(rng.uniform(3, 22))
-    doc.add(segs)
+    # the room's left / centre / right lights at once, each its own colour (location sub-lanes)
+    for k, (loc, col) in enumerate((("left:*:*", "red"), ("center:*:*", "orange_web"), ("right:*:*", "blue"))):
+        for t0 in (44, 58, 96):
+            segs.append(Segment("Light", (t0 + k) * 1000, (t0 + 9 + 2 * k) * 1000, intensity=0.8, color=col,
+                                location=loc, source=Source.EDITED, label="Fire"))
+    # intensity over time: a wind that builds up and dies down, a heat ramp
+    segs.append(Segment("Wind", 47_000, 60_000, intensity=0.6, keyframes=[(0, 0.1), (5_000, 0.9), (13_000, 0.2)],
+                        label="Wind"))
+    segs.append(Segment("Temperature", 64_000, 76_000, intensity=0.5, keyframes=[(0, 0.2), (12_000, 0.9)]))
+    flat = []
+    for s in sorted(segs, key=lambda s: s.start_ms):  # keep the demo free of same-row overlaps
+        if not any(o.effect == s.effect and o.location == s.location and o.overlaps(s.start_ms, s.end_ms) for o in flat):
+            flat.append(s)
+    doc.add(flat)
     return doc
 
 
@@ -154,10 +167,10 @@ def take(out: str, project: str | None = None, size=(1600, 960), at_ms: int = 52
     if heat:
         ed.update_segments({heat[0].id: {"end_ms": heat[0].end_ms + 2000}}, "Trim segment")
     ed.set_playhead(at_ms)
-    segs = [s for s in win.editor.doc.segments("Light") if s.start_ms > 20_000][:1]
+    segs = [s for s in win.editor.doc.segments("Wind") if s.keyframes][:1]
     if segs:
         win.editor.select([segs[0].id])
-    win.editor.set_current_lane("Light")
+    win.editor.set_current_lane("Light", "center:*:*")
     pump(500)
     img = _capture(win)
     out_p = Path(out)

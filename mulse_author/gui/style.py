@@ -93,7 +93,8 @@ def segment_colour(seg) -> QColor:
 
 def text_on(bg: QColor) -> QColor:
     """Dark text on light fills, light text on dark ones."""
-    return QColor("#111318") if bg.lightnessF() > 0.45 else QColor("#f1f3f5")
+    lum = 0.2126 * bg.redF() + 0.7152 * bg.greenF() + 0.0722 * bg.blueF()  # Rec. 709 luma
+    return QColor("#111318") if lum > 0.4 else QColor("#f1f3f5")
 
 
 def segment_label(seg) -> str:

@@ -90,7 +90,7 @@ def test_failed_save_keeps_previous_file(tmp_path, monkeypatch):
     import os
     monkeypatch.setattr(os, "replace", lambda *a: (_ for _ in ()).throw(OSError("disk full")))
     doc.add(Segment("Fog", 0, 10))
-    with pytest.raises(OSError):
+    with pytest.raises(DocumentError, match="p.json: cannot save: disk full; the previous file is unchanged"):
         save_project(doc, path)
     assert path.read_bytes() == before
-    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith((".tmp", ".mulse-tmp"))] == []

@@ -125,3 +125,17 @@ def test_write_errors_name_the_target_not_the_temp_file(tmp_path):
     with pytest.raises(FormatError) as exc:
         export_document(sample_doc(), blocker / "a.sem", "sem")
     assert str(blocker / "a.sem") in str(exc.value) and TMP_SUFFIX not in str(exc.value)
+
+
+def test_an_export_larger_than_the_import_cap_is_refused(tmp_path, monkeypatch):
+    from mulse_author.formats import safexml
+
+    target = tmp_path / "a.ncl"
+    target.write_bytes(b"previous")
+    monkeypatch.setattr(safexml, "MAX_BYTES", 4000)
+    with pytest.raises(FormatError, match="larger than"):
+        export_document(sample_doc(), target, "ncl")
+    assert target.read_bytes() == b"previous" and os.listdir(tmp_path) == ["a.ncl"]
+    monkeypatch.setattr(safexml, "MAX_BYTES", 10**6)
+    export_document(sample_doc(), target, "ncl")
+    assert len(read_ncl(target)[0]) == len(sample_doc())

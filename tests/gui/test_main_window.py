@@ -214,6 +214,10 @@ def test_autosave_and_recovery(qtbot, make_window, tmp_path):
     assert len(w2.editor.doc) == len(doc) and any(s.effect == "Fog" for s in w2.editor.doc)
     assert not w2.editor.undo_stack.isClean()  # recovered work still needs saving
     assert autosave.find_recoverable(w.autosaver.directory) == []
+    assert w2.autosaver.path.is_file() and not dead.exists()  # kept, as this session's autosave
+    assert "ago" in w2.last_recovery_text
+    assert w2._save_to(str(tmp_path / "recovered.mulse.json"))
+    assert not w2.autosaver.path.exists()  # saved: the autosave has done its job
     # a clean document writes no autosave
     w3 = make_window()
     assert not w3.autosaver.save_now() and not w3.autosaver.path.exists()
@@ -266,10 +270,12 @@ def test_inspector_edits_selection(qtbot, make_window):
     assert w.editor.doc.get("w1").start_ms == 9_000  # frame-accurate
     ins.end.setText("garbage")
     ins.end.editingFinished.emit()
-    assert "not a time" in ins.error.text() and w.editor.doc.get("w1").end_ms == 20_000
+    assert "not a time" in ins.end_error.text() and w.editor.doc.get("w1").end_ms == 20_000
+    assert ins.end.text() == "garbage"  # kept for fixing, marked beside the field
     w.editor.select(["w1", "w2"])
     assert ins.title.text() == "2 segments" and ins.start.text() == ""
-    ins.intensity.setValue(0.8)
+    assert ins.intensity.suffix() == " Bft"  # physical units: Wind 0-12 Beaufort
+    ins.intensity.setValue(9.6)
     ins.intensity.editingFinished.emit()
     assert {w.editor.doc.get(i).intensity for i in ("w1", "w2")} == {0.8}
     term = ins.set_colour_rgb((255, 140, 0))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
 from mulse_author.document import MediaRef, Segment, Source, TimelineDocument
@@ -99,6 +99,8 @@ def test_export_warns_and_offers_approved_only(win, tmp_path):
     out = tmp_path / "x.sem.xml"
     warnings = win.export("sem", str(out))
     assert warnings and "3 suggestions not reviewed" in warnings[0]
+    details = win.warnings_dialog.detailedText()
+    assert win.last_export_report.lines()[0] in details and "not reviewed" in details  # the report is shown
     # the dialog: approved only, profile for NCL, target file
     dlg = ExportDialog(win, ExportOptions("sem", str(out)), 3)
     assert "3 suggestions not reviewed" in dlg.warning.text()
@@ -106,14 +108,21 @@ def test_export_warns_and_offers_approved_only(win, tmp_path):
     assert "left out" in dlg.warning.text()
     dlg.kind.setCurrentIndex(1)
     assert dlg.profile.isEnabled() and dlg.path.text().endswith(".ncl")
+    assert [dlg.target.itemData(i) for i in range(dlg.target.count())] == ["ginga", "webncl"]
+    dlg.profile.setCurrentIndex(1)
+    assert not dlg.target.isEnabled()  # NCL 4.0 plays on ginga-mulsemedia only
     dlg.kind.setCurrentIndex(0)
+    dlg.target.setCurrentIndex(dlg.target.findData("playsem"))
     opts = dlg.options()
     assert opts.approved_only and opts.kind == "sem" and opts.path.endswith(".sem.xml")
+    assert opts.target == "playsem"
     win.ask_export_options = lambda o: opts
     warnings = win.export_dialog("sem")
     back, _ = read_sem(out)
     assert len(back) == 1  # only the author's Light segment
     assert not any("not reviewed" in w for w in warnings or [])
+    rep = win.last_export_report
+    assert rep.target == "playsem" and rep.segments == 1
 
 
 def test_copy_paste_duplicate_at_playhead(win):
@@ -154,3 +163,62 @@ def test_window_fits_a_small_screen(make_window):  # noqa: F811
     assert w.width() <= max(1480, scr.width()) and w.height() <= scr.height()
     w.resize(1366, 740)
     assert w.minimumSizeHint().width() <= 1366 and w.minimumSizeHint().height() <= 740
+
+
+def test_inspector_validates_beside_the_field_escape_reverts_enter_returns_focus(qtbot, win):
+    ed, ins = win.editor, win.inspector
+    ed.select(["m"])
+    ins.start.setFocus()
+    ins.start.selectAll()
+    QTest.keyClicks(ins.start, "0:00:25.000")  # after the end (22 s): refused
+    QTest.keyClick(ins.start, Qt.Key_Return)
+    assert ed.doc.get("m").start_ms == 20_000
+    assert ins.start_error.isVisibleTo(ins) and "after start" in ins.start_error.text()
+    assert "segment m" not in ins.start_error.text() and " m:" not in ins.start_error.text()  # no internal id
+    assert ins.start.text() == "0:00:25.000"
+    QTest.keyClick(ins.start, Qt.Key_Escape)
+    assert ins.start.text().startswith("0:00:20.000") and not ins.start_error.isVisibleTo(ins)
+    ins.start.setFocus()
+    ins.start.selectAll()
+    QTest.keyClicks(ins.start, "0:00:21.000")
+    QTest.keyClick(ins.start, Qt.Key_Return)
+    assert ed.doc.get("m").start_ms == 21_000
+    qtbot.waitUntil(lambda: win.timeline.hasFocus(), timeout=2_000)
+    # Space now plays instead of typing into the field
+    QTest.keyClick(win.timeline, Qt.Key_K)
+    assert ins.start.text().startswith("0:00:21.000")
+
+
+def test_keyframes_in_the_inspector_and_with_the_mouse(qtbot, win):
+    ed, ins, tl = win.editor, win.inspector, win.timeline
+    ed.select(["m"])  # Light 20-22 s, 0-1000 lux
+    win.seek(21_000)
+    QTest.mouseClick(ins.kf_add, Qt.LeftButton)
+    seg = ed.doc.get("m")
+    assert seg.keyframes == [(0, 0.5), (1_000, 0.5)] and ed.undo_stack.count() == 1
+    assert ins.keyframes.rowCount() == 2 and ins.keyframes.item(1, 1).text() == "500"
+    ins.keyframes.item(1, 1).setText("900")  # lux
+    assert ed.doc.get("m").keyframes[1] == (1_000, pytest.approx(0.9)) and ed.undo_stack.count() == 2
+    ins.keyframes.item(1, 1).setText("5000")
+    assert ins.kf_error.isVisibleTo(ins) and "outside" in ins.kf_error.text()
+    assert ed.doc.get("m").keyframes[1][1] == pytest.approx(0.9)
+    # drag the keyframe with the mouse: one undo step for the whole drag
+    tl.set_scale(type(tl.scale)(10.0, 15_000))
+    lay = tl.layout_
+    i = lay.row_index(("Light", None))
+    top, h = lay.lane_top(i) + 2, lay.row_h(i) - 4
+    x = round(tl.x_of(21_000))
+    y = round(top + h - 1 - 0.9 * (h - 2))
+    vp = tl.viewport()
+    n = ed.undo_stack.count()
+    QTest.mousePress(vp, Qt.LeftButton, Qt.NoModifier, QPoint(x, y))
+    from test_timeline import move_event
+
+    for k in range(1, 6):
+        move_event(vp, QPoint(x + 4 * k, y + 2 * k))
+    QTest.mouseRelease(vp, Qt.LeftButton, Qt.NoModifier, QPoint(x + 20, y + 10))
+    off, val = ed.doc.get("m").keyframes[1]
+    assert off == 1_200 and val < 0.9 and ed.undo_stack.count() == n + 1
+    assert tl.readout is None
+    ed.undo_stack.undo()
+    assert ed.doc.get("m").keyframes[1] == (1_000, pytest.approx(0.9))

@@ -1,0 +1,94 @@
+"""What a room plays at one instant: the live effect monitor's model (plain Python, no Qt).
+
+It reads the segments the exporters write (``formats.common.export_segments``: suggestions
+included unless approved-only) and, per device (effect, location), the one the renderer plays
+when segments overlap: the strongest by the exporters' flattening rule
+(:func:`mulse_author.effects.overlaps.flatten_overlaps`).  Values are the keyframed
+intensity at that instant in the physical units the SEM writer uses.  A per-row
+:class:`LaneIndex` follows document events, so a query is a bisect per row, not a scan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from ...document import Segment, Source
+from ...document.keyframes import seg_value_at
+from ...effects.overlaps import _strength
+from ...formats.units import to_unit, unit_range
+from .lane_index import LaneIndex
+from .sublanes import RowStates, seg_row_key
+
+#: light zones around the picture, from LocationCS x terms
+ZONES = ("left", "center", "right")
+_ZONE_OF_X = {"left": ("left",), "centerleft": ("left", "center"), "center": ("center",),
+              "centerright": ("center", "right"), "right": ("right",)}
+
+
+@dataclass(frozen=True)
+class Playing:
+    """One device active now."""
+
+    effect: str
+    location: str | None
+    segment_id: str
+    level: float  #: editor intensity at this instant, [0, 1]
+    value: float  #: the same in physical units (°C, Beaufort, lux...)
+    unit: str
+    color: str | None = None
+    scent: str | None = None
+    suggested: bool = False  #: not reviewed yet
+    muted: bool = False  #: muted / not soloed in the timeline's row flags
+
+    @property
+    def zones(self) -> tuple[str, ...]:
+        """Light zones this device lights: all three without a left/centre/right location."""
+        x = (self.location or "*").split(":")[0]
+        return _ZONE_OF_X.get(x, ZONES)
+
+    def text(self) -> str:
+        return f"{self.value:.3g} {unit_short(self.unit)}"
+
+
+def unit_short(unit: str) -> str:
+    return {"Celsius": "°C", "Beaufort": "Bft", "percent": "%"}.get(unit, unit)
+
+
+class NowPlaying:
+    def __init__(self, segments: Iterable[Segment] = ()) -> None:
+        self.index = LaneIndex(segments, key=seg_row_key)
+        self.approved_only = False  #: as the export option: leave unreviewed suggestions out
+
+    def rebuild(self, segments: Iterable[Segment]) -> None:
+        self.index.rebuild(segments)
+
+    def apply(self, event: str, segments_or_ids) -> None:
+        self.index.apply(event, segments_or_ids)
+
+    def at(self, t_ms: float, rows: RowStates | None = None) -> list[Playing]:
+        """Every device playing at ``t_ms``, in row order of the index."""
+        out: list[Playing] = []
+        for key in self.index.lanes():
+            active = [s for s in self.index.query(key, t_ms, t_ms + 1)
+                      if s.start_ms <= t_ms < s.end_ms
+                      and not (self.approved_only and s.source is Source.SUGGESTED)]
+            if not active:
+                continue
+            s = max(active, key=lambda seg: _strength(seg, 0))
+            level = seg_value_at(s, t_ms)
+            out.append(Playing(s.effect, key[1], s.id, level, to_unit(s.effect, level), unit_range(s.effect)[2],
+                               s.color, s.scent, s.source is Source.SUGGESTED,
+                               rows is not None and not rows.plays(key)))
+        return out
+
+    def lights(self, t_ms: float, rows: RowStates | None = None) -> dict[str, Playing | None]:
+        """The light (not flash) lighting each zone now; the brightest wins a shared zone."""
+        zones: dict[str, Playing | None] = {z: None for z in ZONES}
+        for p in self.at(t_ms, rows):
+            if p.effect != "Light" or p.muted:
+                continue
+            for z in p.zones:
+                if zones[z] is None or p.level > zones[z].level:
+                    zones[z] = p
+        return zones
