@@ -532,8 +532,8 @@ def analyze(
     :mod:`mulse_author.model.precision`.  The one used is ``doc.analysis["precision"]``.
     """
     t_start = time.perf_counter()
-    if not (isinstance(hop_s, (int, float)) and not isinstance(hop_s, bool) and 0 < hop_s < float("inf")):
-        raise MulseError(f"hop must be a positive, finite number of seconds, got {hop_s!r}")
+    if not (isinstance(hop_s, (int, float)) and not isinstance(hop_s, bool) and 0 < hop_s <= 3600):
+        raise MulseError(f"hop must be a number of seconds in (0, 3600], got {hop_s!r}")  # NaN, inf too
     settings = settings or DetectionSettings()
     if thresholds:
         settings.thresholds = {**settings.thresholds, **thresholds}
@@ -541,7 +541,6 @@ def analyze(
         settings.validate()
     except ValueError as exc:
         raise MulseError(f"invalid detection setting: {exc}") from None
-    if not 0 < float(hop_s) <= 3600: raise MulseError(f"hop must be in (0, 3600] seconds, got {hop_s}")  # noqa: E701 (NaN, inf)
     cue_settings = cue_settings or CueSettings()
     if not isinstance(rules, EffectRules):
         rules = load_rules(rules)
