@@ -67,6 +67,7 @@ def main(argv=None) -> None:
                     help="clips per fold also embedded under the fixed-level front end (the comparison)")
     ap.add_argument("--seed", type=int, default=20)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--folds", type=str, default="", help="comma-separated folds to build (default: all)")
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     out = a.work / "clips"
@@ -80,13 +81,14 @@ def main(argv=None) -> None:
                "mixer": FILM_MIXER.to_dict(), "per_fold": {}}
     enc = load_encoder(a.encoder)
     enc.precision = "bf16" if native_bf16() else "fp32"  # as the app's precision="auto" runs it
+    todo = [int(x) for x in a.folds.split(",")] if a.folds else list(range(N_FOLDS))
     for k in range(N_FOLDS):
         path = out / f"fold{k}.npz"
         fold_recs = [r for r in train_recs if folds[package_of(r)] == k]
         by_label = {lab: [r for r in fold_recs if lab in r.labels] for lab in LABELS}
         summary["per_fold"][k] = {"packages": sorted({package_of(r) for r in fold_recs}),
                                   "recordings": {lab: len(v) for lab, v in by_label.items()}}
-        if path.exists():
+        if path.exists() or k not in todo:
             continue
         mixer = SoundscapeMixer(by_label, beds, FILM_MIXER, seed=a.seed + k)
         t0 = time.time()
@@ -98,7 +100,8 @@ def main(argv=None) -> None:
         data = {key: np.concatenate([p[key] for p in parts if key in p]) for key in parts[0]}
         np.savez(path.with_suffix(".tmp.npz"), **data)
         path.with_suffix(".tmp.npz").rename(path)
-    (out / "folds.json").write_text(json.dumps(summary, indent=1))
+    if not a.folds:
+        (out / "folds.json").write_text(json.dumps(summary, indent=1))
 
 
 if __name__ == "__main__":
