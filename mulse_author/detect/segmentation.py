@@ -21,8 +21,9 @@ Pure numpy; no model, no media.  The steps, each with its parameter in
    ``p >= low`` that reaches ``p >= high`` at least once.  ``high`` is the label's decision
    threshold (from the model card, or overridden); ``low = high * low_ratio``.
 4. **Gap merging**: two segments of one label separated by at most ``merge_gap_s`` become one.
-5. **Minimum duration**: segments shorter than ``min_duration_s`` are dropped (after merging,
-   so a flickering detection is first joined up, then judged).
+5. **Minimum duration**: segments shorter than ``min_duration_s`` (or than the file, when the
+   file is shorter) are dropped (after merging, so a flickering detection is first joined up,
+   then judged).
 6. **Confidence**: mean (or max) of the smoothed probability over the segment's samples.
 7. **Boundary refinement** (:mod:`.refine`, when :func:`detect_segments` gets the audio
    loudness envelope and ``settings.refine`` is set): start and end snap to where the
@@ -278,7 +279,8 @@ def segment_curve(
         else:
             merged.append([i, j])
     dur_ms = int(round(duration_s * 1000))
-    min_s = settings.min_duration_by_label.get(label, settings.min_duration_s)
+    # a file shorter than the minimum duration can still hold a whole detected event
+    min_s = min(settings.min_duration_by_label.get(label, settings.min_duration_s), duration_s)
     out: list[LabelSegment] = []
     for i, j in merged:
         start_ms = min(int(round(i * step_s * 1000)), dur_ms)

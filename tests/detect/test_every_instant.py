@@ -77,3 +77,14 @@ def test_regions_cover_the_whole_file(seconds):
     assert a[0] == 0.0
     assert a[-1] + length[-1] >= seconds - 1e-6
     assert np.all(np.diff(a) >= 0) and np.all(a[1:] <= (a + length)[:-1])  # no gap between regions
+
+
+def test_a_file_shorter_than_the_minimum_duration_keeps_its_detected_event():
+    from mulse_author.detect.segmentation import DetectionSettings, detect_segments
+
+    scores = np.zeros((1, len(LABELS)))
+    scores[0, GUN] = 0.95
+    _, segs = detect_segments(scores, [0.0], [0.3], 0.3, LABELS, DetectionSettings(min_duration_s=1.0))
+    assert [(s.label, s.start_ms, s.end_ms) for s in segs] == [("Gunshot", 0, 300)]
+    _, segs = detect_segments(scores, [0.0], [5.0], 5.0, LABELS, DetectionSettings(min_duration_s=6.0))
+    assert len(segs) == 1  # a whole 5 s file above the threshold is one event
