@@ -7,6 +7,7 @@ User errors (bad files, bad options) print one line on stderr and exit with stat
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 import time
@@ -17,6 +18,8 @@ from . import __version__
 from .errors import MulseError
 from .labels import LABELS, label_index
 
+#: Longest --hop (s): windows an hour apart already say nothing useful.
+MAX_HOP_S = 3600.0
 DEMO_VIDEO = Path(os.environ.get("MULSE_RESOURCES", Path(__file__).resolve().parents[1] / "resources")) / "demo" / "demo.mp4"
 
 
@@ -66,26 +69,37 @@ def _progress_bar(enabled: bool):
     return update, bar.close
 
 
+def check_analysis_options(video: str, args) -> None:
+    """Every option and input of an analysis, checked before any work is done."""
+    from .fileguard import check_input
+
+    if not (math.isfinite(args.hop) and 0 < args.hop <= MAX_HOP_S):
+        raise MulseError(f"--hop must be a number of seconds in (0, {MAX_HOP_S:g}], got {args.hop}")
+    parse_thresholds(args.threshold)
+    check_input(video, "video or audio file")
+    if args.rules is not None:
+        check_input(args.rules, "effect rules file")
+    if args.model is not None and not Path(args.model).exists():
+        raise MulseError(f"{args.model}: model checkpoint not found")
+
+
 def _run_analysis(video: str, args, quiet: bool):
     from .detect.analyze import analyze
     from .detect.segmentation import DetectionSettings
 
+    check_analysis_options(video, args)
     default, per = parse_thresholds(args.threshold)
     settings = DetectionSettings()
     if default is not None:
         settings.default_threshold = default
         settings.thresholds = {lab: default for lab in LABELS}
     settings.thresholds.update(per)
-    if not (args.hop > 0):
-        raise MulseError(f"--hop must be a positive number of seconds, got {args.hop}")
     from .effects.rules import load_rules
     from .media.probe import probe
 
     probe(video)  # a missing or unreadable file fails here, before the progress bar
     rules = load_rules(args.rules)
     model = args.model
-    if model is not None and not Path(model).exists():
-        raise MulseError(f"{model}: model checkpoint not found")
     update, close = _progress_bar(not quiet and not args.no_progress)
     try:
         return analyze(video, model=model, hop_s=args.hop, settings=settings, rules=rules, progress=update,
@@ -123,29 +137,83 @@ def _print_summary(doc, out_path: Path) -> None:
           f"{a['suggestions']['cues']} from signal cues) in {a['timings_s']['total']:.1f} s -> {out_path}")
 
 
-def cmd_analyze(args) -> int:
-    from .document import save_project
+class _ProjectOutput:
+    """Where an analysis goes, checked before the analysis: a new file, or an existing project
+    that the new suggestions are merged into (``--force``: replaced), a backup kept."""
 
+    def __init__(self, path, inputs, force: bool, video: str):
+        from .document import load_project
+        from .errors import DocumentError
+        from .fileguard import OutputError, check_output
+
+        self.path, self.force, self.prior = Path(path), force, None
+        exists = check_output(self.path, inputs=inputs, force=force, what="project")
+        if exists and not force and not self.path.is_symlink():
+            try:
+                self.prior = load_project(self.path)
+            except DocumentError as exc:
+                raise OutputError(f"{self.path}: exists and is not a project this version can merge into "
+                                  f"({exc}); give --force to replace it (a copy is kept as {self.path.name}.bak)") from None
+            media = self.prior.media
+            if media is not None and not _same_file(media.path, video):
+                raise OutputError(f"{self.path}: is the project of another video ({media.path}); "
+                                  "give --force to replace it, or choose another file")
+
+    def save(self, doc, quiet: bool):
+        """Write ``doc`` (merged into the existing project, if any); returns the saved document."""
+        from .document import save_project
+        from .document.reanalysis import merge_reanalysis
+        from .fileguard import backup
+
+        note = None
+        if self.prior is not None:
+            s = merge_reanalysis(self.prior, doc)
+            note = (f"merged into the existing project: {s.kept} segment(s) of the author's kept, "
+                    f"{s.replaced} old suggestion(s) replaced by {s.added} new one(s)"
+                    + (f", {s.dropped} left out (they overlap the author's work or were rejected)" if s.dropped else ""))
+            doc = self.prior
+        kept = backup(self.path)
+        save_project(doc, self.path)
+        if not quiet:
+            if note:
+                print(f"note: {note}", file=sys.stderr)
+            if kept is not None:
+                print(f"note: the previous file is kept as {kept}", file=sys.stderr)
+        return doc
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.abspath(a) == os.path.abspath(b)
+
+
+def cmd_analyze(args) -> int:
+    check_analysis_options(args.video, args)
+    out = _ProjectOutput(args.output, [args.video, args.rules, args.model], args.force, args.video)
     doc = _run_analysis(args.video, args, args.quiet)
-    out = Path(args.output)
-    save_project(doc, out)
+    doc = out.save(doc, args.quiet)
     if not args.quiet:
-        _print_summary(doc, out)
+        _print_summary(doc, out.path)
     return 0
 
 
 def cmd_demo(args) -> int:
-    from .document import save_project
+    from .fileguard import backup, check_output
 
     video = Path(args.video) if args.video else DEMO_VIDEO
     if not video.is_file():
         raise MulseError(f"{video}: demo video not found (run resources/demo/make_demo.py to build it)")
     out_dir = Path(args.output_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    check_analysis_options(str(video), args)
+    project = out_dir / "demo_project.json"
+    out = _ProjectOutput(project, [video, args.rules, args.model], False, str(video))
+    for name in ("demo.sem", "demo.ncl"):
+        check_output(out_dir / name, inputs=[video, project], force=False)
     print(f"Analysing the demo video {video} ...")
     doc = _run_analysis(str(video), args, quiet=False)
-    project = out_dir / "demo_project.json"
-    save_project(doc, project)
+    doc = out.save(doc, quiet=False)
     for w in doc.analysis.get("warnings", []):
         print(f"note: {w}")
     print()
@@ -163,6 +231,7 @@ def cmd_demo(args) -> int:
             print(f"({name}: exporter not available yet, skipped)")
             continue
         target = out_dir / name
+        backup(target)
         warnings = writer(doc, target)
         print(f"export: {target}")
         for w in warnings or []:
@@ -204,6 +273,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("video", help="video or audio file")
     p.add_argument("-o", "--output", required=True, metavar="PROJECT", help="project file to write (.json)")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    p.add_argument("--force", action="store_true",
+                   help="replace an existing PROJECT instead of merging the new suggestions into it "
+                        "(also a read-only file or a symlink); a copy of it is kept as PROJECT.bak")
     _add_analysis_options(p)
     p.set_defaults(func=cmd_analyze)
 
@@ -227,7 +299,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _printable_names() -> None:
+    """File names that are not UTF-8 (kept as surrogates by Python) print as ``\\xe9``, not as
+    a UnicodeEncodeError after the work is done."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="backslashreplace")
+        except (AttributeError, ValueError, OSError):
+            pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _printable_names()
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "func", None) is None:

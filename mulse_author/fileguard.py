@@ -148,7 +148,8 @@ def check_output(path: str | os.PathLike, *, inputs: Iterable[str | os.PathLike]
         return True
     if not stat.S_ISREG(st.st_mode):
         raise OutputError(f"{p}: is {_kind(st.st_mode)}, not a regular file; choose a file name")
-    if not os.access(p, os.W_OK) and not force:
+    # no write bit at all is read-only even for root, whom os.access always lets write
+    if (not st.st_mode & 0o222 or not os.access(p, os.W_OK)) and not force:
         raise OutputError(f"{p}: is read-only; give --force to replace it (a copy is kept as "
                           f"{p.name}{BACKUP_SUFFIX})")
     _probe_folder(p)
@@ -195,3 +196,20 @@ def is_project_file(path: str | os.PathLike) -> bool:
     except OSError:
         return False
     return b'"mulse-author-project"' in head
+
+
+def guard_exports(outputs: Iterable[str | os.PathLike | None], inputs: Iterable[str | os.PathLike | None],
+                  force: bool = False) -> list[Path]:
+    """Check every export path before anything is written (:func:`check_output`; a project is
+    never replaced by an export without ``force``), then keep a backup of each file that will be
+    replaced; returns the backups."""
+    outs = [Path(o) for o in outputs if o is not None]
+    ins = [i for i in inputs if i is not None]
+    existing = []
+    for k, o in enumerate(outs):
+        if check_output(o, inputs=ins, others=outs[:k], force=force, what="export"):
+            if not force and is_project_file(o):
+                raise OutputError(f"{o}: is a Mulse Author project; an export would replace it "
+                                  "(choose another file name, or give --force)")
+            existing.append(o)
+    return [b for b in (backup(o) for o in existing) if b is not None]

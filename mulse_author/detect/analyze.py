@@ -396,6 +396,7 @@ def analyze(
         settings.validate()
     except ValueError as exc:
         raise MulseError(f"invalid detection setting: {exc}") from None
+    if not 0 < float(hop_s) <= 3600: raise MulseError(f"hop must be in (0, 3600] seconds, got {hop_s}")  # noqa: E701 (NaN, inf)
     cue_settings = cue_settings or CueSettings()
     if not isinstance(rules, EffectRules):
         rules = load_rules(rules)

@@ -42,6 +42,8 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
                         "each instant) instead of refusing to export; says how many segments were cut")
     p.add_argument("--schema-dir", metavar="DIR", help=f"validate the written files against the XSDs in DIR "
                    f"(default: ${ENV_VAR} if set)")
+    p.add_argument("--force", action="store_true", help="also replace a read-only file, a symlink or a "
+                   "project (a copy of a replaced file is kept as OUT.bak)")
     p.set_defaults(func=export_main)
 
     p = subparsers.add_parser("validate", help="check an SEM or NCL file against the standard and our own rules")
@@ -79,7 +81,13 @@ def export_main(args: argparse.Namespace) -> int:
     for kind in ("sem", "ncl"):
         if chosen[kind] and not getattr(args, kind):
             raise MulseError(f"export: --target {chosen[kind]} is a {kind.upper()} target; give --{kind} OUT too")
+    from ..fileguard import guard_exports
+
     doc = load_project(args.project)
+    for kept in guard_exports([args.sem, args.ncl], [args.project], args.force):  # before anything is written
+        print(f"note: the previous file is kept as {kept}", file=sys.stderr)
+    for w in doc.load_warnings:
+        print(f"{args.project}: warning: {w}", file=sys.stderr)
     directory = schema_dir(args.schema_dir)
     invalid = 0
     reports = []
