@@ -48,6 +48,10 @@ rain|flare-game|-|/flare/mods/empyrean_campaign/soundfx/environment/rain\.ogg$
 fire|flare-game|-|/flare/mods/fantasycore/soundfx/environment/open_fire(_loop)?\.ogg$
 wind|flare-game|-|/flare/mods/fantasycore/soundfx/environment/wind_loop\.ogg$
 thunder|flare-game|-|/flare/mods/fantasycore/soundfx/powers/thunder\.ogg$
+thunder|tuxpaint-stamps-default|-|/tuxpaint/stamps/naturalforces/lightningbolt\.ogg$
+rain|0ad-data|usr/share/games/0ad/mods/public/public.zip|^audio/ambient/weather/rain_12\.ogg$
+gunshot|ufoai-sound|usr/share/games/ufoai/base/0snd.pk3|^sound/weapons/bullet-sniper\.ogg$
+explosion|nexuiz-data|usr/share/games/nexuiz/data/data.pk3|^sound/weapons/fireball_impact2\.wav$
 RULES_END
 
 for pkg in $(grep -v '^#' "$RULES" | cut -d'|' -f2 | awk '!s[$0]++'); do

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# get_film_beds.sh OUT_DIR
+# Fetches FILM BED material for realistic training mixes: music tracks (game scores of several
+# styles: orchestral, electronic, rock, ambient, chiptune-like) and ambiences / room tone (market
+# crowd murmur, stadium crowd, distant traffic, machine hum and drones), with none of the 7 scene
+# classes (wind, thunder, rain, ocean, fire, explosion, gunshot) in them, from Debian 12 (bookworm,
+# main) packages. Speech is not fetched (make it with espeak-ng).
+# Output: OUT_DIR/train/{music,ambience}/<package>__<flattened path>.<ext>, OUT_DIR/manifest.tsv
+# (split label package source duration_s, as the scene corpus), OUT_DIR/licenses/<pkg>.copyright.
+# Licences (Debian copyright files): extremetuxracer-data GPL-2+/CC0; xmoto-data GPL-2+;
+# frozen-bubble-data GPL-2; gunroar-data BSD-2-clause; glob2-data GPL-3; widelands-data GPL-2+;
+# naev-data music GPL-2+ / GPL-3-or-CC-BY-3.0 / CC-BY-SA-3.0 (per file); asc-music GPL-2+;
+# flare-game CC-BY-SA-3.0+; ufoai-music GPL-2+/CC-BY(-SA)-3.0; ufoai-sound GPL-2+/CC-BY(-SA)-3.0;
+# redeclipse-data CC-BY-SA-3.0 and others (per file); nexuiz-data GPL-2+; 0ad-data CC-BY-SA-3.0;
+# tuxfootball GPL-2+.  Credit them where used.
+# Selection: music by track name, leaving out anything named after storms, sea, tides, fire,
+# battles or war (a score can carry effects); ambiences checked by log-mel spectrogram, leaving
+# out anything with wind gusts, water, rain-like noise or bangs (e.g. ufoai city/night
+# atmospheres, widelands tavern noise, 0ad port/dayscapes). See training/fetch/README.md.
+# Needs: apt-get, dpkg-deb, tar, unzip, ffprobe. About 2.4 GB of .debs (0ad-data 1.3 GB).
+# Env: DEB_CACHE=dir keeps the .debs (default: temp dir, deleted at exit).
+set -euo pipefail
+OUT=${1:?usage: $0 OUT_DIR}; WHICH=train
+W=$(mktemp -d); trap 'rm -rf "$W"' EXIT
+D=${DEB_CACHE:-$W/debs}; mkdir -p "$D" "$OUT/licenses"
+apt-cache show xmoto-data >/dev/null 2>&1 || apt-get update -qq
+TEST=" "
+
+get() { local f; f=$(ls "$D/$1"_*.deb 2>/dev/null | head -1 || true)
+  [ -n "$f" ] || { (cd "$D" && apt-get download -qq -o APT::Sandbox::User=root "$1" >/dev/null </dev/null); f=$(ls "$D/$1"_*.deb | head -1); }
+  echo "$f"; }
+
+RULES=$W/rules; cat > "$RULES" <<'RULES_END'
+# label|package|container inside the .deb ('-' = plain file)|extended regex on the member path
+music|extremetuxracer-data|-|/etr/music/(calmrace-ks|credits1-cp|freezingpoint|options1-jt|race1-jt|spunkyrace-ks|start1-jt)\.ogg$
+music|xmoto-data|-|/xmoto/Textures/Musics/(MadeiraStew|batcave|foxrun|legolodio|menu|ridealong|speeditup)\.ogg$
+music|frozen-bubble-data|-|/frozen-bubble/snd/(frozen-mainzik-[12]p|introzik)\.ogg$
+music|gunroar-data|-|/gunroar/sounds/musics/gr[0-3]\.ogg$
+music|glob2-data|-|/glob2/data/zik/(a[123]|menu)\.ogg$
+music|widelands-data|-|/widelands/data/music/ingame_0[0-9]\.ogg$
+music|naev-data|-|/naev/dat/snd/music/(agriculture|ambient[123]|empire1|intrigue|machina|peace[124]|sirius1|upbeat|zalek1)\.ogg$
+music|asc-music|-|/asc/music/(frontiers|time_to_strike)\.mp3$
+music|flare-game|-|/flare/mods/fantasycore/music/(cave|dungeon|forest|magical|overworld|safe_room|title|town)_theme\.ogg$
+music|ufoai-music|usr/share/games/ufoai/base/0music.pk3|^music/(Crystan-Geosphere0[234]|David0[1-5]|PsymongN[123]|PsymongO[12]|dawn|greecei|space|karlmacklin_geoscape|van_geoscape)\.ogg$
+ambience|0ad-data|usr/share/games/0ad/mods/public/public.zip|^audio/ambient/building/(amb_trade_1[0-3]|amb_farm_1[01])\.ogg$
+ambience|tuxfootball|-|/tuxfootball/sound/crowd(cheer|boo)\.wav$
+ambience|redeclipse-data|-|/data/sounds/ambience/(distant_cars|hum)\.ogg$
+ambience|ufoai-sound|usr/share/games/ufoai/base/0snd.pk3|^sound/ambience/(hum|hum2|machine1|droning_long|minepump03)\.ogg$
+ambience|nexuiz-data|usr/share/games/nexuiz/data/data.pk3|^sound/(ambient/fan4\.ogg|desertfactory/ambient_loop\.wav)$
+RULES_END
+
+for pkg in $(grep -v '^#' "$RULES" | cut -d'|' -f2 | awk '!s[$0]++'); do
+  split=train; [[ $TEST == *" $pkg "* ]] && split=test
+  [[ $WHICH == all || $WHICH == "$split" ]] || continue
+  deb=$(get "$pkg"); X=$W/x; rm -rf "$X"; mkdir -p "$X"
+  grep "^[a-z]*|$pkg|" "$RULES" > "$W/r"
+  # One pass to list the data tarball, one pass to extract every wanted member, container and the copyright file.
+  plainrx=$(awk -F'|' '$3=="-"{sub(/^[^|]*[|][^|]*[|][^|]*[|]/, ""); print "(" $0 ")"}' "$W/r" | paste -sd'|')
+  mapfile -t want < <( { awk -F'|' '$3!="-"{print "./"$3}' "$W/r"; [ -z "$plainrx" ] || dpkg-deb --fsys-tarfile "$deb" | tar -t | grep -E "$plainrx"; echo "./usr/share/doc/$pkg/copyright"; } | sort -u)
+  dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$X" "${want[@]}"
+  cp "$X/usr/share/doc/$pkg/copyright" "$OUT/licenses/$pkg.copyright"
+  while IFS='|' read -r label _ cont rx <&3; do
+    if [ "$cont" = - ]; then base=$X; mapfile -t m < <(printf '%s\n' "${want[@]}" | grep -E "$rx" | sed 's#^\./##')
+    else
+      base=$X/$cont.x; mkdir -p "$base"
+      mapfile -t m < <(unzip -Z1 "$X/$cont" | grep -E "$rx"); [ ${#m[@]} -eq 0 ] || unzip -q -o "$X/$cont" "${m[@]}" -d "$base" </dev/null
+    fi
+    [ ${#m[@]} -gt 0 ] || { echo "WARN no match: $label $pkg $rx" >&2; continue; }
+    mkdir -p "$OUT/$split/$label"
+    for f in "${m[@]}"; do
+      [ -f "$base/$f" ] || { echo "WARN not a plain file: $pkg $f" >&2; continue; }
+      name=$(printf '%s' "$f" | sed -e 's#^usr/share/games/##' -e 's#^usr/share/##' -e 's#[^A-Za-z0-9._-]#_#g')
+      cp "$base/$f" "$OUT/$split/$label/${pkg}__$name"
+      d=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$base/$f" </dev/null 2>/dev/null || echo NA)
+      src=$f; [ "$cont" = - ] || src="$cont:$f"
+      printf '%s\t%s\t%s\t%s\t%s\n' "$split" "$label" "$pkg" "$src" "$d" >> "$W/man"
+    done
+  done 3< "$W/r"
+done
+{ printf 'split\tlabel\tpackage\tsource\tduration_s\n'; cat "$W/man"; } > "$OUT/manifest.tsv"
+cut -f1,2 "$W/man" | sort | uniq -c
