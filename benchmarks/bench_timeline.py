@@ -1,5 +1,7 @@
 """Timeline responsiveness: repaint and drag-update time with 5 000 segments on a 2-hour
-timeline, and time from launch to a usable main window.
+timeline (lights split into left/centre/right sub-lanes, one segment in ten with intensity
+keyframes), a 300-segment drag, the live monitor's query, and time from launch to a usable
+main window.
 
 Run: ``QT_QPA_PLATFORM=offscreen python benchmarks/bench_timeline.py [--segments 5000]``
 
@@ -38,8 +40,10 @@ def make_doc(n_segments: int, duration_ms: int = 2 * 3600 * 1000, seed: int = 0)
         start = int(rng.integers(0, duration_ms - 60_000)) // 40 * 40
         dur = int(rng.integers(1, 300)) * 40
         src = Source.SUGGESTED if i % 3 == 0 else Source.EDITED
+        loc = ("left:*:*", "center:*:*", "right:*:*")[i % 3] if lane in ("Light", "Flash") else None
+        kfs = sorted({(0, 0.2), (dur * 20, 0.9), (dur * 30, 0.5), (dur * 40 - 1, 0.1)}) if i % 10 == 0 else []
         segs.append(Segment(lane, start, start + dur, source=src, confidence=float(rng.random()) if src is Source.SUGGESTED else None,
-                            intensity=float(rng.random()), id=f"s{i}"))
+                            intensity=float(rng.random()), location=loc, keyframes=kfs, id=f"s{i}"))
     doc.add(segs)
     n = duration_ms // 1000
     doc.curves = Curves(1000, {lab: list(np.clip(rng.random(n), 0, 1)) for lab in LABELS})
@@ -163,8 +167,79 @@ def bench_view(n_segments: int, repeat: int) -> dict:
     view.zoom_to_fit()
     out["drag_update_fit_ms"] = drag_steps("fit", 1.5)
     out["undo_steps_after_2_drags"] = ed.undo_stack.count()
+    out["rows"] = len(view.layout_.rows)
+    # 300 selected segments dragged together (the grabbed one plus 299 others across the film)
+    ed.select([])
+    view.set_scale(type(view.scale)(120_000 / view.time_width(), 3_600_000))
+    out["drag_300_fit_ms"] = drag_steps_with_selection(view, ed, 300, repeat)
+    out["drag_300_moved"] = out.pop("_moved", None)
     view.close()
     return out
+
+
+def drag_steps_with_selection(view, ed, n: int, repeat: int) -> float:
+    from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    from mulse_author.gui.logic.sublanes import seg_row_key
+
+    lay = view.layout_
+    vp = view.viewport()
+    grab = None
+    for s in ed.doc.segments():
+        if view.x_of(s.end_ms) - view.x_of(s.start_ms) > 30 and lay.header_w + 20 < view.x_of(s.start_ms) < vp.width() - 400:
+            grab = s
+            break
+    others = [s.id for s in ed.doc.segments() if s.id != grab.id][:: max(1, len(ed.doc) // n)][: n - 1]
+    ed.select([grab.id] + others)
+    assert len(ed.selection) == n
+    i = lay.row_index(seg_row_key(grab))
+    x = int(round((view.x_of(grab.start_ms) + view.x_of(grab.end_ms)) / 2))
+    y = lay.lane_top(i) + lay.row_h(i) // 2
+    before = {sid: ed.doc.get(sid).start_ms for sid in ed.selection}
+    QTest.mousePress(vp, Qt.LeftButton, Qt.NoModifier, QPoint(x, y))
+    times = []
+    for k in range(1, repeat * 2 + 1):
+        p = QPointF(x + 3 * k, y)
+        ev = QMouseEvent(QEvent.MouseMove, p, QPointF(vp.mapToGlobal(p)), Qt.NoButton, Qt.LeftButton, Qt.NoModifier)
+        t = time.perf_counter()
+        QApplication.sendEvent(vp, ev)
+        vp.repaint()
+        times.append((time.perf_counter() - t) * 1000)
+    QTest.mouseRelease(vp, Qt.LeftButton, Qt.NoModifier, QPoint(x + 6 * repeat, y))
+    moved = sum(ed.doc.get(sid).start_ms != before[sid] for sid in before)
+    assert moved >= n - 5, f"only {moved} of {n} segments followed the drag"
+    return statistics.median(times)
+
+
+def bench_monitor(n_segments: int, repeat: int) -> tuple[float, float]:
+    """The monitor's "what plays now" query at random instants, and one monitor repaint (ms)."""
+    from PySide6.QtWidgets import QApplication
+
+    from mulse_author.gui.editor import Editor
+    from mulse_author.gui.logic.now_playing import NowPlaying
+    from mulse_author.gui.monitor_widget import EffectMonitor
+
+    QApplication.instance() or QApplication([])
+    doc = make_doc(n_segments)
+    model = NowPlaying(doc.segments())
+    rng = np.random.default_rng(2)
+    ts = rng.integers(0, doc.media.duration_ms, 200)
+    query = median_ms(lambda: [model.at(int(t)) for t in ts], repeat) / len(ts)
+    ed = Editor(doc)
+    mon = EffectMonitor(ed)
+    mon.resize(260, 420)
+    mon.show()
+    ed.set_playhead(int(ts[0]))
+
+    def paint():
+        ed.set_playhead(int(rng.integers(0, doc.media.duration_ms)))
+        mon.refresh()
+        mon.canvas.repaint()
+
+    return query, median_ms(paint, repeat)
 
 
 STARTUP_SNIPPET = r"""
@@ -204,6 +279,7 @@ def main() -> None:
     import tempfile
 
     r = bench_view(args.segments, args.repeat)
+    q_ms, mon_ms = bench_monitor(args.segments, args.repeat)
     with tempfile.TemporaryDirectory() as tmp:
         start = bench_startup(Path(tmp))
     print(f"timeline: {args.segments} segments on a 2-hour film, 1600x520 px view (offscreen raster)")
@@ -217,7 +293,11 @@ def main() -> None:
           f"(target 16 ms, ratio {r['drag_update_2min_ms'] / 16:.2f})")
     print(f"  drag update (event + repaint), fit view  : {r['drag_update_fit_ms']:6.2f} ms median "
           f"(target 16 ms, ratio {r['drag_update_fit_ms'] / 16:.2f})")
-    print(f"  undo steps after two drags: {r['undo_steps_after_2_drags']} (one per drag)")
+    print(f"  drag update, 300 selected segments, 2 min view: {r['drag_300_fit_ms']:6.2f} ms median "
+          f"(target 16 ms, ratio {r['drag_300_fit_ms'] / 16:.2f})")
+    print(f"  undo steps after two drags: {r['undo_steps_after_2_drags']} (one per drag); {r['rows']} rows (sub-lanes)")
+    print(f"monitor: what plays now {q_ms * 1000:.0f} us per query; query + monitor repaint {mon_ms:.2f} ms "
+          f"(ratio to a 40 ms frame at 25 fps {mon_ms / 40:.3f})")
     print(f"start-up to a painted main window: {start:.0f} ms median of 3 (target 2000 ms, ratio {start / 2000:.2f})")
 
 

@@ -115,3 +115,20 @@ def nearest_keyframe(kfs: Sequence[Keyframe], offset_ms: float, tol_ms: float) -
         if d <= tol_ms and (best is None or d < best[0]):
             best = (d, i)
     return None if best is None else best[1]
+
+
+def rebased(kfs: Sequence[Keyframe], old_start_ms: int, new_start_ms: int, new_duration_ms: int,
+            default: float) -> list[Keyframe]:
+    """The envelope of a piece ``[new_start, new_start + new_duration)`` cut from a segment that
+    started at ``old_start``: same levels at the same absolute times."""
+    if not kfs:
+        return []
+    shift = new_start_ms - old_start_ms
+    moved = [(o - shift, v) for o, v in kfs]
+    head = value_at(moved, 0, default)
+    out = [(0, head)] + [(o, v) for o, v in moved if 0 < o < new_duration_ms]
+    if moved[-1][0] > new_duration_ms:
+        out.append((new_duration_ms, value_at(moved, new_duration_ms, default)))
+    elif moved[-1][0] == new_duration_ms:
+        out.append(moved[-1])
+    return normalise(out)

@@ -36,6 +36,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Hashable, Iterable
 
+from ..document.keyframes import rebased
+
 from ..document.model import Segment, Source, new_id
 
 #: Pieces shorter than this (ms) are absorbed into a weaker-or-equal neighbour.
@@ -127,6 +129,7 @@ def _flatten_cluster(cluster: list[Segment], min_piece_ms: int) -> list[Segment]
             out.append(src)
         else:
             out.append(replace(src, start_ms=a, end_ms=b, attrs=dict(src.attrs),
+                               keyframes=rebased(src.keyframes, src.start_ms, a, b - a, src.intensity),
                                id=src.id if w not in seen else new_id()))
         seen.add(w)
     return out

@@ -43,6 +43,7 @@ from ..errors import FormatError
 from . import safexml
 from .atomic import atomic_output
 from .common import check_writable_doc, playable_segments, relative_src
+from .keyframes import expand_keyframes
 from .report import ExportReport
 from .terms import export_color, export_location, export_scent, export_spraying_type
 from .units import fmt_number, ncl_time, to_unit, unit_range
@@ -384,7 +385,7 @@ def _prepare(doc, profile, target, include_suggestions, resolve_overlaps, warnin
     warn = warnings if warnings is not None else []
     rep = report if report is not None else ExportReport(
         "ncl", target if profile == "3.0" else "ginga-mulsemedia", str(out_path or ""), profile)
-    segs = playable_segments(doc, include_suggestions, resolve_overlaps, warn)
+    segs = expand_keyframes(playable_segments(doc, include_suggestions, resolve_overlaps, warn))  # levels as steps
     duration = doc.media.duration_ms if doc.media.duration_ms > 0 else None
     rows = _rows(doc, segs, profile, target, duration, warn, rep)
     rep.segments = len(rows)

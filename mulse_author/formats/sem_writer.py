@@ -35,6 +35,7 @@ from ..errors import FormatError
 from . import safexml
 from .atomic import atomic_output
 from .common import check_writable_doc, playable_segments, relative_src
+from .keyframes import continued, expand_keyframes
 from .report import ExportReport
 from .safexml import XSI_NS
 from .terms import export_color, export_location, export_scent, export_spraying_type
@@ -214,6 +215,7 @@ class _Plan:
 
     def __init__(self, segs: list[Segment], names: list[str], colors: list[str | None]):
         self.segs, self.names, self.colors = segs, names, colors
+        self.continued: set[int] = set()  #: keyframe pieces whose "off" is left out (formats.keyframes)
 
     def groups(self, time_scale: int) -> Iterator[tuple[int, list[tuple[int, bool]]]]:
         """(ticks, [(segment index, on), ...]) in time order: each segment on at its start and
@@ -242,7 +244,7 @@ class _Plan:
 
 def _plan(doc: TimelineDocument, target: str, include_suggestions: bool, resolve_overlaps: bool,
           time_scale: int, warn: list[str], report: ExportReport) -> _Plan:
-    segs = playable_segments(doc, include_suggestions, resolve_overlaps, warn)
+    segs = expand_keyframes(playable_segments(doc, include_suggestions, resolve_overlaps, warn))
     kept: list[Segment] = []
     for seg in segs:
         name = sem_type_name(seg.effect)
@@ -271,7 +273,9 @@ def _plan(doc: TimelineDocument, target: str, include_suggestions: bool, resolve
             colors.append(DEFAULT_FLASH_COLOR)
         else:
             colors.append(seg.color)
-    return _Plan(kept, names, colors)
+    plan = _Plan(kept, names, colors)
+    plan.continued = continued(kept)  # keyframed segments: later levels are intensity changes
+    return plan
 
 
 _NEEDS_DATA = {"PassiveKinestheticMotionType", "PassiveKinestheticForceType", "ActiveKinestheticType", "TactileType"}
@@ -280,10 +284,11 @@ _NEEDS_DATA = {"PassiveKinestheticMotionType", "PassiveKinestheticForceType", "A
 def _items(plan: "_Plan", time_scale: int, group: bool, warn: list[str], auto_extraction: bool,
            qualified_terms: bool) -> Iterator[tuple[str, str, list[dict[str, str]]]]:
     """("Effect" | "GroupOfEffects", pts, [effect attributes...]) in file order."""
+    skip = getattr(plan, "continued", ())
     for ticks, events in plan.groups(time_scale):
         attrs = [effect_attrs(plan.segs[i], on, time_scale, warn, auto_extraction=auto_extraction,
                               qualified_terms=qualified_terms, name=plan.names[i], color=plan.colors[i])
-                 for i, on in events]
+                 for i, on in events if on or i not in skip]
         pts = str(ticks)
         if group and len(attrs) >= 2:
             yield "GroupOfEffects", pts, attrs

@@ -8,7 +8,6 @@ those live in :mod:`mulse_author.document`.
 from __future__ import annotations
 
 import itertools
-from dataclasses import replace
 from typing import Any, Iterable
 
 from PySide6.QtCore import QObject, Signal
@@ -158,7 +157,7 @@ class Editor(QObject):
         if not changes:
             return
         for sid, ch in changes.items():  # validate all first so a batch is all-or-nothing
-            replace(self.doc.get(sid), **ch).check()
+            self.doc.get(sid).check_change(ch)
         self.push(UpdateSegmentsCommand(self.doc, changes, text, merge_key))
 
     def apply(self, cs: edits.ChangeSet, text: str) -> bool:
@@ -166,7 +165,7 @@ class Editor(QObject):
         if not cs:
             return False
         for sid, ch in cs.update.items():  # validate first: a refused edit changes nothing
-            replace(self.doc.get(sid), **ch).check()
+            self.doc.get(sid).check_change(ch)
         for seg in cs.add:
             seg.check()
         self.push(ChangeSetCommand(self.doc, cs, text))

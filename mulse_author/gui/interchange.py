@@ -59,6 +59,9 @@ def read_interchange(path: str) -> tuple[TimelineDocument, list[str], str]:
     for s in doc:
         if s.source is not Source.MANUAL:
             s.source = Source.MANUAL
+    from ..formats.keyframes import join_steps
+
+    join_steps(doc)  # intensity changes of one effect back into one keyframed segment
     m = doc.media
     if m and Path(m.path).is_file():
         try:

@@ -56,6 +56,7 @@ class TimelineView(QAbstractScrollArea):
         self._fitted = False
         self._curve_cache: tuple = (None, {})
         self._static_cache: tuple = (None, None)
+        self._lanes_cache: tuple = (None, None)
         self.mouse = TimelineMouse(self)
         self.setFrameShape(QAbstractScrollArea.NoFrame)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
@@ -115,7 +116,10 @@ class TimelineView(QAbstractScrollArea):
         """Rows = the lanes split by the locations in use, the author's extra rows and, while a
         drag runs, the rows it started with (so the row under the mouse never vanishes)."""
         ed = self.editor
-        rows = rows_for(ed.doc.effects_in_use(), self.index.lanes(), list(ed.rows.extra_rows) + self.pinned_rows)
+        keys = self.index.lanes()
+        # the document's lanes plus imported unknown types: from the index keys, not a scan of segments
+        effects = list(ed.doc.lanes) + sorted({k[0] for k in keys} - set(ed.doc.lanes))
+        rows = rows_for(effects, keys, list(ed.rows.extra_rows) + self.pinned_rows)
         hidden = frozenset(r.key for r in rows if ed.rows.hidden(r.key))
         if rows != self.layout_.rows or hidden != self.layout_.hidden:
             self.layout_.set_rows(rows, hidden)
@@ -333,7 +337,38 @@ class TimelineView(QAbstractScrollArea):
         p.setPen(style.TEXT)
         p.drawText(QRectF(rx, ry, tw, th), Qt.AlignCenter, text)
 
+    def _dragged_ids(self) -> frozenset | None:
+        d = self.mouse.drag
+        if d is None or not d.moved or d.kind not in ("move", "start", "end", "key"):
+            return None
+        return frozenset(d.originals) if d.originals else frozenset({d.seg_id})
+
     def _paint_lanes(self, p: QPainter, w: int, t0: float, t1: float, major: int) -> None:
+        """While a drag runs, everything but the dragged segments is drawn once into an image and
+        blitted: each mouse move repaints only what moves (a 300-segment drag keeps up)."""
+        moving = self._dragged_ids()
+        if moving is None:
+            self._lanes_cache = (None, None)
+            self._draw_lanes(p, w, t0, t1, major)
+            return
+        lay = self.layout_
+        dpr = self.devicePixelRatioF()
+        key = (self.scale, w, lay.lanes_bottom, tuple(lay.rows), lay.hidden, frozenset(self.editor.selection), moving,
+               self.editor.current_lane, self.editor.current_location, repr(self.editor.rows.flags), dpr)
+        if self._lanes_cache[0] != key:
+            img = QImage(int(w * dpr), int(lay.lanes_bottom * dpr), QImage.Format_ARGB32_Premultiplied)
+            img.setDevicePixelRatio(dpr)
+            img.fill(style.BG)
+            q = QPainter(img)
+            q.setFont(self._font)
+            self._draw_lanes(q, w, t0, t1, major, exclude=moving)
+            q.end()
+            self._lanes_cache = (key, img)
+        p.drawImage(QPointF(0, 0), self._lanes_cache[1])
+        self._draw_lanes(p, w, t0, t1, major, only=moving)
+
+    def _draw_lanes(self, p: QPainter, w: int, t0: float, t1: float, major: int,
+                    exclude: frozenset = frozenset(), only: frozenset | None = None) -> None:
         lay = self.layout_
         sel = self.editor.selection
         hw = lay.header_w
@@ -341,18 +376,22 @@ class TimelineView(QAbstractScrollArea):
         cur = (self.editor.current_lane, self.editor.current_location)
         states = self.editor.rows
         lane_no = {e: k for k, e in enumerate(lay.lanes)}
-        for i, row in enumerate(lay.rows):
+        for i, row in enumerate(lay.rows if only is None else ()):
             y = lay.lane_top(i)
             bg = style.LANE_CURRENT if row.key == cur else style.LANE_BG[lane_no[row.effect] % 2]
             p.fillRect(hw, y, w - hw, lay.row_h(i), bg)
         p.setPen(QPen(style.GRID, 1))
-        for t in tick_times(t0, t1, major):
+        for t in (tick_times(t0, t1, major) if only is None else ()):
             x = self.x_of(t)
             p.drawLine(QPointF(x, lay.ruler_h), QPointF(x, lay.lanes_bottom))
         p.setClipRect(hw, 0, w - hw, lay.lanes_bottom)
         fm = p.fontMetrics()
         for i, row in enumerate(lay.rows):
             segs = self.index.query(row.key, t0, t1)
+            if only is not None:
+                segs = [s for s in segs if s.id in only]
+            elif exclude:
+                segs = [s for s in segs if s.id not in exclude]
             if not segs:
                 continue
             hidden = row.key in lay.hidden

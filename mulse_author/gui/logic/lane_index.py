@@ -8,8 +8,12 @@ timeline costs one lane's sort, not a full rebuild.
 from __future__ import annotations
 
 from bisect import bisect_left
+from operator import attrgetter
 from dataclasses import dataclass
 from typing import Callable, Iterable
+
+
+_ORDER = attrgetter("start_ms", "end_ms", "id")
 
 
 @dataclass(frozen=True)
@@ -22,7 +26,7 @@ class _Lane:
     __slots__ = ("segs", "starts", "max_dur")
 
     def __init__(self, segs: list) -> None:
-        segs.sort(key=lambda s: (s.start_ms, s.end_ms, s.id))
+        segs.sort(key=_ORDER)
         self.segs = segs
         self.starts = [s.start_ms for s in segs]
         self.max_dur = max((s.end_ms - s.start_ms for s in segs), default=0)
