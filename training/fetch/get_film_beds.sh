@@ -10,7 +10,8 @@
 # Licences (Debian copyright files): extremetuxracer-data GPL-2+/CC0; xmoto-data GPL-2+;
 # frozen-bubble-data GPL-2; gunroar-data BSD-2-clause; glob2-data GPL-3; widelands-data GPL-2+;
 # naev-data music GPL-2+ / GPL-3-or-CC-BY-3.0 / CC-BY-SA-3.0 (per file); asc-music GPL-2+;
-# flare-game CC-BY-SA-3.0+; ufoai-music GPL-2+/CC-BY(-SA)-3.0; ufoai-sound GPL-2+/CC-BY(-SA)-3.0;
+# flare-game CC-BY-SA-3.0+; 0ad-data music CC-BY-SA-3.0; freedroidrpg-data GPL-2+;
+# ufoai-music GPL-2+/CC-BY(-SA)-3.0; ufoai-sound GPL-2+/CC-BY(-SA)-3.0;
 # redeclipse-data CC-BY-SA-3.0 and others (per file); nexuiz-data GPL-2+; 0ad-data CC-BY-SA-3.0;
 # tuxfootball GPL-2+.  Credit them where used.
 # Selection: music by track name, leaving out anything named after storms, sea, tides, fire,
@@ -41,7 +42,9 @@ music|widelands-data|-|/widelands/data/music/ingame_0[0-9]\.ogg$
 music|naev-data|-|/naev/dat/snd/music/(agriculture|ambient[123]|empire1|intrigue|machina|peace[124]|sirius1|upbeat|zalek1)\.ogg$
 music|asc-music|-|/asc/music/(frontiers|time_to_strike)\.mp3$
 music|flare-game|-|/flare/mods/fantasycore/music/(cave|dungeon|forest|magical|overworld|safe_room|title|town)_theme\.ogg$
+music|freedroidrpg-data|-|/freedroidrpg/data/sound/music/(Bleostrada|NewTutorialStage|Suspicion|TheBeginning|menu|temple|town|underground)\.ogg$
 music|ufoai-music|usr/share/games/ufoai/base/0music.pk3|^music/(Crystan-Geosphere0[234]|David0[1-5]|PsymongN[123]|PsymongO[12]|dawn|greecei|space|karlmacklin_geoscape|van_geoscape)\.ogg$
+music|0ad-data|usr/share/games/0ad/mods/public/public.zip|^audio/music/(Albian_Nocturne|Along_the_Nile|Ammon-Ra|Celtica|Eastern_Dreams|Elysian_Fields|Harvest_Festival|Highland_Mist|Karmic_Confluence|Mountain_Idyll|Sunrise|Taiko_[12]|The_Governor|Valley_of_the_Nile)\.ogg$
 ambience|0ad-data|usr/share/games/0ad/mods/public/public.zip|^audio/ambient/building/(amb_trade_1[0-3]|amb_farm_1[01])\.ogg$
 ambience|tuxfootball|-|/tuxfootball/sound/crowd(cheer|boo)\.wav$
 ambience|redeclipse-data|-|/data/sounds/ambience/(distant_cars|hum)\.ogg$
