@@ -189,9 +189,9 @@ def check_media(d: Any) -> None:
         raise DocumentError(f"media: must be an object, got {_kind(d)}")
     w.text(d, "path", optional=False, path=True)
     w.integer(d, "duration_ms", 0, MAX_TIME_MS)
-    w.number(d, "fps", 1e-3, MAX_FPS)
-    w.integer(d, "width", 1, MAX_PIXELS_SIDE, optional=True)
-    w.integer(d, "height", 1, MAX_PIXELS_SIDE, optional=True)
+    w.number(d, "fps", 0.0, MAX_FPS)  # 0: unknown (some streams do not say)
+    w.integer(d, "width", 0, MAX_PIXELS_SIDE, optional=True)
+    w.integer(d, "height", 0, MAX_PIXELS_SIDE, optional=True)
     w.boolean(d, "has_audio")
     w.boolean(d, "has_video")
 

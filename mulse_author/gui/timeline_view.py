@@ -493,19 +493,30 @@ class TimelineView(QAbstractScrollArea):
             if run_x0 is not None:
                 p.fillRect(QRectF(run_x0, y, max(1.0, run_x1 - run_x0), hgt), lane_base)
             if only is None:
-                self._paint_overlaps(p, segs, y, hgt)
+                self._paint_overlaps(p, row.key, t0, t1, y, hgt)
         p.setClipping(False)
 
-    def _paint_overlaps(self, p: QPainter, segs, y: float, hgt: float) -> None:
+    def _paint_overlaps(self, p: QPainter, key, t0: float, t1: float, y: float, hgt: float) -> None:
         """Two segments overlapping on one row cannot both play (the exporters refuse them):
-        their common span is hatched red, so a stacked segment is never invisible."""
-        end = None
-        for s in segs:  # sorted by start
-            if end is not None and s.start_ms < end:
-                x0, x1 = self.x_of(s.start_ms), self.x_of(min(end, s.end_ms))
-                p.fillRect(QRectF(x0, y, max(2.0, x1 - x0), hgt), QBrush(style.OVERLAP, Qt.BDiagPattern))
-                p.fillRect(QRectF(x0, y, max(2.0, x1 - x0), 3), style.OVERLAP)
-            end = s.end_ms if end is None else max(end, s.end_ms)
+        their common span is hatched red, so a stacked segment is never invisible.  The spans
+        come from the index (found once per edit); those closer than a pixel are merged."""
+        spans = self.index.overlaps(key, t0, t1)
+        if not spans:
+            return
+        hw, origin, mpp = self.layout_.header_w, self.scale.origin_ms, self.scale.ms_per_px
+        runs: list[list[float]] = []
+        for a, b in spans:
+            x0, x1 = hw + (a - origin) / mpp, hw + (b - origin) / mpp
+            if runs and x0 <= runs[-1][1] + 1:
+                runs[-1][1] = max(runs[-1][1], x1)
+            else:
+                runs.append([x0, x1])
+        hatch = QBrush(style.OVERLAP, Qt.BDiagPattern)
+        for x0, x1 in runs:
+            wd = max(2.0, x1 - x0)
+            if wd >= 6:  # the hatch only where it can be seen: narrow runs get the red top line
+                p.fillRect(QRectF(x0, y, wd, hgt), hatch)
+            p.fillRect(QRectF(x0, y, wd, 3), style.OVERLAP)
 
     def _paint_envelope(self, p: QPainter, s, x0: float, x1: float, y: float, hgt: float, selected: bool) -> None:
         """The intensity envelope as a line over the bar; keyframe handles when selected."""
@@ -648,15 +659,21 @@ class TimelineView(QAbstractScrollArea):
         cur = (self.editor.current_lane, self.editor.current_location)
         states = self.editor.rows
         fm = p.fontMetrics()
+        t = self.editor.playhead_ms
         for i, row in enumerate(lay.rows):
             y = lay.lane_top(i)
             h = lay.row_h(i)
             current = row.key == cur
+            # the row's device is on at the playhead: its colour strip is lit
+            on = states.plays(row.key) and any(s.start_ms <= t < s.end_ms for s in self.index.query(row.key, t, t + 1))
             if current:
                 p.fillRect(0, y, hw, h, style.LANE_CURRENT)
             sub = lay.is_sub_row(i)
             first = i == 0 or lay.rows[i - 1].effect != row.effect
-            p.fillRect(QRectF(6, y + (4 if h > 14 else 2), 5, h - (8 if h > 14 else 4)), style.lane_colour(row.effect))
+            strip = QRectF(6, y + (4 if h > 14 else 2), 5, h - (8 if h > 14 else 4))
+            if on:
+                p.fillRect(strip.adjusted(-3, -2, 3, 2), style.lane_colour(row.effect).lighter(150))
+            p.fillRect(strip, style.lane_colour(row.effect))
             p.setFont(self._bold if current else self._font)
             p.setPen(style.TEXT if current else style.TEXT_DIM)
             flags = self.flag_rects(i)
