@@ -659,15 +659,21 @@ class TimelineView(QAbstractScrollArea):
         cur = (self.editor.current_lane, self.editor.current_location)
         states = self.editor.rows
         fm = p.fontMetrics()
+        t = self.editor.playhead_ms
         for i, row in enumerate(lay.rows):
             y = lay.lane_top(i)
             h = lay.row_h(i)
             current = row.key == cur
+            # the row's device is on at the playhead: its colour strip is lit
+            on = states.plays(row.key) and any(s.start_ms <= t < s.end_ms for s in self.index.query(row.key, t, t + 1))
             if current:
                 p.fillRect(0, y, hw, h, style.LANE_CURRENT)
             sub = lay.is_sub_row(i)
             first = i == 0 or lay.rows[i - 1].effect != row.effect
-            p.fillRect(QRectF(6, y + (4 if h > 14 else 2), 5, h - (8 if h > 14 else 4)), style.lane_colour(row.effect))
+            strip = QRectF(6, y + (4 if h > 14 else 2), 5, h - (8 if h > 14 else 4))
+            if on:
+                p.fillRect(strip.adjusted(-3, -2, 3, 2), style.lane_colour(row.effect).lighter(150))
+            p.fillRect(strip, style.lane_colour(row.effect))
             p.setFont(self._bold if current else self._font)
             p.setPen(style.TEXT if current else style.TEXT_DIM)
             flags = self.flag_rects(i)

@@ -186,3 +186,20 @@ def test_rows_scroll_vertically_on_a_small_window(view, qtbot):
     QTest.mouseClick(view.viewport(), Qt.LeftButton, Qt.NoModifier, p)
     assert view.editor.selection == {"R"}
     view.viewport().grab()  # paints while scrolled
+
+
+def test_rows_playing_at_the_playhead_are_lit(view):
+    lay = view.layout_
+    i = lay.row_index(("Light", "left:*:*"))
+    y = lay.lane_top(i) + lay.row_h(i) // 2
+
+    def strip_edge():
+        c = view.viewport().grab().toImage().pixelColor(4, y)
+        return (c.red(), c.green(), c.blue())
+
+    view.editor.set_playhead(5_000)
+    off = strip_edge()
+    view.editor.set_playhead(15_000)  # the left light is on
+    assert strip_edge() != off
+    view.editor.toggle_row_flag(("Light", "left:*:*"), "mute")  # muted: not lit
+    assert strip_edge() == off
