@@ -37,12 +37,15 @@ def test_changes_are_saved_within_the_delay(qtbot, make_window):  # noqa: F811
     w._set_document(sample_doc())
     t0 = time.monotonic()
     w.editor.create_segment("Fog", 1000, 3000)
-    # more edits keep coming: the first one must still be saved within the delay
-    for k in range(5):
-        qtbot.wait(80)
+    # edits keep coming for 1.5 s: a save pushed back by each edit would come after 1.8 s;
+    # the first edit must be on disk within the delay (plus slack for a loaded machine)
+    first_seen = None
+    for k in range(15):
+        qtbot.wait(100)
+        if first_seen is None and w.autosaver.path.is_file():
+            first_seen = time.monotonic() - t0
         w.editor.create_segment("Scent", 4000 + k * 1000, 4500 + k * 1000)
-    qtbot.waitUntil(lambda: w.autosaver.path.is_file(), timeout=3_000)
-    assert time.monotonic() - t0 < 2.0
+    assert first_seen is not None and first_seen < 1.2, first_seen
     segs = json.loads(w.autosaver.path.read_text())["segments"]
     assert any(s["effect"] == "Fog" for s in segs)
     # row flags (not undoable) are autosaved too
