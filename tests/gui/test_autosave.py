@@ -17,7 +17,6 @@ import pytest
 from mulse_author.document import load_project
 from mulse_author.gui import autosave
 
-from test_main_window import make_window  # noqa: F401 - fixture
 from guifixtures import sample_doc
 
 HERE = Path(__file__).parent
@@ -32,7 +31,7 @@ def test_age_is_described():
     assert "(" in autosave.describe_age(5, time.time())
 
 
-def test_changes_are_saved_within_the_delay(qtbot, make_window):  # noqa: F811
+def test_changes_are_saved_within_the_delay(qtbot, make_window):
     w = make_window(interval=0.3)
     w._set_document(sample_doc())
     t0 = time.monotonic()
@@ -55,7 +54,7 @@ def test_changes_are_saved_within_the_delay(qtbot, make_window):  # noqa: F811
     qtbot.waitUntil(lambda: "rows" in json.loads(w.autosaver.path.read_text())["metadata"], timeout=3_000)
 
 
-def test_large_documents_are_written_off_the_ui_thread(qtbot, make_window, monkeypatch):  # noqa: F811
+def test_large_documents_are_written_off_the_ui_thread(qtbot, make_window, monkeypatch):
     import threading
 
     from mulse_author.document import project

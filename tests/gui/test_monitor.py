@@ -7,7 +7,6 @@ import pytest
 from mulse_author.document import MediaRef, Segment, Source, TimelineDocument
 from mulse_author.gui.logic.now_playing import NowPlaying
 
-from test_main_window import make_window  # noqa: F401 - fixture
 
 
 def room_doc():
@@ -37,7 +36,7 @@ def test_model_what_plays_now():
     assert "sc" not in {p.segment_id for p in np_.at(3_000)}
 
 
-def test_monitor_follows_playhead_edits_and_row_flags(qtbot, make_window):  # noqa: F811
+def test_monitor_follows_playhead_edits_and_row_flags(qtbot, make_window):
     w = make_window()
     w._set_document(room_doc())
     mon = w.monitor
