@@ -10,7 +10,8 @@
 # GPL-3+; sonic-pi-samples misc_cineboom CC0 (freesound 177242); boswars-data GPL-2+;
 # powermanga-data GPL-3+; flare-game CC-BY-SA-3.0+; tuxpaint-stamps-default GPL-2+; freeorion-data
 # sounds CC-BY-SA-3.0; openssn-data GPL-2. Further files of packages the shared script uses: 0ad-data CC-BY-SA-3.0,
-# ufoai-sound GPL-2+/CC-BY(-SA)-3.0, nexuiz-data GPL-2+, naev-data GPL-2+. Credit them where used.
+# ufoai-sound GPL-2+/CC-BY(-SA)-3.0, nexuiz-data GPL-2+, naev-data GPL-2+, redeclipse-data
+# CC-BY-SA-3.0 and others (per file). Credit them where used.
 # Labels: candidates by file name, then every file checked by its log-mel spectrogram (onset and
 # decay of explosions/gunshots, broadband texture for rain/wind, crackle for fire, rumble for
 # thunder); wrong, ambiguous, synthetic-tonal and near-silent files were left out (see
@@ -26,9 +27,9 @@
 #   ocean        3    92.5 s      0     0.0 s      3    92.5 s
 #   fire        40   204.0 s      5    21.7 s     45   225.7 s
 #   explosion   57   126.9 s     16    48.9 s     73   175.8 s
-#   gunshot     67   119.7 s      5     7.5 s     72   127.2 s
-#   all        209  1743.6 s     36   350.6 s    245  2094.2 s
-#   packages   21 shared, 16 here (12 not in the shared script), 33 together
+#   gunshot     67   119.7 s     14    14.1 s     81   133.8 s
+#   all        209  1743.6 s     45   357.2 s    254  2100.8 s
+#   packages   21 shared, 17 here (12 not in the shared script), 33 together
 # Needs: apt-get, dpkg-deb, tar, unzip, ffprobe (Debian package ffmpeg). About 2.4 GB of
 # .debs (0ad-data alone 1.3 GB; the same cache serves the shared script).
 # Env: DEB_CACHE=dir keeps the .debs (default: temp dir, deleted at exit).
@@ -70,6 +71,7 @@ explosion|nexuiz-data|usr/share/games/nexuiz/data/data.pk3|^sound/weapons/fireba
 explosion|freeorion-data|-|/freeorion/default/data/sound/combat/explosion-(heavy|light|med)1\.ogg$
 explosion|naev-data|-|/naev/dat/snd/sounds/grenade\.wav$
 explosion|openssn-data|-|/openssn/sounds/explosion\.ogg$
+gunshot|redeclipse-data|-|/data/sounds/weapons/(pistol/secondary|rifle/primary[23]?|shotgun/secondary|smg/(primary|secondary[23]?))\.ogg$
 RULES_END
 
 for pkg in $(grep -v '^#' "$RULES" | cut -d'|' -f2 | awk '!s[$0]++'); do
