@@ -65,10 +65,14 @@ def _rss_kb(field: str) -> int:
     return 0
 
 
-def _memory_child(kind: str, n: int, out: str) -> None:
+def _memory_child(kind: str, n: int, out: str, no_cap: bool = False) -> None:
     """Build the timeline, write it, print JSON: memory before/peak (kB), file size, time."""
     import json
 
+    if no_cap:  # over the import cap (256 MB) the writers refuse; lifted to measure 1M segments
+        from mulse_author.formats import safexml
+
+        safexml.MAX_BYTES = 1 << 40
     doc = make_doc(n)
     before = _rss_kb("VmRSS")
     # VmHWM is the peak since start: reset it so that it counts the write alone (Linux >= 4.0).
@@ -90,12 +94,12 @@ def memory_main(args) -> None:
     code = args.code or str(ROOT)
     print(f"timeline: {args.segments} segments; exporter code from {code}")
     with tempfile.TemporaryDirectory() as tmp:
-        for kind in ("SEM", "NCL"):
+        for kind in args.kinds.split(","):
             out = Path(tmp) / f"bench.{kind.lower()}"
             env = dict(os.environ, PYTHONPATH=code, MULSE_BENCH_CODE=code, OMP_NUM_THREADS="1")
             cmd = [sys.executable, "-c",
                    f"import sys; sys.argv=['x']; sys.path.insert(0, {str(ROOT / 'benchmarks')!r}); "
-                   f"import bench_formats as b; b._memory_child({kind!r}, {args.segments}, {str(out)!r})"]
+                   f"import bench_formats as b; b._memory_child({kind!r}, {args.segments}, {str(out)!r}, {args.no_cap})"]
             res = subprocess.run(cmd, env=env, capture_output=True, text=True)
             if res.returncode != 0:
                 print(f"{kind}: failed ({res.stderr.strip().splitlines()[-1] if res.stderr.strip() else res.returncode})")
@@ -113,6 +117,8 @@ def main() -> None:
     ap.add_argument("--schema-dir", default=str(ROOT.parent / "shared" / "schemas"))
     ap.add_argument("--memory", action="store_true", help="measure the exporters' peak memory (see above)")
     ap.add_argument("--code", metavar="DIR", help="with --memory: import mulse_author from DIR")
+    ap.add_argument("--no-cap", action="store_true", help="with --memory: lift the 256 MB export cap")
+    ap.add_argument("--kinds", default="SEM,NCL", help="with --memory: SEM, NCL or both")
     args = ap.parse_args()
     if args.memory:
         memory_main(args)

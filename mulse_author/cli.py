@@ -148,7 +148,7 @@ class _ProjectOutput:
 
         self.path, self.force, self.prior = Path(path), force, None
         exists = check_output(self.path, inputs=inputs, force=force, what="project")
-        if exists and not force and not self.path.is_symlink():
+        if exists and not force and not self.path.is_symlink() and self.path.stat().st_size:  # empty: nothing to keep
             try:
                 self.prior = load_project(self.path)
             except DocumentError as exc:

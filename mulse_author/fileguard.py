@@ -29,7 +29,7 @@ class OutputError(MulseError):
 
 
 def _kind(mode: int) -> str:
-    for test, name in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO / pipe"),
+    for test, name in ((stat.S_ISDIR, "a folder (directory)"), (stat.S_ISFIFO, "a FIFO / pipe"),
                        (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
                        (stat.S_ISSOCK, "a socket")):
         if test(mode):

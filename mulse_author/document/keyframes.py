@@ -132,3 +132,31 @@ def rebased(kfs: Sequence[Keyframe], old_start_ms: int, new_start_ms: int, new_d
     elif moved[-1][0] == new_duration_ms:
         out.append(moved[-1])
     return normalise(out)
+
+
+def from_samples(times_ms: Sequence[float], values: Sequence[float], start_ms: int, end_ms: int,
+                 tolerance: float = 0.05, max_points: int = 12) -> list[Keyframe]:
+    """Keyframes following a sampled level (e.g. the loudness) over ``[start, end)``: the fewest
+    points (Ramer-Douglas-Peucker, at most ``max_points``) within ``tolerance`` of the samples.
+    A hook for analysis to seed envelopes; [] when fewer than two samples fall inside."""
+    pts = [(int(round(t)) - start_ms, min(1.0, max(0.0, float(v)))) for t, v in zip(times_ms, values)
+           if start_ms <= t < end_ms]
+    if len(pts) < 2:
+        return []
+    keep = {0, len(pts) - 1}
+
+    def split(a: int, b: int) -> None:
+        (oa, va), (ob, vb) = pts[a], pts[b]
+        worst, where = 0.0, None
+        for i in range(a + 1, b):
+            o, v = pts[i]
+            line = va + (vb - va) * (o - oa) / (ob - oa) if ob != oa else va
+            if abs(v - line) > worst:
+                worst, where = abs(v - line), i
+        if where is not None and worst > tolerance and len(keep) < max_points:
+            keep.add(where)
+            split(a, where)
+            split(where, b)
+
+    split(0, len(pts) - 1)
+    return normalise(pts[i] for i in sorted(keep))

@@ -18,6 +18,7 @@ from ..effects.types import EFFECT_TYPES
 from ..errors import DocumentError
 from .events import DocEvent
 from .keyframes import check_keyframes
+from .schema import MAX_TIME_MS
 
 
 class Source(str, Enum):
@@ -76,6 +77,8 @@ class Segment:
             raise DocumentError(
                 f"segment {self.id}: end {self.end_ms} ms must be after start {self.start_ms} ms"
             )
+        if self.end_ms > MAX_TIME_MS:
+            raise DocumentError(f"segment {self.id}: end {self.end_ms} ms is beyond one week")
         if isinstance(self.intensity, bool) or not (isinstance(self.intensity, (int, float)) and 0.0 <= self.intensity <= 1.0):
             raise DocumentError(f"segment {self.id}: intensity {self.intensity!r} is not in [0, 1]")
         if self.confidence is not None and (isinstance(self.confidence, bool) or not (

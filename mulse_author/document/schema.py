@@ -25,8 +25,8 @@ MAX_FPS = 10_000.0
 MAX_PIXELS_SIDE = 1_000_000
 #: What a segment id must look like: an XML name (NCL and SEM use it as an element id).
 ID_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]{0,127}$")
-#: An attribute name: a plain XML name, ``ncl:<name>`` or ``{namespace}<name>``.
-_NAME = r"[A-Za-z_][A-Za-z0-9_.\-]*"
+#: An attribute name: an XML name (no colon), ``ncl:<name>`` or ``{namespace}<name>``.
+_NAME = r"[^\W\d][\w.\-]*"
 ATTR_NAME_RE = re.compile(rf"^(?:ncl:{_NAME}|\{{[^{{}}\s]+\}}{_NAME}|{_NAME})$")
 #: C0 controls other than tab / newline / carriage return, DEL, and any surrogate: text that an
 #: XML file cannot hold (and that UTF-8 cannot encode).
@@ -147,9 +147,9 @@ def check_segment(d: Any, index: int) -> None:
     if not isinstance(attrs, dict):
         raise w.fail("attrs", f"must be an object of name: text, got {_kind(attrs)}")
     for k, v in attrs.items():
-        if not ATTR_NAME_RE.match(k) or _BAD_TEXT.search(k):
-            raise w.fail("attrs", f"{_short(k)} is not a valid attribute name (a name, ncl:<name> or {{namespace}}<name>)")
-        w.text(attrs, k)
+        problem = attr_problem(k, v)
+        if problem:
+            raise w.fail("attrs" if "name" in problem else k, problem)
     kfs = d.get("keyframes")
     if kfs is not None and not isinstance(kfs, list):
         raise w.fail("keyframes", f"must be a list of [offset_ms, value] pairs, got {_kind(kfs)}")
@@ -159,15 +159,39 @@ def check_segment(d: Any, index: int) -> None:
             w.number({"keyframes": kf[1]}, "keyframes", 0.0, 1.0, optional=False)
 
 
+def attr_problem(name: Any, value: Any) -> str | None:
+    """Why ``name: value`` cannot be a segment attribute (None when it can)."""
+    if not isinstance(name, str) or not ATTR_NAME_RE.match(name) or _BAD_TEXT.search(name) or len(name) > 200:
+        return f"{_short(name)} is not a valid attribute name (a name, ncl:<name> or {{namespace}}<name>)"
+    if not isinstance(value, str):
+        return f"must be text, got {_kind(value)} ({_short(value)})"
+    if len(value) > MAX_TEXT:
+        return f"is {len(value)} characters long (at most {MAX_TEXT})"
+    bad = _BAD_TEXT.search(value)
+    if bad:
+        return f"holds the character U+{ord(bad.group()):04X}, which a project cannot hold"
+    return None
+
+
+def text_problem(value: Any) -> str | None:
+    """Why ``value`` cannot be a text field of a project (None when it can)."""
+    if not isinstance(value, str):
+        return f"must be text, got {_kind(value)}"
+    if len(value) > MAX_TEXT:
+        return f"is {len(value)} characters long (at most {MAX_TEXT})"
+    bad = _BAD_TEXT.search(value)
+    return f"holds the character U+{ord(bad.group()):04X}" if bad else None
+
+
 def check_media(d: Any) -> None:
     w = _Where("media")
     if not isinstance(d, dict):
         raise DocumentError(f"media: must be an object, got {_kind(d)}")
     w.text(d, "path", optional=False, path=True)
     w.integer(d, "duration_ms", 0, MAX_TIME_MS)
-    w.number(d, "fps", 1e-3, MAX_FPS)
-    w.integer(d, "width", 1, MAX_PIXELS_SIDE, optional=True)
-    w.integer(d, "height", 1, MAX_PIXELS_SIDE, optional=True)
+    w.number(d, "fps", 0.0, MAX_FPS)  # 0: unknown (some streams do not say)
+    w.integer(d, "width", 0, MAX_PIXELS_SIDE, optional=True)
+    w.integer(d, "height", 0, MAX_PIXELS_SIDE, optional=True)
     w.boolean(d, "has_audio")
     w.boolean(d, "has_video")
 

@@ -1,7 +1,8 @@
 """Atomic writing of exports: temp file in the target's folder, fsync, rename.
 
 * The temp file is ``.<name>.<pid>-<token>.mulse-tmp`` next to the target, created with mode
-  0666 minus the umask (the permissions of any new file), so the export gets them too.
+  0666 minus the umask (the permissions of any new file), so a new export gets them too; a
+  replaced file keeps its mode (as projects do).
 * Data is fsync'ed before the rename, and the folder after it, so a crash leaves either the
   previous file or the complete new one.
 * A process killed mid-write leaves its temp file behind: the next write to that folder removes
@@ -15,6 +16,7 @@ import contextlib
 import os
 import re
 import secrets
+import stat
 import time
 from pathlib import Path
 from typing import BinaryIO, Iterator
@@ -123,6 +125,12 @@ def atomic_output(path: str | os.PathLike, max_bytes: int | None = None) -> Iter
         raise FormatError(f"{path}: cannot write ({exc.strerror or exc})") from None
     try:
         with os.fdopen(fd, "wb") as fh:
+            try:
+                st = os.stat(path)
+                if stat.S_ISREG(st.st_mode):
+                    os.fchmod(fh.fileno(), stat.S_IMODE(st.st_mode))
+            except FileNotFoundError:
+                pass
             yield fh if max_bytes is None else _Capped(fh, max_bytes, path)
             fh.flush()
             os.fsync(fh.fileno())

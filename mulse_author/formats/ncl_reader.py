@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import os
 import re
+from bisect import bisect_right
 from pathlib import Path
 
 from lxml import etree
 
 from ..document import Segment, Source, TimelineDocument
+from ..document.schema import MAX_TIME_MS
 from ..effects.colors import color_term, nearest_color_term
 from ..effects.types import effect_type
 from ..errors import FormatError
@@ -43,6 +45,27 @@ _DURATION_COMMENT_RE = re.compile(r'<meta\s+name="' + re.escape(DURATION_META) +
 _DESCRIPTOR_STD = {"id", "region", "explicitDur", "player", "freeze", "moveLeft", "moveRight", "moveUp", "moveDown",
                    "focusIndex", "focusBorderColor", "focusBorderWidth", "focusBorderTransparency", "focusSrc",
                    "focusSelSrc", "selBorderColor", "transIn", "transOut"}
+
+
+#: Most distinct conditions, and distinct actions, of one link that are read (real links have a
+#: handful): each action pairs with each condition, so the work grows with their product.
+MAX_BINDS = 64
+_MAX_TIME_CHARS = 40  # an NCL time longer than this is not one ("12:34:56.789" is 12)
+
+
+def _time_ms(raw: str) -> int | None:
+    """:func:`parse_ncl_time`, with absurd lengths and magnitudes (a 400-digit hour) as None."""
+    if len(raw) > _MAX_TIME_CHARS:
+        return None
+    try:
+        return parse_ncl_time(raw)
+    except (OverflowError, ValueError):
+        return None
+
+
+def _short(raw: str) -> str:
+    r = repr(raw)
+    return r if len(r) <= 40 else r[:30] + f"...' ({len(raw)} characters)"
 
 
 def _range(text: str) -> tuple[float, float]:
@@ -79,11 +102,14 @@ class _Ncl:
         raw = el.get(attr)
         if raw is None:
             return None
-        ms = parse_ncl_time(raw)
+        ms = _time_ms(raw)
         if ms is None:
-            self.warn(f"{attr}={raw!r} is not an NCL time (e.g. '12.5s')", el)
+            self.warn(f"{attr}={_short(raw)} is not an NCL time (e.g. '12.5s')", el)
         elif ms < 0:
-            self.warn(f"{attr}={raw!r} is negative", el)
+            self.warn(f"{attr}={_short(raw)} is negative", el)
+            return None
+        elif ms > MAX_TIME_MS:
+            self.warn(f"{attr}={_short(raw)} is beyond one week; ignored", el)
             return None
         return ms
 
@@ -225,38 +251,69 @@ def parse_ncl_tree(tree: etree._ElementTree, name: str = "<ncl>") -> tuple[list[
     video_dur = ncl.explicit_dur(video_el) if video_el is not None else None
     for meta in root.iter(f"{{{ns}}}meta" if ns else "meta"):  # files of earlier versions
         if meta.get("name") == DURATION_META and video_dur is None:
-            video_dur = parse_ncl_time(meta.get("content", ""))
+            video_dur = _time_ms(meta.get("content", ""))
     head = next((c for c in root if local(c.tag) == "head"), None)
     for node in (head if head is not None else []):
         if video_dur is None and isinstance(node, etree._Comment):
             m = _DURATION_COMMENT_RE.search(node.text or "")
             if m:
-                video_dur = parse_ncl_time(m.group(1))
+                video_dur = _time_ms(m.group(1))
 
-    starts: dict[str, list[tuple[int, etree._Element, str]]] = {}
-    ends: dict[str, list[tuple[int, etree._Element]]] = {}
+    if video_dur is not None and not 0 <= video_dur <= MAX_TIME_MS:
+        video_dur = None
+    # Per effect node: its start times (first bind seen for each) and stop times.  Conditions
+    # and actions are deduplicated per link, so the work is linear in the binds read.
+    starts: dict[str, dict[int, tuple[etree._Element, str]]] = {}
+    ends: dict[str, set[int]] = {}
     for link in root.iter(f"{{{ns}}}link" if ns else "link"):
-        binds = [b for b in link if local(b.tag) == "bind"]
-        conds = [b for b in binds if b.get("role") in ("onBegin", "onEnd")]
-        for action in binds:
-            role = action.get("role")
-            target = action.get("component", "")
-            if role not in ("start", "stop"):
+        conds: dict[tuple, etree._Element] = {}
+        actions: dict[tuple, None] = {}
+        capped = 0
+        for b in link:
+            if local(b.tag) != "bind":
                 continue
-            for c in conds:
-                comp = c.get("component", "")
-                if c.get("role") == "onBegin" and role == "start":
-                    t = ncl.area_time(comp, c.get("interface"), "begin", c)
-                    if t is not None:
-                        if c.get("interface") is None and (video_el is None or comp != video_el.get("id")):
-                            ncl.warn(f"{target!r} starts with {comp!r}, whose start time is unknown; taken as 0 s", c)
-                        starts.setdefault(target, []).append((t, c, comp))
-                elif c.get("role") == "onEnd" and role == "stop":
-                    t = ncl.area_time(comp, c.get("interface"), "end", c)
-                    if t is None and c.get("interface") is None and video_el is not None and comp == video_el.get("id"):
-                        t = video_dur
-                    if t is not None:
-                        ends.setdefault(target, []).append((t, c))
+            role = b.get("role")
+            if role in ("onBegin", "onEnd"):
+                key = (role, b.get("component", ""), b.get("interface"))
+                if key not in conds and len(conds) >= MAX_BINDS:
+                    capped += 1
+                    continue
+                conds.setdefault(key, b)
+            elif role in ("start", "stop"):
+                key = (role, b.get("component", ""))
+                if key not in actions and len(actions) >= MAX_BINDS:
+                    capped += 1
+                    continue
+                actions.setdefault(key, None)
+        if capped:
+            ncl.warn(f"link {_short(link.get('id', '?'))} has more than {MAX_BINDS} different conditions or actions; "
+                     f"{capped} bind(s) not read", link)
+        begin_t: list[tuple[int, etree._Element, str]] = []
+        end_t: list[int] = []
+        if any(role == "start" for role, _ in actions):
+            for (role, comp, interface), c in conds.items():
+                if role != "onBegin":
+                    continue
+                t = ncl.area_time(comp, interface, "begin", c)
+                if t is not None:
+                    begin_t.append((t, c, comp))
+        if any(role == "stop" for role, _ in actions):
+            for (role, comp, interface), c in conds.items():
+                if role != "onEnd":
+                    continue
+                t = ncl.area_time(comp, interface, "end", c)
+                if t is None and interface is None and video_el is not None and comp == video_el.get("id"):
+                    t = video_dur
+                if t is not None:
+                    end_t.append(t)
+        for role, target in actions:
+            if role == "start":
+                for t, c, comp in begin_t:
+                    if c.get("interface") is None and (video_el is None or comp != video_el.get("id")):
+                        ncl.warn(f"{target!r} starts with {comp!r}, whose start time is unknown; taken as 0 s", c)
+                    starts.setdefault(target, {}).setdefault(t, (c, comp))
+            else:
+                ends.setdefault(target, set()).update(end_t)
 
     segments: list[Segment] = []
     unknown: dict[str, int] = {}
@@ -274,10 +331,11 @@ def parse_ncl_tree(tree: etree._ElementTree, name: str = "<ncl>") -> tuple[list[
             continue
         fields = _segment_fields(ncl, effect, node)
         own_dur = ncl.explicit_dur(node)
-        for start, _, _ in sorted(starts[nid], key=lambda x: x[0]):
-            candidates = sorted(e for e, _ in ends.get(nid, []) if e > start)
-            if candidates:
-                end = candidates[0]
+        stops = sorted(ends.get(nid, ()))
+        for start in sorted(starts[nid]):
+            i = bisect_right(stops, start)  # the first stop after the start
+            if i < len(stops):
+                end = stops[i]
             elif own_dur:
                 end = start + own_dur
             elif video_dur and video_dur > start:

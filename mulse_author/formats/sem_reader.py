@@ -25,6 +25,7 @@ from pathlib import Path
 from lxml import etree
 
 from ..document import MediaRef, Segment, Source, TimelineDocument
+from ..document.schema import MAX_TIME_MS, attr_problem, text_problem
 from ..effects.colors import color_term
 from ..effects.types import effect_type
 from ..errors import FormatError
@@ -44,6 +45,10 @@ from .units import (
 )
 
 _INT_RE = re.compile(r"^\s*\+?\d+\s*$")
+#: Most digits of a tick count or time scale read as a number (a week at 10^9 ticks/s has 15).
+_MAX_DIGITS = 18
+#: Largest si:timeScale accepted: nanosecond ticks.
+MAX_TIME_SCALE = 10**9
 _HEX_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _HANDLED = {
     "activate", "duration", "intensity-value", "intensity-range", "color", "scent", "location", "id",
@@ -81,9 +86,19 @@ def _int_attr(el: etree._Element, name: str, issues: list[Issue], what: str) -> 
         return None
     if not _INT_RE.match(raw):
         kind = "negative" if raw.strip().startswith("-") else "not a whole number"
-        issues.append(warning(f"{what} {raw!r} is {kind} of ticks; effect skipped", el.sourceline, local(el.tag)))
+        issues.append(warning(f"{what} {_short(raw)} is {kind} of ticks; effect skipped", el.sourceline, local(el.tag)))
+        return -1
+    if len(raw.strip().lstrip("+").lstrip("0")) > _MAX_DIGITS:
+        issues.append(warning(f"{what} {_short(raw)} is beyond one week; effect skipped",
+                              el.sourceline, local(el.tag)))
         return -1
     return int(raw)
+
+
+def _short(raw: str) -> str:
+    """``repr`` of a value for a message, cut to 40 characters (a 5000-digit number...)."""
+    r = repr(raw)
+    return r if len(r) <= 40 else r[:30] + f"...' ({len(raw)} characters)"
 
 
 def _effect_name(el: etree._Element, issues: list[Issue], undeclared: dict[str, list]) -> str | None:
@@ -96,7 +111,7 @@ def _effect_name(el: etree._Element, issues: list[Issue], undeclared: dict[str, 
     if prefix and ns is None:  # reported once per prefix at the end, with a count
         undeclared.setdefault(prefix, [el.sourceline, 0, raw])[1] += 1
     elif ns is not None and ns != SEV_NS:
-        issues.append(warning(f"xsi:type {raw!r} is not in the SEV namespace; kept by name", el.sourceline, "Effect"))
+        issues.append(warning(f"xsi:type {_short(raw)} is not in the SEV namespace; kept by name", el.sourceline, "Effect"))
     name = loc[:-4] if loc.endswith("Type") and len(loc) > 4 else loc
     if not name:
         issues.append(warning(f"xsi:type {raw!r} names no type; skipped", el.sourceline, "Effect"))
@@ -127,10 +142,10 @@ def _on_fields(el: etree._Element, name: str, time_scale: int, issues: list[Issu
                     f"intensity-value without intensity-range; assumed {lo:g}..{hi:g} {unit}", line, tag))
             intensity, clamped = from_unit(v, lo, hi)
             if clamped:
-                issues.append(warning(f"intensity-value {value} outside intensity-range {rng!r}; clamped", line, tag))
+                issues.append(warning(f"intensity-value {_short(value)} outside intensity-range {_short(rng or '')}; clamped", line, tag))
             fields["intensity"] = intensity
         except ValueError:
-            issues.append(warning(f"unreadable intensity {value!r} / range {rng!r}; default intensity used", line, tag))
+            issues.append(warning(f"unreadable intensity {_short(value)} / range {_short(rng or '')}; default intensity used", line, tag))
     color = _term(el, "color", COLOR_URN)
     if color is not None:
         if _HEX_RE.match(color):
@@ -146,10 +161,10 @@ def _on_fields(el: etree._Element, name: str, time_scale: int, issues: list[Issu
         if key in _HANDLED:
             continue
         if key in TICK_ATTRS:
-            if _INT_RE.match(val):
+            if _INT_RE.match(val) and len(val.strip()) <= _MAX_DIGITS:
                 fields["attrs"][key] = str(ticks_to_ms(int(val), time_scale))
             else:
-                issues.append(warning(f"{key}={val!r} is not a whole number of ticks; dropped", line, tag))
+                issues.append(warning(f"{key}={_short(val)} is not a whole number of ticks (of at most {_MAX_DIGITS} digits); dropped", line, tag))
         elif key == "sprayingType" and name == "Spraying":  # bare SprayingTypeCS term, as rules make it
             fields["attrs"][key] = strip_urn(val, SPRAYING_URN)
         elif key in allowed or key.startswith("{"):
@@ -186,10 +201,11 @@ def parse_sem_tree(tree: etree._ElementTree, name: str = "<sem>") -> SemContent:
     if ts_raw is None:
         time_scale = DEFAULT_TIME_SCALE
         issues.append(warning(f"no si:timeScale on the root; assumed {DEFAULT_TIME_SCALE} ticks/s", root.sourceline, "SEM"))
-    elif _INT_RE.match(ts_raw) and int(ts_raw) > 0:
+    elif _INT_RE.match(ts_raw) and len(ts_raw.strip()) <= _MAX_DIGITS and 0 < int(ts_raw) <= MAX_TIME_SCALE:
         time_scale = int(ts_raw)
     else:
-        raise FormatError(f"{name}: line {root.sourceline}: si:timeScale {ts_raw!r} is not a positive integer")
+        raise FormatError(f"{name}: line {root.sourceline}: si:timeScale {_short(ts_raw)} is not a positive integer "
+                          f"of at most {MAX_TIME_SCALE} ticks per second")
 
     info: dict[str, str] = {}
     undeclared: dict[str, list] = {}
@@ -206,6 +222,9 @@ def parse_sem_tree(tree: etree._ElementTree, name: str = "<sem>") -> SemContent:
             return
         if ticks < 0:
             return  # already reported
+        if ticks_to_ms(ticks, time_scale) > MAX_TIME_MS:
+            issues.append(warning(f"si:pts {ticks} is beyond one week; effect skipped", el.sourceline, "Effect"))
+            return
         eff = _effect_name(el, issues, undeclared)
         if eff is None:
             return
@@ -224,6 +243,9 @@ def parse_sem_tree(tree: etree._ElementTree, name: str = "<sem>") -> SemContent:
                 if dur <= 0:
                     if dur == 0:
                         issues.append(warning("duration 0; effect skipped", el.sourceline, "Effect"))
+                    return
+                if ticks_to_ms(ticks + dur, time_scale) > MAX_TIME_MS:
+                    issues.append(warning(f"duration {dur} ends beyond one week; effect skipped", el.sourceline, "Effect"))
                     return
                 ev.duration = dur
         events.append(ev)
@@ -258,8 +280,12 @@ def parse_sem_tree(tree: etree._ElementTree, name: str = "<sem>") -> SemContent:
             f"xsi:type {raw!r} uses the undeclared prefix {prefix!r} ({count} effect(s) from this line on; "
             "invalid SEM); read as MPEG-V SEV types", line, "Effect"))
     duration_ms = None
-    if _INT_RE.match(info.get("sourceDurationMs", "")):
-        duration_ms = int(info["sourceDurationMs"])
+    raw_dur = info.get("sourceDurationMs", "")
+    if _INT_RE.match(raw_dur):
+        if len(raw_dur.strip()) <= _MAX_DIGITS and int(raw_dur) <= MAX_TIME_MS:
+            duration_ms = int(raw_dur)
+        else:
+            issues.append(warning(f"sourceDurationMs {_short(raw_dur)} is beyond one week; ignored", None, "Setting"))
 
     events.sort(key=lambda e: (e.ticks, e.order))
     segments: list[Segment] = []
@@ -288,22 +314,32 @@ def parse_sem_tree(tree: etree._ElementTree, name: str = "<sem>") -> SemContent:
             unknown[ev.effect] = unknown.get(ev.effect, 0) + 1
 
     last_ticks = 0
+    on_by_effect: dict[str, dict[tuple[str, str | None], None]] = {}  # the active keys of each effect
+
+    def switch_on(key, ev: _Event) -> None:
+        active[key] = ev
+        on_by_effect.setdefault(key[0], {})[key] = None
+
+    def switch_off(key, ticks: int) -> None:
+        close(active.pop(key), ticks)
+        del on_by_effect[key[0]][key]
+
     for ev in events:
         last_ticks = max(last_ticks, ev.ticks + (ev.duration or 0))
         key = (ev.effect, ev.location)
         if ev.on:
             if key in active:
-                close(active.pop(key), ev.ticks)  # a new "on" while on = intensity change
+                switch_off(key, ev.ticks)  # a new "on" while on = intensity change
             if ev.duration is not None:
                 close(ev, ev.ticks + ev.duration)
             else:
-                active[key] = ev
+                switch_on(key, ev)
         else:
             if key in active:
-                close(active.pop(key), ev.ticks)
-            elif ev.location is None and any(k[0] == ev.effect for k in active):
-                for k in [k for k in active if k[0] == ev.effect]:
-                    close(active.pop(k), ev.ticks)
+                switch_off(key, ev.ticks)
+            elif ev.location is None and on_by_effect.get(ev.effect):
+                for k in list(on_by_effect[ev.effect]):
+                    switch_off(k, ev.ticks)
             else:
                 where = f" at {ev.location}" if ev.location else ""
                 issues.append(warning(
@@ -343,6 +379,28 @@ def read_sem(path: str | os.PathLike) -> tuple[TimelineDocument, list[str]]:
     return build_document(content.segments, content.issues, path, content.video, content.duration_ms, content.title, "SEM")
 
 
+#: Most import warnings listed (the rest are counted).
+MAX_WARNINGS = 1000
+
+
+def _storable(segments: list[Segment]) -> tuple[list[Segment], list[Issue]]:
+    """The segments with what a project cannot hold removed, and a warning for each removal."""
+    issues: list[Issue] = []
+    kept: list[Segment] = []
+    for seg in segments:
+        bad = {k: p for k, v in seg.attrs.items() if (p := attr_problem(k, v))}
+        for k, p in bad.items():
+            del seg.attrs[k]
+            issues.append(warning(f"{seg.effect} at {seg.start_ms} ms: attribute {p}; dropped"))
+        problem = next((f"{f} {p}" for f in ("effect", "color", "location", "scent", "label")
+                        if getattr(seg, f) is not None and (p := text_problem(getattr(seg, f)))), None)
+        if problem:
+            issues.append(warning(f"effect at {seg.start_ms} ms: {problem}; skipped"))
+            continue
+        kept.append(seg)
+    return kept, issues
+
+
 def build_document(
     segments: list[Segment],
     issues: list[Issue],
@@ -352,7 +410,14 @@ def build_document(
     title: str | None,
     kind: str,
 ) -> tuple[TimelineDocument, list[str]]:
-    """A document from imported segments (shared with the NCL reader)."""
+    """A document from imported segments (shared with the NCL reader).  What a project could not
+    hold (an attribute with an odd name, a huge text) is dropped with a warning, so the import
+    saves and loads back; at most :data:`MAX_WARNINGS` warnings are listed."""
+    segments, more = _storable(segments)
+    issues = list(issues) + more
+    if title is not None and text_problem(title):
+        issues.append(warning(f"title {_short(title)} {text_problem(title)}; not kept"))
+        title = None
     media = None
     if video:
         vpath = Path(video)
@@ -362,7 +427,9 @@ def build_document(
         media = MediaRef(str(vpath), duration_ms if duration_ms is not None else end)
     doc = TimelineDocument(media)
     doc.add(segments)
-    warnings = [str(i) for i in issues]
+    warnings = [str(i) for i in issues[:MAX_WARNINGS]]
+    if len(issues) > MAX_WARNINGS:
+        warnings.append(f"... and {len(issues) - MAX_WARNINGS} more warnings")
     doc.metadata["imported_from"] = {"path": str(path), "format": kind}
     if title:
         doc.metadata["title"] = title

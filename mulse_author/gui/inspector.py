@@ -318,6 +318,8 @@ class Inspector(QWidget):
         self.keyframes.blockSignals(True)
         one = segs[0] if len(segs) == 1 else None
         kfs = list(one.keyframes) if one is not None else []
+        unit = unit_short(unit_range(one.effect)[2]) if one is not None else ""
+        self.keyframes.setHorizontalHeaderLabels(["Time in segment", f"Value ({unit})" if unit else "Value"])
         self.keyframes.setRowCount(len(kfs))
         for r, (off, val) in enumerate(kfs):
             self.keyframes.setItem(r, 0, QTableWidgetItem(format_time(off)))

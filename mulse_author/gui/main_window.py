@@ -27,7 +27,7 @@ from . import autosave as autosave_mod
 from .actions import build_menus, install_bindings
 from .analysis_run import AnalysisMixin
 from .editor import Editor
-from .export_import import ExportMixin, export_writers  # noqa: F401 - export_writers re-exported
+from .export_import import ExportMixin
 from .help_dialog import ShortcutsDialog
 from .inspector import Inspector
 from .interchange import warnings_box
@@ -35,7 +35,7 @@ from .logic.sublanes import FLAGS, location_label
 from .logic.timecode import format_time
 from .monitor_widget import EffectMonitor
 from .player import Player
-from .project_files import PROJECT_FILTER, VIDEO_FILTER, PeaksLoader, ProjectFilesMixin  # noqa: F401
+from .project_files import PeaksLoader, ProjectFilesMixin
 from .settings import AppSettings
 from .timeline_view import TimelineView
 

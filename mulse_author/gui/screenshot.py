@@ -1,6 +1,6 @@
 """Screenshot of the main window with a project loaded (for the README).
 
-``python -m mulse_author.gui.screenshot OUT.png [PROJECT]``
+``python -m mulse_author.gui.screenshot OUT.png [PROJECT] [--size WxH]``
 
 Without PROJECT, a demo is generated in a temporary folder: a 3-minute video (PyAV) with
 moving colour scenes and a sound track, and a project with suggested and edited segments on
@@ -217,7 +217,12 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or argv[0] in ("-h", "--help"):
         print(__doc__)
         return 0 if argv else 2
-    path = take(argv[0], argv[1] if len(argv) > 1 else None)
+    size = (1600, 960)
+    if "--size" in argv:
+        k = argv.index("--size")
+        size = tuple(int(v) for v in argv[k + 1].lower().split("x"))
+        argv = argv[:k] + argv[k + 2:]
+    path = take(argv[0], argv[1] if len(argv) > 1 else None, size=size)
     print(f"wrote {path}")
     return 0
 

@@ -20,6 +20,7 @@ SNAP = QColor("#ffd23f")
 RUBBER = QColor(120, 170, 255, 60)
 WAVE = QColor("#4fb3bf")
 ENVELOPE = QColor("#ffffff")
+OVERLAP = QColor("#ff4d4d")
 #: header flag buttons when on
 FLAG_ON = {"mute": QColor("#e07a5f"), "solo": QColor("#f2cc8f"), "lock": QColor("#81b29a"), "hide": QColor("#8d99ae")}
 

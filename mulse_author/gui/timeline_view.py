@@ -59,12 +59,13 @@ class TimelineView(QAbstractScrollArea):
         self._lanes_cache: tuple = (None, None)
         self.mouse = TimelineMouse(self)
         self.setFrameShape(QAbstractScrollArea.NoFrame)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarAsNeeded)  # small screens: rows scroll under the ruler
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOn)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
         self.viewport().setMouseTracking(True)
         self.setFocusPolicy(Qt.StrongFocus)
         self.horizontalScrollBar().valueChanged.connect(self._on_scrollbar)
+        self.verticalScrollBar().valueChanged.connect(self._on_vscroll)
         self._font = QFont(self.font())
         self._font.setPointSizeF(8.5)
         self._bold = QFont(self._font)
@@ -73,7 +74,7 @@ class TimelineView(QAbstractScrollArea):
         editor.segmentsChanged.connect(self._on_segments)
         editor.selectionChanged.connect(self.viewport().update)
         editor.playheadChanged.connect(self._on_playhead)
-        editor.currentLaneChanged.connect(lambda _l: self.viewport().update())
+        editor.currentLaneChanged.connect(self._on_current_row)
         editor.rowsChanged.connect(self.update_rows)
         editor.undo_stack.indexChanged.connect(self._on_undo_index)
         self.reload()
@@ -93,10 +94,41 @@ class TimelineView(QAbstractScrollArea):
             self.viewport().update()
 
     def _fit_height(self) -> None:
-        """Exactly as tall as the lanes, curves and waveform: spare height goes to the video."""
+        """At most as tall as the lanes, curves and waveform (spare height goes to the video);
+        when the window is smaller the rows scroll vertically."""
         h = self.layout_.height + self.horizontalScrollBar().sizeHint().height()
-        self.setMinimumHeight(min(h, 260))
+        self.setMinimumHeight(min(h, 200))
         self.setMaximumHeight(h)
+        self.updateGeometry()  # a parent layout / splitter may give the rows more room
+        self._update_vscroll()
+
+    def _update_vscroll(self) -> None:
+        sb = self.verticalScrollBar()
+        # before the first show the viewport has no real size yet: no bar (it would narrow the fit)
+        extra = max(0, self.layout_.height - self.viewport().height()) if self.isVisible() else 0
+        sb.setRange(0, extra)
+        sb.setPageStep(max(1, self.viewport().height() - self.layout_.ruler_h))
+        sb.setSingleStep(self.layout_.lane_h)
+        if self.layout_.scroll_y > extra:
+            self.layout_.scroll_y = extra
+            sb.setValue(extra)
+
+    def ensure_row_visible(self, key) -> None:
+        """Scroll the rows vertically so row ``key`` is in view (review steps, lane keys)."""
+        lay = self.layout_
+        i = lay.row_index(key)
+        if i is None or self.verticalScrollBar().maximum() == 0:
+            return
+        top, bottom = lay.lane_top(i), lay.lane_top(i) + lay.row_h(i)
+        sb = self.verticalScrollBar()
+        if top < lay.ruler_h:
+            sb.setValue(sb.value() - (lay.ruler_h - top))
+        elif bottom > self.viewport().height():
+            sb.setValue(sb.value() + bottom - self.viewport().height())
+
+    def _on_vscroll(self, value: int) -> None:
+        self.layout_.scroll_y = int(value)
+        self.viewport().update()
 
     def show_strips(self, curves: bool | None = None, wave: bool | None = None) -> None:
         """Show or hide the scene-label curves and the audio waveform strips (View menu)."""
@@ -110,6 +142,10 @@ class TimelineView(QAbstractScrollArea):
 
     def set_peaks(self, peaks: Peaks | None) -> None:
         self.peaks = peaks
+        self.viewport().update()
+
+    def _on_current_row(self, _lane: str) -> None:
+        self.ensure_row_visible((self.editor.current_lane, self.editor.current_location))
         self.viewport().update()
 
     def update_rows(self) -> None:
@@ -195,6 +231,7 @@ class TimelineView(QAbstractScrollArea):
 
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
+        self._update_vscroll()
         if not self._fitted and self.time_width() > 50:
             self._fitted = True
             self.zoom_to_fit()
@@ -203,7 +240,10 @@ class TimelineView(QAbstractScrollArea):
 
     def wheelEvent(self, event) -> None:  # noqa: N802
         delta = event.angleDelta().y() or event.angleDelta().x()
-        if event.modifiers() & Qt.ControlModifier:
+        if event.position().x() < self.layout_.header_w and self.verticalScrollBar().maximum() > 0:
+            sb = self.verticalScrollBar()  # over the row headers the wheel scrolls the rows
+            sb.setValue(sb.value() - int(delta / 120.0 * 3 * sb.singleStep()))
+        elif event.modifiers() & Qt.ControlModifier:
             self.zoom(1.25 ** (delta / 120.0), event.position().x())
         else:  # plain wheel scrolls the time axis, like Shotcut and Audacity
             self.set_scale(TimeScale(self.scale.ms_per_px,
@@ -353,7 +393,7 @@ class TimelineView(QAbstractScrollArea):
             return
         lay = self.layout_
         dpr = self.devicePixelRatioF()
-        key = (self.scale, w, lay.lanes_bottom, tuple(lay.rows), lay.hidden, frozenset(self.editor.selection), moving,
+        key = (self.scale, w, lay.lanes_bottom, lay.scroll_y, tuple(lay.rows), lay.hidden, frozenset(self.editor.selection), moving,
                self.editor.current_lane, self.editor.current_location, repr(self.editor.rows.flags), dpr)
         if self._lanes_cache[0] != key:
             img = QImage(int(w * dpr), int(lay.lanes_bottom * dpr), QImage.Format_ARGB32_Premultiplied)
@@ -384,7 +424,7 @@ class TimelineView(QAbstractScrollArea):
         for t in (tick_times(t0, t1, major) if only is None else ()):
             x = self.x_of(t)
             p.drawLine(QPointF(x, lay.ruler_h), QPointF(x, lay.lanes_bottom))
-        p.setClipRect(hw, 0, w - hw, lay.lanes_bottom)
+        p.setClipRect(QRectF(hw, lay.ruler_h, w - hw, max(0, lay.lanes_bottom - lay.ruler_h)))
         fm = p.fontMetrics()
         for i, row in enumerate(lay.rows):
             segs = self.index.query(row.key, t0, t1)
@@ -452,7 +492,31 @@ class TimelineView(QAbstractScrollArea):
                     p.setPen(Qt.NoPen)
             if run_x0 is not None:
                 p.fillRect(QRectF(run_x0, y, max(1.0, run_x1 - run_x0), hgt), lane_base)
+            if only is None:
+                self._paint_overlaps(p, row.key, t0, t1, y, hgt)
         p.setClipping(False)
+
+    def _paint_overlaps(self, p: QPainter, key, t0: float, t1: float, y: float, hgt: float) -> None:
+        """Two segments overlapping on one row cannot both play (the exporters refuse them):
+        their common span is hatched red, so a stacked segment is never invisible.  The spans
+        come from the index (found once per edit); those closer than a pixel are merged."""
+        spans = self.index.overlaps(key, t0, t1)
+        if not spans:
+            return
+        hw, origin, mpp = self.layout_.header_w, self.scale.origin_ms, self.scale.ms_per_px
+        runs: list[list[float]] = []
+        for a, b in spans:
+            x0, x1 = hw + (a - origin) / mpp, hw + (b - origin) / mpp
+            if runs and x0 <= runs[-1][1] + 1:
+                runs[-1][1] = max(runs[-1][1], x1)
+            else:
+                runs.append([x0, x1])
+        hatch = QBrush(style.OVERLAP, Qt.BDiagPattern)
+        for x0, x1 in runs:
+            wd = max(2.0, x1 - x0)
+            if wd >= 6:  # the hatch only where it can be seen: narrow runs get the red top line
+                p.fillRect(QRectF(x0, y, wd, hgt), hatch)
+            p.fillRect(QRectF(x0, y, wd, 3), style.OVERLAP)
 
     def _paint_envelope(self, p: QPainter, s, x0: float, x1: float, y: float, hgt: float, selected: bool) -> None:
         """The intensity envelope as a line over the bar; keyframe handles when selected."""
@@ -478,7 +542,7 @@ class TimelineView(QAbstractScrollArea):
         rendered once into an image and blitted, so drags repaint only the lanes."""
         lay = self.layout_
         top = lay.curves_top
-        h = lay.height - top
+        h = lay.content_bottom - top
         if h <= 0:
             return
         key = (self.scale, w, h, top, id(self.editor.doc.curves), id(self.peaks), self.devicePixelRatioF())
@@ -591,18 +655,25 @@ class TimelineView(QAbstractScrollArea):
         p.setPen(style.TEXT_DIM)
         p.drawText(QRectF(8, 0, hw - 8, lay.ruler_h), Qt.AlignVCenter | Qt.AlignLeft,
                    f"{len(self.index)} segments")
+        p.setClipRect(QRectF(0, lay.ruler_h, hw, max(0, self.viewport().height() - lay.ruler_h)))
         cur = (self.editor.current_lane, self.editor.current_location)
         states = self.editor.rows
         fm = p.fontMetrics()
+        t = self.editor.playhead_ms
         for i, row in enumerate(lay.rows):
             y = lay.lane_top(i)
             h = lay.row_h(i)
             current = row.key == cur
+            # the row's device is on at the playhead: its colour strip is lit
+            on = states.plays(row.key) and any(s.start_ms <= t < s.end_ms for s in self.index.query(row.key, t, t + 1))
             if current:
                 p.fillRect(0, y, hw, h, style.LANE_CURRENT)
             sub = lay.is_sub_row(i)
             first = i == 0 or lay.rows[i - 1].effect != row.effect
-            p.fillRect(QRectF(6, y + (4 if h > 14 else 2), 5, h - (8 if h > 14 else 4)), style.lane_colour(row.effect))
+            strip = QRectF(6, y + (4 if h > 14 else 2), 5, h - (8 if h > 14 else 4))
+            if on:
+                p.fillRect(strip.adjusted(-3, -2, 3, 2), style.lane_colour(row.effect).lighter(150))
+            p.fillRect(strip, style.lane_colour(row.effect))
             p.setFont(self._bold if current else self._font)
             p.setPen(style.TEXT if current else style.TEXT_DIM)
             flags = self.flag_rects(i)
@@ -640,6 +711,7 @@ class TimelineView(QAbstractScrollArea):
         if lay.wave_h:
             p.setPen(style.TEXT_DIM)
             p.drawText(QRectF(8, lay.wave_top, hw - 8, lay.wave_h), Qt.AlignVCenter | Qt.AlignLeft, "Audio")
+        p.setClipping(False)
         p.setPen(QPen(style.GRID, 1))
         p.drawLine(QPointF(hw - 0.5, 0), QPointF(hw - 0.5, self.viewport().height()))
 

@@ -39,6 +39,123 @@ def _empty_chunk() -> dict:
     return dict(audio=[], frames=[], index=[], thirds=[], luma=[], luma_t=[])
 
 
+class _Chunks:
+    """The chunk being filled, and the media clock that says when it is due (every
+    ``chunk_s`` seconds of media: the furthest audio sample or picture placed)."""
+
+    def __init__(self, sampler, fps: float, frame_size: int, chunk_s: float):
+        self.sampler, self.fps, self.frame_size, self.chunk_s = sampler, fps, frame_size, chunk_s
+        self.acc = _empty_chunk()
+        self.audio_pos = 0  # index of the first audio sample in acc
+        self.chunk_end = chunk_s
+        self.clock = 0.0
+
+    def take(self) -> MediaChunk:
+        acc, fs = self.acc, self.frame_size
+        frames, index, thirds = self.sampler.take() if self.sampler else ([], [], [])
+        audio = np.concatenate(acc["audio"]) if acc["audio"] else np.zeros(0, np.float32)
+        idx = np.asarray(index, np.int64)
+        chunk = MediaChunk(
+            audio=audio, audio_start=self.audio_pos,
+            frames=np.stack(frames) if frames else np.zeros((0, fs, fs, 3), np.float32),
+            frame_index=idx, frame_times=sample_time(idx, self.fps).astype(np.float64),
+            thirds=np.stack(thirds).astype(np.float32) if thirds else np.zeros((0, 3, 3), np.float32),
+            luma=np.asarray(acc["luma"], np.float32), luma_times=np.asarray(acc["luma_t"], np.float64),
+        )
+        self.audio_pos += len(audio)
+        self.acc = _empty_chunk()
+        return chunk
+
+    def due(self) -> Iterator[MediaChunk]:
+        """A chunk when the media clock has passed the chunk boundary."""
+        if self.clock >= self.chunk_end:
+            yield self.take()
+            while self.chunk_end <= self.clock:
+                self.chunk_end += self.chunk_s
+
+
+class _AudioFeed:
+    """Decoded audio into the chunks through the assembler; with ``packets`` (the audio's own
+    container), decoded on demand up to a media time."""
+
+    def __init__(self, assembler: _AudioAssembler, chunks: _Chunks, stream: "MediaStream"):
+        self.assembler, self.chunks, self.stream = assembler, chunks, stream
+        self.packets = None
+
+    def place(self, frames) -> None:
+        out = self.chunks.acc["audio"]
+        for frame in frames:
+            out.extend(self.assembler.push(frame))
+        self.chunks.clock = max(self.chunks.clock, self.assembler.pos / SAMPLE_RATE)
+
+    def pull(self, until_s: float) -> Iterator[MediaChunk]:
+        """Decode the separate container's audio up to media time ``until_s``."""
+        while self.packets is not None and self.assembler.pos < until_s * SAMPLE_RATE:
+            packet = next(self.packets, None)
+            if packet is None:
+                self.packets = None
+                break
+            try:
+                frames = packet.decode()
+            except av.error.FFmpegError as e:
+                self.stream._bad_packet(e, packet)
+                continue
+            self.place(frames)
+            yield from self.chunks.due()
+
+    def finish(self, path) -> float | None:
+        """Flush the resampler and pad to the exact length; returns where the audio ends."""
+        asm, acc = self.assembler, self.chunks.acc
+        acc["audio"].extend(asm.finish())
+        end_t = asm.end_time
+        if end_t is not None:  # exact length: up to the last frame's end
+            want = round(end_t * SAMPLE_RATE)
+            if want > asm.pos:
+                acc["audio"].append(np.zeros(want - asm.pos, np.float32))
+                asm.pos = want
+        asm.stats.audio_samples = asm.pos
+        if asm.pos == 0:
+            raise MediaError(f"{path}: the audio stream decoded to nothing")
+        return end_t
+
+
+class _VideoFeed:
+    """Decoded pictures into the chunks: each one's time (by PTS, else one frame after the
+    last), its mean luminance, and the frame sampler."""
+
+    def __init__(self, sampler: _FrameSampler, chunks: _Chunks, stats: DecodeStats, info: MediaInfo, luma: bool):
+        self.sampler, self.chunks, self.stats, self.luma = sampler, chunks, stats, luma
+        self.t0 = info.start_s
+        self.last_t = None
+        self.last_dur = 1.0 / info.fps if info.fps else 0.04
+
+    def push(self, frames) -> None:
+        acc, stats = self.chunks.acc, self.stats
+        last_t, last_dur = self.last_t, self.last_dur
+        for frame in frames:
+            stats.video_decoded += 1
+            t = _pts_seconds(frame, self.t0)
+            if t is None:
+                t = (last_t + last_dur) if last_t is not None else 0.0
+            if last_t is not None and t > last_t:
+                last_dur = t - last_t
+            if self.luma:
+                acc["luma"].append(mean_luma(frame))
+                acc["luma_t"].append(t)
+            self.sampler.push(t, frame)
+            last_t = t if last_t is None else max(last_t, t)
+            self.chunks.clock = max(self.chunks.clock, t)
+        self.last_t, self.last_dur = last_t, last_dur
+
+    def finish(self, path) -> float:
+        """Emit the last shown frame's samples; returns where the video ends."""
+        if self.last_t is None:
+            raise MediaError(f"{path}: the video stream decoded to no frames")
+        end_t = self.last_t + self.last_dur
+        self.sampler.finish(end_t)
+        return end_t
+
+
 class MediaStream:
     """Iterator of :class:`MediaChunk` over one decode pass of a file (see the module docstring).
 
@@ -73,7 +190,6 @@ class MediaStream:
 
     def _run(self) -> Iterator[MediaChunk]:
         o, info, stats = self._opts, self.info, self.stats
-        t0 = info.start_s
         container = open_container(self.path)
         decoder = acontainer = None
         try:
@@ -85,34 +201,11 @@ class MediaStream:
             streams = [s for s in (vstream, astream) if s is not None]
             if not streams:
                 return
-            assembler = _AudioAssembler(stats, t0) if astream is not None else None
             sampler = _FrameSampler(stats, info.rotation, o["fps"], o["frame_size"], o["thirds"]) \
                 if vstream is not None else None
-            frame_size = o["frame_size"] or FRAME_SIZE  # shape of an empty frames array
-            acc = _empty_chunk()
-            audio_pos = 0  # index of the first audio sample in acc
-            chunk_end = o["chunk_s"]
-            last_vt = None
-            last_vdur = 1.0 / info.fps if info.fps else 0.04
-            audio_end_t = None
-            clock = 0.0
-
-            def make_chunk():
-                nonlocal acc, audio_pos
-                frames, index, thirds = sampler.take() if sampler else ([], [], [])
-                audio = np.concatenate(acc["audio"]) if acc["audio"] else np.zeros(0, np.float32)
-                idx = np.asarray(index, np.int64)
-                chunk = MediaChunk(
-                    audio=audio, audio_start=audio_pos,
-                    frames=np.stack(frames) if frames else np.zeros((0, frame_size, frame_size, 3), np.float32),
-                    frame_index=idx, frame_times=sample_time(idx, o["fps"]).astype(np.float64),
-                    thirds=np.stack(thirds).astype(np.float32) if thirds else np.zeros((0, 3, 3), np.float32),
-                    luma=np.asarray(acc["luma"], np.float32), luma_times=np.asarray(acc["luma_t"], np.float64),
-                )
-                audio_pos += len(audio)
-                acc = _empty_chunk()
-                return chunk
-
+            chunks = _Chunks(sampler, o["fps"], o["frame_size"] or FRAME_SIZE, o["chunk_s"])
+            audio = _AudioFeed(_AudioAssembler(stats, info.start_s), chunks, self) if astream is not None else None
+            video = _VideoFeed(sampler, chunks, stats, info, o["luma"]) if sampler is not None else None
             # Video and audio are read through two containers: the decode thread demuxes and
             # decodes only the video, and this thread decodes the audio packets as the video
             # time advances.  One container would hand every audio packet (43 a second) through
@@ -120,90 +213,33 @@ class MediaStream:
             # benchmark film was about 0.1 s faster this way (paired runs), and a file that
             # stores its audio far from its video (no interleaving) is read in time order.
             split = vstream is not None and astream is not None
-            audio_packets = None
             if split:
                 acontainer = open_container(self.path)
                 _read_only(container, vstream.index)
                 _read_only(acontainer, astream.index)
-                audio_packets = self._packets(acontainer, [acontainer.streams[astream.index]])
-
-            def due():
-                """A chunk when the media clock has passed the chunk boundary."""
-                nonlocal chunk_end
-                if clock >= chunk_end:
-                    yield make_chunk()
-                    while chunk_end <= clock:
-                        chunk_end += o["chunk_s"]
-
-            def place_audio(frames):
-                nonlocal clock
-                for frame in frames:
-                    acc["audio"].extend(assembler.push(frame))
-                clock = max(clock, assembler.pos / SAMPLE_RATE)
-
-            def pull_audio(until_s: float):
-                """Decode the separate container's audio up to media time ``until_s``."""
-                nonlocal audio_packets
-                while audio_packets is not None and assembler.pos < until_s * SAMPLE_RATE:
-                    packet = next(audio_packets, None)
-                    if packet is None:
-                        audio_packets = None
-                        break
-                    try:
-                        frames = packet.decode()
-                    except av.error.FFmpegError as e:
-                        self._bad_packet(e, packet)
-                        continue
-                    place_audio(frames)
-                    yield from due()
+                audio.packets = self._packets(acontainer, [acontainer.streams[astream.index]])
 
             decoder = _DecodeThread(self._packets(container, [vstream] if split else streams))
             for stream, decoded, error in decoder:
                 if error is not None:
                     self._bad_packet(*error)
-                    continue
-                if stream is astream:
-                    place_audio(decoded)
-                    yield from due()
-                    continue
-                for frame in decoded:
-                    stats.video_decoded += 1
-                    t = _pts_seconds(frame, t0)
-                    if t is None:
-                        t = (last_vt + last_vdur) if last_vt is not None else 0.0
-                    if last_vt is not None and t > last_vt:
-                        last_vdur = t - last_vt
-                    if o["luma"]:
-                        acc["luma"].append(mean_luma(frame))
-                        acc["luma_t"].append(t)
-                    sampler.push(t, frame)
-                    last_vt = t if last_vt is None else max(last_vt, t)
-                    clock = max(clock, t)
-                if split and last_vt is not None:
-                    yield from pull_audio(last_vt)
-                yield from due()
-            yield from pull_audio(float("inf"))  # the audio past the last picture
+                elif stream is astream:
+                    audio.place(decoded)
+                    yield from chunks.due()
+                else:
+                    video.push(decoded)
+                    if split and video.last_t is not None:
+                        yield from audio.pull(video.last_t)
+                    yield from chunks.due()
+            if audio is not None:
+                yield from audio.pull(float("inf"))  # the audio past the last picture
             # end of file: flush the resampler and the last shown frame
-            if assembler is not None:
-                acc["audio"].extend(assembler.finish())
-                audio_end_t = assembler.end_time
-                if audio_end_t is not None:  # exact length: up to the last frame's end
-                    want = round(audio_end_t * SAMPLE_RATE)
-                    if want > assembler.pos:
-                        acc["audio"].append(np.zeros(want - assembler.pos, np.float32))
-                        assembler.pos = want
-                stats.audio_samples = assembler.pos
-                if assembler.pos == 0:
-                    raise MediaError(f"{self.path}: the audio stream decoded to nothing")
-            if sampler is not None:
-                if last_vt is None:
-                    raise MediaError(f"{self.path}: the video stream decoded to no frames")
-                end_t = last_vt + last_vdur
-                sampler.finish(end_t)
-                self._check_complete(end_t)
+            audio_end_t = audio.finish(self.path) if audio is not None else None
+            if video is not None:
+                self._check_complete(video.finish(self.path))
             elif audio_end_t is not None:
                 self._check_complete(audio_end_t)
-            yield make_chunk()
+            yield chunks.take()
         finally:
             if decoder is not None:
                 decoder.stop()  # before closing the container it reads

@@ -164,7 +164,7 @@ class ModelCard:
     def from_json(cls, text: str) -> "ModelCard":
         try:
             data = json.loads(text)
-        except json.JSONDecodeError as exc:
+        except (ValueError, RecursionError) as exc:  # JSONDecodeError, or a 5000-digit number
             raise CardError(f"not valid JSON ({exc})") from exc
         return cls.from_dict(data)
 

@@ -26,6 +26,8 @@ from mulse_author.model.network import BimodalNet
 
 WEIGHTS_NAME = "model.safetensors"
 CARD_NAME = "model_card.json"
+#: Largest model card read: real ones are a few kB (labels, thresholds, metrics).
+MAX_CARD_BYTES = 4 * 1024 * 1024
 #: Value of the ``format`` key in the safetensors header metadata.
 WEIGHTS_FORMAT = "mulse-author-bimodal"
 
@@ -105,12 +107,15 @@ def _resolve(path: str | os.PathLike) -> tuple[Path, Path]:
 
 def read_card(card_path: str | os.PathLike) -> ModelCard:
     """Read and validate a ``model_card.json``."""
+    from ..fileguard import read_regular
+
     card_path = Path(card_path)
     if not card_path.is_file():
         raise CheckpointError(f"{card_path}: model card not found")
+    raw = read_regular(card_path, MAX_CARD_BYTES, CheckpointError, "model card")
     try:
-        text = card_path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise CheckpointError(f"{card_path}: cannot read the model card ({exc})") from exc
     try:
         return ModelCard.from_json(text)

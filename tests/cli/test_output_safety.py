@@ -87,6 +87,13 @@ def test_analyze_refuses_the_project_of_another_video_and_non_projects(video, tm
         one_error(err, str(target), fragment, "--force")
 
 
+def test_an_empty_output_file_is_simply_written(video, tmp_path, capsys):
+    out = tmp_path / "empty.json"
+    out.write_bytes(b"")
+    rc, _, err = run(["analyze", str(video), "-o", str(out), "--no-progress"], capsys)
+    assert rc == 0 and load_project(out).media is not None
+
+
 @pytest.mark.parametrize("kind", ["readonly", "symlink", "device", "folder", "input", "nofolder", "longname"])
 def test_analyze_refuses_odd_outputs_before_analysing(video, tmp_path, capsys, monkeypatch, kind):
     no_analysis(monkeypatch)

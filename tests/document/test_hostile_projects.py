@@ -104,7 +104,8 @@ def test_wrong_types_name_segment_and_field(tmp_path, change, field):
     ({"path": "f\x00.mp4", "duration_ms": 10}, "path"),
     ({"path": "f.mp4", "duration_ms": -1}, "duration_ms"),
     ({"path": "f.mp4", "duration_ms": 10, "has_audio": "yes"}, "has_audio"),
-    ({"path": "f.mp4", "duration_ms": 10, "width": 0}, "width"),
+    ({"path": "f.mp4", "duration_ms": 10, "width": -1}, "width"),
+    ({"path": "f.mp4", "duration_ms": 10, "fps": -25.0}, "fps"),
 ])
 def test_wrong_media_fields(tmp_path, media, field):
     refuse(write(tmp_path, project(media=media)), "media", repr(field))

@@ -88,6 +88,9 @@ def test_exports_get_umask_permissions(tmp_path):
         os.umask(old)
     for name in ("a.sem", "a.ncl"):
         assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o644
+    os.chmod(tmp_path / "a.sem", 0o640)
+    export_document(sample_doc(), tmp_path / "a.sem", "sem")  # a replaced file keeps its mode
+    assert stat.S_IMODE((tmp_path / "a.sem").stat().st_mode) == 0o640
 
 
 def test_failed_write_keeps_the_old_file_and_no_temp(tmp_path):

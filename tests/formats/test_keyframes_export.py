@@ -68,3 +68,14 @@ def test_ncl_writes_steps_and_reads_back(tmp_path, schema_root):
     assert (w.start_ms, w.end_ms) == (1_000, 6_000)
     assert seg_value_at(w, 4_500) == pytest.approx(0.5, abs=0.02)
     assert [s.intensity for s in back.segments("Light")] == [pytest.approx(0.4)]
+
+
+def test_seeding_from_a_sampled_level():
+    from mulse_author.document.keyframes import from_samples
+
+    times = list(range(0, 10_000, 100))
+    vals = [min(1.0, t / 5_000) for t in times]  # ramp up over 5 s, then hold
+    kfs = from_samples(times, vals, 0, 10_000)
+    assert len(kfs) <= 4 and kfs[0] == (0, 0.0)
+    assert all(abs(value_at(kfs, t, 0) - v) <= 0.05 for t, v in zip(times, vals))
+    assert from_samples([5], [0.5], 0, 10) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import numpy as np
@@ -64,3 +65,29 @@ def sample_doc(duration_ms: int = 60_000, fps: float = 25.0, path: str = "/nonex
     n = duration_ms // 500
     doc.curves = Curves(500, {"Wind": list(np.linspace(0, 1, n)), "Fire": [0.3] * n})
     return doc
+
+
+def fake_analyze(steps=5, delay=0.05):
+    """Stands in for detect.analyze: reports progress, honours cancel, returns suggestions."""
+    calls = []
+
+    def analyze(path, progress=None, cancel=None, **kw):
+        calls.append(path)
+        for i in range(steps):
+            if cancel and cancel():
+                from mulse_author.errors import MulseError
+
+                class AnalysisCancelled(MulseError):
+                    pass
+                raise AnalysisCancelled("cancelled")
+            time.sleep(delay)
+            progress(i / steps, "analysing")
+        doc = TimelineDocument()
+        doc.add([Segment("Wind", 0, 1000, source=Source.SUGGESTED, confidence=0.9, label="Wind"),
+                 Segment("Temperature", 1000, 2500, source=Source.SUGGESTED, confidence=0.6, label="Fire")])
+        doc.curves = Curves(500, {"Wind": [0.9, 0.8, 0.1, 0.0, 0.0, 0.0], "Fire": [0.0, 0.1, 0.7, 0.8, 0.6, 0.2]})
+        doc.analysis = {"model": "fake", "warnings": []}
+        return doc
+
+    analyze.calls = calls
+    return analyze

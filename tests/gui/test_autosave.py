@@ -17,7 +17,6 @@ import pytest
 from mulse_author.document import load_project
 from mulse_author.gui import autosave
 
-from test_main_window import make_window  # noqa: F401 - fixture
 from guifixtures import sample_doc
 
 HERE = Path(__file__).parent
@@ -32,17 +31,20 @@ def test_age_is_described():
     assert "(" in autosave.describe_age(5, time.time())
 
 
-def test_changes_are_saved_within_the_delay(qtbot, make_window):  # noqa: F811
+def test_changes_are_saved_within_the_delay(qtbot, make_window):
     w = make_window(interval=0.3)
     w._set_document(sample_doc())
     t0 = time.monotonic()
     w.editor.create_segment("Fog", 1000, 3000)
-    # more edits keep coming: the first one must still be saved within the delay
-    for k in range(5):
-        qtbot.wait(80)
+    # edits keep coming for 1.5 s: a save pushed back by each edit would come after 1.8 s;
+    # the first edit must be on disk within the delay (plus slack for a loaded machine)
+    first_seen = None
+    for k in range(15):
+        qtbot.wait(100)
+        if first_seen is None and w.autosaver.path.is_file():
+            first_seen = time.monotonic() - t0
         w.editor.create_segment("Scent", 4000 + k * 1000, 4500 + k * 1000)
-    qtbot.waitUntil(lambda: w.autosaver.path.is_file(), timeout=3_000)
-    assert time.monotonic() - t0 < 2.0
+    assert first_seen is not None and first_seen < 1.2, first_seen
     segs = json.loads(w.autosaver.path.read_text())["segments"]
     assert any(s["effect"] == "Fog" for s in segs)
     # row flags (not undoable) are autosaved too
@@ -52,7 +54,7 @@ def test_changes_are_saved_within_the_delay(qtbot, make_window):  # noqa: F811
     qtbot.waitUntil(lambda: "rows" in json.loads(w.autosaver.path.read_text())["metadata"], timeout=3_000)
 
 
-def test_large_documents_are_written_off_the_ui_thread(qtbot, make_window, monkeypatch):  # noqa: F811
+def test_large_documents_are_written_off_the_ui_thread(qtbot, make_window, monkeypatch):
     import threading
 
     from mulse_author.document import project

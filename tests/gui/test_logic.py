@@ -269,3 +269,13 @@ def test_peaks_from_generated_audio(tmp_path):
     assert pk.bin_ms == 10 and len(pk.maxs) == 200
     assert pk.maxs[:100].max() == 0 and pk.maxs[100:].max() == pytest.approx(0.5, abs=0.01)
     assert pk.mins[150] == pytest.approx(-0.5, abs=0.05)
+
+
+def test_lane_index_overlap_spans():
+    from mulse_author.document import Segment
+
+    idx = lane_index.LaneIndex([Segment("Wind", 0, 1000, id="a"), Segment("Wind", 500, 2000, id="b"),
+                                Segment("Wind", 1500, 1800, id="c"), Segment("Wind", 3000, 4000, id="d"),
+                                Segment("Wind", 4000, 5000, id="e")])  # touching is not overlapping
+    assert idx.overlaps("Wind", 0, 10_000) == [(500, 1000), (1500, 1800)]
+    assert idx.overlaps("Wind", 1200, 1600) == [(1500, 1800)]

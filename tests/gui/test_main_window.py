@@ -4,66 +4,16 @@ from __future__ import annotations
 
 import json
 import os
-import time
 
 import pytest
-from guifixtures import FPS, sample_doc
+from guifixtures import FPS, fake_analyze, sample_doc
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from mulse_author.document import Curves, Segment, Source, TimelineDocument, load_project, save_project
+from mulse_author.document import Source, load_project, save_project
 from mulse_author.gui import autosave
 from mulse_author.gui.main_window import MainWindow
 from mulse_author.gui.settings import AppSettings
-
-
-def fake_analyze(steps=5, delay=0.05):
-    """Stands in for detect.analyze: reports progress, honours cancel, returns suggestions."""
-    calls = []
-
-    def analyze(path, progress=None, cancel=None, **kw):
-        calls.append(path)
-        for i in range(steps):
-            if cancel and cancel():
-                from mulse_author.errors import MulseError
-
-                class AnalysisCancelled(MulseError):
-                    pass
-                raise AnalysisCancelled("cancelled")
-            time.sleep(delay)
-            progress(i / steps, "analysing")
-        doc = TimelineDocument()
-        doc.add([Segment("Wind", 0, 1000, source=Source.SUGGESTED, confidence=0.9, label="Wind"),
-                 Segment("Temperature", 1000, 2500, source=Source.SUGGESTED, confidence=0.6, label="Fire")])
-        doc.curves = Curves(500, {"Wind": [0.9, 0.8, 0.1, 0.0, 0.0, 0.0], "Fire": [0.0, 0.1, 0.7, 0.8, 0.6, 0.2]})
-        doc.analysis = {"model": "fake", "warnings": []}
-        return doc
-
-    analyze.calls = calls
-    return analyze
-
-
-@pytest.fixture
-def make_window(qtbot, tmp_path):
-    made = []
-
-    def make(analyze_fn=None, interval=60.0, size=(1400, 900)):
-        w = MainWindow(settings=AppSettings(tmp_path / "settings.ini"), autosave_dir=tmp_path / "autosave",
-                       analyze_fn=analyze_fn or fake_analyze(), autosave_interval_s=interval)
-        w.confirm_unsaved = lambda: "discard"
-        qtbot.addWidget(w)
-        if size:
-            w.resize(*size)
-        w.show()
-        qtbot.waitExposed(w)
-        made.append(w)
-        return w
-
-    yield make
-    for w in made:
-        w.runner.cancel()
-        w.runner.wait(5000)
-        w.player.close()
 
 
 def open_video(qtbot, w, path):
@@ -245,7 +195,7 @@ def test_layout_and_view_settings_are_remembered(qtbot, make_window):
 
 
 def test_export_entries_follow_the_writers(qtbot, make_window, tmp_path):
-    from mulse_author.gui.main_window import export_writers
+    from mulse_author.gui.export_import import export_writers
 
     w = make_window()
     writers = export_writers()

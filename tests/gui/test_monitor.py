@@ -7,7 +7,6 @@ import pytest
 from mulse_author.document import MediaRef, Segment, Source, TimelineDocument
 from mulse_author.gui.logic.now_playing import NowPlaying
 
-from test_main_window import make_window  # noqa: F401 - fixture
 
 
 def room_doc():
@@ -29,7 +28,8 @@ def test_model_what_plays_now():
     now = {p.segment_id: p for p in np_.at(3_000)}
     assert set(now) == {"L", "R", "heat", "wind", "sc"}  # "weak" loses the overlap
     assert now["heat"].text() == "25 °C"
-    assert now["wind"].value == pytest.approx(3.0)  # keyframed: a quarter of the ramp, 0.25 * 12 Bft
+    # keyframed: the level the file holds there (the 1000-1250 ms step of the ramp, at its middle)
+    assert now["wind"].value == pytest.approx(12 * 1125 / 4000, abs=0.01)
     lights = np_.lights(3_000)
     assert lights["left"].color == "red" and lights["right"].color == "blue" and lights["center"] is None
     assert any(p.effect == "Flash" and p.value == 800 for p in np_.at(5_100))
@@ -37,14 +37,14 @@ def test_model_what_plays_now():
     assert "sc" not in {p.segment_id for p in np_.at(3_000)}
 
 
-def test_monitor_follows_playhead_edits_and_row_flags(qtbot, make_window):  # noqa: F811
+def test_monitor_follows_playhead_edits_and_row_flags(qtbot, make_window):
     w = make_window()
     w._set_document(room_doc())
     mon = w.monitor
     assert mon.isVisible()
     w.seek(3_000)
     qtbot.waitUntil(lambda: mon.summary().get("Temperature") == "25 °C", timeout=2_000)
-    assert mon.summary()["Wind"] == "3 Bft" and "Scent" in mon.summary()
+    assert mon.summary()["Wind"] == "3.37 Bft" and "Scent" in mon.summary()  # 12 Bft x 0.2812
     # an edit shows at once: what the exporters would write now
     w.editor.update_segments({"heat": {"intensity": 1.0}}, "hotter")
     qtbot.waitUntil(lambda: mon.summary().get("Temperature") == "45 °C", timeout=2_000)
@@ -57,3 +57,18 @@ def test_monitor_follows_playhead_edits_and_row_flags(qtbot, make_window):  # no
     assert c.red() > 150 and c.green() < 90
     w.act_show_monitor.setChecked(False)
     assert not mon.isVisible()
+
+
+def test_monitor_shows_what_the_exported_file_plays(tmp_path):
+    from mulse_author.formats import read_sem, write_sem
+
+    doc = room_doc()
+    doc.remove(["weak"])  # the writers refuse overlaps unless asked to resolve them
+    out = tmp_path / "room.sem"
+    write_sem(doc, out)
+    back, _ = read_sem(out)
+    model = NowPlaying(doc.segments())
+    for t in range(2_000, 6_000, 130):
+        (w,) = [s for s in back.segments("Wind") if s.start_ms <= t < s.end_ms]
+        (p,) = [p for p in model.at(t) if p.effect == "Wind"]
+        assert p.level == pytest.approx(w.intensity, abs=1e-3), t

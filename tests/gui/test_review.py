@@ -12,7 +12,6 @@ from mulse_author.document.review import is_rejected, next_suggestion, rejection
 from mulse_author.gui.export_import import ExportDialog, ExportOptions
 from mulse_author.formats import read_sem
 
-from test_main_window import make_window  # noqa: F401 - fixture
 
 
 def review_doc():
@@ -27,7 +26,7 @@ def review_doc():
 
 
 @pytest.fixture
-def win(make_window):  # noqa: F811
+def win(make_window):
     w = make_window()
     w._set_document(review_doc())
     w.timeline.setFocus()
@@ -157,7 +156,7 @@ def test_context_menus_and_view_menu(win):
     assert win.inspector_dock.isVisible()
 
 
-def test_window_fits_a_small_screen(make_window):  # noqa: F811
+def test_window_fits_a_small_screen(make_window):
     w = make_window(size=None)
     scr = w.screen().availableGeometry()
     assert w.width() <= max(1480, scr.width()) and w.height() <= scr.height()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from mulse_author.document import MediaRef, Segment, Source, TimelineDocument
 from mulse_author.gui.editor import Editor
@@ -105,6 +106,9 @@ def test_straight_down_drag_relocates_without_moving_time(view):
     ed.doc.remove(["R"])  # free the right row's span
     ed.add_row("Light", "right:*:*")  # the author's own device row stays while empty
     view.update_rows()
+    view.resize(view.width(), 600)  # the row came back: room for it (no vertical scroll bar)
+    QApplication.processEvents()
+    view.zoom_to_fit()
     b = QPoint(a.x() + 4, pt(view, 15_000, "Light", "right:*:*").y())
     drag(view, a, b)
     seg = ed.doc.get("L")
@@ -152,3 +156,50 @@ def test_mouse_state_machine_with_plain_pointer_events(view):
     m.move(Pointer(b.x() + 20, b.y(), None, True))
     m.release(Pointer(b.x() + 20, b.y(), "left", False))
     assert ed.doc.get("ws").source is Source.SUGGESTED and ed.doc.get("ws").start_ms > 42_000
+
+
+def test_overlap_on_one_row_is_marked(view):
+    ed = view.editor
+    ed.doc.add(Segment("Light", 15_000, 25_000, location="left:*:*", id="L2"))  # over L (10-20 s)
+    img = view.viewport().grab().toImage()
+    p = pt(view, 17_000, "Light", "left:*:*")
+    top = view.layout_.lane_top(view.layout_.row_index(("Light", "left:*:*"))) + 3
+    c = img.pixelColor(p.x(), top)
+    assert (c.red(), c.green(), c.blue()) == (0xff, 0x4d, 0x4d)
+    c = img.pixelColor(pt(view, 12_000, "Light", "left:*:*").x(), top)
+    assert (c.red(), c.green(), c.blue()) != (0xff, 0x4d, 0x4d)  # only where they overlap
+
+
+def test_rows_scroll_vertically_on_a_small_window(view, qtbot):
+    view.setMaximumHeight(16777215)
+    view.resize(view.width(), 180)
+    qtbot.wait(10)
+    sb = view.verticalScrollBar()
+    assert sb.maximum() > 0
+    sb.setValue(sb.maximum())
+    lay = view.layout_
+    assert lay.scroll_y == sb.maximum() and lay.lane_top(0) < lay.ruler_h  # first row under the ruler
+    assert lay.lane_at(lay.ruler_h - 1) is None
+    view.editor.set_current_lane("Light", "right:*:*")  # e.g. a review step: its row scrolls into view
+    p = pt(view, 15_000, "Light", "right:*:*")
+    assert lay.ruler_h <= p.y() < view.viewport().height()
+    QTest.mouseClick(view.viewport(), Qt.LeftButton, Qt.NoModifier, p)
+    assert view.editor.selection == {"R"}
+    view.viewport().grab()  # paints while scrolled
+
+
+def test_rows_playing_at_the_playhead_are_lit(view):
+    lay = view.layout_
+    i = lay.row_index(("Light", "left:*:*"))
+    y = lay.lane_top(i) + lay.row_h(i) // 2
+
+    def strip_edge():
+        c = view.viewport().grab().toImage().pixelColor(4, y)
+        return (c.red(), c.green(), c.blue())
+
+    view.editor.set_playhead(5_000)
+    off = strip_edge()
+    view.editor.set_playhead(15_000)  # the left light is on
+    assert strip_edge() != off
+    view.editor.toggle_row_flag(("Light", "left:*:*"), "mute")  # muted: not lit
+    assert strip_edge() == off

@@ -4,12 +4,15 @@ FFmpeg/PyAV (the 7.1 segfault of PyAV 18) fails one test instead of killing pyte
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
+import av
 import pytest
-
-from layout_media import make_layout_audio
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from layout_media import CODECS, make_layout_audio
 
 _DECODE = r"""
 import json, sys
@@ -58,3 +61,29 @@ def test_video_with_a_7_1_soundtrack(tmp_path):
     got = decode_in_subprocess(p)
     assert got["video"] and got["channels"] == 8
     assert got["level"] == pytest.approx(0.4, rel=0.04)
+
+
+_LAYOUTS = ["mono", "stereo", "2.1", "3.0", "quad", "4.0", "5.0", "5.1", "5.1(side)", "6.1", "7.0", "7.1",
+            "7.1(wide)", "7.1(wide-side)", "octagonal", "hexadecagonal"]
+_RATES = [8000, 11025, 16000, 22050, 32000, 44100, 48000, 96000, 192000]
+
+
+@settings(max_examples=4 if os.environ.get("CI") else 10, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(st.sampled_from(_LAYOUTS), st.sampled_from(_RATES), st.sampled_from(sorted(CODECS) + [".mkv"]),
+       st.floats(0.3, 1.0))
+def test_any_layout_rate_and_container(tmp_path_factory, layout, rate, suffix, seconds):
+    """Generated media of any layout, rate and container: decodes to the tone's level or is
+    refused with a MediaError, never a crash (the decode runs in a subprocess)."""
+    path = tmp_path_factory.mktemp("any") / f"a{suffix}"
+    try:
+        make_layout_audio(path, layout, rate=rate, seconds=seconds, video=suffix == ".mkv")
+    except (av.error.FFmpegError, ValueError):
+        assume(False)  # the encoder does not take this layout / rate
+    r = subprocess.run([sys.executable, "-c", _DECODE, str(path)], capture_output=True, text=True, timeout=60)
+    if r.returncode and "MediaError" in r.stderr:
+        return
+    assert r.returncode == 0, f"{layout} {rate} Hz {suffix}: exit {r.returncode}: {r.stderr[-1500:]}"
+    got = json.loads(r.stdout.strip().splitlines()[-1])
+    assert got["channels"] == av.AudioLayout(layout).nb_channels
+    assert abs(got["n"] - seconds * 22050) <= 0.05 * 22050 + 2048

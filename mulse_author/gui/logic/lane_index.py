@@ -23,13 +23,31 @@ class Hit:
 
 
 class _Lane:
-    __slots__ = ("segs", "starts", "max_dur")
+    __slots__ = ("segs", "starts", "max_dur", "_overlaps")
 
     def __init__(self, segs: list) -> None:
         segs.sort(key=_ORDER)
         self.segs = segs
         self.starts = [s.start_ms for s in segs]
         self.max_dur = max((s.end_ms - s.start_ms for s in segs), default=0)
+        self._overlaps: list | None = None
+
+    def overlaps(self) -> list[tuple[int, int]]:
+        """Time spans where two or more segments of the row overlap, merged and sorted
+        (computed once per re-sort, not per paint)."""
+        if self._overlaps is None:
+            out: list[list[int]] = []
+            end = None
+            for s in self.segs:
+                if end is not None and s.start_ms < end:
+                    b = min(end, s.end_ms)
+                    if out and s.start_ms <= out[-1][1]:
+                        out[-1][1] = max(out[-1][1], b)
+                    else:
+                        out.append([s.start_ms, b])
+                end = s.end_ms if end is None else max(end, s.end_ms)
+            self._overlaps = [(a, b) for a, b in out]
+        return self._overlaps
 
     def query(self, t0: float, t1: float) -> list:
         lo = bisect_left(self.starts, t0 - self.max_dur)
@@ -98,6 +116,12 @@ class LaneIndex:
     def query(self, lane: str, t0_ms: float, t1_ms: float) -> list:
         """Segments of ``lane`` overlapping ``[t0, t1)``, sorted by start."""
         return self._lane(lane).query(t0_ms, t1_ms)
+
+    def overlaps(self, lane, t0_ms: float, t1_ms: float) -> list[tuple[int, int]]:
+        """Overlap spans of ``lane`` that reach into ``[t0, t1)``."""
+        ov = self._lane(lane).overlaps()
+        lo = bisect_left(ov, (t0_ms - self._lane(lane).max_dur, 0))
+        return [(a, b) for a, b in ov[lo:] if a < t1_ms and b > t0_ms] if ov else []
 
     def count_visible(self, lane: str, t0_ms: float, t1_ms: float) -> int:
         return len(self.query(lane, t0_ms, t1_ms))

@@ -26,6 +26,7 @@ class TimelineLayout:
     wave_h: int = 52  #: audio waveform strip (0 hides it)
     section_gap: int = 6
     hidden: frozenset = frozenset()  #: row keys drawn collapsed
+    scroll_y: int = 0  #: how far everything under the ruler is scrolled up (px)
 
     def __post_init__(self) -> None:
         self.set_rows(self.rows, self.hidden)
@@ -62,7 +63,7 @@ class TimelineLayout:
         return None
 
     def lane_top(self, i: int) -> int:
-        return self._tops[i] if i < len(self._tops) else self._bottom
+        return (self._tops[i] if i < len(self._tops) else self._bottom) - self.scroll_y
 
     def row_h(self, i: int) -> int:
         return self._heights[i]
@@ -74,7 +75,7 @@ class TimelineLayout:
 
     @property
     def lanes_bottom(self) -> int:
-        return self._bottom
+        return self._bottom - self.scroll_y
 
     @property
     def curves_top(self) -> int:
@@ -85,22 +86,27 @@ class TimelineLayout:
         return self.curves_top + (self.curves_h + self.section_gap if self.curves_h else 0)
 
     @property
-    def height(self) -> int:
+    def content_bottom(self) -> int:
+        """Viewport y of the end of the content (scrolled)."""
         return self.wave_top + (self.wave_h + self.section_gap if self.wave_h else 0)
 
+    @property
+    def height(self) -> int:
+        """Height of the whole content, whatever the scroll position."""
+        return self.content_bottom + self.scroll_y
+
     def lane_at(self, y: float) -> int | None:
-        """Row under ``y`` (gaps belong to the row above), or None outside the rows."""
+        """Row under viewport ``y`` (gaps belong to the row above), or None outside the rows
+        (the ruler covers rows scrolled up under it)."""
         if y < self.ruler_h or y >= self.lanes_bottom or not self.rows:
             return None
-        return bisect_right(self._tops, y) - 1
+        return bisect_right(self._tops, y + self.scroll_y) - 1
 
     def nearest_lane(self, y: float) -> int:
         """Row under ``y``, clamped to the first/last row (for drags that leave the rows)."""
         if not self.rows:
             return 0
-        if y < self.ruler_h:
-            return 0
-        return min(max(bisect_right(self._tops, y) - 1, 0), len(self.rows) - 1)
+        return min(max(bisect_right(self._tops, max(y, self.ruler_h) + self.scroll_y) - 1, 0), len(self.rows) - 1)
 
     def in_ruler(self, y: float) -> bool:
         return 0 <= y < self.ruler_h

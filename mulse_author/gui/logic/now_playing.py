@@ -3,8 +3,9 @@
 It reads the segments the exporters write (``formats.common.export_segments``: suggestions
 included unless approved-only) and, per device (effect, location), the one the renderer plays
 when segments overlap: the strongest by the exporters' flattening rule
-(:func:`mulse_author.effects.overlaps.flatten_overlaps`).  Values are the keyframed
-intensity at that instant in the physical units the SEM writer uses.  A per-row
+(:func:`mulse_author.effects.overlaps.flatten_overlaps`).  Values are the level the file will
+hold at that instant (keyframes as the writers' held steps, :func:`~mulse_author.document.keyframes.steps`)
+in the physical units the SEM writer uses.  A per-row
 :class:`LaneIndex` follows document events, so a query is a bisect per row, not a scan.
 """
 
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from ...document import Segment, Source
-from ...document.keyframes import seg_value_at
+from ...document.keyframes import steps
 from ...effects.overlaps import _strength
 from ...formats.units import to_unit, unit_range
 from .lane_index import LaneIndex
@@ -59,6 +60,7 @@ class NowPlaying:
     def __init__(self, segments: Iterable[Segment] = ()) -> None:
         self.index = LaneIndex(segments, key=seg_row_key)
         self.approved_only = False  #: as the export option: leave unreviewed suggestions out
+        self._steps: dict[str, tuple] = {}  #: segment id -> (its keyframe state, held steps)
 
     def rebuild(self, segments: Iterable[Segment]) -> None:
         self.index.rebuild(segments)
@@ -76,11 +78,26 @@ class NowPlaying:
             if not active:
                 continue
             s = max(active, key=lambda seg: _strength(seg, 0))
-            level = seg_value_at(s, t_ms)
+            level = self._level(s, t_ms)
             out.append(Playing(s.effect, key[1], s.id, level, to_unit(s.effect, level), unit_range(s.effect)[2],
                                s.color, s.scent, s.source is Source.SUGGESTED,
                                rows is not None and not rows.plays(key)))
         return out
+
+    def _level(self, s: Segment, t_ms: float) -> float:
+        if not s.keyframes:
+            return float(s.intensity)
+        key = (s.id, s.start_ms, s.end_ms, s.intensity, tuple(s.keyframes))
+        st = self._steps.get(s.id)
+        if st is None or st[0] != key:
+            st = self._steps[s.id] = (key, steps(s.keyframes, s.duration_ms, s.intensity))
+        off = t_ms - s.start_ms
+        level = st[1][0][1]
+        for o, v in st[1]:
+            if o > off:
+                break
+            level = v
+        return float(level)
 
     def lights(self, t_ms: float, rows: RowStates | None = None) -> dict[str, Playing | None]:
         """The light (not flash) lighting each zone now; the brightest wins a shared zone."""
