@@ -421,6 +421,7 @@ class _DecodePass:
         self.luma_t: list[np.ndarray] = []
         self.luma_y: list[np.ndarray] = []
         self.warnings: list[str] = []
+        self.duration_s = facts.duration_s
         self._audio: list[np.ndarray] = []  # decoded audio not yet turned into mel frames
         self._audio_n = 0
 
@@ -462,6 +463,10 @@ class _DecodePass:
                           (chunk.audio_start + len(chunk.audio)) / SAMPLE_RATE)
                 self.report(min(0.99, pos / facts.duration_s), "analysing")
         self.warnings += [f"decoding: {w}" for w in stream.stats.warnings]
+        # a truncated file: what was decoded is the media's length from here on
+        self.duration_s = stream.stats.truncated_at_s or facts.duration_s
+        if runner is not None:
+            runner.duration_s = self.duration_s
         if self._cancelled():
             raise AnalysisCancelled("analysis cancelled")
         self.loud.finish()
@@ -477,13 +482,13 @@ class _DecodePass:
 
 
 def _scene_suggestions(runner: "_WindowRunner", loud: LoudnessTrack, facts, choice: _ModelChoice,
-                       settings: DetectionSettings, rules: EffectRules):
+                       settings: DetectionSettings, rules: EffectRules, duration: float):
     """Step 3: window scores -> curves -> label segments -> effects (with the curves and the
     number of windows scored)."""
     scores, win_starts, win_len = runner.finish()
     has_envelope = facts.has_audio and loud.mean_square().size > 0
     curves, label_segs = detect_segments(
-        scores, win_starts, win_len, facts.duration_s, LABELS, settings,
+        scores, win_starts, win_len, duration, LABELS, settings,
         choice.card.thresholds if choice.card is not None else None,
         envelope=loud.mean_square() if facts.has_audio else None, envelope_block_s=loud.block_s)
     step_ms = int(round(settings.curve_step_s * 1000))
@@ -498,8 +503,8 @@ def _cue_suggestions(dp: _DecodePass, facts, cue_settings: CueSettings) -> list:
     """Step 4: light colours and flashes from the pictures (no model)."""
     if not (facts.has_video and dp.luma_t):
         return []
-    return (light_cues(*dp.colours.bins(), facts.duration_s, cue_settings)
-            + flash_cues(np.concatenate(dp.luma_t), np.concatenate(dp.luma_y), facts.duration_s, cue_settings))
+    return (light_cues(*dp.colours.bins(), dp.duration_s, cue_settings)
+            + flash_cues(np.concatenate(dp.luma_t), np.concatenate(dp.luma_y), dp.duration_s, cue_settings))
 
 
 def analyze(
@@ -576,7 +581,8 @@ def analyze(
     try:
         dp.run()
         if runner is not None:
-            scene, doc_curves, n_windows = _scene_suggestions(runner, dp.loud, facts, choice, settings, rules)
+            scene, doc_curves, n_windows = _scene_suggestions(runner, dp.loud, facts, choice, settings, rules,
+                                                              dp.duration_s)
             suggestions.extend(scene)
     finally:
         if runner is not None:
@@ -586,6 +592,7 @@ def analyze(
         if old_precision is not None:
             set_precision(net, old_precision)  # a caller's in-memory model is left as it was
     warnings.extend(dp.warnings)
+    duration = dp.duration_s
     t_model_done = time.perf_counter()
 
     # 4. cues, 5. one effect per (effect, location) at a time: what a renderer can play

@@ -49,6 +49,24 @@ def build(encoder_from: Path, head_path: Path) -> BimodalNet:
     return net.eval()
 
 
+#: Calibrated thresholds are kept inside this range: out-of-fold scores of a label seen in few
+#: packages are low, and a threshold near 0 would make every faint score a suggestion.
+THRESHOLD_RANGE = (0.2, 0.9)
+
+
+def decision_thresholds(sel: dict) -> np.ndarray:
+    """Per-label thresholds: the out-of-fold calibrated ones within :data:`THRESHOLD_RANGE`;
+    0.5 for a label whose recordings lie in fewer than two folds (no out-of-fold figure)."""
+    folds = json.loads((Path(sel["work"]) / "clips" / "folds.json").read_text())["per_fold"] if "work" in sel else None
+    out = []
+    for lab in LABELS:
+        t = float(np.clip(sel["thresholds"][lab], *THRESHOLD_RANGE))
+        if folds is not None and sum(1 for f in folds.values() if f["recordings"][lab]) < 2:
+            t = 0.5
+        out.append(t)
+    return np.array(out)
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--work", type=Path, required=True)
@@ -57,8 +75,9 @@ def main(argv=None) -> None:
     ap.add_argument("--check-clips", type=int, default=200)
     a = ap.parse_args(argv)
     sel = json.loads((a.work / "select" / "selection.json").read_text())
+    sel["work"] = str(a.work)
     net = build(a.encoder_from, a.work / "select" / "head.safetensors")
-    th = np.array([sel["thresholds"][lab] for lab in LABELS])
+    th = decision_thresholds(sel)
 
     # the exported network reproduces the trained head on stored embeddings
     from training.heads import Head, HeadConfig
@@ -104,6 +123,8 @@ def main(argv=None) -> None:
                                   "once over the level-normalised soundtrack, with a head trained on film-like mixes of "
                                   "real game-library recordings (music, dialogue, room tone). No video branch."),
                      training_data={"selection": {k: sel[k] for k in ("folds", "clips", "positives", "chosen")},
+                                    "thresholds": "out-of-fold calibrated, kept within 0.2-0.9; 0.5 where a label's "
+                                                  "recordings lie in fewer than two folds",
                                     "test_packages": json.loads((a.work / "clips" / "folds.json").read_text())["test_packages"]},
                      metrics={"cross_validation": {"front_end": sel["front_end"], "heads": sel["heads"],
                                                    "baseline": sel["baseline"]}})

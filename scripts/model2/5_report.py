@@ -121,6 +121,8 @@ def markdown(card: dict, rep: dict, sel: dict, lic: dict) -> str:
               "- Ocean has recordings in one package only, so no held-out Ocean figure exists; Thunder and Rain have few.",
               "- The test packages are game libraries too; other libraries will score differently.",
               "- Events far under the music (-6 dB) are often missed, as they are for listeners.",
+              "- The level normalisation boosts at most +30 dB: a soundtrack quieter than about -53 LUFS scores lower.",
+              "- Steady white noise at film levels can score as Ocean (0.82 on 10 s of noise at -26 dBFS, threshold 0.5).",
               "", "## Rebuild", "```sh", "DEB_CACHE=/path/to/debs bash scripts/model2/reproduce.sh WORK trained", "```",
               "See `trained/REPRODUCE.md` for the stages.", ""]
     return "\n".join(lines)
