@@ -54,12 +54,15 @@ class SaveError(DocumentError, OSError):
         self.errno = errno_
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """True unless process ``pid`` is known to be gone (ours, or another user's, count as alive)."""
+    if pid == os.getpid():
+        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except OSError:
+    except OSError:  # e.g. PermissionError: someone else's live process
         return True
     return True
 
@@ -77,7 +80,7 @@ def clean_stale_temps(folder: Path, name: str) -> None:
         try:
             m = _TMP_RE.match(entry.name)
             if m:
-                stale = int(m.group(1)) != os.getpid() and not _pid_alive(int(m.group(1)))
+                stale = int(m.group(1)) != os.getpid() and not pid_alive(int(m.group(1)))
             else:
                 stale = bool(_LEGACY_TMP_RE.match(entry.name)) and (
                     time.time() - entry.stat(follow_symlinks=False).st_mtime > _LEGACY_AGE_S)

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
+from ..document.project import pid_alive
 from ..errors import FormatError
 
 TMP_SUFFIX = ".mulse-tmp"
@@ -28,20 +29,6 @@ _TMP_RE = re.compile(r"^\..+\.(\d+)-[0-9a-f]{8}" + re.escape(TMP_SUFFIX) + r"$")
 #: tempfile.mkstemp names of earlier versions: ``.<name>.<8 chars>.tmp``.
 _LEGACY_RE = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
 _LEGACY_AGE_S = 3600
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's live process
-        return True
-    except OSError:
-        return True
-    return True
 
 
 def clean_stale_temps(folder: str | os.PathLike) -> list[Path]:
@@ -62,7 +49,7 @@ def clean_stale_temps(folder: str | os.PathLike) -> list[Path]:
             if not entry.is_file(follow_symlinks=False):
                 continue
             if m:
-                stale = not _alive(int(m.group(1)))
+                stale = not pid_alive(int(m.group(1)))
             elif _LEGACY_RE.match(name):
                 stale = now - entry.stat(follow_symlinks=False).st_mtime > _LEGACY_AGE_S
             if stale:

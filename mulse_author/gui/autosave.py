@@ -22,7 +22,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QStandardPaths, QTimer
 
 from ..document import TimelineDocument, load_project
-from ..document.project import project_dict, write_json_atomic
+from ..document.project import pid_alive, project_dict, write_json_atomic
 from ..errors import DocumentError
 
 #: documents with at least this many segments are written off the UI thread
@@ -61,17 +61,6 @@ def describe_age(seconds: float, at: float | None = None) -> str:
     return text
 
 
-def _pid_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
 
 def _meta_path(p: Path) -> Path:
     return p.with_suffix(".meta.json")
@@ -90,7 +79,7 @@ def find_recoverable(directory: Path | None = None) -> list[Recoverable]:
             pid = int(p.stem.split("-", 1)[1])
         except ValueError:
             continue
-        if _pid_alive(pid):
+        if pid_alive(pid):
             continue
         meta: dict = {}
         try:
