@@ -210,7 +210,7 @@ class Editor(QObject):
 
     def set_in_out(self, which: str) -> None:
         """Set the start (``"in"``) or end (``"out"``) of the selection to the playhead; with
-        nothing selected, retime the suggestion under the playhead (accepting it)."""
+        nothing selected, retime the suggestion under the playhead (its review state is kept)."""
         if not self.selection:
             self.review_retime(which)
             return
@@ -305,7 +305,8 @@ class Editor(QObject):
         return True
 
     def review_retime(self, which: str) -> bool:
-        """Start (``"in"``) or end (``"out"``) of the reviewed suggestion to the playhead, accepting it."""
+        """Start (``"in"``) or end (``"out"``) of the reviewed suggestion to the playhead; it stays a
+        suggestion until accepted (A)."""
         seg = self.review_target()
         if seg is None:
             return False

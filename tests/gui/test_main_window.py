@@ -235,6 +235,19 @@ def test_inspector_edits_selection(qtbot, make_window):
     assert w.editor.doc.get("w1").intensity == 0.5
     w.editor.select(["h1"])
     assert ins.accept_btn.isEnabled() and ins.confidence.text() == "80%" and ins.label.text() == "Fire"
+    # editing a suggestion in the inspector (a field, then a keyframe) does not review it
+    n = w.editor.undo_stack.index()
+    ins.intensity.setValue(ins.intensity.value() + 5)
+    ins.intensity.editingFinished.emit()
+    w.editor.set_playhead(6_000)
+    assert w.editor.add_keyframe_at_playhead() == 1
+    h1 = w.editor.doc.get("h1")
+    assert h1.source is Source.SUGGESTED and h1.touched and h1.keyframes
+    assert w.editor.undo_stack.index() == n + 2 and ins.accept_btn.isEnabled()
+    assert ins.origin.text() == "Suggested, changed (not yet accepted)"
+    w.editor.undo_stack.undo()
+    w.editor.undo_stack.undo()
+    assert h1.source is Source.SUGGESTED and not h1.touched and not h1.keyframes
     QTest.mouseClick(ins.accept_btn, Qt.LeftButton)
     assert w.editor.doc.get("h1").source is Source.EDITED
 
