@@ -59,6 +59,7 @@ from ..errors import CheckpointError, MulseError
 from ..labels import LABELS
 from ..effects.cues import CueSettings, ThirdsColourBins, flash_cues, light_cues
 from ..effects.overlaps import MIN_PIECE_MS, count_changed, flatten_overlaps
+from ..effects.envelope_keyframes import seed_keyframes
 from ..effects.rules import EffectRules, apply_rules, load_rules
 from ..features.constants import AUDIO_FRAMES, CLIP_SECONDS, SAMPLE_RATE, VIDEO_FRAMES
 from ..features.constants import HOP as HOP_SAMPLES
@@ -496,6 +497,7 @@ def _scene_suggestions(runner: "_WindowRunner", loud: LoudnessTrack, facts, choi
                         values={lab: [float(x) for x in curves[:, j]] for j, lab in enumerate(LABELS)})
     effects = apply_rules(label_segs, rules, loud.level_db if has_envelope else None,
                           loud.peak_s if has_envelope else None)
+    effects = seed_keyframes(effects, rules, loud.level_db if has_envelope else None)
     return effects, doc_curves, len(scores)
 
 

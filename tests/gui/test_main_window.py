@@ -278,6 +278,17 @@ def test_help_and_rules_dialogs(qtbot, make_window, tmp_path):
     rules = load_rules(path)
     first_label = r.table.cellWidget(0, 0).currentText()
     assert rules.for_label(first_label)[0].intensity == 0.7
+    assert rules.keyframes.enabled and all(e.keyframes for es in rules.rules.values() for e in es)
+    # keyframes from the loudness: off for the whole analysis, or for one rule
+    r.seed.setChecked(False)
+    r.table.item(0, r.table.columnCount() - 1).setCheckState(Qt.Unchecked)
+    assert r.save()
+    rules = load_rules(path)
+    assert not rules.keyframes.enabled and rules.keyframes.max_points == 6  # other settings kept
+    assert not rules.for_label(first_label)[0].keyframes
+    again = RulesDialog(path=path)
+    qtbot.addWidget(again)
+    assert not again.seed.isChecked() and again.table.item(0, again.table.columnCount() - 1).checkState() == Qt.Unchecked
 
 
 def test_screenshot_demo_project_covers_every_lane(tmp_path):
