@@ -170,3 +170,8 @@ def test_surround_geometry_and_flash_query_are_plain_python():
     assert model.flash_between(4_000, 6_000, rows) is None
     zones = lights_of(model.at(3_000))
     assert zones["left"].segment_id == "L" and zones["center"] is None
+
+
+def test_values_read_as_numbers():
+    now = {p.segment_id: p for p in NowPlaying(room_doc().segments()).at(3_000)}
+    assert now["L"].text() == "1000 lux" and now["R"].text() == "500 lux"

@@ -49,7 +49,9 @@ class Playing:
         return _ZONE_OF_X.get(x, ZONES)
 
     def text(self) -> str:
-        return f"{self.value:.3g} {unit_short(self.unit)}"
+        # three significant digits, but whole numbers from 100 up ("1000 lux", not "1e+03 lux")
+        v = f"{self.value:.0f}" if abs(self.value) >= 100 else f"{self.value:.3g}"
+        return f"{v} {unit_short(self.unit)}"
 
 
 def unit_short(unit: str) -> str:
