@@ -224,7 +224,7 @@ def bench_monitor(n_segments: int, repeat: int) -> tuple[float, float, float]:
     from mulse_author.gui.monitor_widget import EffectMonitor
     from mulse_author.gui.surround_widget import SurroundFrame
 
-    QApplication.instance() or QApplication([])
+    app = QApplication.instance() or QApplication([])
     doc = make_doc(n_segments)
     model = NowPlaying(doc.segments())
     rng = np.random.default_rng(2)
@@ -237,6 +237,7 @@ def bench_monitor(n_segments: int, repeat: int) -> tuple[float, float, float]:
     sur = SurroundFrame(QWidget(), ed, mon.feed)  # a plain widget stands in for the video
     sur.resize(900, 420)
     sur.show()
+    app.processEvents()  # exposed: repaint() paints only a shown window
     ed.set_playhead(int(ts[0]))
 
     def paint():
