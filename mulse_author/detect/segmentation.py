@@ -83,6 +83,27 @@ class DetectionSettings:
     :func:`detect_segments` is given the envelope; None disables it."""
 
     @classmethod
+    def for_model(cls, card=None, **changes) -> "DetectionSettings":
+        """The defaults with the model card's ``detection`` block applied (the segmentation the
+        model was tuned with), then ``changes``; raises ``ValueError`` naming an unknown or bad
+        setting."""
+        import dataclasses
+
+        block = dict(getattr(card, "detection", None) or {})
+        names = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted((set(block) | set(changes)) - names)
+        if unknown:
+            raise ValueError(f"unknown detection setting(s): {', '.join(unknown)}")
+        try:
+            if isinstance(block.get("refine"), dict):
+                block["refine"] = RefineSettings(**block["refine"])
+            out = cls(**{**block, **changes})
+        except TypeError as exc:  # e.g. an unknown refinement key
+            raise ValueError(f"bad detection settings: {exc}") from None
+        out.validate()
+        return out
+
+    @classmethod
     def legacy(cls, **changes) -> "DetectionSettings":
         """The settings used before boundary precision work: span-mean curves, no refinement."""
         return cls(**{"curve_mode": "span", "refine": None, **changes})
