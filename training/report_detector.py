@@ -75,8 +75,9 @@ def _merged(events: list[Event]) -> list[Event]:
     return out
 
 
-def baseline_predictor(head_path: Path, thresholds: dict[str, float]):
-    """``path -> list[Event]`` of the baseline, through the app's regions and segmentation."""
+def baseline_predictor(head_path: Path, thresholds: dict[str, float], settings: dict | None = None):
+    """``path -> list[Event]`` of the baseline, through the app's regions and segmentation
+    (``settings``: the baseline's own tuned :class:`DetectionSettings` fields; default: the defaults)."""
     import torch
     from safetensors.torch import load_file
 
@@ -89,6 +90,7 @@ def baseline_predictor(head_path: Path, thresholds: dict[str, float]):
     from training.heads import Head, HeadConfig
 
     state = load_file(str(head_path))
+    seg = DetectionSettings.for_model(None, **{k: v for k, v in (settings or {}).items() if k != "thresholds"})
     head = Head(state["mean"], state["std"], HeadConfig(hidden=0))
     head.load_state_dict(state)
 
@@ -102,7 +104,7 @@ def baseline_predictor(head_path: Path, thresholds: dict[str, float]):
         loud = LoudnessTrack(SR, 512)
         loud.feed(audio)
         loud.finish()
-        _, segs = detect_segments(scores, starts, lengths, dur, LABELS, DetectionSettings(), thresholds,
+        _, segs = detect_segments(scores, starts, lengths, dur, LABELS, seg, thresholds,
                                   envelope=loud.mean_square(), envelope_block_s=loud.block_s)
         return _merged([Event(s.label, s.start_ms / 1000, s.end_ms / 1000) for s in segs])
 

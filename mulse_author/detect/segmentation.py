@@ -34,7 +34,7 @@ Times in the output are integer milliseconds, clipped to ``[0, duration]``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Mapping, Sequence
 
 import numpy as np
@@ -87,17 +87,16 @@ class DetectionSettings:
         """The defaults with the model card's ``detection`` block applied (the segmentation the
         model was tuned with), then ``changes``; raises ``ValueError`` naming an unknown or bad
         setting."""
-        import dataclasses
-
         block = dict(getattr(card, "detection", None) or {})
-        names = {f.name for f in dataclasses.fields(cls)}
+        names = {f.name for f in fields(cls)}
         unknown = sorted((set(block) | set(changes)) - names)
         if unknown:
             raise ValueError(f"unknown detection setting(s): {', '.join(unknown)}")
+        values = {**block, **changes}
         try:
-            if isinstance(block.get("refine"), dict):
-                block["refine"] = RefineSettings(**block["refine"])
-            out = cls(**{**block, **changes})
+            if isinstance(values.get("refine"), dict):
+                values["refine"] = RefineSettings(**values["refine"])
+            out = cls(**values)
         except TypeError as exc:  # e.g. an unknown refinement key
             raise ValueError(f"bad detection settings: {exc}") from None
         out.validate()
