@@ -85,15 +85,12 @@ def check_analysis_options(video: str, args) -> None:
 
 def _run_analysis(video: str, args, quiet: bool):
     from .detect.analyze import analyze
-    from .detect.segmentation import DetectionSettings
 
     check_analysis_options(video, args)
     default, per = parse_thresholds(args.threshold)
-    settings = DetectionSettings()
-    if default is not None:
-        settings.default_threshold = default
-        settings.thresholds = {lab: default for lab in LABELS}
-    settings.thresholds.update(per)
+    # thresholds only: the rest of the segmentation is the one the model card was tuned with
+    thresholds = {lab: default for lab in LABELS} if default is not None else {}
+    thresholds.update(per)
     from .effects.rules import load_rules
     from .media.probe import probe
 
@@ -102,7 +99,8 @@ def _run_analysis(video: str, args, quiet: bool):
     model = args.model
     update, close = _progress_bar(not quiet and not args.no_progress)
     try:
-        return analyze(video, model=model, hop_s=args.hop, settings=settings, rules=rules, progress=update,
+        return analyze(video, model=model, hop_s=args.hop, thresholds=thresholds or None, rules=rules,
+                       progress=update,
                        precision=args.precision)
     finally:
         close()
