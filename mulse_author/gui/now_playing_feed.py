@@ -28,7 +28,7 @@ class NowPlayingFeed(QObject):
         self.model = NowPlaying(editor.doc.segments())
         self.now: list[Playing] = []
         self.flash: Playing | None = None  #: the flash to show now (muted rows left out)
-        self.views: list = []  #: widgets shown from this feed: refreshes stop while none is visible
+        self.views: list = []  #: "is it showing?" callables: refreshes stop while none is
         self._last_t: int | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -39,8 +39,9 @@ class NowPlayingFeed(QObject):
         editor.playheadChanged.connect(lambda _ms: self.schedule())
         editor.rowsChanged.connect(self.schedule)
 
-    def add_view(self, widget) -> None:
-        self.views.append(widget)
+    def add_view(self, widget, showing=None) -> None:
+        """Register a view; ``showing()`` (default: the widget is visible) says if it needs data."""
+        self.views.append(showing or widget.isVisible)
 
     @property
     def approved_only(self) -> bool:
@@ -70,7 +71,7 @@ class NowPlayingFeed(QObject):
             self._timer.start()
 
     def refresh(self) -> None:
-        if not any(v.isVisible() for v in self.views):  # costs nothing while nothing shows it
+        if not any(showing() for showing in self.views):  # costs nothing while nothing shows it
             self._last_t = None
             return
         t, rows = self.editor.playhead_ms, self.editor.rows

@@ -40,8 +40,8 @@ class SurroundFrame(QWidget):
         super().__init__(parent)
         self.video, self.editor, self.feed = video, editor, feed
         video.setParent(self)
-        feed.add_view(self)
         self.glow = True
+        feed.add_view(self, lambda: self.glow and self.isVisible())
         self.picture = QRect()
         self._shown: tuple | None = None  #: what the band shows now (repaint only on change)
         self.setAttribute(Qt.WA_OpaquePaintEvent)

@@ -136,6 +136,13 @@ def test_surround_view_toggle_and_passed_flash(qtbot, make_window):
     assert w.settings.get("view/surround", True, bool) is False
     w.act_surround.setChecked(True)
     assert sur.glow and w.video.geometry() != sur.rect()
+    # the surround keeps following the playhead with the monitor panel hidden
+    w.act_show_monitor.setChecked(False)
+    w.seek(3_000)
+    qtbot.waitUntil(lambda: sur.zone_colours()["left"].red() > 150, timeout=2_000)
+    w.seek(20_000)
+    qtbot.waitUntil(lambda: sur.zone_colours()["left"].red() < 40, timeout=2_000)
+    w.act_show_monitor.setChecked(True)
     # playing: a flash that starts and ends between two refreshes is still shown
     feed = w.now_feed
     w.editor.set_playhead(4_980)
