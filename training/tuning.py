@@ -30,6 +30,7 @@ from training.events import Event, event_figures, match_events, merge_counts
 #: The settings searched and their candidate values.
 SEARCH: dict[str, tuple] = {
     "support_quantile": (0.0, 0.1, 0.2, 0.3, 0.4),
+    "edge_correction": (0.0, 0.5, 0.75, 1.0),
     "smooth_s": (0.0, 1.0, 2.0, 3.0, 5.0),
     "low_ratio": (0.5, 0.65, 0.75, 0.9, 1.0),
     "min_duration_s": (0.25, 0.5, 1.0, 2.0, 3.0),
