@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import torch
 
+from mulse_author.detect.segmentation import DetectionSettings
 from mulse_author.labels import LABELS
 from mulse_author.model import default_model_path, load_checkpoint
 
@@ -52,7 +53,11 @@ def test_card_has_data_selection_and_held_out_figures(shipped):
     assert card.config.audio_encoder == "aisfx_stream_norm"
     assert td["test_packages"] and td["selection"]["folds"] >= 3
     cv = m["cross_validation"]
-    assert set(cv["front_end"]) >= {"emb_fixed", "emb_norm"} and cv["heads"] and cv["baseline"]
+    assert cv["candidates"] and cv["baseline"]["tuned"]["objective"] < max(
+        c["tuned"]["objective"] for c in cv["candidates"].values())
+    # the segmentation it was tuned with is in the card, and analyze() can use it
+    assert card.detection
+    DetectionSettings.for_model(card)
     held = m["held_out"]
     assert set(held["test_packages"]) == set(td["test_packages"])
     for res in held["models"].values():
