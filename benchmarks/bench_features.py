@@ -13,7 +13,7 @@ import librosa
 import numpy as np
 import torch
 
-from mulse_author.features.constants import HOP, N_FFT, N_MELS, SAMPLE_RATE
+from mulse_author.spec import HOP, N_FFT, N_MELS, SAMPLE_RATE
 from mulse_author.features.mel import StreamingLogMel, log_mel
 
 

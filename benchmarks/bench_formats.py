@@ -31,7 +31,7 @@ sys.path.insert(0, os.environ.get("MULSE_BENCH_CODE") or str(ROOT))
 from lxml import etree  # noqa: E402
 
 from mulse_author.document import MediaRef, Segment, TimelineDocument  # noqa: E402
-from mulse_author.effects.types import EFFECT_TYPES  # noqa: E402
+from mulse_author.mpegv.types import EFFECT_TYPES  # noqa: E402
 from mulse_author.formats import read_ncl, read_sem, validate, write_ncl, write_sem  # noqa: E402
 from mulse_author.formats.schemas import load_schema  # noqa: E402
 

@@ -29,7 +29,7 @@ import numpy as np  # noqa: E402
 
 def make_doc(n_segments: int, duration_ms: int = 2 * 3600 * 1000, seed: int = 0):
     from mulse_author.document import Curves, MediaRef, Segment, Source, TimelineDocument
-    from mulse_author.effects.types import EFFECT_TYPES
+    from mulse_author.mpegv.types import EFFECT_TYPES
     from mulse_author.labels import LABELS
 
     rng = np.random.default_rng(seed)

@@ -16,7 +16,7 @@ import time
 
 import torch
 
-from mulse_author.features.constants import SAMPLE_RATE
+from mulse_author.spec import SAMPLE_RATE
 from mulse_author.features.mel import log_mel
 from mulse_author.model import BimodalNet, ModelConfig
 from training.train import OptimConfig, _LossModel

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from mulse_author.errors import FormatError
-from mulse_author.features import constants as C
+from mulse_author import spec as C
 
 #: Bump when the feature computation changes: old entries are then ignored.
 FEATURE_VERSION = 1

@@ -40,7 +40,7 @@ import torch
 from torch.utils.data import Dataset
 
 from mulse_author.errors import FormatError, MediaError
-from mulse_author.features.constants import HOP, SAMPLE_RATE
+from mulse_author.spec import HOP, SAMPLE_RATE
 from mulse_author.labels import LABELS, NUM_LABELS
 from mulse_author.model import ModelConfig
 

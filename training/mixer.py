@@ -48,6 +48,7 @@ import numpy as np
 
 from mulse_author.errors import FormatError
 from mulse_author.labels import LABELS
+from mulse_author.spec import SAMPLE_RATE
 from training.datasets.audio import load_audio
 from training.datasets.recordings import Recording
 
@@ -59,7 +60,7 @@ _EPS = 1e-12
 class MixerConfig:
     """Mixer parameters. Times in seconds, levels in dB (dBFS for absolute levels)."""
 
-    sample_rate: int = 22050  # Hz
+    sample_rate: int = SAMPLE_RATE  # Hz
     clip_s: float = 10.0  # clip length: 220 500 samples at 22 050 Hz
     p_no_label: float = 0.1  # probability of a clip with background only (no label)
     max_labels: int = 3  # most distinct labels per clip

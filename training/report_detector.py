@@ -34,9 +34,9 @@ import numpy as np
 from mulse_author.labels import LABELS
 from training.events import Event, event_figures, match_events, merge_counts
 from training.film import NOISE_KINDS, TEST_PACKAGES, noise_bed, package_of, read_beds, read_corpus
+from mulse_author.spec import SAMPLE_RATE as SR
 from training.metrics import evaluate_scores
 
-SR = 22050
 GAINS_DB = (0, -10, -20, -30)
 NOISE_LEVELS_DBFS = (-30, -45, -60)
 

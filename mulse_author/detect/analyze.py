@@ -60,8 +60,8 @@ from ..labels import LABELS
 from ..effects.cues import CueSettings, ThirdsColourBins, flash_cues, light_cues
 from ..effects.overlaps import MIN_PIECE_MS, count_changed, flatten_overlaps
 from ..effects.rules import EffectRules, apply_rules, load_rules
-from ..features.constants import AUDIO_FRAMES, CLIP_SECONDS, SAMPLE_RATE, VIDEO_FRAMES
-from ..features.constants import HOP as HOP_SAMPLES
+from ..spec import AUDIO_FRAMES, CLIP_SECONDS, SAMPLE_RATE, VIDEO_FRAMES
+from ..spec import HOP as HOP_SAMPLES
 from ..features.frames import window_start_frame
 from ..media.decode import stream_media
 from ..media.probe import probe

@@ -40,6 +40,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import numpy.ma  # noqa: F401  (np.quantile imports it on first use, inside the analysis)
 
+from .label_segment import LabelSegment
 from .refine import RefineSettings, refine_segments
 
 
@@ -119,17 +120,6 @@ class DetectionSettings:
         if card_thresholds and label in card_thresholds:
             return float(card_thresholds[label])
         return float(self.default_threshold)
-
-
-@dataclass(frozen=True)
-class LabelSegment:
-    """A detected stretch of one scene label."""
-
-    label: str
-    start_ms: int
-    end_ms: int
-    confidence: float  #: mean or max smoothed probability over the segment, in [0, 1]
-    peak: float  #: max smoothed probability over the segment
 
 
 def curve_grid(duration_s: float, step_s: float) -> np.ndarray:

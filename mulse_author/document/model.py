@@ -14,10 +14,11 @@ from dataclasses import dataclass, field, fields, replace
 from enum import Enum
 from typing import Any, Callable, Iterable, Iterator
 
-from ..effects.types import EFFECT_TYPES
+from ..mpegv.types import EFFECT_TYPES
 from ..errors import DocumentError
 from .events import DocEvent
 from .keyframes import check_keyframes
+from .rejections import is_rejected
 from .schema import MAX_TIME_MS
 
 
@@ -42,9 +43,9 @@ class Segment:
     start_ms: int
     end_ms: int
     intensity: float = 0.5  #: editor intensity in [0, 1]
-    color: str | None = None  #: MPEG-V ColorCS term, e.g. "orange_web" (never "#RRGGBB"; see effects.colors)
+    color: str | None = None  #: MPEG-V ColorCS term, e.g. "orange_web" (never "#RRGGBB"; see mpegv.colors)
     location: str | None = None  #: MPEG-V LocationCS term "<x>:<y>:<z>", e.g. "center:*:front"
-    scent: str | None = None  #: MPEG-V ScentCS term, e.g. "sea_breeze" (see effects.schemes)
+    scent: str | None = None  #: MPEG-V ScentCS term, e.g. "sea_breeze" (see mpegv.schemes)
     source: Source = Source.MANUAL
     confidence: float | None = None  #: detector confidence in [0, 1] for suggestions
     label: str | None = None  #: scene label that produced it ("Fire"), or None
@@ -367,8 +368,6 @@ class TimelineDocument:
         suggestion that overlaps one of them on the same lane is dropped.  Returns
         ``(removed_old_suggestions, added_ids)`` so the change can be undone.
         """
-        from .review import is_rejected
-
         old = [s for s in self._segments.values() if s.source is Source.SUGGESTED]
         self.remove([s.id for s in old])
         kept = [s for s in self._segments.values()]

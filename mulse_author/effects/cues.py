@@ -28,7 +28,7 @@ from typing import Sequence
 import numpy as np
 
 from ..document import Segment, Source
-from .colors import nearest_color_term, srgb_to_lab_array
+from ..mpegv.colors import nearest_color_term, srgb_to_lab_array
 
 THIRDS = ("left", "center", "right")
 

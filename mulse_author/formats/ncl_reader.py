@@ -25,8 +25,8 @@ from lxml import etree
 
 from ..document import Segment, Source, TimelineDocument
 from ..document.schema import MAX_TIME_MS
-from ..effects.colors import color_term, nearest_color_term
-from ..effects.types import effect_type
+from ..mpegv.colors import color_term, nearest_color_term
+from ..mpegv.types import effect_type
 from ..errors import FormatError
 from .issues import Issue, warning
 from .ncl_writer import DURATION_META, LOCATION_PROP, MIME_PREFIX, NCL_ATTR_PREFIX

@@ -37,8 +37,8 @@ from lxml import etree
 
 from .. import __version__
 from ..document import Segment, TimelineDocument
-from ..effects.colors import color_rgb
-from ..effects.types import effect_type
+from ..mpegv.colors import color_rgb
+from ..mpegv.types import effect_type
 from ..errors import FormatError
 from . import safexml
 from .atomic import atomic_output

@@ -26,8 +26,8 @@ from lxml import etree
 
 from ..document import MediaRef, Segment, Source, TimelineDocument
 from ..document.schema import MAX_TIME_MS, attr_problem, text_problem
-from ..effects.colors import color_term
-from ..effects.types import effect_type
+from ..mpegv.colors import color_term
+from ..mpegv.types import effect_type
 from ..errors import FormatError
 from .issues import Issue, warning
 from .safexml import XSI_NS, local, namespace, parse_file

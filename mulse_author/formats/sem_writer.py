@@ -30,12 +30,12 @@ from lxml import etree
 
 from .. import __version__
 from ..document import Segment, TimelineDocument
-from ..effects.types import effect_type
 from ..errors import FormatError
 from . import safexml
 from .atomic import atomic_output
 from .common import check_writable_doc, playable_segments, relative_src
 from .keyframes import continued, expand_keyframes
+from .playsem import playsem_plan
 from .report import ExportReport
 from .safexml import XSI_NS
 from .terms import export_color, export_location, export_scent, export_spraying_type
@@ -47,6 +47,7 @@ from .units import (
     SPRAYING_URN,
     fmt_number,
     ms_to_ticks,
+    sem_type_name,
     to_unit,
     unit_range,
 )
@@ -79,11 +80,6 @@ Q = etree.QName
 
 def _si(name: str) -> str:
     return f"{{{SI_NS}}}{name}"
-
-
-def sem_type_name(effect: str) -> str:
-    t = effect_type(effect)
-    return t.name if t else effect
 
 
 def _pass_attr(seg: Segment, name: str, key: str, value: object, time_scale: int, warnings: list[str]):
@@ -261,8 +257,6 @@ def _plan(doc: TimelineDocument, target: str, include_suggestions: bool, resolve
             )
         kept.append(seg)
     if target == "playsem":
-        from .playsem import playsem_plan
-
         return playsem_plan(kept, report)
     names = [sem_type_name(s.effect) for s in kept]
     colors: list[str | None] = []

@@ -13,7 +13,7 @@ from PySide6.QtGui import QUndoCommand
 
 from ..document import Curves, Segment, TimelineDocument
 from ..document.edits import Applied, ChangeSet, apply_changes, revert_changes
-from ..document.review import rejection_of
+from ..document.rejections import rejection_of
 
 #: QUndoCommand.id() of commands that may merge (same id and same merge key)
 MERGE_ID = 0x6D75

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from ..document import Source
 from ..document.keyframes import normalise
-from ..effects.types import EFFECT_TYPES, display_name
+from ..mpegv.types import EFFECT_TYPES, display_name
 from ..errors import DocumentError, MulseError
 from ..formats.units import to_unit, unit_range
 from .editor import Editor
@@ -55,7 +55,7 @@ class _Keys(QObject):
 
 def _colour_terms() -> dict[str, tuple[int, int, int]]:
     try:
-        from ..effects.colors import COLOR_TERMS
+        from ..mpegv.colors import COLOR_TERMS
         return dict(COLOR_TERMS)
     except ImportError:
         return {}
@@ -63,7 +63,7 @@ def _colour_terms() -> dict[str, tuple[int, int, int]]:
 
 def _scent_terms() -> list[str]:
     try:
-        from ..effects.schemes import SCENT_TERMS
+        from ..mpegv.schemes import SCENT_TERMS
         return sorted(SCENT_TERMS)
     except ImportError:
         return []
@@ -71,7 +71,7 @@ def _scent_terms() -> list[str]:
 
 def _location_axes() -> tuple[tuple[str, ...], ...]:
     try:
-        from ..effects.schemes import LOCATION_X, LOCATION_Y, LOCATION_Z
+        from ..mpegv.schemes import LOCATION_X, LOCATION_Y, LOCATION_Z
         return LOCATION_X, LOCATION_Y, LOCATION_Z
     except ImportError:
         return (("*",), ("*",), ("*",))
@@ -432,9 +432,9 @@ class Inspector(QWidget):
     def set_colour_rgb(self, rgb) -> str | None:
         """Store the ColorCS term nearest to ``rgb`` on the selection; returns the term."""
         try:
-            from ..effects.colors import nearest_color_term
+            from ..mpegv.colors import nearest_color_term
         except ImportError:
-            self.error.setText("colour names are not available (mulse_author.effects.colors missing)")
+            self.error.setText("colour names are not available (mulse_author.mpegv.colors missing)")
             return None
         term = nearest_color_term(rgb)
         self._apply("color", term)

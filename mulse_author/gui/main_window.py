@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..document import Source
-from ..effects.types import EFFECT_TYPES
+from ..mpegv.types import EFFECT_TYPES
 from . import autosave as autosave_mod
 from .actions import build_menus, install_bindings
 from .analysis_run import AnalysisMixin

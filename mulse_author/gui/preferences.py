@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QMessageBox, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout,
 )
 
-from ..effects.types import EFFECT_TYPES
+from ..mpegv.types import EFFECT_TYPES
 from ..errors import MulseError
 from ..labels import LABELS
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from ..document import Curves, MediaRef, Segment, Source, TimelineDocument, save_project
-from ..effects.types import EFFECT_TYPES
+from ..mpegv.types import EFFECT_TYPES
 from ..labels import LABELS
 
 DEMO_SECONDS = 180

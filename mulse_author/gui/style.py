@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QColor, QPalette
 
-from ..effects.types import EFFECT_TYPES, display_name
+from ..mpegv.types import EFFECT_TYPES, display_name
 
 BG = QColor("#1b1d21")
 LANE_BG = (QColor("#23262b"), QColor("#262a30"))
@@ -77,7 +77,7 @@ def term_colour(term: str | None) -> QColor | None:
     c = _TERM_COLOURS.get(term)
     if c is None:
         try:
-            from ..effects.colors import COLOR_TERMS
+            from ..mpegv.colors import COLOR_TERMS
         except ImportError:
             return None
         rgb = COLOR_TERMS.get(term)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import av
 import numpy as np
 
-from ..features.constants import SAMPLE_RATE
+from ..spec import SAMPLE_RATE
 from .chunks import DecodeStats, _pts_seconds
 
 _SYNC_TOLERANCE_S = 0.005  # PTS jitter tolerated before the audio is re-aligned (gap / overlap)

@@ -48,7 +48,7 @@ import av
 import numpy as np
 
 from ..errors import MediaError
-from ..features.constants import SAMPLE_RATE
+from ..spec import SAMPLE_RATE
 from .audio_assembler import _RESAMPLE_BLOCK, _SYNC_TOLERANCE_S, _AudioAssembler, _audio_array  # noqa: F401
 from .chunks import DecodeStats, MediaChunk, _pts_seconds, sample_time  # noqa: F401
 from .decode_thread import MIN_DECODE_THREADS, _DecodeThread, configure_video_decoder  # noqa: F401

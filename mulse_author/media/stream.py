@@ -10,7 +10,7 @@ import av
 import numpy as np
 
 from ..errors import MediaError
-from ..features.constants import FRAME_SIZE, SAMPLE_RATE, VIDEO_FPS
+from ..spec import FRAME_SIZE, SAMPLE_RATE, VIDEO_FPS
 from .audio_assembler import _AudioAssembler
 from .chunks import DecodeStats, MediaChunk, _pts_seconds, sample_time
 from .decode_thread import _DecodeThread, configure_video_decoder

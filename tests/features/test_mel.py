@@ -16,7 +16,7 @@ import torch
 
 librosa = pytest.importorskip("librosa")
 
-from mulse_author.features import constants as C  # noqa: E402
+from mulse_author import spec as C  # noqa: E402
 from mulse_author.features.mel import (  # noqa: E402
     StreamingLogMel, log_mel, mel_power, n_frames, power_to_db, window_db,
 )

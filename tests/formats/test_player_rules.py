@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, assume, given, settings, strategies as st
 from lxml import etree
 
 from mulse_author.document import MediaRef, Segment, TimelineDocument
-from mulse_author.effects.colors import color_rgb
+from mulse_author.mpegv.colors import color_rgb
 from mulse_author.formats import validate
 from mulse_author.formats.export import export_document
 from mulse_author.formats.ncl_writer import build_ncl

@@ -5,7 +5,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from lxml import etree
 
 from mulse_author.document import MediaRef, Segment, TimelineDocument
-from mulse_author.effects.types import EFFECT_TYPES
+from mulse_author.mpegv.types import EFFECT_TYPES
 from mulse_author.errors import FormatError
 from mulse_author.formats.ncl_reader import parse_ncl_tree
 from mulse_author.formats.ncl_writer import build_ncl

@@ -268,7 +268,7 @@ def test_help_and_rules_dialogs(qtbot, make_window, tmp_path):
 
 
 def test_screenshot_demo_project_covers_every_lane(tmp_path):
-    from mulse_author.effects.types import EFFECT_TYPES
+    from mulse_author.mpegv.types import EFFECT_TYPES
     from mulse_author.gui.screenshot import make_demo_project
 
     doc = make_demo_project(tmp_path / "v.mp4")

@@ -7,7 +7,7 @@ import pytest
 
 from media_factory import make_audio, make_media, moving_gradient, solid, thirds, tone
 from mulse_author.errors import MediaError
-from mulse_author.features.constants import SAMPLE_RATE as SR
+from mulse_author.spec import SAMPLE_RATE as SR
 from mulse_author.media import decode_only, load_audio, probe, stream_media
 from mulse_author.media.decode import sample_time
 

@@ -6,6 +6,7 @@ import pytest
 
 from mulse_author.labels import LABELS
 from training import synthetic as S
+from training.table1 import run_table1
 
 
 def _clip(labels, seed=0, **kw):
@@ -66,7 +67,7 @@ def test_bimodal_beats_unimodal_on_held_out_split():
     cfg = TrainConfig.load("training/configs/synthetic.json")
     cfg = cfg.replace(epochs=8, data=DataSpec(kind="synthetic", n_train=240, n_val=80,
                                                n_test=160, seed=0))
-    results = S.run_table1(cfg, None, log=lambda m: None)
+    results = run_table1(cfg, None, log=lambda m: None)
     f1 = {v: r.metrics["test"]["micro_f1"] for v, r in results.items()}
     assert set(f1) == {"bimodal", "audio", "video", "fusioned_audio", "fusioned_video",
                        "late_fusion"}

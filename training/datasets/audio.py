@@ -13,8 +13,7 @@ import numpy as np
 
 from mulse_author.errors import MediaError
 from mulse_author.media import load_audio as _engine_load_audio
-
-SAMPLE_RATE = 22050  # Hz, the model's audio rate
+from mulse_author.spec import SAMPLE_RATE
 
 
 def load_audio(path, sr: int = SAMPLE_RATE, start_s: float | None = None,

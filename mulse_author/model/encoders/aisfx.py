@@ -39,9 +39,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-SAMPLE_RATE = 22050  # Hz, our decode rate
-N_FFT = 1024  # = aisfx's 2048 at 44.1 kHz
-HOP = 512  # = aisfx's 1024 at 44.1 kHz (23.2 ms)
+from ...spec import FMAP_STRIDE, HOP, N_FFT, POOL_EDGE, POOL_FRAMES, SAMPLE_RATE, STREAM_CONTEXT
+
+# N_FFT and HOP (spec) at 22 050 Hz equal aisfx's 2048 and 1024 at 44.1 kHz (23.2 ms).
 N_MELS = 96
 SPEC_MAX = 9.457798957824707  # aisfx 'original' min-max normalisation (min 0)
 CHANNELS = (64, 128, 256, 512)
@@ -54,22 +54,6 @@ LEVEL_REF = 18000.0
 #: LEVEL_REF / the median loudest-band power of the 2400 training mixes (2 652, measured on
 #: the cached clips), so a typical training clip sees the same level as under the per-window peak.
 STREAM_GAIN = LEVEL_REF / 2652.5
-#: Input frames per feature-map frame (three 2x2 max-pools).
-FMAP_STRIDE = 8
-#: Input frames a feature-map frame sees on each side beyond its own 8: two 3x3 convs per block
-#: add 2 x 1, 2 x 2, 2 x 4 and 2 x 8 frames at strides 1, 2, 4, 8, and the three 2x2 pools add
-#: 1 + 2 + 4, so 30 + 7 = 37.
-RF_HALF_WIDTH = 37
-#: Real neighbour frames given to each side of a chunk of a stream feature map: the smallest
-#: multiple of 8 >= RF_HALF_WIDTH, so a chunked map equals the one-pass map (tested exactly).
-STREAM_CONTEXT = 40
-#: Feature-map frames left out at each end of a window when pooling under the fixed-level front
-#: end: the receptive field's half-width is about 37 input frames (< 5 x 8), so the pooled frames
-#: never see the window's zero padding and a window pooled from a stream feature map equals the
-#: window computed alone (a 420-frame window pools 42 of its 52 frames: its central 7.8 s).
-POOL_EDGE = 5
-#: Feature-map frames a window pools (its central 7.8 s): 420 // 8 - 2 * POOL_EDGE.
-POOL_FRAMES = 420 // FMAP_STRIDE - 2 * POOL_EDGE
 
 
 def aisfx_filter_bank() -> torch.Tensor:
@@ -231,7 +215,7 @@ class AisfxEncoder(nn.Module):
         """Feature map ``[512, T // 8]`` of a whole stream's mel power ``[60, T]``, computed once.
 
         Computed in chunks of ``chunk`` frames (a multiple of 8) with ``context`` frames (a
-        multiple of 8, >= the receptive field's half-width :data:`RF_HALF_WIDTH`) of real neighbours
+        multiple of 8, >= the receptive field's half-width :data:`~mulse_author.spec.RF_HALF_WIDTH`) of real neighbours
         on each side, so memory stays bounded and the result equals the one-pass map.
         """
         t = mel_power.shape[1]
