@@ -13,8 +13,8 @@ import librosa
 import numpy as np
 import torch
 
-from mulse_author.spec import HOP, N_FFT, N_MELS, SAMPLE_RATE
 from mulse_author.features.mel import StreamingLogMel, log_mel
+from mulse_author.spec import HOP, N_FFT, N_MELS, SAMPLE_RATE
 
 
 def best_of(fn, repeats: int) -> float:

@@ -16,9 +16,9 @@ import time
 
 import torch
 
-from mulse_author.spec import SAMPLE_RATE
 from mulse_author.features.mel import log_mel
 from mulse_author.model import BimodalNet, ModelConfig
+from mulse_author.spec import SAMPLE_RATE
 from training.train import OptimConfig, _LossModel
 
 

@@ -10,7 +10,6 @@ import argparse
 import math
 import os
 import sys
-import time
 from pathlib import Path
 from typing import Sequence
 
@@ -20,7 +19,8 @@ from .labels import LABELS, label_index
 
 #: Longest --hop (s): windows an hour apart already say nothing useful.
 MAX_HOP_S = 3600.0
-DEMO_VIDEO = Path(os.environ.get("MULSE_RESOURCES", Path(__file__).resolve().parents[1] / "resources")) / "demo" / "demo.mp4"
+RESOURCES = Path(os.environ.get("MULSE_RESOURCES", Path(__file__).resolve().parents[1] / "resources"))
+DEMO_VIDEO = RESOURCES / "demo" / "demo.mp4"
 
 
 def _fail(msg: str, code: int = 2) -> int:
@@ -153,7 +153,8 @@ class _ProjectOutput:
                 self.prior = load_project(self.path)
             except DocumentError as exc:
                 raise OutputError(f"{self.path}: exists and is not a project this version can merge into "
-                                  f"({exc}); give --force to replace it (a copy is kept as {self.path.name}.bak)") from None
+                                  f"({exc}); give --force to replace it "
+                                  f"(a copy is kept as {self.path.name}.bak)") from None
             media = self.prior.media
             if media is not None and not _same_file(media.path, video):
                 raise OutputError(f"{self.path}: is the project of another video ({media.path}); "
@@ -170,7 +171,8 @@ class _ProjectOutput:
             s = merge_reanalysis(self.prior, doc)
             note = (f"merged into the existing project: {s.kept} segment(s) of the author's kept, "
                     f"{s.replaced} old suggestion(s) replaced by {s.added} new one(s)"
-                    + (f", {s.dropped} left out (they overlap the author's work or were rejected)" if s.dropped else ""))
+                    + (f", {s.dropped} left out (they overlap the author's work or were rejected)"
+                       if s.dropped else ""))
             doc = self.prior
         kept = backup(self.path)
         save_project(doc, self.path)
@@ -221,7 +223,7 @@ def cmd_demo(args) -> int:
     print()
     print(f"project: {project}")
     try:
-        from .formats import sem_writer, ncl_writer  # noqa: F401
+        from .formats import ncl_writer, sem_writer  # noqa: F401
     except ImportError:
         print("(SEM / NCL export not available in this build: skipped)")
         return 0
@@ -264,7 +266,8 @@ def _add_analysis_options(p: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mulse-author",
-                                     description="Suggest timed sensory effects for a video; edit; export NCL / MPEG-V SEM.")
+                                     description="Suggest timed sensory effects for a video; edit; "
+                                                 "export NCL / MPEG-V SEM.")
     parser.add_argument("--version", action="version", version=f"mulse-author {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

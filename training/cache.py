@@ -26,8 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
-from mulse_author.errors import FormatError
 from mulse_author import spec as C
+from mulse_author.errors import FormatError
 
 #: Bump when the feature computation changes: old entries are then ignored.
 FEATURE_VERSION = 1

@@ -32,7 +32,6 @@ from __future__ import annotations
 import dataclasses
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
@@ -40,9 +39,9 @@ import torch
 from torch.utils.data import Dataset
 
 from mulse_author.errors import FormatError, MediaError
-from mulse_author.spec import HOP, SAMPLE_RATE
 from mulse_author.labels import LABELS, NUM_LABELS
 from mulse_author.model import ModelConfig
+from mulse_author.spec import HOP, SAMPLE_RATE
 
 __all__ = [
     "DataSpec",

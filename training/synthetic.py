@@ -37,8 +37,8 @@ from typing import Iterator
 
 import numpy as np
 
-from mulse_author.spec import FRAME_SIZE, SAMPLE_RATE, VIDEO_FRAMES
 from mulse_author.labels import LABELS, NUM_LABELS
+from mulse_author.spec import FRAME_SIZE, SAMPLE_RATE, VIDEO_FRAMES
 
 __all__ = ["MODALITY", "SyntheticClip", "render_clip", "generate", "clip_seconds_for"]
 

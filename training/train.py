@@ -328,7 +328,7 @@ def train(
                 spec = dataclasses.replace(spec, cache_dir=str(out.parent / "feature_cache"))
             t0 = time.time()
             splits = load_splits(spec, mcfg, progress=progress and is_main)
-            say(f"data: " + ", ".join(f"{k} {len(v)} clips" for k, v in splits.items())
+            say("data: " + ", ".join(f"{k} {len(v)} clips" for k, v in splits.items())
                 + f" ({time.time() - t0:.1f} s)")
         assert_sources_disjoint(splits)
         train_set = splits.get("train")

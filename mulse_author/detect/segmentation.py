@@ -43,7 +43,6 @@ import numpy.ma  # noqa: F401  (np.quantile imports it on first use, inside the 
 from .label_segment import LabelSegment
 from .refine import RefineSettings, refine_segments
 
-
 CURVE_MODES = ("support", "span", "centre")
 
 

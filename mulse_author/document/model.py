@@ -14,8 +14,8 @@ from dataclasses import dataclass, field, fields, replace
 from enum import Enum
 from typing import Any, Callable, Iterable, Iterator
 
-from ..mpegv.types import EFFECT_TYPES
 from ..errors import DocumentError
+from ..mpegv.types import EFFECT_TYPES
 from .events import DocEvent
 from .keyframes import check_keyframes
 from .rejections import is_rejected
@@ -80,7 +80,8 @@ class Segment:
             )
         if self.end_ms > MAX_TIME_MS:
             raise DocumentError(f"segment {self.id}: end {self.end_ms} ms is beyond one week")
-        if isinstance(self.intensity, bool) or not (isinstance(self.intensity, (int, float)) and 0.0 <= self.intensity <= 1.0):
+        number = isinstance(self.intensity, (int, float)) and not isinstance(self.intensity, bool)
+        if not (number and 0.0 <= self.intensity <= 1.0):
             raise DocumentError(f"segment {self.id}: intensity {self.intensity!r} is not in [0, 1]")
         if self.confidence is not None and (isinstance(self.confidence, bool) or not (
                 isinstance(self.confidence, (int, float)) and 0.0 <= self.confidence <= 1.0)):

@@ -184,7 +184,8 @@ def load_project(path: str | os.PathLike) -> TimelineDocument:
     except UnicodeDecodeError as exc:
         raise DocumentError(f"{path}: not a Mulse Author project (not UTF-8 text: byte {exc.start})") from None
     except json.JSONDecodeError as exc:
-        raise DocumentError(f"{path}: corrupt project (JSON error at line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+        raise DocumentError(f"{path}: corrupt project "
+                            f"(JSON error at line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
     except RecursionError:
         raise DocumentError(f"{path}: corrupt project (nested too deeply)") from None
     except DocumentError as exc:

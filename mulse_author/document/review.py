@@ -8,6 +8,7 @@ from typing import Iterable
 
 from .model import Segment, Source
 
+
 def review_queue(segments: Iterable[Segment], min_confidence: float = 0.0) -> list[Segment]:
     """Suggestions still waiting for review, in time order, at or above ``min_confidence``."""
     out = [s for s in segments if s.source is Source.SUGGESTED

@@ -37,7 +37,6 @@ from dataclasses import replace
 from typing import Hashable, Iterable
 
 from ..document.keyframes import rebased
-
 from ..document.model import Segment, Source, new_id
 
 #: Pieces shorter than this (ms) are absorbed into a weaker-or-equal neighbour.

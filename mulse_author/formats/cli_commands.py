@@ -26,7 +26,8 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--sem", metavar="OUT", help="write an MPEG-V SEM file (.sem / .xml)")
     p.add_argument("--ncl", metavar="OUT", help="write an NCL document (.ncl)")
     p.add_argument("--ncl-profile", choices=PROFILES, default="3.0",
-                   help="3.0: standard NCL 3.0 (default); 4.0: the <effect> dialect of ginga-mulsemedia (not NCL 3.0-valid)")
+                   help="3.0: standard NCL 3.0 (default); "
+                        "4.0: the <effect> dialect of ginga-mulsemedia (not NCL 3.0-valid)")
     p.add_argument("--target", action="append", metavar="TARGET",
                    choices=sorted(set(targets("sem")) | set(targets("ncl"))),
                    help="player to write for (repeat for SEM and NCL): SEM mpegv (default, plain MPEG-V) or "

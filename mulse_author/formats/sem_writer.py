@@ -189,7 +189,8 @@ def _description(doc: TimelineDocument, base: str | os.PathLike | None, time_sca
     if video is not None:
         video = clean_text(video, "media path", warnings)
     comment = etree.SubElement(etree.SubElement(dm, m("Comment")), m("FreeTextAnnotation"))
-    comment.text = f"Sensory effects for {Path(video).name if video else 'an unnamed video'}, authored with Mulse Author"
+    about = Path(video).name if video else "an unnamed video"
+    comment.text = f"Sensory effects for {about}, authored with Mulse Author"
     now = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
     etree.SubElement(dm, m("CreationTime")).text = now.strftime("%Y-%m-%dT%H:%M:%S")
     inst = etree.SubElement(dm, m("Instrument"))
@@ -344,7 +345,8 @@ def build_sem(
     :func:`~.common.check_no_overlaps`) unless ``resolve_overlaps``, and for terms that
     cannot be written.
     """
-    warn, rep, plan = _prepare(doc, target, include_suggestions, time_scale, resolve_overlaps, warnings, report, out_path)
+    warn, rep, plan = _prepare(doc, target, include_suggestions, time_scale, resolve_overlaps, warnings, report,
+                               out_path)
     if target == "playsem":
         auto_extraction = False
     root = etree.Element(Q(SEDL_NS, "SEM"), nsmap=NSMAP)

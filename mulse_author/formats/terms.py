@@ -9,9 +9,9 @@ warning (other tools use newer tables); anything that cannot be a term is an err
 
 from __future__ import annotations
 
+from ..errors import FormatError
 from ..mpegv.colors import color_term, is_color_term
 from ..mpegv.schemes import SPRAYING_TYPES, is_location_term, is_scent_term
-from ..errors import FormatError
 from .units import LOCATION_RE, TERM_RE
 
 

@@ -21,7 +21,8 @@ def make_app(argv: list[str] | None = None):
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="mulse-author gui", description="Mulse Author desktop editor")
-    parser.add_argument("path", nargs="?", help="a video, a project (.json) or an SEM/NCL file (.sem, .xml, .ncl) to open")
+    parser.add_argument("path", nargs="?",
+                        help="a video, a project (.json) or an SEM/NCL file (.sem, .xml, .ncl) to open")
     args = parser.parse_args(argv)
     app = make_app()
     from .main_window import MainWindow

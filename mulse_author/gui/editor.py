@@ -13,8 +13,7 @@ from typing import Any, Iterable
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from ..document import Segment, Source, TimelineDocument
-from ..document import edits
+from ..document import Segment, Source, TimelineDocument, edits
 from ..document.events import DocEvent
 from ..document.review import next_suggestion, under
 from ..errors import DocumentError
@@ -74,7 +73,10 @@ class Editor(QObject):
 
     def _on_doc_event(self, event: DocEvent, ids: list[str]) -> None:
         if event in (DocEvent.REMOVED, DocEvent.RESET):
-            gone = self.selection - set(s.id for s in self.doc.segments()) if event == DocEvent.RESET else self.selection & set(ids)
+            if event == DocEvent.RESET:
+                gone = self.selection - set(s.id for s in self.doc.segments())
+            else:
+                gone = self.selection & set(ids)
             if gone:
                 self.selection -= gone
                 self.selectionChanged.emit()

@@ -17,8 +17,19 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtMultimediaWidgets import QVideoWidget
 from PySide6.QtWidgets import (
-    QDockWidget, QDoubleSpinBox, QHBoxLayout, QLabel, QMainWindow, QMenu, QMessageBox, QSplitter, QStyle,
-    QToolButton, QUndoView, QVBoxLayout, QWidget,
+    QDockWidget,
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSplitter,
+    QStyle,
+    QToolButton,
+    QUndoView,
+    QVBoxLayout,
+    QWidget,
 )
 
 from ..document import Source
@@ -233,7 +244,8 @@ class MainWindow(ProjectFilesMixin, AnalysisMixin, ExportMixin, QMainWindow):
                 a.triggered.connect(lambda _c=False, f=flag: ed.toggle_row_flag(row_key, f))
             m.addSeparator()
             m.addAction("Select all in this row", lambda: ed.select(
-                [s.id for s in ed.doc.segments(effect) if (s.effect, s.location if s.location not in (None, "", "*:*:*") else None) == tuple(row_key)]))
+                [s.id for s in ed.doc.segments(effect)
+                 if (s.effect, s.location if s.location not in (None, "", "*:*:*") else None) == tuple(row_key)]))
             add = m.addMenu("Add location row")
             for loc in ("left:*:*", "center:*:*", "right:*:*", "*:*:front", "*:*:back"):
                 add.addAction(location_label(loc), lambda loc=loc: ed.add_row(effect, loc))
@@ -258,7 +270,8 @@ class MainWindow(ProjectFilesMixin, AnalysisMixin, ExportMixin, QMainWindow):
                 m.addAction("Delete", ed.delete)
             if row_key is not None:
                 m.addAction("New segment here", lambda: ed.create_segment(
-                    row_key[0], start_ms=int(self.timeline.t_of(self.timeline.viewport().mapFromGlobal(global_pos).x())),
+                    row_key[0],
+                    start_ms=int(self.timeline.t_of(self.timeline.viewport().mapFromGlobal(global_pos).x())),
                     **({"location": row_key[1]} if row_key[1] else {})))
             m.addAction("Paste at playhead", ed.paste).setEnabled(bool(ed.clipboard))
         self.last_context_menu = m
@@ -288,7 +301,8 @@ class MainWindow(ProjectFilesMixin, AnalysisMixin, ExportMixin, QMainWindow):
         self.player.seek(ms)
 
     def _on_playhead(self, ms: int) -> None:
-        self.time_label.setText(f"{format_time(ms, self.editor.fps)} / {format_time(self.editor.duration_ms(), show_ms=False)}")
+        total = format_time(self.editor.duration_ms(), show_ms=False)
+        self.time_label.setText(f"{format_time(ms, self.editor.fps)} / {total}")
 
     def _on_playing(self, playing: bool) -> None:
         self.btn_play.setIcon(self.style().standardIcon(QStyle.SP_MediaPause if playing else QStyle.SP_MediaPlay))
@@ -296,7 +310,8 @@ class MainWindow(ProjectFilesMixin, AnalysisMixin, ExportMixin, QMainWindow):
         self.rate_label.setText("" if rate in (0.0, 1.0) else f"{rate:+g}×")
 
     def _update_follow_label(self) -> None:
-        self.follow_label.setText(f"Follow: {self.timeline.follow_mode} · Snap: {'on' if self.timeline.snapping else 'off'}")
+        snap = "on" if self.timeline.snapping else "off"
+        self.follow_label.setText(f"Follow: {self.timeline.follow_mode} · Snap: {snap}")
 
     def step_frames(self, n: int) -> None:
         fps = self.editor.fps or 25.0
@@ -321,7 +336,8 @@ class MainWindow(ProjectFilesMixin, AnalysisMixin, ExportMixin, QMainWindow):
         seg = self.editor.review_step(direction)
         if seg is None:
             self.statusBar().showMessage("No more suggestions that way" + (
-                f" at or above {self.editor.review_min_confidence:.0%}" if self.editor.review_min_confidence else ""), 4000)
+                f" at or above {self.editor.review_min_confidence:.0%}"
+                if self.editor.review_min_confidence else ""), 4000)
             return
         self.player.pause()
         self.seek(seg.start_ms)

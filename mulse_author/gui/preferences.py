@@ -11,13 +11,24 @@ import json
 from pathlib import Path
 
 from PySide6.QtWidgets import (
-    QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
-    QMessageBox, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
 )
 
-from ..mpegv.types import EFFECT_TYPES
 from ..errors import MulseError
 from ..labels import LABELS
+from ..mpegv.types import EFFECT_TYPES
 
 COLUMNS = ("label", "effect", "intensity", "intensity_scale", "max_duration_s", "color", "scent", "location")
 HEADERS = ("Scene label", "Effect", "Fixed intensity", "Intensity ×", "Max length (s)", "Colour", "Scent", "Location")

@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 
 from ..document import Curves, MediaRef, Segment, Source, TimelineDocument, save_project
-from ..mpegv.types import EFFECT_TYPES
 from ..labels import LABELS
+from ..mpegv.types import EFFECT_TYPES
 
 DEMO_SECONDS = 180
 DEMO_FPS = 25
@@ -116,7 +116,8 @@ def make_demo_project(video: Path, seconds: int = DEMO_SECONDS, fps: int = DEMO_
     segs.append(Segment("Temperature", 64_000, 76_000, intensity=0.5, keyframes=[(0, 0.2), (12_000, 0.9)]))
     flat = []
     for s in sorted(segs, key=lambda s: s.start_ms):  # keep the demo free of same-row overlaps
-        if not any(o.effect == s.effect and o.location == s.location and o.overlaps(s.start_ms, s.end_ms) for o in flat):
+        if not any(o.effect == s.effect and o.location == s.location and o.overlaps(s.start_ms, s.end_ms)
+                   for o in flat):
             flat.append(s)
     doc.add(flat)
     return doc

@@ -118,7 +118,8 @@ def segment_description(seg, fps=None) -> str:
     lo, hi, unit = unit_range(seg.effect)
     lines = [f"{lane_title(seg.effect)}" + (f" — {seg.label}" if seg.label else ""),
              f"{format_time(seg.start_ms, fps)} → {format_time(seg.end_ms, fps)} ({format_time(seg.duration_ms)})",
-             f"intensity {to_unit(seg.effect, seg.intensity):g} {unit}" + (f" ({len(seg.keyframes)} keyframes)" if seg.keyframes else "")]
+             f"intensity {to_unit(seg.effect, seg.intensity):g} {unit}"
+             + (f" ({len(seg.keyframes)} keyframes)" if seg.keyframes else "")]
     for name in ("color", "location", "scent"):
         v = getattr(seg, name)
         if v:

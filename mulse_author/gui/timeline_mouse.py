@@ -231,8 +231,8 @@ class TimelineMouse:
             seg = editor.doc.get(hit.seg_id)
             if e.shift:  # Shift+double-click: a keyframe there, at the height clicked
                 off = int(round(min(max(view.t_of(x) - seg.start_ms, 0), seg.duration_ms)))
-                editor.update_segments({seg.id: {"keyframes": with_keyframe(seg.keyframes, off, self._value_at_y(seg, y))}},
-                                       "Add keyframe")
+                kfs = with_keyframe(seg.keyframes, off, self._value_at_y(seg, y))
+                editor.update_segments({seg.id: {"keyframes": kfs}}, "Add keyframe")
                 editor.select([seg.id])
                 return
             editor.select([hit.seg_id])
@@ -345,7 +345,8 @@ class TimelineMouse:
         from ..formats.units import to_unit, unit_range
 
         self.view.readout = (self.view.x_of(seg.start_ms + off), y,
-                             f"{format_time(seg.start_ms + off, editor.fps)} · {to_unit(seg.effect, val):g} {unit_range(seg.effect)[2]}")
+                             f"{format_time(seg.start_ms + off, editor.fps)} · "
+                             f"{to_unit(seg.effect, val):g} {unit_range(seg.effect)[2]}")
         if kfs != list(seg.keyframes):
             editor.update_segments({seg.id: {"keyframes": kfs}}, "Move keyframe", merge_key=d.merge_key)
         self.view.viewport().update()

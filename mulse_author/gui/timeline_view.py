@@ -23,8 +23,8 @@ from .editor import Editor
 from .logic.envelope import column_envelope
 from .logic.lane_index import LaneIndex
 from .logic.layout import TimelineLayout
-from .logic.sublanes import FLAGS, location_label, rows_for, seg_row_key
 from .logic.mapping import TimeScale, fit_scale
+from .logic.sublanes import FLAGS, location_label, rows_for, seg_row_key
 from .logic.ticks import choose_ticks, tick_times
 from .logic.timecode import format_ruler_label
 from .logic.waveform import Peaks
@@ -393,8 +393,9 @@ class TimelineView(QAbstractScrollArea):
             return
         lay = self.layout_
         dpr = self.devicePixelRatioF()
-        key = (self.scale, w, lay.lanes_bottom, lay.scroll_y, tuple(lay.rows), lay.hidden, frozenset(self.editor.selection), moving,
-               self.editor.current_lane, self.editor.current_location, repr(self.editor.rows.flags), dpr)
+        key = (self.scale, w, lay.lanes_bottom, lay.scroll_y, tuple(lay.rows), lay.hidden,
+               frozenset(self.editor.selection), moving, self.editor.current_lane, self.editor.current_location,
+               repr(self.editor.rows.flags), dpr)
         if self._lanes_cache[0] != key:
             img = QImage(int(w * dpr), int(lay.lanes_bottom * dpr), QImage.Format_ARGB32_Premultiplied)
             img.setDevicePixelRatio(dpr)

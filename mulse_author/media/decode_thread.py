@@ -6,6 +6,7 @@ import os
 
 import av
 
+
 class _DecodeThread:
     """Demux + decode on a helper thread, handing ``(stream, frames, error)`` per packet to the
     caller in demux order through a short queue.

@@ -13,9 +13,9 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from mulse_author import spec
 from mulse_author.errors import MulseError
 from mulse_author.labels import LABELS
-from mulse_author import spec
 from mulse_author.model.config import ModelConfig, ModelConfigError
 
 #: Version of the card's JSON layout; a card with a higher number is refused.

@@ -54,7 +54,7 @@ def markdown(card: dict, rep: dict, sel: dict, lic: dict) -> str:
              "- Head: standardised 1024-d embedding (max and mean pooled) -> 256 ReLU -> 7 sigmoid outputs,",
              f"  trained with Adam and BCE (`{sel['chosen']}`, chosen by cross-validation, see below).",
              "- Thresholds per label: calibrated on the out-of-fold scores of the cross-validation (never on test data).",
-             "", "## Training data", 
+             "", "## Training data",
              "Real recordings of the seven classes from Debian game-data packages and sound libraries",
              "(`../shared/data/get_scene_audio.sh`, `training/fetch/get_extra_scene_audio.sh`), mixed into 10 s",
              "film-like clips (`training.film.FILM_MIXER`): game music, dialogue synthesised with espeak-ng,",
@@ -116,7 +116,7 @@ def markdown(card: dict, rep: dict, sel: dict, lic: dict) -> str:
               f"first; `--precision auto` on CPUs with native bfloat16) changed {chk.get('decisions_flipped')} of "
               f"{chk.get('decisions')} decisions on {chk.get('clips')} re-mixed cross-validation clips (max score "
               f"difference {_f(chk.get('score_abs_diff_max'))}); the figures above were measured with `auto`.",
-              "", "## Limits", 
+              "", "## Limits",
               "- Trained on game and sound-library recordings, not on film stems: film foley, score and processing differ.",
               "- Ocean has recordings in one package only, so no held-out Ocean figure exists; Thunder and Rain have few.",
               "- The test packages are game libraries too; other libraries will score differently.",

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from mulse_author.detect.refine import RefineSettings, envelope_db, refine_segments
 from mulse_author.detect.label_segment import LabelSegment
+from mulse_author.detect.refine import RefineSettings, envelope_db, refine_segments
 from mulse_author.detect.segmentation import (
     DetectionSettings,
     curve_grid,

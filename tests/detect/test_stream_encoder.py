@@ -163,9 +163,10 @@ def test_bf16_stream_scores_stay_close_to_fp32(stream_net):
 
 
 def test_analyze_reports_the_precision_and_leaves_the_model_as_it_was(stream_net, tmp_path):
+    from videogen import write_media
+
     from mulse_author.detect.analyze import analyze
     from mulse_author.model import ModelCard
-    from videogen import write_media
 
     path = write_media(tmp_path / "a.m4a", 12.0, None, lambda t: 0.05 * np.sin(2 * np.pi * 440 * t),
                        container="mp4")
@@ -203,7 +204,6 @@ def test_heap_is_trimmed_every_few_chunks_and_at_the_end(stream_net, monkeypatch
     """malloc_trim returns the arenas' pages, so calling it after each chunk made every chunk
     fault its activations in afresh; it runs every TRIM_EVERY_CHUNKS chunks and once at the end."""
     import mulse_author.detect.analyze as analyze_mod
-
     import mulse_author.detect.inference as inference_mod
 
     calls = []

@@ -2,13 +2,12 @@
 
 import numpy as np
 import pytest
-
-from mulse_author.media.decode import stream_media
-from mulse_author.mpegv.colors import (COLOR_TERMS, _srgb_to_lab, color_term, nearest_color_term,
-                                         srgb_to_lab_array)
-from mulse_author.effects.cues import CueSettings, ThirdsColourBins, flash_cues, light_cues
-from mulse_author.mpegv.schemes import is_location_term, is_scent_term
 from videogen import solid, three_colour_frame, write_media
+
+from mulse_author.effects.cues import CueSettings, ThirdsColourBins, flash_cues, light_cues
+from mulse_author.media.decode import stream_media
+from mulse_author.mpegv.colors import COLOR_TERMS, _srgb_to_lab, color_term, nearest_color_term, srgb_to_lab_array
+from mulse_author.mpegv.schemes import is_location_term, is_scent_term
 
 
 def test_colour_terms_and_nearest():

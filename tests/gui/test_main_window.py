@@ -268,8 +268,8 @@ def test_help_and_rules_dialogs(qtbot, make_window, tmp_path):
 
 
 def test_screenshot_demo_project_covers_every_lane(tmp_path):
-    from mulse_author.mpegv.types import EFFECT_TYPES
     from mulse_author.gui.screenshot import make_demo_project
+    from mulse_author.mpegv.types import EFFECT_TYPES
 
     doc = make_demo_project(tmp_path / "v.mp4")
     assert {s.effect for s in doc} == {t.name for t in EFFECT_TYPES}

@@ -201,7 +201,8 @@ def test_card_not_json_object(ckpt, text):
 def test_card_for_a_different_network_names_the_first_tensor(ckpt):
     # Weights of the compact net, card claiming the paper's sizes.
     _edit_card(ckpt, lambda d: d.update(config=ModelConfig.paper().to_dict()))
-    with pytest.raises(CheckpointError, match=r"tensor 'audio.conv1.weight' has shape \[24, 1, 57, 6\].*\[80, 1, 57, 6\]"):
+    with pytest.raises(CheckpointError,
+                       match=r"tensor 'audio.conv1.weight' has shape \[24, 1, 57, 6\].*\[80, 1, 57, 6\]"):
         load_checkpoint(ckpt)
 
 

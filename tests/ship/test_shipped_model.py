@@ -1,7 +1,5 @@
 """The model shipped in trained/: loads through the app's path, says what it is, behaves sanely."""
 
-import json
-import math
 from pathlib import Path
 
 import numpy as np

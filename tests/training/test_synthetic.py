@@ -10,13 +10,13 @@ from training.table1 import run_table1
 
 
 def _clip(labels, seed=0, **kw):
-    return S.render_clip(np.array([1.0 if l in labels else 0.0 for l in LABELS]),
+    return S.render_clip(np.array([1.0 if lab in labels else 0.0 for lab in LABELS]),
                          np.random.default_rng(seed), seconds=2.5, video_frames=8, **kw)
 
 
 def test_every_label_has_a_modality():
     assert set(S.MODALITY) == set(LABELS)
-    assert {S.MODALITY[l] for l in LABELS} == {"audio", "video", "both"}
+    assert {S.MODALITY[lab] for lab in LABELS} == {"audio", "video", "both"}
 
 
 def test_shapes_ranges_and_reproducibility():
@@ -77,6 +77,6 @@ def test_bimodal_beats_unimodal_on_held_out_split():
     audio_pl = results["audio"].metrics["test"]["per_label"]
     video_pl = results["video"].metrics["test"]["per_label"]
     bi_pl = results["bimodal"].metrics["test"]["per_label"]
-    assert max(audio_pl[l]["average_precision"] for l in ("Wind", "Fire")) < 0.7
-    assert max(video_pl[l]["average_precision"] for l in ("Rain", "Gunshot")) < 0.7
+    assert max(audio_pl[lab]["average_precision"] for lab in ("Wind", "Fire")) < 0.7
+    assert max(video_pl[lab]["average_precision"] for lab in ("Rain", "Gunshot")) < 0.7
     assert bi_pl["Wind"]["average_precision"] > 0.8 and bi_pl["Rain"]["average_precision"] > 0.8

@@ -14,8 +14,7 @@ import pytest
 from mulse_author.errors import MediaError, MulseError
 from mulse_author.labels import AUDIOSET_MIDS
 from training.datasets.audioset import Segment, label_evidence, select_segments, write_manifest
-from training.datasets.download import (FetchError, Fetcher, cut_segment, download_manifest,
-                                        read_failures)
+from training.datasets.download import Fetcher, FetchError, cut_segment, download_manifest, read_failures
 from training.datasets.local import read_manifest
 
 SR = 22050

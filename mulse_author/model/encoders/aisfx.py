@@ -29,8 +29,9 @@ normalisation). It approximates the first front end (see the model card for the 
 Inference (the encoder in eval mode) runs the convolutions with each BatchNorm folded into its
 convolution (same function, fewer passes over the activations), in float32 or, when
 :attr:`AisfxEncoder.precision` is ``"bf16"``, in bfloat16 with float32 output (oneDNN uses the
-CPU's native bfloat16 / AMX units: about 4x faster; the first convolution stays float32; see :mod:`mulse_author.model.precision` for
-when that is chosen and the model card for the validated effect on the scores).
+CPU's native bfloat16 / AMX units: about 4x faster; the first convolution stays float32; see
+:mod:`mulse_author.model.precision` for when that is chosen and the model card for the
+validated effect on the scores).
 """
 
 from __future__ import annotations
