@@ -98,7 +98,7 @@ def _segment_colours(colours: np.ndarray, delta_e: float, min_bins: int) -> list
         return []
     labs = srgb_to_lab_array(np.asarray(colours) * 255.0)
     runs: list[list[int]] = [[0, 1]]
-    # plain floats: numpy calls on 3-vectors cost ~10 us per bin (30 ms for a 10-min film)
+    # plain floats: numpy's per-call cost dominates on 3-vectors (benchmarks/RESULTS.md)
     rows = labs.tolist()
     acc = list(rows[0])
     for b in range(1, len(rows)):

@@ -29,9 +29,9 @@ normalisation). It approximates the first front end (see the model card for the 
 Inference (the encoder in eval mode) runs the convolutions with each BatchNorm folded into its
 convolution (same function, fewer passes over the activations), in float32 or, when
 :attr:`AisfxEncoder.precision` is ``"bf16"``, in bfloat16 with float32 output (oneDNN uses the
-CPU's native bfloat16 / AMX units: about 4x faster; the first convolution stays float32; see
-:mod:`mulse_author.model.precision` for when that is chosen and the model card for the
-validated effect on the scores).
+CPU's native bfloat16 / AMX units; benchmarks/RESULTS.md). The first convolution stays float32;
+see :mod:`mulse_author.model.precision` for when bf16 is chosen and the model card for its
+validated effect on the scores.
 """
 
 from __future__ import annotations
@@ -128,8 +128,8 @@ def conv3x3_relu(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Ten
 def max_pool2x2(x: torch.Tensor) -> torch.Tensor:
     """``F.max_pool2d(x, 2)`` of a channels-last ``[B, C, H, W]`` map with even H and W, as two
     elementwise maxima over the channel-contiguous memory (the same values, NaN propagated like
-    max_pool2d; about 2x faster on the large bfloat16 maps, which max_pool2d reads pixel by
-    pixel); any other input goes to max_pool2d."""
+    max_pool2d, which reads the large bfloat16 maps pixel by pixel; benchmarks/RESULTS.md); any
+    other input goes to max_pool2d."""
     b, c, h, w = x.shape
     if h % 2 or w % 2 or not x.is_contiguous(memory_format=torch.channels_last):
         return F.max_pool2d(x, 2)
@@ -180,7 +180,7 @@ class AisfxEncoder(nn.Module):
         self._fused_cache: dict = {}  # precision -> (weight versions, fused layers)
         #: False: eval mode runs the unfused modules (float32; the reference the card was built on)
         self.fused = True
-        # channels-last conv weights and activations: same numbers, about 2.4x faster on CPU
+        # channels-last conv weights and activations: same numbers, faster (benchmarks/RESULTS.md)
         self.to(memory_format=torch.channels_last)
 
     def spectrogram_from_log_mel(self, mel_db: torch.Tensor) -> torch.Tensor:
@@ -327,8 +327,8 @@ class AisfxEncoder(nn.Module):
                 x = conv3x3_relu(x, w, b)
                 if k % 2 == 1 and k < len(layers) - 1:  # after each block but the last
                     x = max_pool2x2(x)
-        # mean over frequency, reduced in the channels-last memory order ([B, T, F, C]: summing
-        # over F vectorises over C; the same values, 12x faster than reducing dim 3 in place)
+        # mean over frequency in the channels-last memory order ([B, T, F, C]): summing over F
+        # vectorises over C; the same values as reducing dim 3 (benchmarks/RESULTS.md)
         return x.permute(0, 2, 3, 1).mean(dim=2, dtype=torch.float32).transpose(1, 2).contiguous()
 
     def forward(self, audio: torch.Tensor) -> torch.Tensor:
