@@ -14,7 +14,13 @@ from pathlib import Path
 from typing import Sequence
 
 from . import __version__
-from .errors import MulseError
+from .document import load_project, save_project
+from .document.reanalysis import merge_reanalysis
+from .effects.rules import load_rules
+from .errors import DocumentError, MulseError
+from .fileguard import OutputError, backup, check_input, check_output
+from .formats import write_ncl, write_sem
+from .formats.cli_commands import add_subcommands
 from .labels import LABELS, label_index
 
 #: Longest --hop (s): windows an hour apart already say nothing useful.
@@ -57,7 +63,7 @@ def _progress_bar(enabled: bool):
     """A tqdm bar on stderr driven by ``progress(fraction, message)``; no-op when disabled."""
     if not enabled:
         return (lambda f, m: None), (lambda: None)
-    from tqdm import tqdm
+    from tqdm import tqdm  # lazy: only a shown progress bar needs it
 
     bar = tqdm(total=1000, file=sys.stderr, unit="‰", leave=False, dynamic_ncols=True,
                bar_format="{desc} {percentage:3.0f}%|{bar}| {elapsed}<{remaining}")
@@ -71,8 +77,6 @@ def _progress_bar(enabled: bool):
 
 def check_analysis_options(video: str, args) -> None:
     """Every option and input of an analysis, checked before any work is done."""
-    from .fileguard import check_input
-
     if not (math.isfinite(args.hop) and 0 < args.hop <= MAX_HOP_S):
         raise MulseError(f"--hop must be a number of seconds in (0, {MAX_HOP_S:g}], got {args.hop}")
     parse_thresholds(args.threshold)
@@ -84,8 +88,10 @@ def check_analysis_options(video: str, args) -> None:
 
 
 def _run_analysis(video: str, args, quiet: bool):
+    # lazy: the detection engine (numpy, PyAV, torch) loads only for an analysis, not for every command
     from .detect.analyze import analyze
     from .detect.segmentation import DetectionSettings
+    from .media.probe import probe
 
     check_analysis_options(video, args)
     default, per = parse_thresholds(args.threshold)
@@ -94,9 +100,6 @@ def _run_analysis(video: str, args, quiet: bool):
         settings.default_threshold = default
         settings.thresholds = {lab: default for lab in LABELS}
     settings.thresholds.update(per)
-    from .effects.rules import load_rules
-    from .media.probe import probe
-
     probe(video)  # a missing or unreadable file fails here, before the progress bar
     rules = load_rules(args.rules)
     model = args.model
@@ -142,10 +145,6 @@ class _ProjectOutput:
     that the new suggestions are merged into (``--force``: replaced), a backup kept."""
 
     def __init__(self, path, inputs, force: bool, video: str):
-        from .document import load_project
-        from .errors import DocumentError
-        from .fileguard import OutputError, check_output
-
         self.path, self.force, self.prior = Path(path), force, None
         exists = check_output(self.path, inputs=inputs, force=force, what="project")
         if exists and not force and not self.path.is_symlink() and self.path.stat().st_size:  # empty: nothing to keep
@@ -162,10 +161,6 @@ class _ProjectOutput:
 
     def save(self, doc, quiet: bool):
         """Write ``doc`` (merged into the existing project, if any); returns the saved document."""
-        from .document import save_project
-        from .document.reanalysis import merge_reanalysis
-        from .fileguard import backup
-
         note = None
         if self.prior is not None:
             s = merge_reanalysis(self.prior, doc)
@@ -202,8 +197,6 @@ def cmd_analyze(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from .fileguard import backup, check_output
-
     video = Path(args.video) if args.video else DEMO_VIDEO
     if not video.is_file():
         raise MulseError(f"{video}: demo video not found (run resources/demo/make_demo.py to build it)")
@@ -222,16 +215,7 @@ def cmd_demo(args) -> int:
     print(suggestions_table(doc))
     print()
     print(f"project: {project}")
-    try:
-        from .formats import ncl_writer, sem_writer  # noqa: F401
-    except ImportError:
-        print("(SEM / NCL export not available in this build: skipped)")
-        return 0
-    for name, module, attr in (("demo.sem", sem_writer, "write_sem"), ("demo.ncl", ncl_writer, "write_ncl")):
-        writer = getattr(module, attr, None)
-        if writer is None:
-            print(f"({name}: exporter not available yet, skipped)")
-            continue
+    for name, writer in (("demo.sem", write_sem), ("demo.ncl", write_ncl)):
         target = out_dir / name
         backup(target)
         warnings = writer(doc, target)
@@ -242,7 +226,7 @@ def cmd_demo(args) -> int:
 
 
 def cmd_gui(args) -> int:
-    try:
+    try:  # lazy: Qt loads only for the editor; missing system Qt libraries are reported, not raised
         from .gui.app import main as gui_main
     except ImportError as exc:
         return _fail(f"the graphical editor is not available ({exc})")
@@ -293,12 +277,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", nargs="?", help="video or project to open")
     p.set_defaults(func=cmd_gui)
 
-    try:  # the formats package registers export / validate when it provides them
-        from .formats.cli_commands import add_subcommands
-    except ImportError:
-        pass
-    else:
-        add_subcommands(sub)
+    add_subcommands(sub)
     return parser
 
 

@@ -33,6 +33,8 @@ from ..document import Source
 from ..document.keyframes import normalise
 from ..errors import DocumentError, MulseError
 from ..formats.units import to_unit, unit_range
+from ..mpegv.colors import COLOR_TERMS, nearest_color_term
+from ..mpegv.schemes import LOCATION_X, LOCATION_Y, LOCATION_Z, SCENT_TERMS
 from ..mpegv.types import EFFECT_TYPES, display_name
 from .editor import Editor
 from .logic.now_playing import unit_short
@@ -67,27 +69,15 @@ class _Keys(QObject):
 
 
 def _colour_terms() -> dict[str, tuple[int, int, int]]:
-    try:
-        from ..mpegv.colors import COLOR_TERMS
-        return dict(COLOR_TERMS)
-    except ImportError:
-        return {}
+    return dict(COLOR_TERMS)
 
 
 def _scent_terms() -> list[str]:
-    try:
-        from ..mpegv.schemes import SCENT_TERMS
-        return sorted(SCENT_TERMS)
-    except ImportError:
-        return []
+    return sorted(SCENT_TERMS)
 
 
 def _location_axes() -> tuple[tuple[str, ...], ...]:
-    try:
-        from ..mpegv.schemes import LOCATION_X, LOCATION_Y, LOCATION_Z
-        return LOCATION_X, LOCATION_Y, LOCATION_Z
-    except ImportError:
-        return (("*",), ("*",), ("*",))
+    return LOCATION_X, LOCATION_Y, LOCATION_Z
 
 
 class Inspector(QWidget):
@@ -446,11 +436,6 @@ class Inspector(QWidget):
 
     def set_colour_rgb(self, rgb) -> str | None:
         """Store the ColorCS term nearest to ``rgb`` on the selection; returns the term."""
-        try:
-            from ..mpegv.colors import nearest_color_term
-        except ImportError:
-            self.error.setText("colour names are not available (mulse_author.mpegv.colors missing)")
-            return None
         term = nearest_color_term(rgb)
         self._apply("color", term)
         return term

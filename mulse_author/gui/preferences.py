@@ -26,20 +26,13 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from ..effects import rules as rules_engine
 from ..errors import MulseError
 from ..labels import LABELS
 from ..mpegv.types import EFFECT_TYPES
 
 COLUMNS = ("label", "effect", "intensity", "intensity_scale", "max_duration_s", "color", "scent", "location")
 HEADERS = ("Scene label", "Effect", "Fixed intensity", "Intensity ×", "Max length (s)", "Colour", "Scent", "Location")
-
-
-def _rules_module():
-    try:
-        from ..effects import rules
-        return rules
-    except ImportError:
-        return None
 
 
 def rules_to_json(rules) -> dict:
@@ -57,8 +50,8 @@ class RulesDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Preferences — effect rules")
         self.resize(900, 520)
-        self.mod = _rules_module()
-        self.path = Path(path) if path else (self.mod.user_rules_path() if self.mod else None)
+        self.mod = rules_engine
+        self.path = Path(path) if path else self.mod.user_rules_path()
         lay = QVBoxLayout(self)
         self.info = QLabel("")
         self.info.setWordWrap(True)
@@ -98,10 +91,6 @@ class RulesDialog(QDialog):
         self.error.setStyleSheet("color: #ff6b6b;")
         self.error.setWordWrap(True)
         lay.addWidget(self.error)
-        if self.mod is None:
-            self.info.setText("The effect rules engine is not installed; nothing to edit.")
-            self.buttons.button(QDialogButtonBox.Save).setEnabled(False)
-            return
         try:
             rules = self.mod.load_rules(self.path if self.path and self.path.is_file() else None)
         except MulseError as exc:

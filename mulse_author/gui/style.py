@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QColor, QPalette
 
+from ..mpegv.colors import COLOR_TERMS
 from ..mpegv.types import EFFECT_TYPES, display_name
 
 BG = QColor("#1b1d21")
@@ -76,10 +77,6 @@ def term_colour(term: str | None) -> QColor | None:
         return None
     c = _TERM_COLOURS.get(term)
     if c is None:
-        try:
-            from ..mpegv.colors import COLOR_TERMS
-        except ImportError:
-            return None
         rgb = COLOR_TERMS.get(term)
         if rgb is None:
             return None
