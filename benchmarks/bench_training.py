@@ -19,13 +19,14 @@ import torch
 from mulse_author.features.mel import log_mel
 from mulse_author.model import BimodalNet, ModelConfig
 from mulse_author.spec import SAMPLE_RATE
-from training.train import OptimConfig, _LossModel
+from training.config import OptimConfig
+from training.loop import LossModel
 
 
 def train_clips_per_s(cfg: ModelConfig, batch: int, steps: int) -> tuple[float, float]:
     torch.manual_seed(0)
     net = BimodalNet(cfg)
-    lm = _LossModel(net)
+    lm = LossModel(net)
     opt = OptimConfig().build(net.parameters())  # the paper's SGD Nesterov
     mel = torch.randn(batch, 1, cfg.n_mels, cfg.audio_frames) * 20 - 40
     frames = torch.rand(batch, cfg.video_frames, 3, cfg.frame_size, cfg.frame_size)

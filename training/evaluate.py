@@ -6,7 +6,7 @@
 
 For one checkpoint it scores the chosen split (default ``test``; the data spec comes from
 ``--data`` or else the model card's ``training_data``) with the card's per-label thresholds
-(calibrated on validation by :mod:`training.train`) and prints / writes (``evaluation.json``
+(calibrated on validation by :mod:`training.loop`) and prints / writes (``evaluation.json``
 and ``evaluation.md`` in ``--out``, default the checkpoint folder): micro-F1, macro-F1,
 Hamming loss, exact-match ratio, per-label TP/FP/TN/FN with precision, recall, F1 and average
 precision (the paper's Tables II-IV layout). With ``--runs`` it also builds Table I (one row
@@ -91,7 +91,7 @@ def report_markdown(report: Mapping[str, Any], title: str) -> str:
 
 # ------------------------------------------------------------------------ learning curves
 def read_log(path: str | Path) -> list[dict[str, float]]:
-    """Rows of a ``log.csv`` written by :mod:`training.train` (numbers as floats)."""
+    """Rows of a ``log.csv`` written by :mod:`training.loop` (numbers as floats)."""
     path = Path(path)
     if not path.is_file():
         raise FormatError(f"training log not found: {path}")
@@ -151,7 +151,7 @@ def evaluate_checkpoint(checkpoint: str | Path, data=None, split: str = "test",
     from mulse_author.model import load_checkpoint
     from training import metrics as M
     from training.data import DataSpec, load_splits
-    from training.train import predict_scores
+    from training.loop import predict_scores
 
     model, card = load_checkpoint(checkpoint, device=device)
     if data is None:

@@ -12,13 +12,14 @@ from pathlib import Path
 
 from mulse_author.errors import MulseError
 from mulse_author.model.config import VARIANTS
+from training.config import TrainConfig
 from training.data import load_splits
 from training.evaluate import table1_markdown
-from training.train import TrainConfig, train
+from training.loop import train
 
 
 def run_table1(config, out_root=None, variants=None, progress: bool = False, log=None):
-    """Train every Table I setting of ``config`` (a :class:`training.train.TrainConfig` with
+    """Train every Table I setting of ``config`` (a :class:`training.config.TrainConfig` with
     synthetic data) on the same clips and return ``{variant: TrainResult}``.
 
     The clips are rendered and turned into features once (both modalities) and shared by all

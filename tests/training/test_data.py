@@ -12,7 +12,7 @@ import torch
 
 from mulse_author.errors import FormatError
 from training import data as D
-from training.train import model_config_from_spec
+from training.config import model_config_from_spec
 
 SR = 22050
 

@@ -10,7 +10,9 @@ import torch
 from mulse_author.labels import LABELS
 from mulse_author.model import load_checkpoint
 from training import evaluate as E
-from training.train import TrainConfig, main, train
+from training.config import TrainConfig
+from training.loop import train
+from training.train import main
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIGS = ROOT / "training" / "configs"
