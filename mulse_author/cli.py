@@ -90,22 +90,21 @@ def check_analysis_options(video: str, args) -> None:
 def _run_analysis(video: str, args, quiet: bool):
     # lazy: the detection engine (numpy, PyAV, torch) loads only for an analysis, not for every command
     from .detect.analyze import analyze
-    from .detect.segmentation import DetectionSettings
     from .media.probe import probe
 
     check_analysis_options(video, args)
     default, per = parse_thresholds(args.threshold)
-    settings = DetectionSettings()
-    if default is not None:
-        settings.default_threshold = default
-        settings.thresholds = {lab: default for lab in LABELS}
-    settings.thresholds.update(per)
+    # thresholds only: the rest of the segmentation is the one the model card was tuned with
+    thresholds = {lab: default for lab in LABELS} if default is not None else {}
+    thresholds.update(per)
+
     probe(video)  # a missing or unreadable file fails here, before the progress bar
     rules = load_rules(args.rules)
     model = args.model
     update, close = _progress_bar(not quiet and not args.no_progress)
     try:
-        return analyze(video, model=model, hop_s=args.hop, settings=settings, rules=rules, progress=update,
+        return analyze(video, model=model, hop_s=args.hop, thresholds=thresholds or None, rules=rules,
+                       progress=update,
                        precision=args.precision)
     finally:
         close()

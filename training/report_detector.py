@@ -33,9 +33,11 @@ import numpy as np
 
 from mulse_author.labels import LABELS
 from mulse_author.spec import SAMPLE_RATE as SR
+from training import timelines
 from training.events import Event, event_figures, match_events, merge_counts
 from training.film import NOISE_KINDS, TEST_PACKAGES, noise_bed, package_of, read_beds, read_corpus
 from training.metrics import evaluate_scores
+from training.timelines import TimelineMaterial
 
 GAINS_DB = (0, -10, -20, -30)
 NOISE_LEVELS_DBFS = (-30, -45, -60)
@@ -73,20 +75,22 @@ def _merged(events: list[Event]) -> list[Event]:
     return out
 
 
-def baseline_predictor(head_path: Path, thresholds: dict[str, float]):
-    """``path -> list[Event]`` of the baseline, through the app's regions and segmentation."""
+def baseline_predictor(head_path: Path, thresholds: dict[str, float], settings: dict | None = None):
+    """``path -> list[Event]`` of the baseline, through the app's regions and segmentation
+    (``settings``: the baseline's own tuned :class:`DetectionSettings` fields; default: the defaults)."""
     import torch
     from safetensors.torch import load_file
 
-    from mulse_author.detect.inference import FMAP_STRIDE, POOL_FRAMES, region_spans, region_starts
+    from mulse_author.detect.inference import FMAP_STRIDE, region_spans, region_starts
     from mulse_author.detect.loudness import LoudnessTrack
     from mulse_author.detect.segmentation import DetectionSettings, detect_segments
-    from mulse_author.features.mel import mel_power, window_db
+    from mulse_author.features.mel import mel_power
     from mulse_author.media import load_audio
-    from training.embed import baseline_features
+    from training.embed import baseline_region_features
     from training.heads import Head, HeadConfig
 
     state = load_file(str(head_path))
+    seg = DetectionSettings.for_model(None, **{k: v for k, v in (settings or {}).items() if k != "thresholds"})
     head = Head(state["mean"], state["std"], HeadConfig(hidden=0))
     head.load_state_dict(state)
 
@@ -94,19 +98,13 @@ def baseline_predictor(head_path: Path, thresholds: dict[str, float]):
         audio = load_audio(path)
         dur = len(audio) / SR
         mp = mel_power(torch.from_numpy(audio), precise=False).numpy()
-        n_fmap = -(-mp.shape[1] // FMAP_STRIDE)
-        q = region_starts(n_fmap, 1.0)
-        left = max(0, -int(q[0])) * FMAP_STRIDE
-        padded = np.pad(mp, ((0, 0), (left, left + POOL_FRAMES * FMAP_STRIDE)))
-        wins = np.stack([padded[:, (a * FMAP_STRIDE + left):(a * FMAP_STRIDE + left) + POOL_FRAMES * FMAP_STRIDE]
-                         for a in q])
-        feats = baseline_features(window_db(torch.from_numpy(wins)).numpy())
-        scores = head.scores(feats)
+        q = region_starts(-(-mp.shape[1] // FMAP_STRIDE), 1.0)
+        scores = head.scores(baseline_region_features(mp, q))
         starts, lengths = region_spans(q, dur)
         loud = LoudnessTrack(SR, 512)
         loud.feed(audio)
         loud.finish()
-        _, segs = detect_segments(scores, starts, lengths, dur, LABELS, DetectionSettings(), thresholds,
+        _, segs = detect_segments(scores, starts, lengths, dur, LABELS, seg, thresholds,
                                   envelope=loud.mean_square(), envelope_block_s=loud.block_s)
         return _merged([Event(s.label, s.start_ms / 1000, s.end_ms / 1000) for s in segs])
 
@@ -125,88 +123,19 @@ def _write(path: Path, audio: np.ndarray) -> Path:
     return path
 
 
-def _active_span(x: np.ndarray) -> tuple[int, int]:
-    """First and last sample of the part of a one-shot within 40 dB of its loudest 23 ms."""
-    n = len(x) // 512
-    if n == 0:
-        return 0, len(x)
-    e = (x[: n * 512].reshape(n, 512) ** 2).mean(1)
-    on = np.flatnonzero(e >= e.max() * 1e-4)
-    return int(on[0]) * 512, min(len(x), (int(on[-1]) + 1) * 512)
-
-
-def _rms(x: np.ndarray) -> float:
-    return float(np.sqrt(np.mean(np.asarray(x, np.float64) ** 2)) + 1e-12)
+def test_material(work: Path) -> TimelineMaterial:
+    """The held-out timelines' material: test-package events and music, test-voice dialogue."""
+    music = [b.path for b in read_beds(work / "background", work / "beds")
+             if package_of(b) in TEST_PACKAGES and "music" in b.path.lower()]
+    dialogue = [str(p) for p in sorted((work / "film" / "dialogue_test").glob("*.wav"))]
+    if not music or not dialogue:
+        raise RuntimeError("no test music or test dialogue found under WORK")
+    return TimelineMaterial(test_recordings(work), music, dialogue)
 
 
 def build_timelines(work: Path, n: int, minutes: float, seed: int):
-    """``n`` film-like timelines: ``[(audio, [Event])]`` (see the module docstring)."""
-    from mulse_author.media import load_audio
-
-    rng = np.random.default_rng(seed)
-    events = test_recordings(work)
-    music = [b for b in read_beds(work / "background", work / "beds")
-             if package_of(b) in TEST_PACKAGES and "music" in b.path.lower()]
-    dialogue = sorted((work / "film" / "dialogue_test").glob("*.wav"))
-    if not music or not dialogue:
-        raise RuntimeError("no test music or test dialogue found under WORK")
-    cache: dict[str, np.ndarray] = {}
-
-    def load(p):
-        if p not in cache:
-            cache[p] = load_audio(p)
-        return cache[p]
-
-    out = []
-    total = int(minutes * 60 * SR)
-    for k in range(n):
-        bed = np.zeros(total, np.float64)
-        pos = 0
-        while pos < total:  # scenes of 20-60 s: music, dialogue, or both
-            length = int(rng.uniform(20, 60) * SR)
-            kind = rng.choice(["music", "dialogue", "both"])
-            part = np.zeros(length)
-            if kind in ("music", "both"):
-                m = load(music[int(rng.integers(len(music)))].path)
-                m = np.resize(m, length)
-                part += m / _rms(m) * 10 ** (rng.uniform(-34, -26) / 20)
-            if kind in ("dialogue", "both"):
-                d = np.resize(load(str(dialogue[int(rng.integers(len(dialogue)))])), length)
-                part += d / _rms(d) * 10 ** (rng.uniform(-30, -24) / 20)
-            bed[pos:pos + length] += part[: total - pos]
-            pos += length
-        room = noise_bed("room", minutes * 60, seed * 100 + k)
-        bed += room[:total] * 10 ** (-55 / 20)
-        audio = bed.copy()
-        truth = []
-        t = rng.uniform(3, 10)
-        while True:
-            rec = events[int(rng.integers(len(events)))]
-            x = load(rec.path).astype(np.float64)
-            if len(x) > 3 * SR:  # bed-like recording: a 4-15 s excerpt
-                span = int(min(len(x), rng.uniform(4, 15) * SR))
-                off = int(rng.integers(len(x) - span + 1))
-                x = x[off:off + span].copy()
-                fade = int(0.2 * SR)
-                x[:fade] *= np.linspace(0, 1, fade)
-                x[-fade:] *= np.linspace(1, 0, fade)
-                a0, a1 = 0, len(x)
-            else:
-                a0, a1 = _active_span(x)
-            start = int(t * SR)
-            if start + len(x) >= total - SR:
-                break
-            local = _rms(bed[start:start + len(x)])
-            snr = rng.uniform(-6, 12)
-            x = x / _rms(x[a0:a1]) * local * 10 ** (snr / 20)
-            audio[start:start + len(x)] += x
-            truth.append(Event(rec.labels[0], (start + a0) / SR, (start + a1) / SR))
-            t = (start + len(x)) / SR + rng.uniform(4, 20)
-        peak = np.abs(audio).max()
-        if peak > 0.98:
-            audio *= 0.98 / peak
-        out.append((audio.astype(np.float32), truth))
-    return out
+    """``n`` held-out film-like timelines: ``[(audio, [Event])]`` (:mod:`training.timelines`)."""
+    return timelines.build_timelines(test_material(work), n, minutes, seed)
 
 
 # ---------------------------------------------------------------- figures

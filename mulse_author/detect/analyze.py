@@ -525,6 +525,8 @@ def analyze(
 
     ``model``: a checkpoint path, a ``(BimodalNet, ModelCard)`` pair, a ``BimodalNet``, or
     None for the shipped model (``model.default_model_path()``; without one, only signal cues).
+    ``settings``: the segmentation; None takes the one the model card was tuned with
+    (:meth:`~.segmentation.DetectionSettings.for_model`).
     ``hop_s``: seconds between window starts (> 0, finite).  ``thresholds`` overrides per-label
     thresholds (same as ``settings.thresholds``).  ``progress(fraction, message)`` is called
     as decoding advances; ``cancel()`` returning True stops with :class:`AnalysisCancelled`.
@@ -541,6 +543,7 @@ def analyze(
     t_start = time.perf_counter()
     if not (isinstance(hop_s, (int, float)) and not isinstance(hop_s, bool) and 0 < hop_s <= 3600):
         raise MulseError(f"hop must be a number of seconds in (0, 3600], got {hop_s!r}")  # NaN, inf too
+    explicit = settings is not None  # else: the segmentation the model card was tuned with
     settings = settings or DetectionSettings()
     if thresholds:
         settings.thresholds = {**settings.thresholds, **thresholds}
@@ -562,6 +565,11 @@ def analyze(
     # 1. model choice
     choice = _choose_model(model, facts, warnings)
     net = choice.net
+    if not explicit and choice.card is not None:
+        try:
+            settings = DetectionSettings.for_model(choice.card, thresholds=dict(settings.thresholds))
+        except ValueError as exc:
+            raise CheckpointError(f"{choice.name}: the model card's detection settings: {exc}") from None
     _input_warnings(facts, choice, warnings)
     starts = window_starts(duration, hop_s) if net is not None else np.zeros(0)
     runner = (_WindowRunner(net, choice.use_audio, choice.use_video, starts, duration, hop_s=hop_s)

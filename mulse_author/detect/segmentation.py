@@ -34,7 +34,7 @@ Times in the output are integer milliseconds, clipped to ``[0, duration]``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Mapping, Sequence
 
 import numpy as np
@@ -81,6 +81,26 @@ class DetectionSettings:
     refine: RefineSettings | None = field(default_factory=RefineSettings)
     """Boundary refinement on the audio loudness envelope (:mod:`.refine`), applied when
     :func:`detect_segments` is given the envelope; None disables it."""
+
+    @classmethod
+    def for_model(cls, card=None, **changes) -> "DetectionSettings":
+        """The defaults with the model card's ``detection`` block applied (the segmentation the
+        model was tuned with), then ``changes``; raises ``ValueError`` naming an unknown or bad
+        setting."""
+        block = dict(getattr(card, "detection", None) or {})
+        names = {f.name for f in fields(cls)}
+        unknown = sorted((set(block) | set(changes)) - names)
+        if unknown:
+            raise ValueError(f"unknown detection setting(s): {', '.join(unknown)}")
+        values = {**block, **changes}
+        try:
+            if isinstance(values.get("refine"), dict):
+                values["refine"] = RefineSettings(**values["refine"])
+            out = cls(**values)
+        except TypeError as exc:  # e.g. an unknown refinement key
+            raise ValueError(f"bad detection settings: {exc}") from None
+        out.validate()
+        return out
 
     @classmethod
     def legacy(cls, **changes) -> "DetectionSettings":

@@ -63,6 +63,10 @@ class ModelCard:
     #: how the model may run: ``{"precisions": ["fp32", "bf16"], ...}`` lists the validated
     #: inference precisions (see :mod:`mulse_author.model.precision`); free-form otherwise
     inference: dict[str, Any] = field(default_factory=lambda: {"precisions": ["fp32"]})
+    #: the segmentation this model was tuned with: values of
+    #: :class:`~mulse_author.detect.segmentation.DetectionSettings` fields that differ from
+    #: the defaults (e.g. ``{"smooth_s": 3.0}``); empty = the defaults
+    detection: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.labels = tuple(self.labels)
@@ -90,7 +94,7 @@ class ModelCard:
             if isinstance(t, bool) or not isinstance(t, (int, float)) or not 0 <= t <= 1:
                 raise CardError(f"threshold for {lab} must be a number in [0, 1], got {t!r}")
         self.thresholds = {lab: float(self.thresholds[lab]) for lab in LABELS}
-        for name in ("preprocessing", "training_data", "metrics", "inference"):
+        for name in ("preprocessing", "training_data", "metrics", "inference", "detection"):
             if not isinstance(getattr(self, name), dict):
                 raise CardError(f"{name} must be a JSON object")
         for key in ("n_mels", "audio_frames", "video_frames", "frame_size"):
@@ -126,6 +130,7 @@ class ModelCard:
             "version": self.version,
             "description": self.description,
             "inference": self.inference,
+            "detection": self.detection,
         }
 
     def to_json(self) -> str:
@@ -154,7 +159,7 @@ class ModelCard:
         except ModelConfigError as exc:
             raise CardError(str(exc)) from exc
         known = {"labels", "preprocessing", "thresholds", "training_data", "metrics",
-                 "created", "version", "description", "inference"}
+                 "created", "version", "description", "inference", "detection"}
         kwargs = {k: data[k] for k in known if k in data}
         return cls(config=config, **kwargs)
 

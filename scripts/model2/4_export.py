@@ -1,6 +1,11 @@
-"""Stage 4: model 2.0 as a checkpoint (encoder + chosen head + thresholds), and its precision check.
+"""Stage 4: the model as a checkpoint (encoder + chosen head + thresholds + segmentation), and
+its precision check.
 
     python scripts/model2/4_export.py --work WORK --encoder-from trained --out WORK/model2
+    python scripts/model2/4_export.py --work WORK --select select21 --version 2.1 --out WORK/model21
+
+``--select select21`` takes stage 3b's choice (head, thresholds and the segmentation tuned on
+out-of-fold timelines, written into the card's ``detection`` block) instead of stage 3's.
 
 The aiSFX encoder weights come from ``--encoder-from``: the converted safetensors of
 ``training.aisfx_weights`` or a checkpoint holding them (model 1.1 ships the same frozen encoder). The head (WORK/select/head.safetensors) goes into the BimodalNet layout
@@ -15,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +30,7 @@ from safetensors.torch import load_file
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from mulse_author.detect.inference import clip_embeddings, stream_head  # noqa: E402
+from mulse_author.detect.segmentation import DetectionSettings  # noqa: E402
 from mulse_author.features.mel import mel_power  # noqa: E402
 from mulse_author.labels import LABELS  # noqa: E402
 from mulse_author.model import BimodalNet, ModelCard, ModelConfig, save_checkpoint  # noqa: E402
@@ -73,18 +80,23 @@ def main(argv=None) -> None:
     ap.add_argument("--encoder-from", type=Path, default=Path("trained"))
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--check-clips", type=int, default=200)
+    ap.add_argument("--select", default="select", help="stage 3's (select) or 3b's (select21) choice")
+    ap.add_argument("--version", default="2.0")
     a = ap.parse_args(argv)
-    sel = json.loads((a.work / "select" / "selection.json").read_text())
+    sel_dir = a.work / a.select
+    sel = json.loads((sel_dir / "selection.json").read_text())
     sel["work"] = str(a.work)
-    net = build(a.encoder_from, a.work / "select" / "head.safetensors")
-    th = decision_thresholds(sel)
+    net = build(a.encoder_from, sel_dir / "head.safetensors")
+    tuned = "settings" in sel  # stage 3b: thresholds and segmentation tuned together
+    th = np.array([sel["thresholds"][lab] for lab in LABELS]) if tuned else decision_thresholds(sel)
 
     # the exported network reproduces the trained head on stored embeddings
     from training.heads import Head, HeadConfig
-    state = load_file(str(a.work / "select" / "head.safetensors"))
+    state = load_file(str(sel_dir / "head.safetensors"))
     ref_head = Head(state["mean"], state["std"], HeadConfig(hidden=state["net.1.weight"].shape[0]))
     ref_head.load_state_dict(state)
-    emb = np.load(a.work / "clips" / "fold0.npz")["emb_norm"][:500]
+    emb = (np.load(a.work / "regions" / "fold0.npz")["tl_emb"][:500] if tuned
+           else np.load(a.work / "clips" / "fold0.npz")["emb_norm"][:500])
     diff = float(np.abs(stream_head(net)(torch.from_numpy(emb)) - ref_head.scores(emb)).max())
     assert diff < 1e-5, diff
 
@@ -98,7 +110,7 @@ def main(argv=None) -> None:
     folds = assign_folds(recs)
     beds = mix.balanced_beds(mix.training_beds(a.work), 60, 20)
     scores = {"fp32": [], "bf16": []}
-    for k in range(len(sel["clips"])):
+    for k in range(sel["folds"]):
         by_label = {lab: [r for r in recs if folds[package_of(r)] == k and lab in r.labels] for lab in LABELS}
         clips = list(SoundscapeMixer(by_label, beds, FILM_MIXER, seed=20 + k).generate(a.check_clips, seed=20 + k))
         power = mel_power(torch.from_numpy(np.stack([c.audio for c in clips])), precise=False).numpy()
@@ -117,17 +129,37 @@ def main(argv=None) -> None:
                  "bf16_check": {"clips": int(len(s32)), "decisions": int(decisions), "decisions_flipped": flipped,
                                 "score_abs_diff_max": float(np.abs(s32 - s16).max()),
                                 "criterion": "at most 1 % of the decisions change"}}
+    if tuned:
+        defaults = asdict(DetectionSettings())
+        detection = {k: v for k, v in sel["settings"].items() if k != "thresholds" and v != defaults[k]}
+        training = {"selection": {k: sel[k] for k in ("folds", "regions", "examples", "positives", "chosen",
+                                                      "fold_packages", "untuned_labels")},
+                    "thresholds": "chosen with the segmentation on out-of-fold scores of cross-validation "
+                                  "timelines and recordings (training.tuning); 0.5 where a label's recordings "
+                                  "lie in fewer than two folds",
+                    "test_packages": list(TEST_PACKAGES)}
+        metrics = {"cross_validation": {"candidates": {n: {k: c[k] for k in ("default_settings", "tuned")}
+                                                       for n, c in sel["candidates"].items()},
+                                        "baseline": {k: sel["baseline"][k] for k in ("default_settings", "tuned")}}}
+        description = ("Audio-only scene-component detector (7 AudioSet labels): the frozen aiSFX encoder run once "
+                       "over the level-normalised soundtrack, with a head trained on every region of film-like "
+                       "timelines and of recordings played alone (real game-library recordings over music, "
+                       "dialogue and room tone), and a segmentation tuned with it by cross-validation over "
+                       "packages. No video branch.")
+    else:
+        detection = {}
+        training = {"selection": {k: sel[k] for k in ("folds", "clips", "positives", "chosen")},
+                    "thresholds": "out-of-fold calibrated, kept within 0.2-0.9; 0.5 where a label's "
+                                  "recordings lie in fewer than two folds",
+                    "test_packages": json.loads((a.work / "clips" / "folds.json").read_text())["test_packages"]}
+        metrics = {"cross_validation": {"front_end": sel["front_end"], "heads": sel["heads"],
+                                        "baseline": sel["baseline"]}}
+        description = ("Audio-only scene-component detector (7 AudioSet labels): the frozen aiSFX encoder run "
+                       "once over the level-normalised soundtrack, with a head trained on film-like mixes of "
+                       "real game-library recordings (music, dialogue, room tone). No video branch.")
     card = ModelCard(config=net.config, thresholds={lab: float(t) for lab, t in zip(LABELS, th)},
-                     version="2.0", inference=inference,
-                     description=("Audio-only scene-component detector (7 AudioSet labels): the frozen aiSFX encoder run "
-                                  "once over the level-normalised soundtrack, with a head trained on film-like mixes of "
-                                  "real game-library recordings (music, dialogue, room tone). No video branch."),
-                     training_data={"selection": {k: sel[k] for k in ("folds", "clips", "positives", "chosen")},
-                                    "thresholds": "out-of-fold calibrated, kept within 0.2-0.9; 0.5 where a label's "
-                                                  "recordings lie in fewer than two folds",
-                                    "test_packages": json.loads((a.work / "clips" / "folds.json").read_text())["test_packages"]},
-                     metrics={"cross_validation": {"front_end": sel["front_end"], "heads": sel["heads"],
-                                                   "baseline": sel["baseline"]}})
+                     version=a.version, inference=inference, description=description, training_data=training,
+                     metrics=metrics, detection=detection)
     card.preprocessing.update({"level_normalisation": "mulse_author.features.level (BS.1770-style gated loudness "
                                                       "of each block's +-7.4 s neighbourhood -> -23 LUFS, boost <= 30 dB, "
                                                       "cut <= 30 dB)",

@@ -51,16 +51,7 @@ def markdown(card: dict, rep: dict, sel: dict, lic: dict) -> str:
              "- Windows: regions of 42 feature-map frames (7.8 s) every hop, from the first frame to the last, with",
              "  40 silent frames around the stream; a file shorter than 7.8 s gets one region centred on it.",
              "  Every instant is scored: an event at 0 s or at the very end counts like one in the middle.",
-             "- Head: standardised 1024-d embedding (max and mean pooled) -> 256 ReLU -> 7 sigmoid outputs,",
-             f"  trained with Adam and BCE (`{sel['chosen']}`, chosen by cross-validation, see below).",
-             "- Thresholds per label: calibrated on the out-of-fold scores of the cross-validation (never on test data).",
-             "", "## Training data",
-             "Real recordings of the seven classes from Debian game-data packages and sound libraries",
-             "(`../shared/data/get_scene_audio.sh`, `training/fetch/get_extra_scene_audio.sh`), mixed into 10 s",
-             "film-like clips (`training.film.FILM_MIXER`): game music, dialogue synthesised with espeak-ng,",
-             "room tone, hiss and hum as beds; events 6 dB under to 15 dB over the bed; a quarter of the clips",
-             "without any label; clips at -50 to -12 dBFS. Each clip's events come from the packages of one",
-             f"cross-validation fold ({sel['folds']} folds of packages, {sum(sel['clips'])} clips).",
+             ] + head_and_data_lines(sel) + [
              f"Test packages, used only for the figures below: {', '.join(rep['test_packages'])}.",
              "", "| package | licence(s) in its Debian copyright file |", "|---|---|"]
     lines += [f"| {p} | {', '.join(v) if v else 'see file'} |" for p, v in sorted(lic.items())]
@@ -96,19 +87,7 @@ def markdown(card: dict, rep: dict, sel: dict, lic: dict) -> str:
     lines += ["", f"**Confusions** ({first}, timelines: a detection of the column's label over an event of the row's label):", "",
               "| event \\ detected | " + " | ".join(LABELS) + " |", "|---|" + "---|" * len(LABELS)]
     lines += [f"| {a} | " + " | ".join(str(conf[a][b]) for b in LABELS) + " |" for a in LABELS]
-    fe = sel["front_end"]
-    lines += ["", "## How the front end and head were chosen (cross-validation, no test data)", "",
-              f"Leave-one-fold-out over {sel['folds']} folds of packages; each fold decided with thresholds calibrated on",
-              "the other folds' out-of-fold scores. Micro-F1 on the held-out folds' clips:", "",
-              "| candidate | micro-F1 | per fold |", "|---|---|---|",
-              f"| fixed-level front end (model 1.x), {fe['clips_per_fold']} clips/fold | {_f(fe['emb_fixed']['micro_f1'])} | "
-              + ", ".join(_f(x) for x in fe["emb_fixed"]["per_fold_micro_f1"]) + " |",
-              f"| level-normalised front end, same clips | {_f(fe['emb_norm']['micro_f1'])} | "
-              + ", ".join(_f(x) for x in fe["emb_norm"]["per_fold_micro_f1"]) + " |"]
-    for k, v in sel["heads"].items():
-        lines.append(f"| head {k}, all clips | {_f(v['micro_f1'])} | " + ", ".join(_f(x) for x in v["per_fold_micro_f1"]) + " |")
-    lines.append(f"| baseline (log-mel mean/std/max + logistic regression) | {_f(sel['baseline']['micro_f1'])} | "
-                 + ", ".join(_f(x) for x in sel["baseline"]["per_fold_micro_f1"]) + " |")
+    lines += selection_lines(sel)
     inf = card.get("inference", {})
     chk = inf.get("bf16_check", {})
     lines += ["", "## Inference precision",
@@ -128,6 +107,74 @@ def markdown(card: dict, rep: dict, sel: dict, lic: dict) -> str:
     return "\n".join(lines)
 
 
+def head_and_data_lines(sel: dict) -> list[str]:
+    """What the head is, how its thresholds were set, and what it was trained on."""
+    head = ["- Head: standardised 1024-d embedding (max and mean pooled) -> hidden ReLU layer -> 7 sigmoid outputs,",
+            f"  trained with Adam and BCE (`{sel['chosen']}`, chosen by cross-validation, see below)."]
+    if "candidates" in sel:  # stage 3b
+        return head + [
+            "- Segmentation and thresholds per label: tuned together on the out-of-fold scores of the",
+            "  cross-validation timelines and recordings (never on test data); the card's `detection` block holds",
+            "  the settings, and `mulse-author analyze` uses them.",
+            "", "## Training data",
+            "Real recordings of the seven classes from Debian game-data packages and sound libraries",
+            "(`../shared/data/get_scene_audio.sh`, `training/fetch/get_extra_scene_audio.sh`). The head learns from",
+            "every region (7.8 s, every second) the app scores on film-like timelines (`training.timelines`: game",
+            "music and ambiences, dialogue synthesised with espeak-ng, room tone; events -6 to +12 dB against the",
+            "bed) and on each recording played alone at 0, -10, -20 and -30 dB. Each fold's timelines take their",
+            f"events from the fold's packages and their music from its own bed packages ({sel['folds']} folds,",
+            f"{sel['examples']} regions).",
+        ]
+    return head + [
+        "- Thresholds per label: calibrated on the out-of-fold scores of the cross-validation (never on test data).",
+        "", "## Training data",
+        "Real recordings of the seven classes from Debian game-data packages and sound libraries",
+        "(`../shared/data/get_scene_audio.sh`, `training/fetch/get_extra_scene_audio.sh`), mixed into 10 s",
+        "film-like clips (`training.film.FILM_MIXER`): game music, dialogue synthesised with espeak-ng,",
+        "room tone, hiss and hum as beds; events 6 dB under to 15 dB over the bed; a quarter of the clips",
+        "without any label; clips at -50 to -12 dBFS. Each clip's events come from the packages of one",
+        f"cross-validation fold ({sel['folds']} folds of packages, {sum(sel['clips'])} clips).",
+    ]
+
+
+def selection_lines(sel: dict) -> list[str]:
+    """The card's "how it was chosen" section: stage 3 (clips) or stage 3b (timelines)."""
+    if "candidates" in sel:  # stage 3b
+        lines = ["", "## How the head and the segmentation were chosen (cross-validation, no test data)", "",
+                 f"Leave-one-fold-out over {sel['folds']} folds of packages: for each fold, a head trained on the other",
+                 "folds scores every region of the fold's film-like timelines (events of the fold's packages over",
+                 "music and ambiences of the fold's bed packages and dialogue) and of its recordings played alone at",
+                 "0, -10, -20 and -30 dB. The segmentation settings and per-label thresholds were tuned on these",
+                 "out-of-fold scores (`training.tuning`: mean of timeline event F1 and single-recording micro-F1).", "",
+                 "| candidate | objective | event F1 | FA / h | clip micro-F1 | with the default segmentation: event F1, FA / h, clip micro-F1 |",
+                 "|---|---|---|---|---|---|"]
+        rows = list(sel["candidates"].items()) + [("baseline (log-mel statistics + logistic regression)", sel["baseline"])]
+        for name, c in rows:
+            t, d = c["tuned"], c["default_settings"]
+            lines.append(f"| {name} | {_f(t['objective'])} | {_f(t['event_f1'])} | {_f(t['false_alarms_per_hour'], 1)} | "
+                         f"{_f(t['clip_micro_f1'])} | {_f(d['event_f1'])}, {_f(d['false_alarms_per_hour'], 1)}, "
+                         f"{_f(d['clip_micro_f1'])} |")
+        s = sel["settings"]
+        lines += ["", f"Chosen: `{sel['chosen']}`. Segmentation (in the card's `detection` block): support quantile "
+                  f"{s['support_quantile']}, smoothing {s['smooth_s']} s, release at {s['low_ratio']} x the threshold, "
+                  f"minimum duration {s['min_duration_s']} s, gaps up to {s['merge_gap_s']} s merged."]
+        return lines
+    fe = sel["front_end"]
+    lines = ["", "## How the front end and head were chosen (cross-validation, no test data)", "",
+             f"Leave-one-fold-out over {sel['folds']} folds of packages; each fold decided with thresholds calibrated on",
+             "the other folds' out-of-fold scores. Micro-F1 on the held-out folds' clips:", "",
+             "| candidate | micro-F1 | per fold |", "|---|---|---|",
+             f"| fixed-level front end (model 1.x), {fe['clips_per_fold']} clips/fold | {_f(fe['emb_fixed']['micro_f1'])} | "
+             + ", ".join(_f(x) for x in fe["emb_fixed"]["per_fold_micro_f1"]) + " |",
+             f"| level-normalised front end, same clips | {_f(fe['emb_norm']['micro_f1'])} | "
+             + ", ".join(_f(x) for x in fe["emb_norm"]["per_fold_micro_f1"]) + " |"]
+    for k, v in sel["heads"].items():
+        lines.append(f"| head {k}, all clips | {_f(v['micro_f1'])} | " + ", ".join(_f(x) for x in v["per_fold_micro_f1"]) + " |")
+    lines.append(f"| baseline (log-mel mean/std/max + logistic regression) | {_f(sel['baseline']['micro_f1'])} | "
+                 + ", ".join(_f(x) for x in sel["baseline"]["per_fold_micro_f1"]) + " |")
+    return lines
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--work", type=Path, required=True)
@@ -135,13 +182,18 @@ def main(argv=None) -> None:
     ap.add_argument("--previous", type=Path, help="a previous checkpoint to report beside (e.g. model 1.1)")
     ap.add_argument("--timelines", type=int, default=6)
     ap.add_argument("--minutes", type=float, default=5.0)
+    ap.add_argument("--select", default="select", help="stage 3's (select) or 3b's (select21) choice")
     a = ap.parse_args(argv)
-    sel = json.loads((a.work / "select" / "selection.json").read_text())
+    sel = json.loads((a.work / a.select / "selection.json").read_text())
     card = json.loads((a.model / "model_card.json").read_text())
     preds = {f"model {card['version']}": R.model_predictor(str(a.model))}
     if a.previous:
         preds[f"model {read_card(a.previous / 'model_card.json').version} (before)"] = R.model_predictor(str(a.previous))
-    preds["baseline"] = R.baseline_predictor(a.work / "select" / "baseline.safetensors", sel["baseline_thresholds"])
+    if "candidates" in sel:  # stage 3b: the baseline with its own tuned thresholds and segmentation
+        preds["baseline"] = R.baseline_predictor(a.work / a.select / "baseline.safetensors",
+                                                 sel["baseline"]["thresholds"], sel["baseline"]["settings"])
+    else:
+        preds["baseline"] = R.baseline_predictor(a.work / a.select / "baseline.safetensors", sel["baseline_thresholds"])
     rep = R.report(a.work, preds, a.timelines, a.minutes)
     (a.work / "report.json").write_text(json.dumps(rep, indent=1))
     card["metrics"]["held_out"] = rep

@@ -1,0 +1,128 @@
+"""Stage 2b: every region the app scores, on cross-validation material -> embeddings + truth.
+
+    python scripts/model2/2b_regions.py --work WORK --encoder ENCODER [--timelines 8 --minutes 5]
+
+For each cross-validation fold k (packages of :func:`training.film.assign_folds`; the test
+packages are never read):
+
+* **timelines**: film-like timelines (:mod:`training.timelines`) whose events come from fold
+  k's packages, over music and ambiences of the bed packages of fold k and the training-voice
+  dialogue files of fold k: held-out music as well as held-out events when fold k is left out;
+* **recordings alone**: each of fold k's recordings as a file of its own, at gains 0, -10,
+  -20 and -30 dB (what the clip micro-F1 of the report measures).
+
+Each soundtrack goes through the app's own inference code (level-normalised stream map,
+regions every second from the first frame to the last: :func:`training.embed.stream_regions`),
+so what stage 3b trains and tunes on is what ``mulse-author analyze`` computes.  Writes
+WORK/regions/fold<k>.npz (arrays) and fold<k>.json (timelines' events, recordings).
+Resumable per fold.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from mulse_author.detect.loudness import LoudnessTrack  # noqa: E402
+from mulse_author.media import load_audio  # noqa: E402
+from mulse_author.model.precision import native_bf16  # noqa: E402
+from mulse_author.spec import SAMPLE_RATE  # noqa: E402
+from training.aisfx_weights import load_encoder  # noqa: E402
+from training.embed import stream_regions  # noqa: E402
+from training.film import N_FOLDS, TEST_PACKAGES, assign_folds, package_of, read_beds, read_corpus  # noqa: E402
+from training.timelines import TimelineMaterial, build_timelines  # noqa: E402
+
+GAINS_DB = (0, -10, -20, -30)
+
+
+def bed_folds(packages: list[str], n_folds: int = N_FOLDS, seed: int = 1) -> dict[str, int]:
+    """``{bed package: fold}``: a seeded round robin over the sorted packages."""
+    order = list(np.random.default_rng(seed).permutation(sorted(packages)))
+    return {p: i % n_folds for i, p in enumerate(order)}
+
+
+def fold_material(work: Path, k: int, recs, folds, bfolds) -> TimelineMaterial:
+    beds = [b for b in read_beds(work / "background", work / "beds") if package_of(b) not in TEST_PACKAGES]
+    mine = [b for b in beds if bfolds[package_of(b)] == k]
+    music = [b.path for b in mine if "music" in b.path.lower()]
+    ambience = [b.path for b in mine if "music" not in b.path.lower() and (b.duration_s or 0) >= 4.0]
+    dialogue = sorted(str(p) for p in (work / "film" / "dialogue_train").glob("*.wav"))
+    dialogue = [p for i, p in enumerate(dialogue) if i % N_FOLDS == k]
+    events = [r for r in recs if folds[package_of(r)] == k]
+    return TimelineMaterial(events, music, dialogue, ambience)
+
+
+def envelope(audio: np.ndarray) -> np.ndarray:
+    loud = LoudnessTrack(SAMPLE_RATE, 512)
+    loud.feed(audio)
+    loud.finish()
+    return loud.mean_square().astype(np.float32)
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--work", type=Path, required=True)
+    ap.add_argument("--encoder", type=Path, default=Path("trained"))
+    ap.add_argument("--timelines", type=int, default=8, help="timelines per fold")
+    ap.add_argument("--minutes", type=float, default=5.0, help="minutes per timeline")
+    ap.add_argument("--seed", type=int, default=30)
+    ap.add_argument("--threads", type=int, default=2)
+    a = ap.parse_args(argv)
+    torch.set_num_threads(a.threads)
+    out = a.work / "regions"
+    out.mkdir(parents=True, exist_ok=True)
+    recs = [r for r in read_corpus(a.work / "scene", a.work / "extra") if package_of(r) not in TEST_PACKAGES]
+    folds = assign_folds(recs)
+    beds = [b for b in read_beds(a.work / "background", a.work / "beds") if package_of(b) not in TEST_PACKAGES]
+    bfolds = bed_folds(sorted({package_of(b) for b in beds}))
+    enc = load_encoder(a.encoder)
+    enc.precision = "bf16" if native_bf16() else "fp32"  # as the app's precision="auto" runs it
+    for k in range(N_FOLDS):
+        path = out / f"fold{k}.npz"
+        if path.exists():
+            continue
+        t0 = time.time()
+        mat = fold_material(a.work, k, recs, folds, bfolds)
+        arrays: dict[str, list] = {key: [] for key in ("tl_emb", "tl_base", "tl_q", "tl_id",
+                                                      "rec_emb", "rec_base", "rec_q", "rec_id", "rec_gain")}
+        meta = {"fold": k, "packages": sorted({package_of(r) for r in mat.events}),
+                "bed_packages": sorted(p for p, f in bfolds.items() if f == k),
+                "music": len(mat.music), "ambience": len(mat.ambience), "dialogue": len(mat.dialogue),
+                "timelines": [], "recordings": []}
+        envs = {}
+        for i, (audio, truth) in enumerate(build_timelines(mat, a.timelines, a.minutes, a.seed + k)):
+            r = stream_regions(enc, audio)
+            arrays["tl_emb"].append(r["emb"])
+            arrays["tl_base"].append(r["base"])
+            arrays["tl_q"].append(r["q"])
+            arrays["tl_id"].append(np.full(len(r["q"]), i))
+            envs[f"env{i}"] = envelope(audio)
+            meta["timelines"].append({"duration_s": len(audio) / SAMPLE_RATE,
+                                      "events": [[e.label, e.onset_s, e.offset_s] for e in truth]})
+            print(f"fold {k}: timeline {i + 1}/{a.timelines}, {time.time() - t0:.0f} s", flush=True)
+        for j, rec in enumerate(mat.events):
+            x = load_audio(rec.path)
+            meta["recordings"].append({"path": rec.path, "label": rec.labels[0], "duration_s": len(x) / SAMPLE_RATE})
+            for g in GAINS_DB:
+                r = stream_regions(enc, x * np.float32(10 ** (g / 20)))
+                for key in ("emb", "base", "q"):
+                    arrays[f"rec_{key}"].append(r[key])
+                arrays["rec_id"].append(np.full(len(r["q"]), j))
+                arrays["rec_gain"].append(np.full(len(r["q"]), g))
+        print(f"fold {k}: {len(mat.events)} recordings x {len(GAINS_DB)} gains, {time.time() - t0:.0f} s", flush=True)
+        data = {key: np.concatenate(v) for key, v in arrays.items()}
+        np.savez(path.with_suffix(".tmp.npz"), **data, **envs)
+        (out / f"fold{k}.json").write_text(json.dumps(meta, indent=1))
+        path.with_suffix(".tmp.npz").rename(path)
+
+
+if __name__ == "__main__":
+    main()

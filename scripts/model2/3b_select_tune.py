@@ -1,0 +1,180 @@
+"""Stage 3b: the head and the segmentation of model 2.1, chosen by leave-one-fold-out
+cross-validation on what the app scores (stage 2b's regions), then trained on all folds.
+
+    python scripts/model2/3b_select_tune.py --work WORK
+
+For fold k, a head trained on the other folds' regions (and, where stage 2 ran, their mixed
+clips) scores every region of fold k's timelines and recordings; the segmentation settings
+and per-label thresholds are tuned on these out-of-fold scores of all folds together
+(:func:`training.tuning.tune`: timeline event F1 and single-recording micro-F1).  The same is
+done for the log-mel baseline.  Writes WORK/select21/selection.json, head.safetensors and
+baseline.safetensors.  Never reads the test packages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+from safetensors.numpy import save_file
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from mulse_author.detect.segmentation import DetectionSettings  # noqa: E402
+from mulse_author.labels import LABELS  # noqa: E402
+from training.events import Event  # noqa: E402
+from training.heads import HeadConfig, train_head  # noqa: E402
+from training.timelines import region_targets  # noqa: E402
+from training.tuning import REGION_S, Soundtrack, evaluate, region_starts_s, tune  # noqa: E402
+
+CANDIDATES = {
+    "mlp256_e40": HeadConfig(hidden=256, epochs=40),
+    "mlp512_e40": HeadConfig(hidden=512, epochs=40, dropout=0.4),
+}
+BASELINE = HeadConfig(hidden=0, epochs=100, lr=3e-3, input_dropout=0.0)
+#: Labels whose recordings lie in fewer than two folds keep this threshold (no out-of-fold figure).
+UNTUNED_THRESHOLD = 0.5
+
+
+class Fold:
+    """Stage 2b's regions of one fold with their targets."""
+
+    def __init__(self, npz: Path):
+        d = np.load(npz)
+        meta = json.loads(npz.with_suffix(".json").read_text())
+        self.meta = meta
+        self.arrays = {k: d[k] for k in d.files if not k.startswith("env")}
+        self.env = {int(k[3:]): d[k] for k in d.files if k.startswith("env")}
+        self.events = [[Event(lab, a, b) for lab, a, b in t["events"]] for t in meta["timelines"]]
+        a = self.arrays
+        self.tl_y = np.zeros((len(a["tl_q"]), len(LABELS)), np.float32)
+        for i, evs in enumerate(self.events):
+            m = a["tl_id"] == i
+            self.tl_y[m] = region_targets(evs, region_starts_s(a["tl_q"][m]), REGION_S, LABELS)
+        self.rec_y = np.zeros((len(a["rec_q"]), len(LABELS)), np.float32)
+        for j, r in enumerate(meta["recordings"]):
+            self.rec_y[a["rec_id"] == j, LABELS.index(r["label"])] = 1.0
+
+    def x(self, key: str) -> np.ndarray:
+        return np.concatenate([self.arrays[f"tl_{key}"], self.arrays[f"rec_{key}"]])
+
+    @property
+    def y(self) -> np.ndarray:
+        return np.concatenate([self.tl_y, self.rec_y])
+
+    def tracks(self, scores: np.ndarray) -> list[Soundtrack]:
+        """Soundtracks of this fold with ``scores`` (rows as in :meth:`x`)."""
+        a = self.arrays
+        n_tl = len(a["tl_q"])
+        tl, rec = scores[:n_tl], scores[n_tl:]
+        out = []
+        for i, t in enumerate(self.meta["timelines"]):
+            m = a["tl_id"] == i
+            out.append(Soundtrack(tl[m], a["tl_q"][m], t["duration_s"], self.env[i], events=self.events[i]))
+        for j, r in enumerate(self.meta["recordings"]):
+            for g in np.unique(a["rec_gain"]):
+                m = (a["rec_id"] == j) & (a["rec_gain"] == g)
+                out.append(Soundtrack(rec[m], a["rec_q"][m], r["duration_s"], None, label=r["label"],
+                                      gain_db=float(g)))
+        return out
+
+
+def clip_examples(work: Path, k: int, key: str):
+    """Stage 2's mixed clips of fold k (features ``key``), or None when stage 2 did not run."""
+    p = work / "clips" / f"fold{k}.npz"
+    if not p.exists():
+        return None
+    d = np.load(p)
+    return (d["emb_norm"] if key == "emb" else d["base"]), d["y"]
+
+
+def oof_tracks(work: Path, folds: list[Fold], key: str, cfg: HeadConfig, use_clips: bool) -> list[Soundtrack]:
+    tracks = []
+    for k, fold in enumerate(folds):
+        xs, ys = [], []
+        for j, other in enumerate(folds):
+            if j == k:
+                continue
+            xs.append(other.x(key))
+            ys.append(other.y)
+            c = clip_examples(work, j, key) if use_clips else None
+            if c is not None:
+                xs.append(c[0])
+                ys.append(c[1])
+        head = train_head(np.concatenate(xs), np.concatenate(ys), cfg)
+        tracks += fold.tracks(head.scores(fold.x(key)))
+    return tracks
+
+
+def _save(head, path: Path) -> None:
+    save_file({k: v.detach().numpy().copy() for k, v in head.state_dict().items()}, str(path))
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--work", type=Path, required=True)
+    ap.add_argument("--passes", type=int, default=2)
+    a = ap.parse_args(argv)
+    folds = [Fold(p) for p in sorted((a.work / "regions").glob("fold*.npz")) if ".tmp" not in p.name]
+    out = a.work / "select21"
+    out.mkdir(parents=True, exist_ok=True)
+    seen = {lab: sum(any(r["label"] == lab for r in f.meta["recordings"]) for f in folds) for lab in LABELS}
+    keep = [lab for lab, n in seen.items() if n < 2]
+    start_th = {lab: (UNTUNED_THRESHOLD if lab in keep else 0.5) for lab in LABELS}
+    have_clips = all((a.work / "clips" / f"fold{k}.npz").exists() for k in range(len(folds)))
+    res: dict = {"folds": len(folds), "labels_in_folds": seen, "untuned_labels": keep,
+                 "regions": [int(len(f.y)) for f in folds], "clips_available": have_clips,
+                 "fold_packages": [f.meta["packages"] for f in folds], "candidates": {}}
+
+    def log(msg):
+        print(msg, flush=True)
+
+    # reference: model 2.0's segmentation (defaults) with thresholds chosen on the same scores
+    runs = [(name, cfg, False) for name, cfg in CANDIDATES.items()]
+    if have_clips:
+        runs.append(("mlp256_e40+clips", CANDIDATES["mlp256_e40"], True))
+    best_name, best = None, None
+    for name, cfg, use_clips in runs:
+        tracks = oof_tracks(a.work, folds, "emb", cfg, use_clips)
+        default = evaluate(tracks, DetectionSettings(), start_th)
+        log(f"{name}: default settings, thresholds 0.5: {default.summary()}")
+        settings, th, fig, hist = tune(tracks, thresholds=start_th, passes=a.passes, keep=keep, log=log)
+        res["candidates"][name] = {"config": asdict(cfg), "clips": use_clips, "default_settings": default.summary(),
+                                   "tuned": fig.summary(), "settings": asdict(settings), "thresholds": th,
+                                   "history": hist}
+        if best is None or fig.objective > best[2].objective:
+            best_name, best = name, (settings, th, fig)
+    res["chosen"] = best_name
+    settings, th, fig = best
+    res["settings"] = asdict(settings)
+    res["thresholds"] = th
+
+    base_tracks = oof_tracks(a.work, folds, "base", BASELINE, False)
+    b_settings, b_th, b_fig, b_hist = tune(base_tracks, thresholds=start_th, passes=a.passes, keep=keep, log=log)
+    res["baseline"] = {"config": asdict(BASELINE), "tuned": b_fig.summary(), "settings": asdict(b_settings),
+                       "thresholds": b_th, "default_settings": evaluate(base_tracks, DetectionSettings(),
+                                                                         start_th).summary()}
+
+    cfg = res["candidates"][best_name]["config"]
+    use_clips = res["candidates"][best_name]["clips"]
+    xs, ys = [f.x("emb") for f in folds], [f.y for f in folds]
+    if use_clips:
+        for k in range(len(folds)):
+            c = clip_examples(a.work, k, "emb")
+            xs.append(c[0])
+            ys.append(c[1])
+    _save(train_head(np.concatenate(xs), np.concatenate(ys), HeadConfig(**cfg), log), out / "head.safetensors")
+    _save(train_head(np.concatenate([f.x("base") for f in folds]), np.concatenate(ys[:len(folds)]), BASELINE),
+          out / "baseline.safetensors")
+    res["positives"] = np.concatenate(ys).sum(0).astype(int).tolist()
+    res["examples"] = int(sum(len(y) for y in ys))
+    (out / "selection.json").write_text(json.dumps(res, indent=1, default=float))
+    log(f"chosen {best_name}: {fig.summary()}")
+
+
+if __name__ == "__main__":
+    main()

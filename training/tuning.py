@@ -1,0 +1,197 @@
+"""Segmentation settings and per-label thresholds chosen on out-of-fold region scores.
+
+Scores of every region of held-out soundtracks (film-like timelines and recordings played
+alone, see ``scripts/model2/2b_regions.py``) go through the app's own segmentation
+(:func:`mulse_author.detect.segmentation.detect_segments`), and the settings are judged by
+what the report measures: event F1 on the timelines (:mod:`training.events`, 1 s collar) and
+the micro-F1 of the labels found in each recording played alone.  The objective is the mean
+of the two, so neither the timelines' false alarms nor the single recordings' misses are
+traded away for the other.
+
+The search is a coordinate descent over :data:`SEARCH` (each setting in turn over its
+values, the others fixed) with the per-label thresholds re-chosen on a grid after each pass;
+all of it runs on cross-validation folds, never on the test packages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Sequence
+
+import numpy as np
+
+from mulse_author.detect.inference import FMAP_S, POOL_FRAMES, region_spans
+from mulse_author.detect.segmentation import DetectionSettings, detect_segments
+from mulse_author.labels import LABELS
+from training.events import Event, event_figures, match_events, merge_counts
+
+#: The settings searched and their candidate values.
+SEARCH: dict[str, tuple] = {
+    "support_quantile": (0.0, 0.1, 0.2, 0.3, 0.4),
+    "smooth_s": (0.0, 1.0, 2.0, 3.0, 5.0),
+    "low_ratio": (0.5, 0.65, 0.75, 0.9, 1.0),
+    "min_duration_s": (0.25, 0.5, 1.0, 2.0, 3.0),
+    "merge_gap_s": (0.5, 1.0, 2.0, 4.0, 8.0),
+}
+#: Candidate per-label thresholds.
+THRESHOLD_GRID = tuple(np.round(np.arange(0.15, 0.951, 0.05), 2))
+
+
+@dataclass
+class Soundtrack:
+    """One held-out soundtrack's region scores and truth: a timeline (``events``) or a
+    recording alone (``label``)."""
+
+    scores: np.ndarray  #: [W, 7] region scores
+    q: np.ndarray  #: region starts (map frames)
+    duration_s: float
+    envelope: np.ndarray | None = None  #: mean square per 512-sample block (refinement)
+    events: list[Event] | None = None
+    label: str | None = None
+    gain_db: float = 0.0
+
+
+def segments(track: Soundtrack, settings: DetectionSettings, thresholds: dict[str, float]) -> list[Event]:
+    """The events the app would suggest on ``track`` (overlapping spans of a label joined)."""
+    starts, lengths = region_spans(track.q, track.duration_s)
+    _, segs = detect_segments(track.scores, starts, lengths, track.duration_s, LABELS, settings, thresholds,
+                              envelope=track.envelope, envelope_block_s=512 / 22050)
+    out: list[Event] = []
+    for lab in LABELS:
+        for s in sorted((s for s in segs if s.label == lab), key=lambda s: s.start_ms):
+            a, b = s.start_ms / 1000, s.end_ms / 1000
+            if out and out[-1].label == lab and a <= out[-1].offset_s:
+                out[-1] = Event(lab, out[-1].onset_s, max(out[-1].offset_s, b))
+            else:
+                out.append(Event(lab, a, b))
+    return out
+
+
+def _f1(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray) -> np.ndarray:
+    den = 2 * tp + fp + fn
+    return np.where(den > 0, 2 * tp / np.maximum(den, 1), 0.0)
+
+
+@dataclass
+class Figures:
+    """What one choice of settings gives on the held-out soundtracks."""
+
+    event_f1: float
+    precision: float
+    recall: float
+    false_alarms_per_hour: float
+    median_onset_error_s: float | None
+    clip_micro_f1: float
+    clip_micro_f1_by_gain: dict[str, float]
+    per_label_event_f1: np.ndarray = field(repr=False)
+    per_label_clip_f1: np.ndarray = field(repr=False)
+    timeline_counts: dict = field(repr=False, default_factory=dict)
+
+    @property
+    def objective(self) -> float:
+        return 0.5 * (self.event_f1 + self.clip_micro_f1)
+
+    def per_label_objective(self) -> np.ndarray:
+        return 0.5 * (self.per_label_event_f1 + self.per_label_clip_f1)
+
+    def summary(self) -> dict:
+        return {"objective": round(self.objective, 4), "event_f1": round(self.event_f1, 4),
+                "precision": round(self.precision, 4), "recall": round(self.recall, 4),
+                "false_alarms_per_hour": round(self.false_alarms_per_hour, 1),
+                "median_onset_error_s": self.median_onset_error_s,
+                "clip_micro_f1": round(self.clip_micro_f1, 4),
+                "clip_micro_f1_by_gain": {g: round(v, 4) for g, v in self.clip_micro_f1_by_gain.items()},
+                "per_label_event_f1": dict(zip(LABELS, np.round(self.per_label_event_f1, 3).tolist())),
+                "per_label_clip_f1": dict(zip(LABELS, np.round(self.per_label_clip_f1, 3).tolist()))}
+
+
+def evaluate(tracks: Sequence[Soundtrack], settings: DetectionSettings, thresholds: dict[str, float]) -> Figures:
+    """Event figures on the timelines and clip micro-F1 on the recordings alone."""
+    results, hours = [], 0.0
+    n = len(LABELS)
+    clip = {}  # gain -> [tp, fp, fn] per label
+    for tr in tracks:
+        found = segments(tr, settings, thresholds)
+        if tr.events is not None:
+            results.append(match_events(tr.events, found))
+            hours += tr.duration_s / 3600
+        else:
+            c = clip.setdefault(str(int(tr.gain_db)), np.zeros((3, n)))
+            got = {e.label for e in found}
+            for j, lab in enumerate(LABELS):
+                truth = lab == tr.label
+                c[0, j] += truth and lab in got
+                c[1, j] += (not truth) and lab in got
+                c[2, j] += truth and lab not in got
+    if results:
+        counts = merge_counts(results)
+        fig = event_figures(counts, hours)
+        o = fig["overall"]
+        per = counts["per_label"]
+        ev_f1 = _f1(np.array([per[lab]["hits"] for lab in LABELS], float),
+                    np.array([per[lab]["predicted"] - per[lab]["hits"] for lab in LABELS], float),
+                    np.array([per[lab]["true"] - per[lab]["hits"] for lab in LABELS], float))
+        ev = (o["f1"] or 0.0, o["precision"] or 0.0, o["recall"] or 0.0, o["false_alarms_per_hour"] or 0.0,
+              o["median_onset_error_s"])
+    else:
+        counts, ev_f1, ev = {}, np.zeros(n), (0.0, 0.0, 0.0, 0.0, None)
+    by_gain = {g: float(_f1(c[0].sum(), c[1].sum(), c[2].sum())) for g, c in sorted(clip.items())}
+    tot = sum(clip.values()) if clip else np.zeros((3, n))
+    clip_f1 = float(np.mean(list(by_gain.values()))) if by_gain else 0.0
+    return Figures(ev[0], ev[1], ev[2], ev[3], ev[4], clip_f1, by_gain, ev_f1, _f1(tot[0], tot[1], tot[2]),
+                   counts)
+
+
+def choose_thresholds(tracks, settings: DetectionSettings, base: dict[str, float],
+                      grid=THRESHOLD_GRID, keep: Sequence[str] = ()) -> dict[str, float]:
+    """Per label, the grid value with the best per-label objective (labels are segmented
+    independently, so one pass over the grid with all labels at the same value suffices);
+    labels in ``keep`` keep their ``base`` value.  Ties go to the higher threshold."""
+    table = np.stack([evaluate(tracks, settings, {lab: float(t) for lab in LABELS}).per_label_objective()
+                      for t in grid])  # [grid, labels]
+    out = dict(base)
+    for j, lab in enumerate(LABELS):
+        if lab in keep:
+            continue
+        best = np.flatnonzero(table[:, j] >= table[:, j].max() - 1e-12)
+        out[lab] = float(grid[best[-1]])
+    return out
+
+
+def tune(tracks, start: DetectionSettings | None = None, thresholds: dict[str, float] | None = None,
+         search: dict[str, tuple] = SEARCH, passes: int = 2, keep: Sequence[str] = (), log=print):
+    """Coordinate descent over ``search`` and the per-label thresholds; returns
+    ``(settings, thresholds, figures, history)``."""
+    settings = start or DetectionSettings()
+    th = dict(thresholds or {lab: 0.5 for lab in LABELS})
+    history = []
+    th = choose_thresholds(tracks, settings, th, keep=keep)
+    best = evaluate(tracks, settings, th)
+    history.append({"step": "thresholds", **best.summary()})
+    log(f"start: {best.summary()['objective']}")
+    for p in range(passes):
+        changed = False
+        for name, values in search.items():
+            for v in values:
+                if getattr(settings, name) == v:
+                    continue
+                cand = replace(settings, **{name: v})
+                fig = evaluate(tracks, cand, th)
+                if fig.objective > best.objective + 1e-6:
+                    settings, best, changed = cand, fig, True
+            log(f"pass {p + 1} {name}={getattr(settings, name)}: {best.objective:.4f}")
+        th = choose_thresholds(tracks, settings, th, keep=keep)
+        best = evaluate(tracks, settings, th)
+        history.append({"step": f"pass {p + 1}", **best.summary()})
+        log(f"pass {p + 1} thresholds: {best.summary()}")
+        if not changed:
+            break
+    return settings, th, best, history
+
+
+def region_starts_s(q: np.ndarray) -> np.ndarray:
+    """Region starts (s) of region starts in map frames (unclipped)."""
+    return np.asarray(q, np.float64) * FMAP_S
+
+
+REGION_S = POOL_FRAMES * FMAP_S  #: seconds a region spans (7.8 s)
