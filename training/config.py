@@ -13,7 +13,7 @@ import torch
 
 from mulse_author.errors import FormatError, MulseError
 from mulse_author.model import ModelConfig
-from training.data import DataSpec
+from training.dataspec import DataSpec
 
 
 @dataclass

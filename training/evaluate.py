@@ -147,10 +147,11 @@ def plot_learning_curves(logs: Mapping[str, str | Path] | str | Path, png: str |
 def evaluate_checkpoint(checkpoint: str | Path, data=None, split: str = "test",
                         device: str = "cpu", progress: bool = False) -> dict[str, Any]:
     """Metric report dict of ``checkpoint`` on ``split`` of ``data`` (a
-    :class:`training.data.DataSpec`; default: the one stored in the model card)."""
+    :class:`training.dataspec.DataSpec`; default: the one stored in the model card)."""
     from mulse_author.model import load_checkpoint
     from training import metrics as M
-    from training.data import DataSpec, load_splits
+    from training.clip_loader import load_splits
+    from training.dataspec import DataSpec
     from training.loop import predict_scores
 
     model, card = load_checkpoint(checkpoint, device=device)
@@ -203,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
         out.mkdir(parents=True, exist_ok=True)
         md_parts, js = [], {}
         if args.checkpoint:
-            from training.data import DataSpec
+            from training.dataspec import DataSpec
 
             spec = DataSpec.from_argument(args.data) if args.data else None
             report = evaluate_checkpoint(args.checkpoint, spec, args.split, args.device)

@@ -43,8 +43,9 @@ from mulse_author.errors import FormatError, MulseError
 from mulse_author.labels import LABELS
 from mulse_author.model import DEFAULT_PREPROCESSING, BimodalNet, ModelCard, bce_loss, save_checkpoint
 from training import metrics as M
+from training.clip_loader import load_splits
+from training.clips import ClipDataset, ClipSet, assert_sources_disjoint, collate
 from training.config import TrainConfig
-from training.data import ClipDataset, ClipSet, assert_sources_disjoint, collate, load_splits
 from training.distributed import DistContext, setup, teardown
 from training.resume import load_resume, save_resume
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from mulse_author.errors import MulseError
 from mulse_author.model.config import VARIANTS
+from training.clip_loader import load_splits
 from training.config import TrainConfig
-from training.data import load_splits
 from training.evaluate import table1_markdown
 from training.loop import train
 

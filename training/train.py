@@ -19,7 +19,7 @@ import torch
 
 from mulse_author.errors import MulseError
 from training.config import TrainConfig
-from training.data import DataSpec
+from training.dataspec import DataSpec
 from training.loop import train
 
 

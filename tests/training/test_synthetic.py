@@ -62,7 +62,7 @@ def test_bad_arguments():
 def test_bimodal_beats_unimodal_on_held_out_split():
     """All six Table I settings, tiny network, a few epochs on CPU (about 2 minutes)."""
     from training.config import TrainConfig
-    from training.data import DataSpec
+    from training.dataspec import DataSpec
 
     cfg = TrainConfig.load("training/configs/synthetic.json")
     cfg = cfg.replace(epochs=8, data=DataSpec(kind="synthetic", n_train=240, n_val=80,
