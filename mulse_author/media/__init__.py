@@ -1,8 +1,8 @@
 """Media: probing and one-pass streaming decode with PyAV (see :mod:`.decode` for the exact
 sampling and time conventions), and the waveform envelope (:mod:`.peaks`).
 
-The decoders are imported on first use: they pull in torch (through the feature constants),
-which the editor does not need to start.
+The decoders are imported on first use (start-up): they pull in numpy, which ``probe`` alone
+does not need.
 """
 
 from .probe import MediaInfo, probe  # noqa: F401

@@ -2,15 +2,14 @@
 the feature cache, video frame sampling."""
 
 import csv
-from fractions import Fraction
 from pathlib import Path
 
-import av
 import numpy as np
 import pytest
 import torch
 
 from mulse_author.errors import FormatError
+from mulse_author.media.synth import write_media
 from training.clip_features import sample_video_frames
 from training.clip_loader import load_splits
 from training.clips import ClipDataset, assert_sources_disjoint, collate
@@ -24,36 +23,13 @@ def write_wav(path: Path, seconds: float, freq: float, seed: int = 0) -> Path:
     rng = np.random.default_rng(seed)
     t = np.arange(int(seconds * SR)) / SR
     x = 0.3 * np.sin(2 * np.pi * freq * t) + 0.01 * rng.standard_normal(t.size)
-    pcm = (x * 32767).astype(np.int16)
-    with av.open(str(path), "w") as c:
-        s = c.add_stream("pcm_s16le", rate=SR, layout="mono")
-        for i in range(0, pcm.size, 4096):
-            f = av.AudioFrame.from_ndarray(pcm[None, i:i + 4096], format="s16", layout="mono")
-            f.sample_rate = SR
-            f.pts = i
-            for p in s.encode(f):
-                c.mux(p)
-        for p in s.encode(None):
-            c.mux(p)
-    return path
+    return write_media(path, seconds, audio=x, sample_rate=SR, audio_codec="pcm_s16le", chunk=4096)
 
 
 def write_video(path: Path, seconds: float, fps: int = 10) -> Path:
     """Video whose frame k is a flat grey of level 10 * k (so sampling can be checked)."""
-    with av.open(str(path), "w") as c:
-        s = c.add_stream("mpeg4", rate=fps)
-        s.width = s.height = 64
-        s.pix_fmt = "yuv420p"
-        s.time_base = Fraction(1, fps)
-        for k in range(int(seconds * fps)):
-            img = np.full((64, 64, 3), min(10 * k, 250), dtype=np.uint8)
-            f = av.VideoFrame.from_ndarray(img, format="rgb24")
-            f.pts = k
-            for p in s.encode(f):
-                c.mux(p)
-        for p in s.encode(None):
-            c.mux(p)
-    return path
+    return write_media(path, seconds, lambda k, t: np.full((64, 64, 3), min(10 * k, 250), dtype=np.uint8),
+                       size=(64, 64), fps=fps, video_codec="mpeg4")
 
 
 @pytest.fixture
