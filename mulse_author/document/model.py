@@ -19,7 +19,7 @@ from ..mpegv.types import EFFECT_TYPES
 from .events import DocEvent
 from .keyframes import check_keyframes
 from .rejections import is_rejected
-from .schema import MAX_TIME_MS
+from .schema import MAX_TIME_MS, check_body, fresh_ids
 
 
 class Source(str, Enum):
@@ -396,8 +396,6 @@ class TimelineDocument:
     def from_dict(cls, d: Any) -> "TimelineDocument":
         """Build a document from a project body, checked first by :func:`.schema.check_body`;
         segments with a duplicate or invalid id get a new one (see ``load_warnings``)."""
-        from .schema import check_body, fresh_ids
-
         if not isinstance(d, dict):
             raise DocumentError("project body must be a JSON object")
         check_body(d)

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from ..document import Segment, Source
 from ..mpegv.colors import nearest_color_term, srgb_to_lab_array
@@ -187,8 +188,6 @@ def preceding_medians(y: np.ndarray, nb: int, block: int = 8192) -> np.ndarray:
 
     The same values as one ``np.median`` per frame, computed on sliding-window views in blocks
     of ``block`` frames (one call per block instead of per frame; memory ``block * nb``)."""
-    from numpy.lib.stride_tricks import sliding_window_view
-
     y = np.asarray(y, dtype=np.float64)
     n = len(y)
     out = np.full(n, np.nan)

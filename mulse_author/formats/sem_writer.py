@@ -26,6 +26,7 @@ import os
 from pathlib import Path
 from typing import Iterator
 
+import numpy as np
 from lxml import etree
 
 from .. import __version__
@@ -217,8 +218,6 @@ class _Plan:
     def groups(self, time_scale: int) -> Iterator[tuple[int, list[tuple[int, bool]]]]:
         """(ticks, [(segment index, on), ...]) in time order: each segment on at its start and
         off at its end, "off" before "on" at one instant, then segment order."""
-        import numpy as np
-
         n = len(self.segs)
         ticks = np.empty(2 * n, dtype=np.int64)
         for i, seg in enumerate(self.segs):

@@ -7,6 +7,7 @@ import sys
 
 
 def make_app(argv: list[str] | None = None):
+    # lazy (start-up): `mulse-author gui --help` and the CLI's import of this module load no Qt
     from PySide6.QtWidgets import QApplication
 
     from .style import dark_palette
@@ -25,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="a video, a project (.json) or an SEM/NCL file (.sem, .xml, .ncl) to open")
     args = parser.parse_args(argv)
     app = make_app()
-    from .main_window import MainWindow
+    from .main_window import MainWindow  # lazy (start-up): after the arguments are checked
 
     win = MainWindow()
     win.show()

@@ -7,6 +7,7 @@ those live in :mod:`mulse_author.document`.
 
 from __future__ import annotations
 
+import copy as _copy
 import itertools
 from typing import Any, Iterable
 
@@ -15,6 +16,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from ..document import Segment, Source, TimelineDocument, edits
 from ..document.events import DocEvent
+from ..document.keyframes import seg_value_at, with_keyframe
 from ..document.review import next_suggestion, under
 from ..errors import DocumentError
 from .commands import AddSegmentsCommand, ChangeSetCommand, RejectCommand, RemoveSegmentsCommand, UpdateSegmentsCommand
@@ -221,8 +223,6 @@ class Editor(QObject):
     def add_keyframe_at_playhead(self) -> int:
         """An intensity keyframe at the playhead on each selected segment it falls in (the
         value the envelope has there, so nothing changes until the keyframe is moved)."""
-        from ..document.keyframes import seg_value_at, with_keyframe
-
         t = self.playhead_ms
         changes = {}
         for s in self.selected_segments():
@@ -323,8 +323,6 @@ class Editor(QObject):
 
     # -- clipboard -----------------------------------------------------------------------
     def copy(self) -> int:
-        import copy as _copy
-
         self.clipboard = [_copy.deepcopy(s) for s in self.selected_segments()]
         return len(self.clipboard)
 

@@ -43,9 +43,10 @@ from .help_dialog import ShortcutsDialog
 from .inspector import Inspector
 from .interchange import warnings_box
 from .logic.sublanes import FLAGS, location_label
-from .logic.timecode import format_time
+from .logic.timecode import format_time, frame_index, frame_start_ms
 from .monitor_widget import EffectMonitor
 from .player import Player
+from .preferences import RulesDialog
 from .project_files import PeaksLoader, ProjectFilesMixin
 from .settings import AppSettings
 from .timeline_view import TimelineView
@@ -281,8 +282,6 @@ class MainWindow(ProjectFilesMixin, AnalysisMixin, ExportMixin, QMainWindow):
 
     # -- dialogs -----------------------------------------------------------------------------------
     def open_rules(self) -> None:
-        from .preferences import RulesDialog
-
         RulesDialog(self).exec()
 
     def show_shortcuts(self) -> None:
@@ -293,8 +292,6 @@ class MainWindow(ProjectFilesMixin, AnalysisMixin, ExportMixin, QMainWindow):
         """Seek the player; the playhead moves to the frame's start at once and the shown frame confirms it."""
         fps = self.editor.fps
         if fps:
-            from .logic.timecode import frame_index, frame_start_ms
-
             self.editor.set_playhead(frame_start_ms(frame_index(ms, fps), fps))
         else:
             self.editor.set_playhead(ms)

@@ -11,6 +11,7 @@ every lane plus scene-label probability curves.  Run it under a display (``xvfb-
 from __future__ import annotations
 
 import math
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -110,9 +111,8 @@ def make_demo_project(video: Path, seconds: int = DEMO_SECONDS, fps: int = DEMO_
 
 
 def take(out: str, project: str | None = None, size=(1600, 960), at_ms: int = 52_000) -> Path:
-    import os
-
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen") if not os.environ.get("DISPLAY") else None
+    # Qt only once QT_QPA_PLATFORM is set
     from PySide6.QtCore import QElapsedTimer
     from PySide6.QtWidgets import QApplication
 
@@ -172,9 +172,7 @@ def _capture(win):
     """The window as shown.  On a real (X/Xvfb) display the screen itself is read, so the
     video surface, which draws outside the widget backing store, is in the picture; otherwise
     the widget tree is rendered and the player's current frame is drawn into the video area."""
-    import os
-
-    from PySide6.QtCore import QPoint, QRect, Qt
+    from PySide6.QtCore import QPoint, QRect, Qt  # Qt only once take() has set QT_QPA_PLATFORM
     from PySide6.QtGui import QGuiApplication, QPainter
 
     if os.environ.get("DISPLAY") and QGuiApplication.platformName() == "xcb":

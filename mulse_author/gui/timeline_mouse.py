@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QRectF, Qt
 
 from ..document.keyframes import nearest_keyframe, with_keyframe
+from ..formats.units import to_unit, unit_range
 from .logic.snapping import collect_edges, snap_move, snap_time
 from .logic.sublanes import normal_location, seg_row_key
 from .logic.timecode import format_time
@@ -342,7 +343,6 @@ class TimelineMouse:
         off = int(round(min(max(t - seg.start_ms, lo), hi)))
         val = self._value_at_y(seg, y)
         kfs[k] = (off, val)
-        from ..formats.units import to_unit, unit_range
 
         self.view.readout = (self.view.x_of(seg.start_ms + off), y,
                              f"{format_time(seg.start_ms + off, editor.fps)} · "

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import shiboken6
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QImage, QLinearGradient, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QAbstractScrollArea, QSizePolicy, QToolTip
 
@@ -623,7 +623,6 @@ class TimelineView(QAbstractScrollArea):
         y_lo = mid - np.clip(lo, -1, 1) * half
         y_lo = np.maximum(y_lo, y_hi + 1)  # at least one pixel so silence is a visible line
         p.setPen(QPen(style.WAVE, 1))
-        from PySide6.QtCore import QLineF
 
         p.drawLines([QLineF(float(x), float(a), float(x), float(b)) for x, a, b in zip(xs, y_hi, y_lo)])
 

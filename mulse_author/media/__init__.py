@@ -5,6 +5,8 @@ The decoders are imported on first use (start-up): they pull in numpy, which ``p
 does not need.
 """
 
+import importlib
+
 from .probe import MediaInfo, probe  # noqa: F401
 
 _LAZY = {
@@ -18,8 +20,6 @@ __all__ = ["MediaInfo", "probe", *_LAZY]
 
 def __getattr__(name: str):
     if name in _LAZY:
-        import importlib
-
         value = getattr(importlib.import_module(_LAZY[name], __name__), name)
         globals()[name] = value
         return value

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import queue
+import threading
 
 import av
 
@@ -22,9 +24,6 @@ class _DecodeThread:
     _END = object()
 
     def __init__(self, packets, batch: int = 16, batch_pixels: int = 8_000_000, queued: int = 4):
-        import queue
-        import threading
-
         self._packets = packets
         # Packets travel in lists of ``batch`` (each hand-over costs locks, a thread switch and a
         # GIL hand-off; 16 measured best, benchmarks/RESULTS.md).  A list also goes once its
@@ -37,8 +36,6 @@ class _DecodeThread:
         self._thread.start()
 
     def _put(self, item) -> bool:
-        import queue
-
         while not self._stopping.is_set():
             try:
                 self._queue.put(item, timeout=0.1)

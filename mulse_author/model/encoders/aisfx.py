@@ -36,9 +36,12 @@ validated effect on the scores.
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+from mulse_author.features.level import normalise
 
 from ...spec import FMAP_STRIDE, HOP, N_FFT, POOL_EDGE, POOL_FRAMES, SAMPLE_RATE, STREAM_CONTEXT
 
@@ -60,7 +63,7 @@ STREAM_GAIN = LEVEL_REF / 2652.5
 def aisfx_filter_bank() -> torch.Tensor:
     """``[96, 513]``: aisfx's 44.1 kHz HTK mel filters (unit-sum) restricted to 0-11 025 Hz and
     scaled by 4 for a 22 050 Hz STFT (see the module docstring). Needs librosa (build time)."""
-    import librosa
+    import librosa  # lazy: only building weights needs librosa, not the app
 
     fb = librosa.filters.mel(sr=44100, n_fft=2048, n_mels=N_MELS, fmin=0.0, fmax=22050.0,
                              htk=True, norm=1.0)
@@ -70,8 +73,7 @@ def aisfx_filter_bank() -> torch.Tensor:
 def aisfx_mel_map() -> torch.Tensor:
     """``[96, 60]``: linear map from the paper's 60 Slaney mel band powers (22 050 Hz, n_fft 1024)
     to approximate aisfx band powers (see the module docstring). Needs librosa (build time)."""
-    import librosa
-    import numpy as np
+    import librosa  # lazy: only building weights needs librosa, not the app
 
     fb60 = librosa.filters.mel(sr=SAMPLE_RATE, n_fft=N_FFT, n_mels=60).astype(np.float64)
     f60 = np.linspace(0, SAMPLE_RATE / 2, N_FFT // 2 + 1)
@@ -393,8 +395,6 @@ class AisfxStreamAudioModule(AisfxAudioModule):
             mel = mel[:, 0]
         power = torch.pow(10.0, mel.float() / 10.0)
         if self.normalise:
-            from mulse_author.features.level import normalise
-
             power = torch.stack([torch.from_numpy(normalise(p.numpy())) for p in power])
         with torch.no_grad():
             emb = self.encoder.from_mel_power_fixed_level(power)
