@@ -36,8 +36,12 @@ from typing import Any, Callable
 
 import numpy as np
 import torch
+import torch.distributed as dist
 import torch.nn as nn
+from torch.nn.parallel import DistributedDataParallel as DDP
 from torch.utils.data import DataLoader, RandomSampler
+from torch.utils.data.distributed import DistributedSampler
+from tqdm import tqdm
 
 from mulse_author.errors import FormatError, MulseError
 from mulse_author.labels import LABELS
@@ -108,8 +112,6 @@ def predict_scores(net: BimodalNet, clips: ClipSet, batch_size: int = 64,
 def _average_buffers(net: nn.Module, world_size: int) -> None:
     """Average BatchNorm running statistics over the ranks, so every rank validates (and
     saves) the same model; DDP syncs gradients but each rank updates its own statistics."""
-    import torch.distributed as dist
-
     for buf in net.buffers():
         if buf.is_floating_point():
             dist.all_reduce(buf, op=dist.ReduceOp.SUM)
@@ -191,8 +193,6 @@ def train(
         net = BimodalNet(mcfg).to(dev)
         loss_model: nn.Module = LossModel(net)
         if ctx.enabled:
-            from torch.nn.parallel import DistributedDataParallel as DDP
-
             loss_model = DDP(loss_model, device_ids=[dev.index] if dev.type == "cuda" else None)
         opt = config.optimizer.build(net.parameters())
 
@@ -219,8 +219,6 @@ def train(
             eseed = _epoch_seed(config.seed, epoch)
             torch.manual_seed(eseed)  # dropout stream of this epoch
             if ctx.enabled:
-                from torch.utils.data.distributed import DistributedSampler
-
                 sampler = DistributedSampler(ds, num_replicas=ctx.world_size, rank=ctx.rank,
                                              shuffle=True, seed=config.seed)
                 sampler.set_epoch(epoch)
@@ -231,8 +229,6 @@ def train(
             total, n = 0.0, 0
             it = loader
             if progress and is_main:
-                from tqdm import tqdm
-
                 it = tqdm(loader, desc=f"epoch {epoch + 1}/{config.epochs}", leave=False)
             for mel, frames, y in it:
                 if y.shape[0] < 2:  # BatchNorm needs two samples; a lone tail clip is skipped
@@ -248,7 +244,6 @@ def train(
                     it.set_postfix(loss=f"{total / n:.4f}")
             if ctx.enabled:
                 _average_buffers(net, ctx.world_size)
-                import torch.distributed as dist
 
                 tn = torch.tensor([total, float(n)], dtype=torch.float64, device=dev)
                 dist.all_reduce(tn)  # the logged loss covers every rank's share

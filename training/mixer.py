@@ -40,7 +40,11 @@ The signal operations it uses (frame energies, active RMS, fades, loops) are in
 
 from __future__ import annotations
 
+import csv
+import hashlib
+import json
 import math
+import os
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -48,11 +52,12 @@ from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
+from tqdm import tqdm
 
 from mulse_author.errors import FormatError
 from mulse_author.labels import LABELS
 from mulse_author.spec import SAMPLE_RATE
-from training.datasets.audio import load_audio
+from training.datasets.audio import load_audio, write_audio
 from training.datasets.recordings import Recording
 from training.signal_ops import EPS, FRAME, active_rms, db, fade_edges, frame_energy, loop_to_length
 
@@ -183,10 +188,6 @@ class SoundscapeMixer:
         """SHA-256 of everything a clip depends on besides ``(seed, index)``: the config and
         each recording (path, size, mtime, span, labels, source) in drawing order. Feature
         caches key mixed clips on it."""
-        import hashlib
-        import json
-        import os
-
         def ident(rec: Recording):
             try:
                 st = os.stat(rec.path)
@@ -387,10 +388,6 @@ def write_clips(mixer: SoundscapeMixer, out_dir, n: int, seed: int, fmt: str = "
     ``label@start-end`` items). Mix train / validation clips from recordings already split by
     source, otherwise a validation clip can share a recording with training.
     """
-    import csv
-    import json
-
-    from training.datasets.audio import write_audio
 
     out = Path(out_dir)
     (out / "clips").mkdir(parents=True, exist_ok=True)
@@ -406,7 +403,6 @@ def write_clips(mixer: SoundscapeMixer, out_dir, n: int, seed: int, fmt: str = "
                 done[int(row["mix_index"])] = row
     it = range(n)
     if progress:
-        from tqdm import tqdm
         it = tqdm(it, desc="mixing", unit="clip")
     with open(rows_path, "a", encoding="utf-8") as log:
         for i in it:
