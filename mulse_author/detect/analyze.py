@@ -74,10 +74,8 @@ WINDOW_S = float(CLIP_SECONDS)  #: the paper's clip length (s)
 #: larger batches were not faster per window (benchmarks/RESULTS.md).
 BATCH_WINDOWS = 2
 PENDING_PER_WORKER = 2  #: batches waiting per worker before the decode waits for the network
-#: Seconds of decoded audio turned into mel frames at once: 75 calls per 10 minutes instead of
-#: 300 (one per 2 s chunk); each call's FFT and projection run with caches the decoder has just
-#: flushed (0.28 CPU-s per 10 min against 0.09 isolated); paired runs were about 0.1 s faster
-#: on average (within the noise).  The streaming mel is exact for any split.
+#: Seconds of decoded audio turned into mel frames at once: fewer calls on caches the decoder has
+#: flushed (benchmarks/RESULTS.md); the streaming mel is exact for any split.
 MEL_BATCH_S = 8.0
 
 Progress = Callable[[float, str], None]

@@ -227,8 +227,8 @@ def _support_curves(scores: np.ndarray, starts: np.ndarray, ends: np.ndarray, ce
     cand = lo[:, None] + np.arange(span)[None, :]  # [T, span] candidate window indices
     inside = (cand < hi[:, None]) & (ends[np.minimum(cand, len(ends) - 1)] > t[:, None])
     count = inside.sum(axis=1)
-    # one quantile call per coverage count (all samples covered by n windows at once: the
-    # same numbers as one call per sample, about 50x faster for a 10-min film)
+    # one quantile call per coverage count (all samples covered by n windows at once): the same
+    # numbers as one call per sample, much faster (benchmarks/RESULTS.md)
     for n in np.unique(count):
         rows = np.flatnonzero(count == n)
         if n == 0:  # nearest window centre for uncovered samples
