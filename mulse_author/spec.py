@@ -27,21 +27,18 @@ VIDEO_FRAMES = 32  # sampled frames per clip fed to the video module
 FRAME_SIZE = 32  # pixels, sampled frames are FRAME_SIZE x FRAME_SIZE RGB
 VIDEO_FPS = VIDEO_FRAMES / CLIP_SECONDS  # 3.2 sampled frames per second
 
-# aiSFX encoder geometry (mulse_author.model.encoders.aisfx; kept here so the torch-free stream
-# scheduler in mulse_author.detect.inference uses the same numbers without loading torch).
+# aiSFX encoder geometry (mulse_author.model.encoders.aisfx), here so that the torch-free stream
+# scheduler in mulse_author.detect.inference uses the same numbers.
 #: Input (mel) frames per feature-map frame (three 2x2 max-pools).
 FMAP_STRIDE = 8
-#: Input frames a feature-map frame sees on each side beyond its own 8: two 3x3 convs per block
-#: add 2 x 1, 2 x 2, 2 x 4 and 2 x 8 frames at strides 1, 2, 4, 8, and the three 2x2 pools add
-#: 1 + 2 + 4, so 30 + 7 = 37.
+#: Input frames a feature-map frame sees on each side beyond its own 8: 2 x (1 + 2 + 4 + 8) from
+#: the two 3x3 convolutions per block, plus 1 + 2 + 4 from the pools.
 RF_HALF_WIDTH = 37
 #: Real neighbour frames given to each side of a chunk of a stream feature map: the smallest
 #: multiple of 8 >= RF_HALF_WIDTH, so a chunked map equals the one-pass map (tested exactly).
 STREAM_CONTEXT = 40
-#: Feature-map frames left out at each end of a window when pooling under the fixed-level front
-#: end: the receptive field's half-width is about 37 input frames (< 5 x 8), so the pooled frames
-#: never see the window's zero padding and a window pooled from a stream feature map equals the
-#: window computed alone (a 420-frame window pools 42 of its 52 frames: its central 7.8 s).
+#: Feature-map frames left out at each end of a pooled window: 5 x 8 > RF_HALF_WIDTH, so pooled
+#: frames never see the window's zero padding and a window pooled from a stream map equals it alone.
 POOL_EDGE = 5
 #: Feature-map frames a window pools (its central 7.8 s): 420 // 8 - 2 * POOL_EDGE.
 POOL_FRAMES = AUDIO_FRAMES // FMAP_STRIDE - 2 * POOL_EDGE

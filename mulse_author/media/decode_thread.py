@@ -25,9 +25,8 @@ class _DecodeThread:
 
     def __init__(self, packets, batch: int = 16, batch_pixels: int = 8_000_000, queued: int = 4):
         self._packets = packets
-        # Packets travel in lists of ``batch`` (each hand-over costs locks, a thread switch and a
-        # GIL hand-off; 16 measured best, benchmarks/RESULTS.md).  A list also goes once its
-        # pictures reach ``batch_pixels``, and at most ``queued`` wait: memory stays bounded.
+        # Packets travel in lists of ``batch`` (a hand-over costs locks and a GIL hand-off; see
+        # benchmarks/RESULTS.md), or fewer past ``batch_pixels``; at most ``queued`` wait.
         self._batch = max(1, batch)
         self._batch_pixels = batch_pixels
         self._queue: "queue.Queue" = queue.Queue(maxsize=max(1, queued))
