@@ -141,6 +141,123 @@ def _tensorboard(out_dir: Path):
     return SummaryWriter(log_dir=str(out_dir / "tb"))
 
 
+def _load_run_splits(config: TrainConfig, out: Path | None, splits: dict[str, ClipSet] | None,
+                     progress: bool, say: Callable[[str], None]) -> dict[str, ClipSet]:
+    """The run's clip sets (loaded from ``config.data`` unless given), checked: disjoint sources,
+    a non-empty training split and calibration split."""
+    if splits is None:
+        spec = config.data
+        if spec.cache_dir is None and spec.kind != "synthetic" and out is not None:
+            spec = dataclasses.replace(spec, cache_dir=str(out.parent / "feature_cache"))
+        t0 = time.time()
+        splits = load_splits(spec, config.model, progress=progress)
+        say("data: " + ", ".join(f"{k} {len(v)} clips" for k, v in splits.items())
+            + f" ({time.time() - t0:.1f} s)")
+    assert_sources_disjoint(splits)
+    train_set = splits.get("train")
+    if train_set is None or len(train_set) == 0:
+        raise FormatError("the training split is empty")
+    cal_set = splits.get(config.calibration_split)
+    if cal_set is None or len(cal_set) == 0:
+        raise FormatError(f"the {config.calibration_split!r} split is empty: it is needed "
+                          "to calibrate thresholds and select the epoch")
+    return splits
+
+
+def _train_epoch(loss_model: nn.Module, net: BimodalNet, opt, ds: ClipDataset, config: TrainConfig,
+                 epoch: int, ctx: DistContext, progress: bool) -> float:
+    """One pass over the training split; returns the mean training loss (over every rank)."""
+    dev = ctx.device
+    eseed = _epoch_seed(config.seed, epoch)
+    torch.manual_seed(eseed)  # dropout stream of this epoch
+    if ctx.enabled:
+        sampler = DistributedSampler(ds, num_replicas=ctx.world_size, rank=ctx.rank,
+                                     shuffle=True, seed=config.seed)
+        sampler.set_epoch(epoch)
+    else:
+        sampler = RandomSampler(ds, generator=torch.Generator().manual_seed(eseed))
+    loader = DataLoader(ds, batch_size=config.batch_size, sampler=sampler, collate_fn=collate)
+    net.train()
+    total, n = 0.0, 0
+    it = loader
+    if progress:
+        it = tqdm(loader, desc=f"epoch {epoch + 1}/{config.epochs}", leave=False)
+    for mel, frames, y in it:
+        if y.shape[0] < 2:  # BatchNorm needs two samples; a lone tail clip is skipped
+            continue
+        mel, frames, y = _to(mel, dev), _to(frames, dev), y.to(dev)
+        opt.zero_grad(set_to_none=True)
+        loss = loss_model(mel, frames, y)
+        loss.backward()
+        opt.step()
+        total += float(loss.detach()) * y.shape[0]
+        n += y.shape[0]
+        if progress:
+            it.set_postfix(loss=f"{total / n:.4f}")
+    if ctx.enabled:
+        _average_buffers(net, ctx.world_size)
+
+        tn = torch.tensor([total, float(n)], dtype=torch.float64, device=dev)
+        dist.all_reduce(tn)  # the logged loss covers every rank's share
+        total, n = float(tn[0]), int(tn[1])
+    train_loss = total / max(n, 1)
+    if not math.isfinite(train_loss):
+        raise MulseError(f"training diverged at epoch {epoch + 1} (loss {train_loss}); "
+                         "lower the learning rate")
+    return train_loss
+
+
+def _final_report(net: BimodalNet, splits: dict[str, ClipSet], config: TrainConfig, dev,
+                  best_epoch: int) -> tuple[np.ndarray, dict[str, Any]]:
+    """``(thresholds, metrics)`` of the kept weights: thresholds calibrated on the calibration
+    split, the test split (if any) scored once with them."""
+    cal_set = splits[config.calibration_split]
+    scores, val_loss = predict_scores(net, cal_set, device=dev)
+    yv = cal_set.labels.numpy()
+    thresholds = M.calibrate_thresholds(yv, scores, floor=config.threshold_floor)
+    report = {config.calibration_split: M.evaluate_scores(yv, scores, thresholds).to_dict()}
+    report[config.calibration_split]["loss"] = val_loss
+    test_set = splits.get("test")
+    if test_set is not None and len(test_set) and config.calibration_split != "test":
+        ts, tl = predict_scores(net, test_set, device=dev)
+        report["test"] = M.evaluate_scores(test_set.labels.numpy(), ts, thresholds).to_dict()
+        report["test"]["loss"] = tl
+    report["kept_epoch"] = best_epoch if config.epochs else 0
+    report["epochs"] = config.epochs
+    return thresholds, report
+
+
+def _model_card(config: TrainConfig, splits: dict[str, ClipSet], thresholds: np.ndarray,
+                report: dict[str, Any]) -> ModelCard:
+    mcfg = config.model
+    preprocessing = dict(DEFAULT_PREPROCESSING)
+    preprocessing.update(n_mels=mcfg.n_mels, audio_frames=mcfg.audio_frames,
+                         video_frames=mcfg.video_frames, frame_size=mcfg.frame_size)
+    return ModelCard(
+        config=mcfg,
+        preprocessing=preprocessing,
+        thresholds={lab: float(t) for lab, t in zip(LABELS, thresholds)},
+        training_data={
+            "data": config.data.to_dict(),
+            "clips": {k: len(v) for k, v in splits.items()},
+            "label_counts": {k: v.label_counts() for k, v in splits.items()},
+            "thresholds_calibrated_on": config.calibration_split,
+        },
+        metrics=report,
+        description=config.description or f"{config.name or mcfg.variant} ({mcfg.name})",
+    )
+
+
+def _save_run(out: Path, net: BimodalNet, card: ModelCard, config: TrainConfig, dev) -> None:
+    net_cpu = net.to("cpu")
+    save_checkpoint(net_cpu, card, out)
+    net.to(dev)
+    (out / "metrics.json").write_text(json.dumps(card.to_dict()["metrics"], indent=2),
+                                      encoding="utf-8")
+    (out / "train_config.json").write_text(json.dumps(config.to_dict(), indent=2),
+                                           encoding="utf-8")
+
+
 def train(
     config: TrainConfig,
     out_dir: str | Path | None = None,
@@ -172,23 +289,8 @@ def train(
         mcfg = config.model
         torch.manual_seed(config.seed)
         np.random.seed(config.seed % (2**32))
-
-        if splits is None:
-            spec = config.data
-            if spec.cache_dir is None and spec.kind != "synthetic" and out is not None:
-                spec = dataclasses.replace(spec, cache_dir=str(out.parent / "feature_cache"))
-            t0 = time.time()
-            splits = load_splits(spec, mcfg, progress=progress and is_main)
-            say("data: " + ", ".join(f"{k} {len(v)} clips" for k, v in splits.items())
-                + f" ({time.time() - t0:.1f} s)")
-        assert_sources_disjoint(splits)
-        train_set = splits.get("train")
-        if train_set is None or len(train_set) == 0:
-            raise FormatError("the training split is empty")
-        cal_set = splits.get(config.calibration_split)
-        if cal_set is None or len(cal_set) == 0:
-            raise FormatError(f"the {config.calibration_split!r} split is empty: it is needed "
-                              "to calibrate thresholds and select the epoch")
+        splits = _load_run_splits(config, out, splits, progress and is_main, say)
+        cal_set = splits[config.calibration_split]
 
         net = BimodalNet(mcfg).to(dev)
         loss_model: nn.Module = LossModel(net)
@@ -212,46 +314,11 @@ def train(
                 best_epoch = int(state["best_epoch"])
                 say(f"resumed from {out} after epoch {start_epoch}")
 
-        ds = ClipDataset(train_set)
+        ds = ClipDataset(splits["train"])
         writer = _tensorboard(out) if (out is not None and is_main) else None
         for epoch in range(start_epoch, config.epochs):
             t_epoch = time.time()
-            eseed = _epoch_seed(config.seed, epoch)
-            torch.manual_seed(eseed)  # dropout stream of this epoch
-            if ctx.enabled:
-                sampler = DistributedSampler(ds, num_replicas=ctx.world_size, rank=ctx.rank,
-                                             shuffle=True, seed=config.seed)
-                sampler.set_epoch(epoch)
-            else:
-                sampler = RandomSampler(ds, generator=torch.Generator().manual_seed(eseed))
-            loader = DataLoader(ds, batch_size=config.batch_size, sampler=sampler, collate_fn=collate)
-            net.train()
-            total, n = 0.0, 0
-            it = loader
-            if progress and is_main:
-                it = tqdm(loader, desc=f"epoch {epoch + 1}/{config.epochs}", leave=False)
-            for mel, frames, y in it:
-                if y.shape[0] < 2:  # BatchNorm needs two samples; a lone tail clip is skipped
-                    continue
-                mel, frames, y = _to(mel, dev), _to(frames, dev), y.to(dev)
-                opt.zero_grad(set_to_none=True)
-                loss = loss_model(mel, frames, y)
-                loss.backward()
-                opt.step()
-                total += float(loss.detach()) * y.shape[0]
-                n += y.shape[0]
-                if progress and is_main:
-                    it.set_postfix(loss=f"{total / n:.4f}")
-            if ctx.enabled:
-                _average_buffers(net, ctx.world_size)
-
-                tn = torch.tensor([total, float(n)], dtype=torch.float64, device=dev)
-                dist.all_reduce(tn)  # the logged loss covers every rank's share
-                total, n = float(tn[0]), int(tn[1])
-            train_loss = total / max(n, 1)
-            if not math.isfinite(train_loss):
-                raise MulseError(f"training diverged at epoch {epoch + 1} (loss {train_loss}); "
-                                 "lower the learning rate")
+            train_loss = _train_epoch(loss_model, net, opt, ds, config, epoch, ctx, progress and is_main)
             # Every rank scores the whole validation split with identical weights, so all
             # ranks take the same keep/threshold decisions without communication.
             scores, val_loss = predict_scores(net, cal_set, device=dev)
@@ -287,42 +354,10 @@ def train(
         if best_state is not None:
             net.load_state_dict(best_state)
         net.eval()
-        scores, val_loss = predict_scores(net, cal_set, device=dev)
-        yv = cal_set.labels.numpy()
-        thresholds = M.calibrate_thresholds(yv, scores, floor=config.threshold_floor)
-        report = {config.calibration_split: M.evaluate_scores(yv, scores, thresholds).to_dict()}
-        report[config.calibration_split]["loss"] = val_loss
-        test_set = splits.get("test")
-        if test_set is not None and len(test_set) and config.calibration_split != "test":
-            ts, tl = predict_scores(net, test_set, device=dev)
-            report["test"] = M.evaluate_scores(test_set.labels.numpy(), ts, thresholds).to_dict()
-            report["test"]["loss"] = tl
-        report["kept_epoch"] = best_epoch if config.epochs else 0
-        report["epochs"] = config.epochs
-        preprocessing = dict(DEFAULT_PREPROCESSING)
-        preprocessing.update(n_mels=mcfg.n_mels, audio_frames=mcfg.audio_frames,
-                             video_frames=mcfg.video_frames, frame_size=mcfg.frame_size)
-        card = ModelCard(
-            config=mcfg,
-            preprocessing=preprocessing,
-            thresholds={lab: float(t) for lab, t in zip(LABELS, thresholds)},
-            training_data={
-                "data": config.data.to_dict(),
-                "clips": {k: len(v) for k, v in splits.items()},
-                "label_counts": {k: v.label_counts() for k, v in splits.items()},
-                "thresholds_calibrated_on": config.calibration_split,
-            },
-            metrics=report,
-            description=config.description or f"{config.name or mcfg.variant} ({mcfg.name})",
-        )
+        thresholds, report = _final_report(net, splits, config, dev, best_epoch)
+        card = _model_card(config, splits, thresholds, report)
         if out is not None and is_main:
-            net_cpu = net.to("cpu")
-            save_checkpoint(net_cpu, card, out)
-            net.to(dev)
-            (out / "metrics.json").write_text(json.dumps(card.to_dict()["metrics"], indent=2),
-                                              encoding="utf-8")
-            (out / "train_config.json").write_text(json.dumps(config.to_dict(), indent=2),
-                                                   encoding="utf-8")
+            _save_run(out, net, card, config, dev)
             say(f"saved {out} (kept epoch {best_epoch}; val micro-F1 "
                 f"{report[config.calibration_split]['micro_f1']:.3f}"
                 + (f", test micro-F1 {report['test']['micro_f1']:.3f}" if "test" in report else "")
