@@ -111,6 +111,17 @@ def baseline_predictor(head_path: Path, thresholds: dict[str, float], settings: 
     return predict
 
 
+def selection_baseline(work: Path, select: str | None = None):
+    """The baseline predictor a selection stage wrote: stage 3b's (``WORK/select21``, with its
+    own tuned thresholds and segmentation) when present, else stage 3's (``WORK/select``)."""
+    select = select or ("select21" if (work / "select21" / "selection.json").exists() else "select")
+    sel = json.loads((work / select / "selection.json").read_text())
+    if "candidates" in sel:
+        return baseline_predictor(work / select / "baseline.safetensors", sel["baseline"]["thresholds"],
+                                  sel["baseline"]["settings"])
+    return baseline_predictor(work / select / "baseline.safetensors", sel["baseline_thresholds"])
+
+
 # ---------------------------------------------------------------- material
 def test_recordings(work: Path):
     return [r for r in read_corpus(work / "scene", work / "extra") if package_of(r) in TEST_PACKAGES]

@@ -56,6 +56,7 @@ import numpy as np
 
 from ..document import Curves, MediaRef, TimelineDocument
 from ..effects.cues import CueSettings, ThirdsColourBins, flash_cues, light_cues
+from ..effects.envelope_keyframes import seed_keyframes
 from ..effects.overlaps import MIN_PIECE_MS, count_changed, flatten_overlaps
 from ..effects.rules import EffectRules, apply_rules, load_rules
 from ..errors import CheckpointError, MulseError
@@ -496,6 +497,7 @@ def _scene_suggestions(runner: "_WindowRunner", loud: LoudnessTrack, facts, choi
                         values={lab: [float(x) for x in curves[:, j]] for j, lab in enumerate(LABELS)})
     effects = apply_rules(label_segs, rules, loud.level_db if has_envelope else None,
                           loud.peak_s if has_envelope else None)
+    effects = seed_keyframes(effects, rules, loud.level_db if has_envelope else None)
     return effects, doc_curves, len(scores)
 
 

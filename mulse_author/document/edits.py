@@ -57,8 +57,9 @@ def revert_changes(doc: TimelineDocument, done: Applied) -> None:
 
 
 def split(segments: Iterable[Segment], t_ms: int) -> ChangeSet:
-    """Split each segment that ``t_ms`` falls strictly inside; the right part is a new segment
-    (a suggestion's parts become EDITED: cutting it is reviewing it).  Keyframes follow time."""
+    """Split each segment that ``t_ms`` falls strictly inside; the right part is a new segment.
+    A suggestion's parts stay suggestions, touched (cutting is editing, not reviewing).
+    Keyframes follow time."""
     cs = ChangeSet()
     for s in segments:
         if not s.start_ms < t_ms < s.end_ms:
@@ -73,8 +74,7 @@ def split(segments: Iterable[Segment], t_ms: int) -> ChangeSet:
             left_ch["keyframes"] = [k for k in s.keyframes if k[0] < cut] + [(cut, v)]
             right.keyframes = [(0, v)] + [(o - cut, x) for o, x in s.keyframes if o > cut]
         if s.source is Source.SUGGESTED:
-            right.source = Source.EDITED
-            left_ch["source"] = Source.EDITED
+            right.touched = True
         cs.update[s.id] = left_ch
         cs.add.append(right)
     return cs
@@ -82,15 +82,15 @@ def split(segments: Iterable[Segment], t_ms: int) -> ChangeSet:
 
 def nudge(segments: Sequence[Segment], delta_ms: int) -> ChangeSet:
     """Move segments by ``delta_ms`` (never before 0).  Review state is kept: moving is not
-    approving."""
+    approving (the document marks a moved suggestion touched)."""
     segs = list(segments)
     if not segs:
         return ChangeSet()
     delta_ms = max(delta_ms, -min(s.start_ms for s in segs))
     if delta_ms == 0:
         return ChangeSet()
-    return ChangeSet(update={s.id: {"start_ms": s.start_ms + delta_ms, "end_ms": s.end_ms + delta_ms,
-                                    "source": s.source} for s in segs})
+    return ChangeSet(update={s.id: {"start_ms": s.start_ms + delta_ms, "end_ms": s.end_ms + delta_ms}
+                             for s in segs})
 
 
 def set_in_out(segments: Iterable[Segment], which: str, t_ms: int) -> ChangeSet:
@@ -109,11 +109,9 @@ def accept(segments: Iterable[Segment]) -> ChangeSet:
 
 
 def retime(seg: Segment, which: str, t_ms: int) -> ChangeSet:
-    """Review action: move the suggestion's start or end to the playhead and accept it."""
-    cs = set_in_out([seg], which, t_ms)
-    if cs:
-        cs.update[seg.id]["source"] = Source.EDITED if seg.source is Source.SUGGESTED else seg.source
-    return cs
+    """Move the reviewed suggestion's start or end to the playhead; its review state is kept
+    (accepting stays an explicit action)."""
+    return set_in_out([seg], which, t_ms)
 
 
 def copies(segments: Sequence[Segment], at_ms: int, duration_ms: int | None = None) -> ChangeSet:
@@ -131,6 +129,7 @@ def copies(segments: Sequence[Segment], at_ms: int, duration_ms: int | None = No
         c.start_ms = s.start_ms - base + at_ms
         c.end_ms = s.end_ms - base + at_ms
         c.source = Source.MANUAL
+        c.touched = False
         c.confidence = None
         if duration_ms is not None and c.end_ms > duration_ms:
             if c.start_ms >= duration_ms:

@@ -9,6 +9,7 @@ share these functions.
 
 from __future__ import annotations
 
+import heapq
 from bisect import bisect_right
 from typing import Iterable, Sequence
 
@@ -137,26 +138,35 @@ def rebased(kfs: Sequence[Keyframe], old_start_ms: int, new_start_ms: int, new_d
 def from_samples(times_ms: Sequence[float], values: Sequence[float], start_ms: int, end_ms: int,
                  tolerance: float = 0.05, max_points: int = 12) -> list[Keyframe]:
     """Keyframes following a sampled level (e.g. the loudness) over ``[start, end)``: the fewest
-    points (Ramer-Douglas-Peucker, at most ``max_points``) within ``tolerance`` of the samples.
-    A hook for analysis to seed envelopes; [] when fewer than two samples fall inside."""
+    points within ``tolerance`` of the samples (Ramer-Douglas-Peucker), at most ``max_points``.
+    Points are added worst-first, so a cap keeps the ones that matter most wherever they are.
+    [] when fewer than two samples fall inside."""
     pts = [(int(round(t)) - start_ms, min(1.0, max(0.0, float(v)))) for t, v in zip(times_ms, values)
            if start_ms <= t < end_ms]
+    pts = normalise(pts)
     if len(pts) < 2:
         return []
     keep = {0, len(pts) - 1}
 
-    def split(a: int, b: int) -> None:
+    def worst(a: int, b: int) -> tuple[float, int | None]:
         (oa, va), (ob, vb) = pts[a], pts[b]
-        worst, where = 0.0, None
+        err, where = 0.0, None
         for i in range(a + 1, b):
             o, v = pts[i]
-            line = va + (vb - va) * (o - oa) / (ob - oa) if ob != oa else va
-            if abs(v - line) > worst:
-                worst, where = abs(v - line), i
-        if where is not None and worst > tolerance and len(keep) < max_points:
-            keep.add(where)
-            split(a, where)
-            split(where, b)
+            d = abs(v - (va + (vb - va) * (o - oa) / (ob - oa)))
+            if d > err:
+                err, where = d, i
+        return err, where
 
-    split(0, len(pts) - 1)
-    return normalise(pts[i] for i in sorted(keep))
+    spans = []
+    err, where = worst(0, len(pts) - 1)
+    heapq.heappush(spans, (-err, 0, len(pts) - 1, where))
+    while spans and len(keep) < max(2, max_points):
+        neg, a, b, where = heapq.heappop(spans)
+        if where is None or -neg <= tolerance:
+            break
+        keep.add(where)
+        for lo, hi in ((a, where), (where, b)):
+            e, w = worst(lo, hi)
+            heapq.heappush(spans, (-e, lo, hi, w))
+    return [pts[i] for i in sorted(keep)]

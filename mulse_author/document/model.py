@@ -23,10 +23,11 @@ from .schema import MAX_TIME_MS, check_body, fresh_ids
 
 
 class Source(str, Enum):
-    """Where a segment came from.  Any edit of a suggestion turns it into ``EDITED``."""
+    """Where a segment came from, and its review state: only accepting a suggestion (an explicit
+    ``source`` change) turns it into ``EDITED``; editing it marks it ``touched`` instead."""
 
     SUGGESTED = "suggested"  #: proposed by analysis, not yet approved by the author
-    EDITED = "edited"  #: a suggestion the author accepted or changed
+    EDITED = "edited"  #: a suggestion the author accepted
     MANUAL = "manual"  #: drawn by the author (or imported from another tool)
 
 
@@ -56,6 +57,9 @@ class Segment:
     #: intensity over time: ``(offset_ms from start, value in [0, 1])``, increasing offsets;
     #: empty = constant ``intensity`` (see :mod:`.keyframes`)
     keyframes: list[tuple[int, float]] = field(default_factory=list)
+    #: a suggestion the author changed (moved, trimmed, retyped...) without reviewing it: a
+    #: re-analysis keeps it like the author's work, and it still waits for accept / reject
+    touched: bool = False
 
     @property
     def duration_ms(self) -> int:
@@ -88,9 +92,11 @@ class Segment:
             raise DocumentError(f"segment {self.id}: confidence {self.confidence!r} is not in [0, 1]")
         if self.keyframes:
             check_keyframes(self.keyframes, self.id)
+        if not isinstance(self.touched, bool):
+            raise DocumentError(f"segment {self.id}: touched must be true or false")
 
     #: fields whose change :meth:`check_change` validates without copying the segment
-    _QUICK = frozenset({"start_ms", "end_ms", "source", "effect", "location"})
+    _QUICK = frozenset({"start_ms", "end_ms", "source", "effect", "location", "touched"})
 
     def check_change(self, changes: dict[str, Any]) -> None:
         """Raise :class:`DocumentError` if the segment with ``changes`` applied breaks an
@@ -112,6 +118,8 @@ class Segment:
             raise DocumentError(f"segment {self.id}: effect type must be a non-empty string")
         if "source" in changes and not isinstance(changes["source"], Source):
             raise DocumentError(f"segment {self.id}: source must be a Source, got {changes['source']!r}")
+        if "touched" in changes and not isinstance(changes["touched"], bool):
+            raise DocumentError(f"segment {self.id}: touched must be true or false")
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -131,6 +139,8 @@ class Segment:
             d["attrs"] = dict(self.attrs)
         if self.keyframes:
             d["keyframes"] = [[int(o), round(float(v), 4)] for o, v in self.keyframes]
+        if self.touched:
+            d["touched"] = True
         return d
 
     @classmethod
@@ -323,7 +333,8 @@ class TimelineDocument:
     def update(self, seg_id: str, **changes: Any) -> dict[str, Any]:
         """Change fields of one segment; returns the old values of the changed fields.
 
-        Any change to a suggestion, other than its source, makes it ``EDITED``.
+        Any change to a suggestion other than its review state marks it ``touched`` (kept by a
+        re-analysis); its ``source`` changes only when given (accepting is a review action).
         """
         old = self._change(seg_id, changes)
         self._emit(DocEvent.CHANGED, [seg_id])
@@ -347,10 +358,11 @@ class TimelineDocument:
             raise DocumentError("a segment's id cannot change")
         if (
             seg.source is Source.SUGGESTED
-            and "source" not in changes
-            and any(getattr(seg, k) != v for k, v in changes.items())
+            and not seg.touched
+            and "touched" not in changes
+            and any(getattr(seg, k) != v for k, v in changes.items() if k != "source")
         ):
-            changes["source"] = Source.EDITED
+            changes["touched"] = True
         if not checked:
             seg.check_change(changes)
         old = {k: copy.copy(getattr(seg, k)) for k in changes}
@@ -365,11 +377,11 @@ class TimelineDocument:
     def replace_suggestions(self, suggestions: Iterable[Segment]) -> tuple[list[Segment], list[str]]:
         """Put a new analysis' suggestions in place of the old ones.
 
-        The author's work wins: existing ``EDITED`` and ``MANUAL`` segments stay, and a new
-        suggestion that overlaps one of them on the same lane is dropped.  Returns
-        ``(removed_old_suggestions, added_ids)`` so the change can be undone.
+        The author's work wins: existing ``EDITED`` and ``MANUAL`` segments and touched
+        suggestions stay, and a new suggestion that overlaps one of them on the same lane is
+        dropped.  Returns ``(removed_old_suggestions, added_ids)`` so the change can be undone.
         """
-        old = [s for s in self._segments.values() if s.source is Source.SUGGESTED]
+        old = [s for s in self._segments.values() if s.source is Source.SUGGESTED and not s.touched]
         self.remove([s.id for s in old])
         kept = [s for s in self._segments.values()]
         new = [

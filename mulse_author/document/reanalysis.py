@@ -1,5 +1,5 @@
 """A new analysis merged into an existing project, the way the editor's re-analysis does it:
-the new suggestions replace the old ones, the author's edited and drawn segments stay (a new
+the new suggestions replace the old ones, the author's accepted, changed and drawn segments stay (a new
 suggestion that overlaps one of them on its lane is dropped), rejections are remembered, and the
 curves and analysis facts are the new ones."""
 
@@ -12,7 +12,7 @@ from .model import Source, TimelineDocument
 
 @dataclass
 class MergeSummary:
-    kept: int  #: the author's segments (edited or drawn), all kept
+    kept: int  #: the author's segments (accepted, drawn, or suggestions the author changed), all kept
     replaced: int  #: old suggestions removed
     added: int  #: new suggestions added
     dropped: int  #: new suggestions left out: they overlap the author's work or were rejected
@@ -21,7 +21,7 @@ class MergeSummary:
 def merge_reanalysis(project: TimelineDocument, analysed: TimelineDocument) -> MergeSummary:
     """Merge ``analysed`` (a fresh analysis of the same media) into ``project``, in place."""
     new = [s for s in analysed.segments() if s.source is Source.SUGGESTED]
-    kept = sum(s.source is not Source.SUGGESTED for s in project.segments())
+    kept = sum(s.source is not Source.SUGGESTED or s.touched for s in project.segments())
     removed, added = project.replace_suggestions(new)
     project.curves, project.analysis = analysed.curves, analysed.analysis
     if analysed.media is not None:

@@ -143,6 +143,7 @@ def check_segment(d: Any, index: int) -> None:
     src = d.get("source", "manual")
     if src not in ("suggested", "edited", "manual"):
         raise w.fail("source", f"must be \"suggested\", \"edited\" or \"manual\", got {_short(src)}")
+    w.boolean(d, "touched")
     attrs = d.get("attrs", {})
     if not isinstance(attrs, dict):
         raise w.fail("attrs", f"must be an object of name: text, got {_kind(attrs)}")

@@ -24,6 +24,7 @@ from ..labels import LABELS
 from ..mpegv.colors import color_term
 from ..mpegv.schemes import SPRAYING_TYPES, is_location_term, is_scent_term
 from ..mpegv.types import effect_type
+from .envelope_keyframes import KeyframeSeeding
 
 #: Bundled resources folder (repository root ``resources/``); ``MULSE_RESOURCES`` overrides it.
 RESOURCES_DIR = Path(os.environ.get("MULSE_RESOURCES", Path(__file__).resolve().parents[2] / "resources"))
@@ -53,6 +54,7 @@ class EffectRule:
     scent: str | None = None  #: ScentCS term
     location: str | None = None  #: LocationCS term "x:y:z"
     spraying_type: str | None = None  #: SprayingTypeCS term ("water")
+    keyframes: bool = True  #: may get keyframes from the loudness (see :mod:`.envelope_keyframes`)
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,8 @@ class EffectRules:
     loudness: LoudnessMap = field(default_factory=LoudnessMap)
     default_intensity: float = 0.5  #: intensity when the media has no audio
     source: str = "<built-in>"  #: the file the rules came from
+    #: keyframes from the loudness for suggestions whose sound varies clearly
+    keyframes: KeyframeSeeding = field(default_factory=KeyframeSeeding)
 
     def for_label(self, label: str) -> list[EffectRule]:
         return self.rules.get(label, [])
@@ -112,6 +116,10 @@ def _parse_rule(where: str, d: Any) -> EffectRule:
         kw["intensity"] = _num(where, "intensity", d["intensity"], 0.0, 1.0)
     if d.get("max_duration_s") is not None:
         kw["max_duration_s"] = _num(where, "max_duration_s", d["max_duration_s"], 0.0, 86400.0, lo_open=True)
+    if "keyframes" in d:
+        if not isinstance(d["keyframes"], bool):
+            raise RulesError(f"{where}: 'keyframes' must be true or false, got {d['keyframes']!r}")
+        kw["keyframes"] = d["keyframes"]
     for key in ("color", "scent", "location", "spraying_type"):
         v = d.get(key)
         if v is None:
@@ -163,7 +171,33 @@ def parse_rules(data: Any, source: str = "<rules>") -> EffectRules:
     if ceil <= floor:
         raise RulesError(f"{source}: loudness.ceil_db ({ceil}) must be above floor_db ({floor})")
     default = _num(source, "default_intensity", data.get("default_intensity", 0.5), 0.0, 1.0)
-    return EffectRules(rules, LoudnessMap(floor, ceil), default, source)
+    seeding = _parse_seeding(data.get("keyframes", {}), source)
+    return EffectRules(rules, LoudnessMap(floor, ceil), default, source, seeding)
+
+
+def _parse_seeding(d: Any, source: str) -> KeyframeSeeding:
+    where = f"{source}: keyframes"
+    if not isinstance(d, dict):
+        raise RulesError(f"{where} must be an object like {{\"enabled\": true}}")
+    d = {k: v for k, v in d.items() if not str(k).startswith("_")}
+    known = set(KeyframeSeeding.__dataclass_fields__)
+    if set(d) - known:
+        raise RulesError(f"{where}: unknown keys {sorted(set(d) - known)}; allowed: {sorted(known)}")
+    kw: dict[str, Any] = {}
+    if "enabled" in d:
+        if not isinstance(d["enabled"], bool):
+            raise RulesError(f"{where}: 'enabled' must be true or false, got {d['enabled']!r}")
+        kw["enabled"] = d["enabled"]
+    for key, lo, hi in (("min_duration_s", 0.0, 86400.0), ("min_range", 0.0, 1.0), ("window_s", 0.01, 60.0),
+                        ("step_s", 0.01, 60.0), ("tolerance", 0.0, 1.0)):
+        if key in d:
+            kw[key] = _num(where, key, d[key], lo, hi)
+    if "max_points" in d:
+        v = d["max_points"]
+        if isinstance(v, bool) or not isinstance(v, int) or not 2 <= v <= 100:
+            raise RulesError(f"{where}: 'max_points' must be an integer in 2..100, got {v!r}")
+        kw["max_points"] = v
+    return KeyframeSeeding(**kw)
 
 
 def load_rules(path: str | os.PathLike | None = None) -> EffectRules:

@@ -145,6 +145,10 @@ def build_menus(w) -> None:
     w.act_snap.toggled.connect(w.set_snapping)
     for a in (w.act_show_curves, w.act_show_wave, w.act_snap):
         panels.addAction(a) if a is not w.act_snap else v.addAction(a)
+    w.act_surround = QAction("Light &surround around the picture", w, checkable=True, checked=True)
+    w.act_surround.setStatusTip("Glow the left / centre / right light zones and flashes around the video")
+    w.act_surround.toggled.connect(w.set_surround)
+    v.addAction(w.act_surround)
     v.addSeparator()
 
     a = mb.addMenu("&Analysis")

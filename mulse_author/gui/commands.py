@@ -1,8 +1,9 @@
 """Undo commands: every edit of the document goes through one of these on a QUndoStack.
 
-They only call :class:`TimelineDocument` methods (which return what is needed to undo), so the
-GUI holds no editing logic of its own.  Drag updates share a merge key: the stack folds all the
-steps of one drag into one command (Shotcut-style), so one drag is one undo step.
+They only call :class:`TimelineDocument` methods (which return what is needed to undo), or the
+editor's row states for row flags, so the GUI holds no editing logic of its own.  Drag updates
+share a merge key: the stack folds all the steps of one drag into one command (Shotcut-style), so
+one drag is one undo step.
 """
 
 from __future__ import annotations
@@ -169,3 +170,33 @@ class RejectCommand(QUndoCommand):
         if self.n_remembered:
             del self.doc.rejected[-self.n_remembered:]
         self.doc.add(self.removed)
+
+
+class RowFlagCommand(QUndoCommand):
+    """Set a row's mute / lock / hide flag (``editor.set_row_flag`` does the work)."""
+
+    def __init__(self, editor, key, flag: str, on: bool, text: str) -> None:
+        super().__init__(text)
+        self.editor, self.key, self.flag, self.on = editor, tuple(key), flag, on
+
+    def redo(self) -> None:
+        self.editor.set_row_flag(self.key, self.flag, self.on)
+
+    def undo(self) -> None:
+        self.editor.set_row_flag(self.key, self.flag, not self.on)
+
+
+class AddRowCommand(QUndoCommand):
+    """Add the author's own location row (a device the room has)."""
+
+    def __init__(self, editor, key, text: str) -> None:
+        super().__init__(text)
+        self.editor, self.key = editor, tuple(key)
+
+    def redo(self) -> None:
+        self.editor.rows.add_row(*self.key)
+        self.editor.rows_edited()
+
+    def undo(self) -> None:
+        self.editor.rows.remove_row(self.key)
+        self.editor.rows_edited()

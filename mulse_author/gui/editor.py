@@ -19,9 +19,23 @@ from ..document.events import DocEvent
 from ..document.keyframes import seg_value_at, with_keyframe
 from ..document.review import next_suggestion, under
 from ..errors import DocumentError
-from .commands import AddSegmentsCommand, ChangeSetCommand, RejectCommand, RemoveSegmentsCommand, UpdateSegmentsCommand
-from .logic.sublanes import RowStates, normal_location, row_key, seg_row_key
+from .commands import (
+    AddRowCommand,
+    AddSegmentsCommand,
+    ChangeSetCommand,
+    RejectCommand,
+    RemoveSegmentsCommand,
+    RowFlagCommand,
+    UpdateSegmentsCommand,
+)
+from .logic.sublanes import UNDOABLE_FLAGS, RowStates, location_label, normal_location, row_key, seg_row_key
 from .logic.timecode import frame_boundary_ms
+
+
+def row_name(key) -> str:
+    """``"Light · left"``: a row in undo texts."""
+    return f"{key[0]} · {location_label(key[1])}" if key[1] else str(key[0])
+
 
 #: default length of a segment created at the playhead (ms)
 DEFAULT_NEW_MS = 2000
@@ -33,7 +47,7 @@ class Editor(QObject):
     selectionChanged = Signal()
     playheadChanged = Signal(int)  #: ms
     currentLaneChanged = Signal(str)
-    rowsChanged = Signal()  #: a row's mute/solo/lock/hide flag changed, or a row was added
+    rowsChanged = Signal()  #: a row flag changed (mute/lock/hide and added rows are undo steps, solo is not)
 
     def __init__(self, doc: TimelineDocument | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -108,18 +122,30 @@ class Editor(QObject):
 
     # -- rows (location sub-lanes) -------------------------------------------------------
     def toggle_row_flag(self, key, flag: str) -> bool:
-        on = self.rows.toggle(tuple(key), flag)
-        if flag == "lock" and on:
-            self.select([i for i in self.selection if seg_row_key(self.doc.get(i)) != tuple(key)])
-        self._store_rows()
+        """Flip a row flag; mute, lock and hide are one undo step each, solo is not."""
+        key = tuple(key)
+        on = not self.rows.has(key, flag)
+        if flag in UNDOABLE_FLAGS:
+            verb = flag.capitalize() if on else {"mute": "Unmute", "lock": "Unlock", "hide": "Show"}[flag]
+            self.push(RowFlagCommand(self, key, flag, on, f"{verb} {row_name(key)}"))
+        else:
+            self.set_row_flag(key, flag, on)
         return on
 
-    def add_row(self, effect: str, location: str | None) -> None:
-        self.rows.add_row(effect, location)
-        self._store_rows()
+    def set_row_flag(self, key, flag: str, on: bool) -> None:
+        key = tuple(key)
+        self.rows.set(key, flag, on)
+        if flag == "lock" and on:
+            self.select([i for i in self.selection if seg_row_key(self.doc.get(i)) != key])
+        self.rows_edited()
 
-    def _store_rows(self) -> None:
-        # kept in the project's metadata (view state, not an undoable edit)
+    def add_row(self, effect: str, location: str | None) -> None:
+        key = row_key(effect, location)
+        if key not in self.rows.extra_rows:
+            self.push(AddRowCommand(self, key, f"Add row {row_name(key)}"))
+
+    def rows_edited(self) -> None:
+        # kept in the project's metadata with the segments
         self.doc.metadata["rows"] = self.rows.to_dict()
         self.rowsChanged.emit()
 
@@ -214,7 +240,7 @@ class Editor(QObject):
 
     def set_in_out(self, which: str) -> None:
         """Set the start (``"in"``) or end (``"out"``) of the selection to the playhead; with
-        nothing selected, retime the suggestion under the playhead (accepting it)."""
+        nothing selected, retime the suggestion under the playhead (its review state is kept)."""
         if not self.selection:
             self.review_retime(which)
             return
@@ -307,7 +333,8 @@ class Editor(QObject):
         return True
 
     def review_retime(self, which: str) -> bool:
-        """Start (``"in"``) or end (``"out"``) of the reviewed suggestion to the playhead, accepting it."""
+        """Start (``"in"``) or end (``"out"``) of the reviewed suggestion to the playhead; it stays a
+        suggestion until accepted (A)."""
         seg = self.review_target()
         if seg is None:
             return False

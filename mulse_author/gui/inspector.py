@@ -300,9 +300,10 @@ class Inspector(QWidget):
             sc = self._common(segs, "scent")
             self.scent.setCurrentIndex(max(self.scent.findData(sc), 0) if sc != MIXED else -1)
             src = self._common(segs, "source")
-            self.origin.setText(MIXED if src == MIXED else {"suggested": "Suggested (not yet accepted)",
-                                                           "edited": "Suggestion, edited/accepted",
-                                                           "manual": "Drawn by the author"}[src.value])
+            changed = any(s.touched for s in segs)
+            self.origin.setText(MIXED if src == MIXED else {
+                "suggested": "Suggested, changed (not yet accepted)" if changed else "Suggested (not yet accepted)",
+                "edited": "Suggestion, accepted", "manual": "Drawn by the author"}[src.value])
             lab = self._common(segs, "label")
             self.label.setText(MIXED if lab == MIXED else (lab or "—"))
             conf = self._common(segs, "confidence")

@@ -45,10 +45,12 @@ from .interchange import warnings_box
 from .logic.sublanes import FLAGS, location_label
 from .logic.timecode import format_time, frame_index, frame_start_ms
 from .monitor_widget import EffectMonitor
+from .now_playing_feed import NowPlayingFeed
 from .player import Player
 from .preferences import RulesDialog
 from .project_files import PeaksLoader, ProjectFilesMixin
 from .settings import AppSettings
+from .surround_widget import SurroundFrame
 from .timeline_view import TimelineView
 
 
@@ -114,10 +116,13 @@ class MainWindow(ProjectFilesMixin, AnalysisMixin, ExportMixin, QMainWindow):
         tl.addWidget(self.review_conf)
         self.follow_label = QLabel("")
         tl.addWidget(self.follow_label)
-        self.monitor = EffectMonitor(self.editor)
+        # one "what plays now" feed for the monitor and the light surround around the picture
+        self.now_feed = NowPlayingFeed(self.editor, self)
+        self.surround = SurroundFrame(self.video, self.editor, self.now_feed)
+        self.monitor = EffectMonitor(self.editor, feed=self.now_feed)
         self.monitor.setMinimumWidth(230)
         self.video_split = QSplitter(Qt.Horizontal)
-        self.video_split.addWidget(self.video)
+        self.video_split.addWidget(self.surround)
         self.video_split.addWidget(self.monitor)
         self.video_split.setStretchFactor(0, 4)
         self.video_split.setStretchFactor(1, 1)
@@ -356,6 +361,11 @@ class MainWindow(ProjectFilesMixin, AnalysisMixin, ExportMixin, QMainWindow):
     def toggle_snap(self) -> None:
         self.set_snapping(not self.timeline.snapping)
 
+    def set_surround(self, on: bool) -> None:
+        """The light zones around the picture (View menu), remembered between sessions."""
+        self.surround.set_glow(on)
+        self.settings.set("view/surround", bool(on))
+
     def set_snapping(self, on: bool) -> None:
         self.timeline.snapping = bool(on)
         self.settings.set("view/snap", self.timeline.snapping)
@@ -374,6 +384,7 @@ class MainWindow(ProjectFilesMixin, AnalysisMixin, ExportMixin, QMainWindow):
             self.splitter.restoreState(split)
         self.timeline.follow_mode = self.settings.get("view/follow", "page", str)
         self.set_snapping(self.settings.get("view/snap", True, bool))
+        self.act_surround.setChecked(self.settings.get("view/surround", True, bool))
 
     def closeEvent(self, event) -> None:  # noqa: N802
         if not self.maybe_save():

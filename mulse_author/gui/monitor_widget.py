@@ -2,19 +2,20 @@
 
 Light colour per zone (left / centre / right of the picture), a flash, and a meter per other
 effect (wind, heat, vibration, water, scent, fog) with its value in physical units.  The model
-is :class:`~.logic.now_playing.NowPlaying`; this widget only draws it.  Repaints are
+is :class:`~.logic.now_playing.NowPlaying` through a :class:`~.now_playing_feed.NowPlayingFeed`
+shared with the surround around the picture; this widget only draws it.  Repaints are
 coalesced to at most one per 40 ms, so playback never waits for it.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, QSize, Qt, QTimer
+from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QCheckBox, QSizePolicy, QVBoxLayout, QWidget
 
-from ..document.events import DocEvent
 from . import style
-from .logic.now_playing import ZONES, NowPlaying, Playing, unit_short
+from .logic.now_playing import ZONES, Playing, unit_short
+from .now_playing_feed import NowPlayingFeed
 
 #: meters in this order, below the light zones
 METERS = ("Wind", "Temperature", "Vibration", "Spraying", "Scent", "Fog")
@@ -36,60 +37,36 @@ class MonitorCanvas(QWidget):
 
 
 class EffectMonitor(QWidget):
-    def __init__(self, editor, parent=None) -> None:
+    def __init__(self, editor, parent=None, feed: NowPlayingFeed | None = None) -> None:
         super().__init__(parent)
         self.editor = editor
-        self.model = NowPlaying(editor.doc.segments())
-        self.now: list[Playing] = []
+        self.feed = feed or NowPlayingFeed(editor, self)
+        self.feed.add_view(self)
+        self.model = self.feed.model
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         self.canvas = MonitorCanvas(self)
         lay.addWidget(self.canvas, 1)
         self.approved = QCheckBox("Approved only")
         self.approved.setToolTip("Show what an approved-only export would play (unreviewed suggestions left out)")
-        self.approved.toggled.connect(self._on_approved)
+        self.approved.toggled.connect(self.feed.set_approved_only)
         lay.addWidget(self.approved)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(40)
-        self._timer.timeout.connect(self.refresh)
-        editor.documentReplaced.connect(self._reload)
-        editor.segmentsChanged.connect(self._on_segments)
-        editor.playheadChanged.connect(lambda _ms: self.schedule())
-        editor.rowsChanged.connect(self.schedule)
-        self.refresh()
+        self.feed.changed.connect(self.canvas.update)
+        self.feed.refresh()
 
-    def _reload(self) -> None:
-        self.model.rebuild(self.editor.doc.segments())
-        self.schedule()
-
-    def _on_segments(self, event, ids) -> None:
-        doc = self.editor.doc
-        if event == DocEvent.RESET:
-            self.model.rebuild(doc.segments())
-        elif event == DocEvent.REMOVED:
-            self.model.apply("removed", ids)
-        else:
-            self.model.apply(event, [doc.get(i) for i in ids if i in doc])
-        self.schedule()
-
-    def _on_approved(self, on: bool) -> None:
-        self.model.approved_only = on
-        self.refresh()
+    @property
+    def now(self) -> list[Playing]:
+        return self.feed.now
 
     def schedule(self) -> None:
-        if not self._timer.isActive():
-            self._timer.start()
+        self.feed.schedule()
 
     def refresh(self) -> None:
-        if not self.isVisible():  # hidden: costs nothing while playing; refreshed when shown
-            return
-        self.now = self.model.at(self.editor.playhead_ms, self.editor.rows)
-        self.canvas.update()
+        self.feed.refresh()
 
     def showEvent(self, e) -> None:  # noqa: N802
         super().showEvent(e)
-        self.refresh()
+        self.feed.refresh()
 
     def summary(self) -> dict[str, str]:
         """What is shown, as text per effect (tests and tooltips)."""
@@ -104,8 +81,7 @@ class EffectMonitor(QWidget):
         p.fillRect(0, 0, w, h, style.BG)
         p.setRenderHint(QPainter.Antialiasing, True)
         fm = p.fontMetrics()
-        rows = self.editor.rows
-        zones = self.model.lights(self.editor.playhead_ms, rows) if self.now else {z: None for z in ZONES}
+        zones = self.feed.lights()
         # the room: three light zones around a screen
         top, zh = 6.0, min(70.0, h * 0.3)
         zw = (w - 16) / 3
@@ -124,7 +100,7 @@ class EffectMonitor(QWidget):
             lines = [z] if pl is None else [z, pl.text()] + ([pl.color.replace("_", " ")] if pl.color else [])
             p.drawText(r.adjusted(2, 0, -2, 0), Qt.AlignCenter,
                        "\n".join(fm.elidedText(t, Qt.ElideRight, int(r.width() - 4)) for t in lines))
-        flash = next((pl for pl in self.now if pl.effect == "Flash" and not pl.muted), None)
+        flash = self.feed.flash
         y = top + zh + 6
         fr = QRectF(8, y, w - 16, 20)
         if flash is not None:

@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -31,18 +33,22 @@ from ..errors import MulseError
 from ..labels import LABELS
 from ..mpegv.types import EFFECT_TYPES
 
-COLUMNS = ("label", "effect", "intensity", "intensity_scale", "max_duration_s", "color", "scent", "location")
-HEADERS = ("Scene label", "Effect", "Fixed intensity", "Intensity ×", "Max length (s)", "Colour", "Scent", "Location")
+COLUMNS = ("label", "effect", "intensity", "intensity_scale", "max_duration_s", "color", "scent", "location",
+           "keyframes")
+HEADERS = ("Scene label", "Effect", "Fixed intensity", "Intensity ×", "Max length (s)", "Colour", "Scent", "Location",
+           "Keyframes")
+#: the check-box column: may this rule's suggestions get keyframes from the loudness
+KF_COL = COLUMNS.index("keyframes")
 
 
 def rules_to_json(rules) -> dict:
     """An ``EffectRules`` as the JSON object its file format uses."""
     body: dict[str, list] = {}
     for label, entries in rules.rules.items():
-        body[label] = [{k: v for k, v in vars(e).items() if v is not None and not (k == "intensity_scale" and v == 1.0)}
-                       for e in entries]
+        body[label] = [{k: v for k, v in vars(e).items() if v is not None and not (k == "intensity_scale" and v == 1.0)
+                        and not (k == "keyframes" and v)} for e in entries]
     return {"version": 1, "loudness": {"floor_db": rules.loudness.floor_db, "ceil_db": rules.loudness.ceil_db},
-            "default_intensity": rules.default_intensity, "rules": body}
+            "default_intensity": rules.default_intensity, "keyframes": rules.keyframes.to_json(), "rules": body}
 
 
 class RulesDialog(QDialog):
@@ -71,6 +77,12 @@ class RulesDialog(QDialog):
         row.addWidget(self.ceil)
         form.addRow("Intensity from audio level:", row)
         form.addRow("Intensity without audio:", self.default)
+        self.seed = QCheckBox("Suggestions whose loudness varies clearly (gusts, swelling rain, fire) get "
+                              "intensity keyframes that follow it")
+        self.seed.setToolTip("Off: every suggestion has one constant intensity.  The Keyframes column "
+                             "turns it off per rule; one-shots (fixed intensity or a max length) never get any.")
+        form.addRow("Keyframes from loudness:", self.seed)
+        self._seeding: dict = {}  #: the rules file's other keyframe settings, kept as they were
         lay.addLayout(form)
         btns = QHBoxLayout()
         add = QPushButton("Add rule")
@@ -110,6 +122,8 @@ class RulesDialog(QDialog):
         self.floor.setValue(rules.loudness.floor_db)
         self.ceil.setValue(rules.loudness.ceil_db)
         self.default.setValue(rules.default_intensity)
+        self._seeding = rules.keyframes.to_json()
+        self.seed.setChecked(rules.keyframes.enabled)
 
     def add_row(self, values: dict) -> None:
         r = self.table.rowCount()
@@ -123,17 +137,23 @@ class RulesDialog(QDialog):
             eff.addItem(t.display, t.name)
         eff.setCurrentIndex(max(0, eff.findData(values.get("effect"))))
         self.table.setCellWidget(r, 1, eff)
-        for c, key in enumerate(COLUMNS[2:], start=2):
+        for c, key in enumerate(COLUMNS[2:KF_COL], start=2):
             v = values.get(key)
             if key == "intensity_scale" and v == 1.0:
                 v = None
             self.table.setItem(r, c, QTableWidgetItem("" if v is None else str(v)))
+        kf = QTableWidgetItem("")
+        kf.setFlags(Qt.ItemIsUserCheckable | Qt.ItemIsEnabled | Qt.ItemIsSelectable)
+        kf.setCheckState(Qt.Checked if values.get("keyframes", True) else Qt.Unchecked)
+        self.table.setItem(r, KF_COL, kf)
 
     def to_json(self) -> dict:
         body: dict[str, list] = {}
         for r in range(self.table.rowCount()):
             entry: dict = {"effect": self.table.cellWidget(r, 1).currentData()}
-            for c, key in enumerate(COLUMNS[2:], start=2):
+            if self.table.item(r, KF_COL).checkState() != Qt.Checked:
+                entry["keyframes"] = False
+            for c, key in enumerate(COLUMNS[2:KF_COL], start=2):
                 item = self.table.item(r, c)
                 text = item.text().strip() if item else ""
                 if not text:
@@ -147,7 +167,8 @@ class RulesDialog(QDialog):
                     entry[key] = text
             body.setdefault(self.table.cellWidget(r, 0).currentText(), []).append(entry)
         return {"version": 1, "loudness": {"floor_db": self.floor.value(), "ceil_db": self.ceil.value()},
-                "default_intensity": self.default.value(), "rules": body}
+                "default_intensity": self.default.value(),
+                "keyframes": {**self._seeding, "enabled": self.seed.isChecked()}, "rules": body}
 
     def save(self) -> bool:
         data = self.to_json()

@@ -120,6 +120,8 @@ def segment_description(seg, fps=None) -> str:
             lines.append(f"{name}: {v}")
     origin = {Source.SUGGESTED: "suggestion (not reviewed)", Source.EDITED: "accepted suggestion",
               Source.MANUAL: "drawn by the author"}[seg.source]
+    if seg.touched and seg.source is Source.SUGGESTED:
+        origin = "suggestion, changed (not reviewed)"
     if seg.confidence is not None:
         origin += f", confidence {seg.confidence:.0%}"
     lines.append(origin)

@@ -295,8 +295,7 @@ class TimelineMouse:
             seg = doc.get(sid)
             ch = {k: v for k, v in ch.items() if getattr(seg, k) != v}
             if ch:
-                ch["source"] = seg.source  # moving is not reviewing: suggestions stay suggestions
-                changes[sid] = ch
+                changes[sid] = ch  # the review state stays: the document only marks it touched
         view.snap_marker_ms = (new_start if target in ("edge", "playhead") else None)
         if view.snap_marker_ms is not None and target:
             # mark the edge that snapped

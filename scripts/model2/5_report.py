@@ -189,11 +189,7 @@ def main(argv=None) -> None:
     preds = {f"model {card['version']}": R.model_predictor(str(a.model))}
     if a.previous:
         preds[f"model {read_card(a.previous / 'model_card.json').version} (before)"] = R.model_predictor(str(a.previous))
-    if "candidates" in sel:  # stage 3b: the baseline with its own tuned thresholds and segmentation
-        preds["baseline"] = R.baseline_predictor(a.work / a.select / "baseline.safetensors",
-                                                 sel["baseline"]["thresholds"], sel["baseline"]["settings"])
-    else:
-        preds["baseline"] = R.baseline_predictor(a.work / a.select / "baseline.safetensors", sel["baseline_thresholds"])
+    preds["baseline"] = R.selection_baseline(a.work, a.select)
     rep = R.report(a.work, preds, a.timelines, a.minutes)
     (a.work / "report.json").write_text(json.dumps(rep, indent=1))
     card["metrics"]["held_out"] = rep

@@ -57,14 +57,14 @@ def test_analyze_onto_a_project_merges_and_keeps_the_authors_work(video, tmp_pat
     doc = load_project(out)
     sug = [s for s in doc.segments() if s.source is Source.SUGGESTED]
     assert sug
-    doc.update(sug[0].id, intensity=0.123)  # edited
+    doc.update(sug[0].id, intensity=0.123)  # changed by the author (not reviewed)
     doc.add(Segment("Scent", 100, 900, scent="sea_breeze"))  # drawn by the author
     save_project(doc, out)
     before = out.read_bytes()
     rc, _, err = run(["analyze", str(video), "-o", str(out), "--no-progress"], capsys)
     assert rc == 0 and "merged into the existing project: 2 segment(s) of the author's kept" in err
     again = load_project(out)
-    assert any(s.source is Source.EDITED and s.intensity == pytest.approx(0.123) for s in again.segments())
+    assert any(s.touched and s.intensity == pytest.approx(0.123) for s in again.segments())
     assert any(s.effect == "Scent" and s.source is Source.MANUAL for s in again.segments())
     assert (tmp_path / "p.json.bak").read_bytes() == before
     # --force replaces, and keeps a copy

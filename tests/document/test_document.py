@@ -34,17 +34,31 @@ def test_round_trip_keeps_everything_and_relative_media(tmp_path):
     assert back.effects_in_use()[-1] == "RigidBodyMotion"
 
 
-def test_update_turns_suggestion_into_edit_and_returns_old_values(tmp_path):
+def test_update_marks_suggestion_touched_without_reviewing_it_and_returns_old_values(tmp_path):
     doc = make_doc(tmp_path)
     events = []
     doc.subscribe(lambda ev, ids: events.append(ev))
     sid = doc.segments("Wind")[0].id
     old = doc.update(sid, end_ms=2500)
-    assert old == {"end_ms": 1500, "source": Source.SUGGESTED}
-    assert doc.get(sid).source is Source.EDITED and events == ["changed"]
+    assert old == {"end_ms": 1500, "touched": False}
+    seg = doc.get(sid)
+    assert seg.source is Source.SUGGESTED and seg.touched and events == ["changed"]
     with pytest.raises(DocumentError):
         doc.update(sid, end_ms=0)
     assert doc.get(sid).end_ms == 2500  # a refused change leaves the segment as it was
+    doc.update(sid, source=Source.EDITED)  # only an explicit review changes the state
+    assert doc.get(sid).source is Source.EDITED
+    # saved and loaded; an untouched segment writes no flag
+    back = TimelineDocument.from_dict(doc.to_dict())
+    assert back.get(sid).touched and "touched" not in doc.segments("Light")[0].to_dict()
+
+
+def test_reanalysis_keeps_touched_suggestions(tmp_path):
+    doc = make_doc(tmp_path)
+    sid = doc.segments("Wind")[0].id
+    doc.update(sid, start_ms=100)  # trimmed, not reviewed
+    removed, added = doc.replace_suggestions([Segment("Wind", 1000, 3000, source=Source.SUGGESTED)])
+    assert removed == [] and added == [] and doc.get(sid).source is Source.SUGGESTED
 
 
 def test_replace_suggestions_keeps_author_work(tmp_path):

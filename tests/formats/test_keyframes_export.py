@@ -79,3 +79,35 @@ def test_seeding_from_a_sampled_level():
     assert len(kfs) <= 4 and kfs[0] == (0, 0.0)
     assert all(abs(value_at(kfs, t, 0) - v) <= 0.05 for t, v in zip(times, vals))
     assert from_samples([5], [0.5], 0, 10) == []
+
+
+def test_keyframes_seeded_from_the_loudness_export_valid_files(tmp_path, schema_root):
+    import numpy as np
+
+    from mulse_author.detect.label_segment import LabelSegment
+    from mulse_author.detect.loudness import LoudnessTrack
+    from mulse_author.effects.envelope_keyframes import seed_keyframes
+    from mulse_author.effects.rules import DEFAULT_RULES_PATH, apply_rules, load_rules
+
+    sr, rng = 22050, np.random.default_rng(1)
+    t = np.arange(sr * 12) / sr
+    track = LoudnessTrack(sr, 512)
+    track.feed((rng.normal(0, 1, len(t)) * 10 ** ((-45 + 30 * np.exp(-((t - 6) ** 2) / 4)) / 20)).astype(np.float32))
+    track.finish()
+    rules = load_rules(DEFAULT_RULES_PATH)
+    dets = [LabelSegment("Rain", 0, 12_000, 0.8, 0.9), LabelSegment("Ocean", 0, 12_000, 0.7, 0.8)]
+    suggested = apply_rules(dets, rules, track.level_db, track.peak_s)
+    segs = flatten_overlaps(seed_keyframes(suggested, rules, track.level_db))
+    assert sum(bool(s.keyframes) for s in segs) >= 3
+    doc = TimelineDocument(MediaRef("/tmp/rain.mp4", 12_000, fps=25.0))
+    doc.add(segs)
+    for kind, write, read in (("sem", write_sem, read_sem), ("ncl", write_ncl, read_ncl)):
+        out = tmp_path / f"seeded.{kind}"
+        write(doc, out)
+        assert not [i for i in validate(out, schema_root) if i.is_error], kind
+        back, _ = read(out)
+        join_steps(back)
+        (wind,) = back.segments("Wind")
+        src = next(s for s in doc.segments("Wind"))
+        for t_ms in (1_000, 6_000, 11_000):  # the played level follows the seeded envelope
+            assert seg_value_at(wind, t_ms) == pytest.approx(seg_value_at(src, t_ms), abs=0.03), (kind, t_ms)

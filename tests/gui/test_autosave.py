@@ -46,7 +46,7 @@ def test_changes_are_saved_within_the_delay(qtbot, make_window):
     assert first_seen is not None and first_seen < 1.2, first_seen
     segs = json.loads(w.autosaver.path.read_text())["segments"]
     assert any(s["effect"] == "Fog" for s in segs)
-    # row flags (not undoable) are autosaved too
+    # row flags are autosaved too
     qtbot.wait(400)
     assert "rows" not in json.loads(w.autosaver.path.read_text())["metadata"]
     w.editor.toggle_row_flag(("Wind", None), "mute")

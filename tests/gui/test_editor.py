@@ -88,8 +88,9 @@ def test_reanalysis_keeps_edits_and_undoes(ed):
            Segment("Fog", 1_000, 2_000, source=Source.SUGGESTED, confidence=0.7)]
     before = snapshot(ed.doc)
     ed.push(ReplaceSuggestionsCommand(ed.doc, new, curves=None))
-    assert ed.doc.get("h1").source is Source.EDITED and "l1" not in ed.doc
-    assert [s.effect for s in ed.doc.segments() if s.source is Source.SUGGESTED] == ["Fog"]
+    # h1 is kept (the author changed it) and still waits for review; l1 was replaced
+    assert ed.doc.get("h1").source is Source.SUGGESTED and ed.doc.get("h1").touched and "l1" not in ed.doc
+    assert [s.effect for s in ed.doc.segments() if s.source is Source.SUGGESTED and not s.touched] == ["Fog"]
     assert ed.doc.curves is None
     ed.undo_stack.undo()
     assert snapshot(ed.doc) == before and ed.doc.curves is not None

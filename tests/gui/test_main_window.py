@@ -228,6 +228,19 @@ def test_inspector_edits_selection(qtbot, make_window):
     assert w.editor.doc.get("w1").intensity == 0.5
     w.editor.select(["h1"])
     assert ins.accept_btn.isEnabled() and ins.confidence.text() == "80%" and ins.label.text() == "Fire"
+    # editing a suggestion in the inspector (a field, then a keyframe) does not review it
+    n = w.editor.undo_stack.index()
+    ins.intensity.setValue(ins.intensity.value() + 5)
+    ins.intensity.editingFinished.emit()
+    w.editor.set_playhead(6_000)
+    assert w.editor.add_keyframe_at_playhead() == 1
+    h1 = w.editor.doc.get("h1")
+    assert h1.source is Source.SUGGESTED and h1.touched and h1.keyframes
+    assert w.editor.undo_stack.index() == n + 2 and ins.accept_btn.isEnabled()
+    assert ins.origin.text() == "Suggested, changed (not yet accepted)"
+    w.editor.undo_stack.undo()
+    w.editor.undo_stack.undo()
+    assert h1.source is Source.SUGGESTED and not h1.touched and not h1.keyframes
     QTest.mouseClick(ins.accept_btn, Qt.LeftButton)
     assert w.editor.doc.get("h1").source is Source.EDITED
 
@@ -257,6 +270,18 @@ def test_help_and_rules_dialogs(qtbot, make_window, tmp_path):
     rules = load_rules(path)
     first_label = r.table.cellWidget(0, 0).currentText()
     assert rules.for_label(first_label)[0].intensity == 0.7
+    assert rules.keyframes.enabled and all(e.keyframes for es in rules.rules.values() for e in es)
+    # keyframes from the loudness: off for the whole analysis, or for one rule
+    r.seed.setChecked(False)
+    r.table.item(0, r.table.columnCount() - 1).setCheckState(Qt.Unchecked)
+    assert r.save()
+    rules = load_rules(path)
+    assert not rules.keyframes.enabled and rules.keyframes.max_points == 6  # other settings kept
+    assert not rules.for_label(first_label)[0].keyframes
+    again = RulesDialog(path=path)
+    qtbot.addWidget(again)
+    assert not again.seed.isChecked()
+    assert again.table.item(0, again.table.columnCount() - 1).checkState() == Qt.Unchecked
 
 
 def test_screenshot_demo_project_covers_every_lane(tmp_path):

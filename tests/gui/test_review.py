@@ -47,7 +47,13 @@ def test_pure_review_queue_and_rejections():
     assert not is_rejected(Segment("Wind", 12_000, 15_000, label="Rain"), memo)  # label changed
     assert not is_rejected(Segment("Wind", 14_000, 30_000, label="Wind"), memo)  # span changed clearly
     cs = edits.nudge([doc.get("a")], -5_000)
-    assert cs.update["a"] == {"start_ms": 0, "end_ms": 2_000, "source": Source.SUGGESTED}
+    assert cs.update["a"] == {"start_ms": 0, "end_ms": 2_000}  # no review state in a move
+    edits.apply_changes(doc, cs)
+    assert doc.get("a").source is Source.SUGGESTED and doc.get("a").touched
+    # a split suggestion stays a suggestion in both parts
+    cs = edits.split([doc.get("c")], 13_000)
+    edits.apply_changes(doc, cs)
+    assert {s.source for s in doc.segments("Wind") if s.start_ms >= 12_000} == {Source.SUGGESTED}
 
 
 def test_keys_step_accept_reject_and_select_under_playhead(win):
@@ -73,12 +79,15 @@ def test_keys_step_accept_reject_and_select_under_playhead(win):
     win.review_conf.setValue(0.0)
     key(win, Qt.Key_BracketLeft)
     assert ed.selection == {"b"}
-    # retime at the playhead with nothing selected: I sets the start of the one under it
+    # retime at the playhead with nothing selected: I sets the start of the one under it,
+    # which stays a suggestion (still waiting for A / R)
     ed.select([])
     win.seek(13_000)
     key(win, Qt.Key_I)
     c = ed.doc.get("c")
-    assert c.start_ms == 13_000 and c.source is Source.EDITED
+    assert c.start_ms == 13_000 and c.source is Source.SUGGESTED and c.touched
+    key(win, Qt.Key_A)
+    assert ed.doc.get("c").source is Source.EDITED
     win.seek(21_000)
     key(win, Qt.Key_D)
     assert ed.selection == {"m"}

@@ -98,6 +98,41 @@ def test_header_flags_mute_lock_hide(view, qtbot):
     assert "flags" in ed.doc.metadata["rows"]  # the row state is saved with the project
 
 
+def test_mute_lock_hide_and_added_rows_are_undo_steps_solo_is_not(view):
+    ed = view.editor
+    lay = view.layout_
+    key = ("Light", "center:*:*")
+    i = lay.row_index(key)
+    rects = dict(view.flag_rects(i))
+
+    def click_flag(flag):
+        c = rects[flag].center()
+        QTest.mouseClick(view.viewport(), Qt.LeftButton, Qt.NoModifier, QPoint(round(c.x()), round(c.y())))
+
+    h_before = lay.row_h(i)
+    click_flag("solo")  # monitoring only: no undo step
+    assert ed.undo_stack.count() == 0 and ed.rows.has(key, "solo")
+    for flag in ("mute", "lock", "hide"):
+        click_flag(flag)
+    assert ed.undo_stack.count() == 3 and ed.undo_stack.text(0) == "Mute Light · center"
+    assert view.layout_.row_h(i) < h_before
+    ed.undo_stack.undo()  # hide
+    assert not ed.rows.hidden(key) and view.layout_.row_h(i) == h_before
+    ed.undo_stack.undo()  # lock
+    ed.select(["C"])
+    assert ed.selection == {"C"} and not ed.rows.locked(key)
+    ed.undo_stack.undo()  # mute (solo stays as the author left it)
+    assert not ed.rows.has(key, "mute") and ed.rows.has(key, "solo")
+    assert ed.doc.metadata["rows"]["flags"] == [["Light", "center:*:*", ["solo"]]]  # saved state follows
+    ed.undo_stack.redo()
+    assert ed.rows.has(key, "mute") and not ed.undo_stack.isClean()
+    # the author's own row: added and taken away by undo
+    ed.add_row("Scent", "left:*:*")
+    assert ("Scent", "left:*:*") in [r.key for r in view.layout_.rows]
+    ed.undo_stack.undo()
+    assert ("Scent", "left:*:*") not in [r.key for r in view.layout_.rows]
+
+
 def test_straight_down_drag_relocates_without_moving_time(view):
     ed = view.editor
     a = pt(view, 15_000, "Light", "left:*:*")
@@ -112,7 +147,7 @@ def test_straight_down_drag_relocates_without_moving_time(view):
     drag(view, a, b)
     seg = ed.doc.get("L")
     assert seg.location == "right:*:*" and (seg.start_ms, seg.end_ms) == (10_000, 20_000)
-    assert ed.undo_stack.count() == 1
+    assert ed.undo_stack.count() == 2  # adding the row, the drag
     # with a real sideways move the time follows too, and Shift bypasses snapping (no frame grid)
     a = pt(view, 35_000, "Wind")
     drag(view, a, a + QPoint(37, 0), mods=Qt.ShiftModifier)

@@ -125,6 +125,22 @@ def test_moving_a_selection_keeps_its_review_state(view):
     assert ed.doc.get("h1").source is Source.SUGGESTED and ed.doc.get("h1").start_ms == 5_000
 
 
+def test_trimming_a_suggestion_keeps_its_review_state(view):
+    ed = view.editor
+    end = pt(view, 8_000, "Temperature") - QPoint(1, 0)
+    drag(view, end, end + QPoint(20, 0))  # the end edge, 1200 ms later
+    h1 = ed.doc.get("h1")
+    assert h1.end_ms == 9_200 and h1.source is Source.SUGGESTED and h1.touched
+    assert ed.undo_stack.count() == 1  # the whole drag is one step
+    ed.undo_stack.undo()
+    assert h1.end_ms == 8_000 and h1.source is Source.SUGGESTED and not h1.touched
+    ed.undo_stack.redo()
+    assert h1.end_ms == 9_200 and h1.source is Source.SUGGESTED
+    ed.select(["h1"])
+    ed.accept()  # only the review action changes it
+    assert h1.source is Source.EDITED
+
+
 def test_double_click_creates_and_ruler_scrubs(view):
     ed = view.editor
     QTest.mouseDClick(view.viewport(), Qt.LeftButton, Qt.NoModifier, pt(view, 50_000, "Fog"))

@@ -49,7 +49,9 @@ class Playing:
         return _ZONE_OF_X.get(x, ZONES)
 
     def text(self) -> str:
-        return f"{self.value:.3g} {unit_short(self.unit)}"
+        # three significant digits, but whole numbers from 100 up ("1000 lux", not "1e+03 lux")
+        v = f"{self.value:.0f}" if abs(self.value) >= 100 else f"{self.value:.3g}"
+        return f"{v} {unit_short(self.unit)}"
 
 
 def unit_short(unit: str) -> str:
@@ -101,11 +103,33 @@ class NowPlaying:
 
     def lights(self, t_ms: float, rows: RowStates | None = None) -> dict[str, Playing | None]:
         """The light (not flash) lighting each zone now; the brightest wins a shared zone."""
-        zones: dict[str, Playing | None] = {z: None for z in ZONES}
-        for p in self.at(t_ms, rows):
-            if p.effect != "Light" or p.muted:
+        return lights_of(self.at(t_ms, rows))
+
+    def flash_between(self, t0_ms: float, t1_ms: float, rows: RowStates | None = None) -> Playing | None:
+        """The strongest flash that plays at some instant of ``[t0, t1]`` (muted rows left out):
+        while playing, a flash shorter than the time between two refreshes is still shown."""
+        best: Playing | None = None
+        for key in self.index.lanes():
+            if key[0] != "Flash" or (rows is not None and not rows.plays(key)):
                 continue
-            for z in p.zones:
-                if zones[z] is None or p.level > zones[z].level:
-                    zones[z] = p
-        return zones
+            for s in self.index.query(key, t0_ms, t1_ms + 1):
+                unapproved = self.approved_only and s.source is Source.SUGGESTED
+                if not (s.start_ms <= t1_ms and t0_ms < s.end_ms) or unapproved:
+                    continue
+                level = self._level(s, min(max(t0_ms, s.start_ms), s.end_ms - 1))
+                if best is None or level > best.level:
+                    best = Playing(s.effect, key[1], s.id, level, to_unit(s.effect, level), unit_range(s.effect)[2],
+                                   s.color, s.scent, s.source is Source.SUGGESTED)
+        return best
+
+
+def lights_of(playing: Iterable[Playing]) -> dict[str, Playing | None]:
+    """Per light zone, the unmuted light playing there (the brightest where several share one)."""
+    zones: dict[str, Playing | None] = {z: None for z in ZONES}
+    for p in playing:
+        if p.effect != "Light" or p.muted:
+            continue
+        for z in p.zones:
+            if zones[z] is None or p.level > zones[z].level:
+                zones[z] = p
+    return zones

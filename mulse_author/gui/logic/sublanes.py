@@ -4,7 +4,9 @@ A lane whose segments play at several places (left / centre / right lights) is s
 row per location, so stacked segments are never hidden under each other.  Rows are identified
 by ``(effect, location)`` with "no location" and ``*:*:*`` (everywhere) sharing one row.
 Mute/solo decide what the live monitor plays; lock keeps a row from being selected or edited;
-hide collapses it to a thin strip.  Plain Python, no Qt.
+hide collapses it to a thin strip.  Mute, lock, hide and added rows are edits of the project
+(undo steps, as track flags in Shotcut or Kdenlive); solo is a listening aid and is not
+(:data:`UNDOABLE_FLAGS`).  Plain Python, no Qt.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from ...mpegv.schemes import LOCATION_X, LOCATION_Y, LOCATION_Z
 RowKey = tuple  #: (effect, location or None)
 
 FLAGS = ("mute", "solo", "lock", "hide")
+#: flags whose change is an undo step; solo only changes what the author monitors
+UNDOABLE_FLAGS = ("mute", "lock", "hide")
 
 
 def normal_location(location: str | None) -> str | None:
@@ -99,6 +103,15 @@ class RowStates:
         s.symmetric_difference_update({flag})
         return flag in s
 
+    def set(self, key: RowKey, flag: str, on: bool) -> None:
+        if flag not in FLAGS:
+            raise ValueError(f"unknown row flag {flag!r}")
+        s = self.flags.setdefault(key, set())
+        if on:
+            s.add(flag)
+        else:
+            s.discard(flag)
+
     def plays(self, key: RowKey) -> bool:
         """Whether the row is heard/seen in the monitor: not muted, and soloed if any row is."""
         if self.has(key, "mute"):
@@ -117,6 +130,10 @@ class RowStates:
         if key not in self.extra_rows:
             self.extra_rows.append(key)
         return key
+
+    def remove_row(self, key: RowKey) -> None:
+        if key in self.extra_rows:
+            self.extra_rows.remove(key)
 
     def to_dict(self) -> dict:
         return {"flags": [[k[0], k[1], sorted(f)] for k, f in self.flags.items() if f],
