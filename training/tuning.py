@@ -5,8 +5,10 @@ alone, see ``scripts/model2/2b_regions.py``) go through the app's own segmentati
 (:func:`mulse_author.detect.segmentation.detect_segments`), and the settings are judged by
 what the report measures: event F1 on the timelines (:mod:`training.events`, 1 s collar) and
 the micro-F1 of the labels found in each recording played alone.  The objective is the mean
-of the two, so neither the timelines' false alarms nor the single recordings' misses are
-traded away for the other.
+of the two, so neither the timelines' misses nor the single recordings' are traded away for
+the other, less a penalty for false alarms beyond :data:`FA_TARGET_PER_H` and for a median
+onset error beyond :data:`ONSET_TARGET_S` (the targets of issue 12: an author reviews every
+false alarm, and an effect that starts seconds early is out of sync).
 
 The search is a coordinate descent over :data:`SEARCH` (each setting in turn over its
 values, the others fixed) with the per-label thresholds re-chosen on a grid after each pass;
@@ -28,11 +30,18 @@ from training.events import Event, event_figures, match_events, merge_counts
 #: The settings searched and their candidate values.
 SEARCH: dict[str, tuple] = {
     "support_quantile": (0.0, 0.1, 0.2, 0.3, 0.4),
+    "edge_correction": (0.0, 0.5, 0.75, 1.0),
     "smooth_s": (0.0, 1.0, 2.0, 3.0, 5.0),
     "low_ratio": (0.5, 0.65, 0.75, 0.9, 1.0),
     "min_duration_s": (0.25, 0.5, 1.0, 2.0, 3.0),
     "merge_gap_s": (0.5, 1.0, 2.0, 4.0, 8.0),
 }
+#: False alarms per hour of timeline that cost nothing, and the cost of each one beyond.
+FA_TARGET_PER_H = 20.0
+FA_WEIGHT = 0.002
+#: Median onset error (s) that costs nothing, and the cost of each second beyond.
+ONSET_TARGET_S = 0.5
+ONSET_WEIGHT = 0.1
 #: Candidate per-label thresholds.
 THRESHOLD_GRID = tuple(np.round(np.arange(0.15, 0.951, 0.05), 2))
 
@@ -85,20 +94,28 @@ class Figures:
     clip_micro_f1_by_gain: dict[str, float]
     per_label_event_f1: np.ndarray = field(repr=False)
     per_label_clip_f1: np.ndarray = field(repr=False)
+    per_label_fa_per_h: np.ndarray = field(repr=False)
     timeline_counts: dict = field(repr=False, default_factory=dict)
 
     @property
     def objective(self) -> float:
-        return 0.5 * (self.event_f1 + self.clip_micro_f1)
+        onset = self.median_onset_error_s or 0.0
+        return (0.5 * (self.event_f1 + self.clip_micro_f1)
+                - FA_WEIGHT * max(0.0, self.false_alarms_per_hour - FA_TARGET_PER_H)
+                - ONSET_WEIGHT * max(0.0, onset - ONSET_TARGET_S))
 
     def per_label_objective(self) -> np.ndarray:
-        return 0.5 * (self.per_label_event_f1 + self.per_label_clip_f1)
+        """Each label's share: its F1s, less its false alarms beyond an even share of the target."""
+        share = FA_TARGET_PER_H / len(LABELS)
+        return (0.5 * (self.per_label_event_f1 + self.per_label_clip_f1)
+                - FA_WEIGHT * np.maximum(0.0, self.per_label_fa_per_h - share))
 
     def summary(self) -> dict:
         return {"objective": round(self.objective, 4), "event_f1": round(self.event_f1, 4),
                 "precision": round(self.precision, 4), "recall": round(self.recall, 4),
                 "false_alarms_per_hour": round(self.false_alarms_per_hour, 1),
-                "median_onset_error_s": self.median_onset_error_s,
+                "median_onset_error_s": (None if self.median_onset_error_s is None
+                                         else round(self.median_onset_error_s, 3)),
                 "clip_micro_f1": round(self.clip_micro_f1, 4),
                 "clip_micro_f1_by_gain": {g: round(v, 4) for g, v in self.clip_micro_f1_by_gain.items()},
                 "per_label_event_f1": dict(zip(LABELS, np.round(self.per_label_event_f1, 3).tolist())),
@@ -128,18 +145,19 @@ def evaluate(tracks: Sequence[Soundtrack], settings: DetectionSettings, threshol
         fig = event_figures(counts, hours)
         o = fig["overall"]
         per = counts["per_label"]
+        fa = np.array([per[lab]["false_alarms"] for lab in LABELS], float) / max(hours, 1e-9)
         ev_f1 = _f1(np.array([per[lab]["hits"] for lab in LABELS], float),
                     np.array([per[lab]["predicted"] - per[lab]["hits"] for lab in LABELS], float),
                     np.array([per[lab]["true"] - per[lab]["hits"] for lab in LABELS], float))
         ev = (o["f1"] or 0.0, o["precision"] or 0.0, o["recall"] or 0.0, o["false_alarms_per_hour"] or 0.0,
               o["median_onset_error_s"])
     else:
-        counts, ev_f1, ev = {}, np.zeros(n), (0.0, 0.0, 0.0, 0.0, None)
+        counts, ev_f1, fa, ev = {}, np.zeros(n), np.zeros(n), (0.0, 0.0, 0.0, 0.0, None)
     by_gain = {g: float(_f1(c[0].sum(), c[1].sum(), c[2].sum())) for g, c in sorted(clip.items())}
     tot = sum(clip.values()) if clip else np.zeros((3, n))
     clip_f1 = float(np.mean(list(by_gain.values()))) if by_gain else 0.0
     return Figures(ev[0], ev[1], ev[2], ev[3], ev[4], clip_f1, by_gain, ev_f1, _f1(tot[0], tot[1], tot[2]),
-                   counts)
+                   fa, counts)
 
 
 def choose_thresholds(tracks, settings: DetectionSettings, base: dict[str, float],

@@ -92,8 +92,14 @@ def clip_examples(work: Path, k: int, key: str):
     return (d["emb_norm"] if key == "emb" else d["base"]), d["y"]
 
 
-def oof_tracks(work: Path, folds: list[Fold], key: str, cfg: HeadConfig, use_clips: bool) -> list[Soundtrack]:
-    tracks = []
+def oof_tracks(work: Path, folds: list[Fold], key: str, cfg: HeadConfig, use_clips: bool,
+               cache: Path | None = None) -> list[Soundtrack]:
+    """Every fold's soundtracks scored by a head trained on the other folds (kept in ``cache``,
+    an .npz, so that a re-run of the tuning does not retrain)."""
+    if cache is not None and cache.exists():
+        d = np.load(cache)
+        return [t for k, fold in enumerate(folds) for t in fold.tracks(d[f"fold{k}"])]
+    tracks, scores = [], {}
     for k, fold in enumerate(folds):
         xs, ys = [], []
         for j, other in enumerate(folds):
@@ -106,7 +112,10 @@ def oof_tracks(work: Path, folds: list[Fold], key: str, cfg: HeadConfig, use_cli
                 xs.append(c[0])
                 ys.append(c[1])
         head = train_head(np.concatenate(xs), np.concatenate(ys), cfg)
-        tracks += fold.tracks(head.scores(fold.x(key)))
+        scores[f"fold{k}"] = head.scores(fold.x(key))
+        tracks += fold.tracks(scores[f"fold{k}"])
+    if cache is not None:
+        np.savez(cache, **scores)
     return tracks
 
 
@@ -139,7 +148,7 @@ def main(argv=None) -> None:
         runs.append(("mlp256_e40+clips", CANDIDATES["mlp256_e40"], True))
     best_name, best = None, None
     for name, cfg, use_clips in runs:
-        tracks = oof_tracks(a.work, folds, "emb", cfg, use_clips)
+        tracks = oof_tracks(a.work, folds, "emb", cfg, use_clips, out / f"oof_{name}.npz")
         default = evaluate(tracks, DetectionSettings(), start_th)
         log(f"{name}: default settings, thresholds 0.5: {default.summary()}")
         settings, th, fig, hist = tune(tracks, thresholds=start_th, passes=a.passes, keep=keep, log=log)
@@ -153,7 +162,7 @@ def main(argv=None) -> None:
     res["settings"] = asdict(settings)
     res["thresholds"] = th
 
-    base_tracks = oof_tracks(a.work, folds, "base", BASELINE, False)
+    base_tracks = oof_tracks(a.work, folds, "base", BASELINE, False, out / "oof_baseline.npz")
     b_settings, b_th, b_fig, b_hist = tune(base_tracks, thresholds=start_th, passes=a.passes, keep=keep, log=log)
     res["baseline"] = {"config": asdict(BASELINE), "tuned": b_fig.summary(), "settings": asdict(b_settings),
                        "thresholds": b_th, "default_settings": evaluate(base_tracks, DetectionSettings(),

@@ -136,3 +136,23 @@ def test_detect_segments_end_to_end_two_labels():
     assert len(a) == 1 and a[0].start_ms == 0
     assert len(b) == 1 and b[0].end_ms == 40000
     assert all(0 <= s.confidence <= 1 for s in segs)
+
+
+def test_edge_correction_takes_back_the_support_quantiles_outward_shift():
+    from mulse_author.detect.segmentation import correct_edges
+
+    # a 0.3 s event at 30 s; 7.8 s regions every 0.5 s score 1 when they hold it
+    starts = np.arange(0, 60 - 7.8, 0.5)
+    hold = (starts < 30.3) & (starts + 7.8 > 30.0)
+    scores = np.where(hold, 0.9, 0.05)[:, None]
+    base = DetectionSettings(support_quantile=0.3, smooth_s=0, refine=None, min_duration_s=0.1)
+    _, (wide,) = detect_segments(scores, starts, 7.8, 60.0, ["Gunshot"], base, {"Gunshot": 0.5})
+    _, (tight,) = detect_segments(scores, starts, 7.8, 60.0, ["Gunshot"],
+                                  DetectionSettings(**{**base.__dict__, "edge_correction": 1.0}), {"Gunshot": 0.5})
+    assert wide.start_ms < 28500 and wide.end_ms > 31800  # about 0.3 * 7.8 = 2.3 s out on each side
+    assert abs(tight.start_ms - 30000) <= 600 and abs(tight.end_ms - 30300) <= 600
+    # a segment shorter than twice the shift keeps its centre
+    (s,) = correct_edges([type(wide)("Fire", 1000, 2000, 0.5, 0.6)], 1.0)
+    assert (s.start_ms, s.end_ms) == (1375, 1625)
+    with pytest.raises(ValueError, match="edge_correction"):
+        DetectionSettings(edge_correction=1.5).validate()

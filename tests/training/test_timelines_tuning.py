@@ -70,4 +70,15 @@ def test_evaluate_and_tuning_on_synthetic_scores():
     assert good.false_alarms_per_hour == 0.0
     settings, th2, best, hist = tune([tl, rec], passes=1, log=lambda m: None,
                                      search={"smooth_s": (0.0, 2.0)})
-    assert best.objective == pytest.approx(1.0) and hist
+    assert best.event_f1 == pytest.approx(1.0) and best.clip_micro_f1 == pytest.approx(1.0) and hist
+
+
+def test_objective_charges_false_alarms_and_late_onsets_beyond_the_targets():
+    from training.tuning import FA_TARGET_PER_H, ONSET_TARGET_S, Figures
+
+    def fig(fa, onset):
+        z = np.zeros(len(LABELS))
+        return Figures(0.6, 0.6, 0.6, fa, onset, 0.8, {}, z, z, z)
+    assert fig(FA_TARGET_PER_H, ONSET_TARGET_S).objective == pytest.approx(0.7)
+    assert fig(FA_TARGET_PER_H + 50, ONSET_TARGET_S).objective < 0.7
+    assert fig(FA_TARGET_PER_H, ONSET_TARGET_S + 2).objective < 0.7
