@@ -58,7 +58,10 @@ def train_head(x: np.ndarray, y: np.ndarray, cfg: HeadConfig = HeadConfig(), log
     xt = torch.from_numpy(np.asarray(x, np.float32))
     yt = torch.from_numpy(np.asarray(y, np.float32))
     head = Head(xt.mean(0), xt.std(0).clamp_min(1e-6), cfg)
-    opt = torch.optim.Adam(head.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    try:  # the fused CPU kernel: the same update, several times faster on small heads
+        opt = torch.optim.Adam(head.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay, fused=True)
+    except (RuntimeError, TypeError):
+        opt = torch.optim.Adam(head.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     g = torch.Generator().manual_seed(cfg.seed)
     for ep in range(cfg.epochs):
         head.train()
@@ -70,7 +73,7 @@ def train_head(x: np.ndarray, y: np.ndarray, cfg: HeadConfig = HeadConfig(), log
             opt.zero_grad()
             loss.backward()
             opt.step()
-            total += float(loss) * len(b)
+            total += float(loss.detach()) * len(b)
         if log is not None and (ep + 1) % 10 == 0:
             log(f"head epoch {ep + 1}/{cfg.epochs}: loss {total / len(yt):.4f}")
     return head.eval()

@@ -12,6 +12,15 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 SHARED=${MULSE_SHARED:-$ROOT/../shared}
 PY=${PYTHON:-$ROOT/.venv/bin/python}
 mkdir -p "$WORK"
+# the fetch scripts probe durations with ffprobe and unpack zips; stage 1 speaks with espeak-ng
+need=""
+for tool in ffprobe:ffmpeg unzip:unzip espeak-ng:espeak-ng; do
+  command -v "${tool%%:*}" >/dev/null || need="$need ${tool##*:}"
+done
+if [ -n "$need" ]; then
+  [ "$(id -u)" = 0 ] || { echo "stage 1 needs the Debian packages:$need (apt-get install)" >&2; exit 2; }
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $need >/dev/null
+fi
 [ -f "$WORK/scene/manifest.tsv" ] || bash "$SHARED/data/get_scene_audio.sh" "$WORK/scene"
 [ -f "$WORK/extra/manifest.tsv" ] || bash "$ROOT/training/fetch/get_extra_scene_audio.sh" "$WORK/extra"
 [ -f "$WORK/background/manifest.tsv" ] || bash "$ROOT/training/fetch/get_background_audio.sh" "$WORK/background"

@@ -20,6 +20,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
+import torch
 from safetensors.numpy import save_file
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -127,7 +128,9 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--work", type=Path, required=True)
     ap.add_argument("--passes", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1, help="torch threads (small heads: 1 is fastest)")
     a = ap.parse_args(argv)
+    torch.set_num_threads(a.threads)
     folds = [Fold(p) for p in sorted((a.work / "regions").glob("fold*.npz")) if ".tmp" not in p.name]
     out = a.work / "select21"
     out.mkdir(parents=True, exist_ok=True)
