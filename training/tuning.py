@@ -23,6 +23,7 @@ from typing import Sequence
 import numpy as np
 
 from mulse_author.detect.inference import FMAP_S, POOL_FRAMES, region_spans
+from mulse_author.detect.refine import RefineSettings
 from mulse_author.detect.segmentation import DetectionSettings, detect_segments
 from mulse_author.labels import LABELS
 from mulse_author.spec import HOP, SAMPLE_RATE
@@ -36,6 +37,9 @@ SEARCH: dict[str, tuple] = {
     "low_ratio": (0.5, 0.65, 0.75, 0.9, 1.0),
     "min_duration_s": (0.25, 0.5, 1.0, 2.0, 3.0),
     "merge_gap_s": (0.5, 1.0, 2.0, 4.0, 8.0),
+    # boundaries snapped to the loudness: right for events alone, wrong where music and
+    # dialogue change level under them
+    "refine": (RefineSettings(), None),
 }
 #: False alarms per hour of timeline that cost nothing, and the cost of each one beyond.
 FA_TARGET_PER_H = 20.0
@@ -177,8 +181,14 @@ def choose_thresholds(tracks, settings: DetectionSettings, base: dict[str, float
     return out
 
 
+#: A setting leaves its default only for at least this gain in the objective: smaller gains are
+#: within the folds' noise, and the defaults are what an author expects (e.g. short gaps merged).
+MIN_GAIN = 0.002
+
+
 def tune(tracks, start: DetectionSettings | None = None, thresholds: dict[str, float] | None = None,
-         search: dict[str, tuple] = SEARCH, passes: int = 2, keep: Sequence[str] = (), log=print):
+         search: dict[str, tuple] = SEARCH, passes: int = 2, keep: Sequence[str] = (), log=print,
+         min_gain: float = MIN_GAIN):
     """Coordinate descent over ``search`` and the per-label thresholds; returns
     ``(settings, thresholds, figures, history)``."""
     settings = start or DetectionSettings()
@@ -196,7 +206,7 @@ def tune(tracks, start: DetectionSettings | None = None, thresholds: dict[str, f
                     continue
                 cand = replace(settings, **{name: v})
                 fig = evaluate(tracks, cand, th)
-                if fig.objective > best.objective + 1e-6:
+                if fig.objective > best.objective + min_gain:
                     settings, best, changed = cand, fig, True
             log(f"pass {p + 1} {name}={getattr(settings, name)}: {best.objective:.4f}")
         th = choose_thresholds(tracks, settings, th, keep=keep)
