@@ -37,7 +37,6 @@ import resource
 import subprocess
 import sys
 import time
-from fractions import Fraction
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,8 +52,10 @@ def make_video(path: Path, minutes: float, fps: int = 25, size=(1280, 720)) -> P
     """A cheap but not trivially compressible picture: 32 pre-rendered frames (a moving
     checker pattern in four tints, with grain so the decoder has real residuals to work
     through) cycled, converted to YUV once; noise + tone sound track; x264 ultrafast."""
-    import av
+    import av  # lazy: the parent process stays small (it starts the measured children)
     import numpy as np
+
+    from mulse_author.media.synth import write_media
 
     if path.is_file():
         return path
@@ -71,35 +72,20 @@ def make_video(path: Path, minutes: float, fps: int = 25, size=(1280, 720)) -> P
             img = g[..., None] * tint[None, None, :] + rng.normal(0, 8, (h, w, 1))
             vf = av.VideoFrame.from_ndarray(np.clip(img, 0, 255).astype(np.uint8), format="rgb24")
             frames.append(vf.reformat(format="yuv420p"))
-    c = av.open(str(tmp), "w")
-    v = c.add_stream("libx264", rate=fps)
-    v.width, v.height, v.pix_fmt = w, h, "yuv420p"
-    v.options = {"preset": "ultrafast", "crf": "28"}
-    v.thread_type = "AUTO"
-    a = c.add_stream("aac", rate=sr)
-    a.layout = "mono"
-    n = int(minutes * 60 * fps)
-    apos = 0
-    noise = (0.05 * rng.normal(size=sr) ).astype(np.float32)
-    for i in range(n):
-        t = i / fps
-        f = frames[(int(t // 5) % 4) * 8 + i % 8]
-        f.pts, f.time_base = i, Fraction(1, fps)
-        for p in v.encode(f):
-            c.mux(p)
-        while apos < int((i + 1) / fps * sr):
-            m = 1024
-            ts = (apos + np.arange(m)) / sr
-            x = noise[apos % (sr - m):apos % (sr - m) + m] + (0.1 * np.sin(2 * np.pi * 220 * ts)).astype(np.float32)
-            af = av.AudioFrame.from_ndarray(x.reshape(1, -1).astype(np.float32), format="fltp", layout="mono")
-            af.sample_rate, af.pts, af.time_base = sr, apos, Fraction(1, sr)
-            for p in a.encode(af):
-                c.mux(p)
-            apos += m
-    for s in (v, a):
-        for p in s.encode(None):
-            c.mux(p)
-    c.close()
+    noise = (0.05 * rng.normal(size=sr)).astype(np.float32)
+
+    def picture(i, t):
+        return frames[(int(t // 5) % 4) * 8 + i % 8]
+
+    def sound(ts):
+        k = int(round(ts[0] * sr)) % (sr - 1024)
+        return noise[k:k + len(ts)] + (0.1 * np.sin(2 * np.pi * 220 * ts)).astype(np.float32)
+
+    def threads(v, a):
+        v.thread_type = "AUTO"
+
+    write_media(tmp, minutes * 60, picture, sound, size=size, fps=fps, sample_rate=sr,
+                video_options={"preset": "ultrafast", "crf": "28"}, setup=threads)
     tmp.rename(path)
     return path
 

@@ -42,7 +42,8 @@ def main(argv=None) -> None:
     if a.json:
         a.json.write_text(json.dumps(rep, indent=1))
     base = rep["models"]["baseline"]
-    print("\nfigure                         " + "".join(f"{n:>12}" for n in rep["models"]) + "   ratio shipped/baseline")
+    print("\nfigure                         " + "".join(f"{n:>12}" for n in rep["models"])
+          + "   ratio shipped/baseline")
     rows = [(f"clip micro-F1 {g} dB", lambda m, g=g: m["clips"][g]["micro_f1"]) for g in base["clips"]]
     rows += [("timeline event F1", lambda m: m["timelines"]["overall"]["f1"]),
              ("false alarms / h", lambda m: m["timelines"]["overall"]["false_alarms_per_hour"]),

@@ -7,14 +7,18 @@ difference. Usage: python benchmarks/bench_features.py [--seconds 60] [--repeats
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from pathlib import Path
 
-import librosa
-import numpy as np
-import torch
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's code, not an installed copy
 
-from mulse_author.features.constants import HOP, N_FFT, N_MELS, SAMPLE_RATE
-from mulse_author.features.mel import StreamingLogMel, log_mel
+import librosa  # noqa: E402
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+from mulse_author.features.mel import StreamingLogMel, log_mel  # noqa: E402
+from mulse_author.spec import HOP, N_FFT, N_MELS, SAMPLE_RATE  # noqa: E402
 
 
 def best_of(fn, repeats: int) -> float:

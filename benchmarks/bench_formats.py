@@ -31,9 +31,9 @@ sys.path.insert(0, os.environ.get("MULSE_BENCH_CODE") or str(ROOT))
 from lxml import etree  # noqa: E402
 
 from mulse_author.document import MediaRef, Segment, TimelineDocument  # noqa: E402
-from mulse_author.effects.types import EFFECT_TYPES  # noqa: E402
 from mulse_author.formats import read_ncl, read_sem, validate, write_ncl, write_sem  # noqa: E402
 from mulse_author.formats.schemas import load_schema  # noqa: E402
+from mulse_author.mpegv.types import EFFECT_TYPES  # noqa: E402
 
 
 def make_doc(n: int, seed: int = 0) -> TimelineDocument:
@@ -45,7 +45,8 @@ def make_doc(n: int, seed: int = 0) -> TimelineDocument:
     for t in EFFECT_TYPES:
         for i in range(per_lane):
             start = i * 1000 + rng.randrange(0, 400)
-            kw = {"color": "amber"} if t.name in ("Light", "Flash") else {"scent": "lavender"} if t.name == "Scent" else {}
+            kw = ({"color": "amber"} if t.name in ("Light", "Flash")
+                  else {"scent": "lavender"} if t.name == "Scent" else {})
             segs.append(Segment(t.name, start, start + rng.randrange(1, 600), intensity=rng.random(), **kw))
     doc.add(segs)
     return doc
@@ -99,10 +100,12 @@ def memory_main(args) -> None:
             env = dict(os.environ, PYTHONPATH=code, MULSE_BENCH_CODE=code, OMP_NUM_THREADS="1")
             cmd = [sys.executable, "-c",
                    f"import sys; sys.argv=['x']; sys.path.insert(0, {str(ROOT / 'benchmarks')!r}); "
-                   f"import bench_formats as b; b._memory_child({kind!r}, {args.segments}, {str(out)!r}, {args.no_cap})"]
+                   f"import bench_formats as b; "
+                   f"b._memory_child({kind!r}, {args.segments}, {str(out)!r}, {args.no_cap})"]
             res = subprocess.run(cmd, env=env, capture_output=True, text=True)
             if res.returncode != 0:
-                print(f"{kind}: failed ({res.stderr.strip().splitlines()[-1] if res.stderr.strip() else res.returncode})")
+                why = res.stderr.strip().splitlines()[-1] if res.stderr.strip() else res.returncode
+                print(f"{kind}: failed ({why})")
                 continue
             r = json.loads(res.stdout.strip().splitlines()[-1])
             extra = max(0, r["peak_kb"] - r["before_kb"]) * 1024
@@ -137,7 +140,8 @@ def main() -> None:
             t_ref, _ = timed(lambda: etree.tostring(etree.fromstring(data), xml_declaration=True, encoding="UTF-8"))
             assert not [i for i in issues if i.is_error], issues[:3]
             assert len(back) == len(doc)
-            print(f"{kind}: {len(data) / 1e6:.2f} MB | export {t_write:.3f} s | validate (XSD + checks) {t_valid:.3f} s "
+            print(f"{kind}: {len(data) / 1e6:.2f} MB | export {t_write:.3f} s "
+                  f"| validate (XSD + checks) {t_valid:.3f} s "
                   f"| re-import {t_read:.3f} s | lxml parse+serialise reference {t_ref:.3f} s "
                   f"(export = {t_write / t_ref:.1f}x, validate = {t_valid / t_ref:.1f}x reference)")
 

@@ -56,7 +56,7 @@ def _cases(folder: Path) -> dict[str, Path]:
                         f'<bind role="start" component="fx"/></link><link id="e{i}" xconnector="c"><bind '
                         f'role="onEnd" component="video" interface="a{i}"/><bind role="stop" component="fx"/></link>'
                         for i in range(n))
-        return h._ncl("", f'<media id="video" src="v.mp4">{areas}</media>'
+        return h.ncl_document("", f'<media id="video" src="v.mp4">{areas}</media>'
                       f'<media id="fx" type="application/x-sensory-effect-WindType"/>{links}')
 
     doc = TimelineDocument(MediaRef("v.mp4", 10_000 * 2000))

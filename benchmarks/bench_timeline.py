@@ -29,8 +29,8 @@ import numpy as np  # noqa: E402
 
 def make_doc(n_segments: int, duration_ms: int = 2 * 3600 * 1000, seed: int = 0):
     from mulse_author.document import Curves, MediaRef, Segment, Source, TimelineDocument
-    from mulse_author.effects.types import EFFECT_TYPES
     from mulse_author.labels import LABELS
+    from mulse_author.mpegv.types import EFFECT_TYPES
 
     rng = np.random.default_rng(seed)
     doc = TimelineDocument(MediaRef("/bench/film.mp4", duration_ms, fps=25.0, width=1920, height=1080))
@@ -42,7 +42,8 @@ def make_doc(n_segments: int, duration_ms: int = 2 * 3600 * 1000, seed: int = 0)
         src = Source.SUGGESTED if i % 3 == 0 else Source.EDITED
         loc = ("left:*:*", "center:*:*", "right:*:*")[i % 3] if lane in ("Light", "Flash") else None
         kfs = sorted({(0, 0.2), (dur * 20, 0.9), (dur * 30, 0.5), (dur * 40 - 1, 0.1)}) if i % 10 == 0 else []
-        segs.append(Segment(lane, start, start + dur, source=src, confidence=float(rng.random()) if src is Source.SUGGESTED else None,
+        conf = float(rng.random()) if src is Source.SUGGESTED else None
+        segs.append(Segment(lane, start, start + dur, source=src, confidence=conf,
                             intensity=float(rng.random()), location=loc, keyframes=kfs, id=f"s{i}"))
     doc.add(segs)
     n = duration_ms // 1000
@@ -140,7 +141,8 @@ def bench_view(n_segments: int, repeat: int) -> dict:
         seg = None
         for row in lay.rows:
             cands = [s for s in view.index.query(row.key, t0, t1)
-                     if view.x_of(s.start_ms) > lay.header_w + 20 and view.x_of(s.end_ms) - view.x_of(s.start_ms) > min_px
+                     if view.x_of(s.start_ms) > lay.header_w + 20
+                     and view.x_of(s.end_ms) - view.x_of(s.start_ms) > min_px
                      and view.x_of(s.end_ms) < view.viewport().width() - 300]
             if cands:
                 seg = cands[0]
@@ -189,7 +191,8 @@ def drag_steps_with_selection(view, ed, n: int, repeat: int) -> float:
     vp = view.viewport()
     grab = None
     for s in ed.doc.segments():
-        if view.x_of(s.end_ms) - view.x_of(s.start_ms) > 30 and lay.header_w + 20 < view.x_of(s.start_ms) < vp.width() - 400:
+        if (view.x_of(s.end_ms) - view.x_of(s.start_ms) > 30
+                and lay.header_w + 20 < view.x_of(s.start_ms) < vp.width() - 400):
             grab = s
             break
     others = [s.id for s in ed.doc.segments() if s.id != grab.id][:: max(1, len(ed.doc) // n)][: n - 1]
@@ -296,9 +299,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         start = bench_startup(Path(tmp))
     print(f"timeline: {args.segments} segments on a 2-hour film, 1600x520 px view (offscreen raster)")
-    print(f"  repaint, whole film in view   : {r['paint_fit_ms']:7.2f} ms  (naive all-segments reference {r['paint_fit_naive_ms']:.2f} ms, "
+    print(f"  repaint, whole film in view   : {r['paint_fit_ms']:7.2f} ms  "
+          f"(naive all-segments reference {r['paint_fit_naive_ms']:.2f} ms, "
           f"ratio {r['paint_fit_ms'] / r['paint_fit_naive_ms']:.2f})")
-    print(f"  repaint, 2 minutes in view    : {r['paint_2min_ms']:7.2f} ms  (naive reference {r['paint_2min_naive_ms']:.2f} ms, "
+    print(f"  repaint, 2 minutes in view    : {r['paint_2min_ms']:7.2f} ms  "
+          f"(naive reference {r['paint_2min_naive_ms']:.2f} ms, "
           f"ratio {r['paint_2min_ms'] / r['paint_2min_naive_ms']:.3f})")
     print(f"  repaint while scrolling (2 min view, nothing cached): {r['paint_scroll_ms']:6.2f} ms "
           f"(ratio to 16 ms frame {r['paint_scroll_ms'] / 16:.2f})")

@@ -12,20 +12,25 @@ Usage: python benchmarks/bench_training.py [--batch 32] [--steps 3] [--configs p
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from pathlib import Path
 
-import torch
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's code, not an installed copy
 
-from mulse_author.features.constants import SAMPLE_RATE
-from mulse_author.features.mel import log_mel
-from mulse_author.model import BimodalNet, ModelConfig
-from training.train import OptimConfig, _LossModel
+import torch  # noqa: E402
+
+from mulse_author.features.mel import log_mel  # noqa: E402
+from mulse_author.model import BimodalNet, ModelConfig  # noqa: E402
+from mulse_author.spec import SAMPLE_RATE  # noqa: E402
+from training.config import OptimConfig  # noqa: E402
+from training.loop import LossModel  # noqa: E402
 
 
 def train_clips_per_s(cfg: ModelConfig, batch: int, steps: int) -> tuple[float, float]:
     torch.manual_seed(0)
     net = BimodalNet(cfg)
-    lm = _LossModel(net)
+    lm = LossModel(net)
     opt = OptimConfig().build(net.parameters())  # the paper's SGD Nesterov
     mel = torch.randn(batch, 1, cfg.n_mels, cfg.audio_frames) * 20 - 40
     frames = torch.rand(batch, cfg.video_frames, 3, cfg.frame_size, cfg.frame_size)

@@ -10,17 +10,23 @@ import argparse
 import math
 import os
 import sys
-import time
 from pathlib import Path
 from typing import Sequence
 
 from . import __version__
-from .errors import MulseError
+from .document import load_project, save_project
+from .document.reanalysis import merge_reanalysis
+from .effects.rules import load_rules
+from .errors import DocumentError, MulseError
+from .fileguard import OutputError, backup, check_input, check_output
+from .formats import write_ncl, write_sem
+from .formats.cli_commands import add_subcommands
 from .labels import LABELS, label_index
 
 #: Longest --hop (s): windows an hour apart already say nothing useful.
 MAX_HOP_S = 3600.0
-DEMO_VIDEO = Path(os.environ.get("MULSE_RESOURCES", Path(__file__).resolve().parents[1] / "resources")) / "demo" / "demo.mp4"
+RESOURCES = Path(os.environ.get("MULSE_RESOURCES", Path(__file__).resolve().parents[1] / "resources"))
+DEMO_VIDEO = RESOURCES / "demo" / "demo.mp4"
 
 
 def _fail(msg: str, code: int = 2) -> int:
@@ -57,7 +63,7 @@ def _progress_bar(enabled: bool):
     """A tqdm bar on stderr driven by ``progress(fraction, message)``; no-op when disabled."""
     if not enabled:
         return (lambda f, m: None), (lambda: None)
-    from tqdm import tqdm
+    from tqdm import tqdm  # lazy: only a shown progress bar needs it
 
     bar = tqdm(total=1000, file=sys.stderr, unit="‰", leave=False, dynamic_ncols=True,
                bar_format="{desc} {percentage:3.0f}%|{bar}| {elapsed}<{remaining}")
@@ -71,8 +77,6 @@ def _progress_bar(enabled: bool):
 
 def check_analysis_options(video: str, args) -> None:
     """Every option and input of an analysis, checked before any work is done."""
-    from .fileguard import check_input
-
     if not (math.isfinite(args.hop) and 0 < args.hop <= MAX_HOP_S):
         raise MulseError(f"--hop must be a number of seconds in (0, {MAX_HOP_S:g}], got {args.hop}")
     parse_thresholds(args.threshold)
@@ -84,15 +88,15 @@ def check_analysis_options(video: str, args) -> None:
 
 
 def _run_analysis(video: str, args, quiet: bool):
+    # lazy: the detection engine (numpy, PyAV, torch) loads only for an analysis, not for every command
     from .detect.analyze import analyze
+    from .media.probe import probe
 
     check_analysis_options(video, args)
     default, per = parse_thresholds(args.threshold)
     # thresholds only: the rest of the segmentation is the one the model card was tuned with
     thresholds = {lab: default for lab in LABELS} if default is not None else {}
     thresholds.update(per)
-    from .effects.rules import load_rules
-    from .media.probe import probe
 
     probe(video)  # a missing or unreadable file fails here, before the progress bar
     rules = load_rules(args.rules)
@@ -140,10 +144,6 @@ class _ProjectOutput:
     that the new suggestions are merged into (``--force``: replaced), a backup kept."""
 
     def __init__(self, path, inputs, force: bool, video: str):
-        from .document import load_project
-        from .errors import DocumentError
-        from .fileguard import OutputError, check_output
-
         self.path, self.force, self.prior = Path(path), force, None
         exists = check_output(self.path, inputs=inputs, force=force, what="project")
         if exists and not force and not self.path.is_symlink() and self.path.stat().st_size:  # empty: nothing to keep
@@ -151,7 +151,8 @@ class _ProjectOutput:
                 self.prior = load_project(self.path)
             except DocumentError as exc:
                 raise OutputError(f"{self.path}: exists and is not a project this version can merge into "
-                                  f"({exc}); give --force to replace it (a copy is kept as {self.path.name}.bak)") from None
+                                  f"({exc}); give --force to replace it "
+                                  f"(a copy is kept as {self.path.name}.bak)") from None
             media = self.prior.media
             if media is not None and not _same_file(media.path, video):
                 raise OutputError(f"{self.path}: is the project of another video ({media.path}); "
@@ -159,16 +160,13 @@ class _ProjectOutput:
 
     def save(self, doc, quiet: bool):
         """Write ``doc`` (merged into the existing project, if any); returns the saved document."""
-        from .document import save_project
-        from .document.reanalysis import merge_reanalysis
-        from .fileguard import backup
-
         note = None
         if self.prior is not None:
             s = merge_reanalysis(self.prior, doc)
             note = (f"merged into the existing project: {s.kept} segment(s) of the author's kept, "
                     f"{s.replaced} old suggestion(s) replaced by {s.added} new one(s)"
-                    + (f", {s.dropped} left out (they overlap the author's work or were rejected)" if s.dropped else ""))
+                    + (f", {s.dropped} left out (they overlap the author's work or were rejected)"
+                       if s.dropped else ""))
             doc = self.prior
         kept = backup(self.path)
         save_project(doc, self.path)
@@ -198,8 +196,6 @@ def cmd_analyze(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from .fileguard import backup, check_output
-
     video = Path(args.video) if args.video else DEMO_VIDEO
     if not video.is_file():
         raise MulseError(f"{video}: demo video not found (run resources/demo/make_demo.py to build it)")
@@ -218,16 +214,7 @@ def cmd_demo(args) -> int:
     print(suggestions_table(doc))
     print()
     print(f"project: {project}")
-    try:
-        from .formats import sem_writer, ncl_writer  # noqa: F401
-    except ImportError:
-        print("(SEM / NCL export not available in this build: skipped)")
-        return 0
-    for name, module, attr in (("demo.sem", sem_writer, "write_sem"), ("demo.ncl", ncl_writer, "write_ncl")):
-        writer = getattr(module, attr, None)
-        if writer is None:
-            print(f"({name}: exporter not available yet, skipped)")
-            continue
+    for name, writer in (("demo.sem", write_sem), ("demo.ncl", write_ncl)):
         target = out_dir / name
         backup(target)
         warnings = writer(doc, target)
@@ -238,7 +225,7 @@ def cmd_demo(args) -> int:
 
 
 def cmd_gui(args) -> int:
-    try:
+    try:  # lazy: Qt loads only for the editor; missing system Qt libraries are reported, not raised
         from .gui.app import main as gui_main
     except ImportError as exc:
         return _fail(f"the graphical editor is not available ({exc})")
@@ -262,7 +249,8 @@ def _add_analysis_options(p: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mulse-author",
-                                     description="Suggest timed sensory effects for a video; edit; export NCL / MPEG-V SEM.")
+                                     description="Suggest timed sensory effects for a video; edit; "
+                                                 "export NCL / MPEG-V SEM.")
     parser.add_argument("--version", action="version", version=f"mulse-author {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -288,12 +276,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", nargs="?", help="video or project to open")
     p.set_defaults(func=cmd_gui)
 
-    try:  # the formats package registers export / validate when it provides them
-        from .formats.cli_commands import add_subcommands
-    except ImportError:
-        pass
-    else:
-        add_subcommands(sub)
+    add_subcommands(sub)
     return parser
 
 

@@ -184,7 +184,8 @@ def backup(path: str | os.PathLike) -> Path | None:
         except OSError:
             pass
         reason = "no space left on the disk" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
-        raise OutputError(f"{p}: could not keep a backup copy before replacing it ({reason}); nothing was written") from None
+        raise OutputError(f"{p}: could not keep a backup copy before replacing it ({reason}); "
+                          "nothing was written") from None
     return dest
 
 

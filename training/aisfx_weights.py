@@ -16,11 +16,13 @@ import argparse
 import hashlib
 import io
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import torch
-from safetensors.torch import save_file
+from safetensors.torch import load_file, save_file
 
+from mulse_author.model import load_checkpoint
 from mulse_author.model.encoders.aisfx import LEVEL_REF, AisfxEncoder, aisfx_filter_bank, aisfx_mel_map
 
 MEMBER = "aisfx/models/checkpoint.pth"
@@ -55,14 +57,9 @@ def converted_encoder(wheel: str) -> AisfxEncoder:
 def load_encoder(path) -> AisfxEncoder:
     """The frozen aiSFX encoder from a converted safetensors file (:func:`main`) or from a
     checkpoint directory whose model holds it (e.g. ``trained/``)."""
-    from pathlib import Path
-
-    from safetensors.torch import load_file
 
     path = Path(path)
     if path.is_dir():
-        from mulse_author.model import load_checkpoint
-
         net, _ = load_checkpoint(path)
         return net.audio.encoder.eval()
     enc = AisfxEncoder()

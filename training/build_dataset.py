@@ -20,14 +20,17 @@ import sys
 from pathlib import Path
 
 from mulse_author.errors import MulseError
+from training.datasets import audioset as aset
+from training.datasets.download import YtDlpFetcher, download_manifest
+from training.datasets.local import MEDIA_EXTENSIONS, read_manifest, scan_folder, source_of, write_manifest
+from training.datasets.recordings import Recording
+from training.datasets.splits import check_disjoint, label_counts, split_by_source
+from training.mixer import MixerConfig, mixer_from_recordings, write_clips
 
 
 def _recordings(spec: str, unlabelled: bool = False, probe: bool = False):
     """Recordings of a folder (``ROOT/<label>/<file>``, or any folder when ``unlabelled``) or
     of a manifest CSV."""
-    from training.datasets.local import MEDIA_EXTENSIONS, read_manifest, scan_folder, source_of
-    from training.datasets.recordings import Recording
-
     path = Path(spec)
     if path.is_file():
         recs = read_manifest(path)
@@ -43,8 +46,6 @@ def _recordings(spec: str, unlabelled: bool = False, probe: bool = False):
 
 
 def cmd_audioset(args) -> int:
-    from training.datasets import audioset as aset
-
     ontology = aset.load_ontology(args.ontology) if args.children else None
     evidence = aset.label_evidence(ontology, children=args.children)
     segments = []
@@ -65,8 +66,6 @@ def cmd_audioset(args) -> int:
 
 
 def cmd_download(args) -> int:
-    from training.datasets.download import YtDlpFetcher, download_manifest
-
     fetcher = YtDlpFetcher(cookies=args.cookies, rate_limit=args.rate_limit)
     report = download_manifest(args.manifest, fetcher, out_dir=args.out, workers=args.workers,
                                video=not args.audio_only, retry_failed=args.retry_failed,
@@ -76,9 +75,6 @@ def cmd_download(args) -> int:
 
 
 def cmd_mix(args) -> int:
-    from training.datasets.splits import split_by_source
-    from training.mixer import MixerConfig, mixer_from_recordings, write_clips
-
     recs = _recordings(args.recordings)
     beds = _recordings(args.backgrounds, unlabelled=True) if args.backgrounds else []
     if args.split:
@@ -96,8 +92,6 @@ def cmd_mix(args) -> int:
 
 
 def cmd_scan(args) -> int:
-    from training.datasets.local import write_manifest
-
     recs = _recordings(args.recordings, probe=True)
     write_manifest(recs, args.out)
     print(f"{len(recs)} recordings -> {args.out}")
@@ -105,9 +99,6 @@ def cmd_scan(args) -> int:
 
 
 def cmd_split(args) -> int:
-    from training.datasets.local import write_manifest
-    from training.datasets.splits import check_disjoint, label_counts, split_by_source
-
     recs = _recordings(args.recordings, probe=False)
     fractions = json.loads(args.fractions) if args.fractions else None
     splits = split_by_source(recs, fractions, seed=args.seed)

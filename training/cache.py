@@ -25,9 +25,14 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import numpy as np
+import torch
+from safetensors.numpy import load_file, save_file
 
+from mulse_author import spec as C
 from mulse_author.errors import FormatError
-from mulse_author.features import constants as C
+from mulse_author.features import log_mel
+from mulse_author.labels import LABELS
+from training.datasets.audio import load_audio
 
 #: Bump when the feature computation changes: old entries are then ignored.
 FEATURE_VERSION = 1
@@ -89,8 +94,6 @@ class FeatureCache:
 
     def get(self, key: str) -> dict[str, np.ndarray] | None:
         """The arrays stored under ``key``, or None (missing or unreadable: a miss)."""
-        from safetensors.numpy import load_file
-
         path = self._path(key)
         if path.is_file():
             try:
@@ -105,8 +108,6 @@ class FeatureCache:
 
     def put(self, key: str, arrays: Mapping[str, np.ndarray]) -> None:
         """Store named arrays under ``key`` (atomic: temporary file + rename)."""
-        from safetensors.numpy import save_file
-
         if not arrays:
             raise FormatError("nothing to cache: no arrays given")
         path = self._path(key)
@@ -134,9 +135,6 @@ class FeatureCache:
 def audio_log_mel(audio: np.ndarray, clip_samples: int | None = None) -> np.ndarray:
     """Log-mel ``[60, frames]`` float32 (``mulse_author.features.log_mel``) of mono audio,
     cut or zero-padded to ``clip_samples`` (default 10 s at 22 050 Hz) first."""
-    import torch
-
-    from mulse_author.features import log_mel
 
     n = clip_samples or int(C.CLIP_SECONDS * C.SAMPLE_RATE)
     x = np.zeros(n, np.float32)
@@ -151,8 +149,6 @@ def recording_features(cache: FeatureCache, rec, loader: Callable | None = None
 
     loader: ``(path, sr, start_s, end_s) -> audio`` (default ``load_audio``).
     """
-    from training.datasets.audio import load_audio
-
     load = loader or load_audio
     key = cache.file_key(rec.path, rec.start_s, rec.end_s, what="mel")
 
@@ -170,8 +166,6 @@ def mixed_clip_features(cache: FeatureCache, mixer, seed: int, index: int
                         ) -> tuple[dict[str, np.ndarray], frozenset[str]]:
     """``({"mel", "labels"}, label set)`` of mixed clip ``index`` of ``seed`` (mixed only on a
     cache miss). ``labels`` is the 7-vector in model order (float32 0/1)."""
-    from mulse_author.labels import LABELS
-
     key = cache.mix_key(mixer.fingerprint(), seed, index, what="mel+labels")
 
     def compute():

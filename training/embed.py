@@ -15,6 +15,7 @@ import torch
 from mulse_author.detect.inference import clip_embeddings
 from mulse_author.features.mel import mel_power, window_db
 from mulse_author.labels import LABELS
+from mulse_author.spec import HOP, SAMPLE_RATE
 
 #: Seconds an audible event must overlap the pooled region for its label to count.
 MIN_OVERLAP_S = 0.1
@@ -48,8 +49,8 @@ def embed_clips(encoder, clips, normalise_levels: tuple[bool, ...] = (True,), ba
         for norm in normalise_levels:
             emb, a, b = clip_embeddings(encoder, power, norm)
             out["emb_norm" if norm else "emb_fixed"].append(emb.numpy().astype(np.float32))
-        i0 = int(round(a * 22050 / 512))
-        i1 = int(round(b * 22050 / 512))
+        i0 = int(round(a * SAMPLE_RATE / HOP))
+        i1 = int(round(b * SAMPLE_RATE / HOP))
         db = window_db(torch.from_numpy(power[:, :, i0:i1])).numpy()
         out["base"].append(baseline_features(db).astype(np.float32))
         out["y"].append(np.stack([region_labels(c, a, b) for c in part]))

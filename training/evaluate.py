@@ -6,7 +6,7 @@
 
 For one checkpoint it scores the chosen split (default ``test``; the data spec comes from
 ``--data`` or else the model card's ``training_data``) with the card's per-label thresholds
-(calibrated on validation by :mod:`training.train`) and prints / writes (``evaluation.json``
+(calibrated on validation by :mod:`training.loop`) and prints / writes (``evaluation.json``
 and ``evaluation.md`` in ``--out``, default the checkpoint folder): micro-F1, macro-F1,
 Hamming loss, exact-match ratio, per-label TP/FP/TN/FN with precision, recall, F1 and average
 precision (the paper's Tables II-IV layout). With ``--runs`` it also builds Table I (one row
@@ -28,6 +28,11 @@ import numpy as np
 
 from mulse_author.errors import CheckpointError, FormatError, MulseError
 from mulse_author.labels import LABELS
+from mulse_author.model import load_checkpoint
+from training import metrics as M
+from training.clip_loader import load_splits
+from training.dataspec import DataSpec
+from training.loop import predict_scores
 
 __all__ = ["evaluate_checkpoint", "confusion_markdown", "table1_markdown", "report_markdown",
            "plot_learning_curves", "read_log", "main"]
@@ -91,7 +96,7 @@ def report_markdown(report: Mapping[str, Any], title: str) -> str:
 
 # ------------------------------------------------------------------------ learning curves
 def read_log(path: str | Path) -> list[dict[str, float]]:
-    """Rows of a ``log.csv`` written by :mod:`training.train` (numbers as floats)."""
+    """Rows of a ``log.csv`` written by :mod:`training.loop` (numbers as floats)."""
     path = Path(path)
     if not path.is_file():
         raise FormatError(f"training log not found: {path}")
@@ -111,7 +116,7 @@ def read_log(path: str | Path) -> list[dict[str, float]]:
 def plot_learning_curves(logs: Mapping[str, str | Path] | str | Path, png: str | Path) -> Path:
     """Fig. 5: training / validation loss and validation micro-F1 per epoch, one line per
     run (``logs`` maps a run name to its ``log.csv``, or is a single path)."""
-    import matplotlib
+    import matplotlib  # optional (dev extra), and the Agg backend must be chosen before pyplot
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -147,12 +152,7 @@ def plot_learning_curves(logs: Mapping[str, str | Path] | str | Path, png: str |
 def evaluate_checkpoint(checkpoint: str | Path, data=None, split: str = "test",
                         device: str = "cpu", progress: bool = False) -> dict[str, Any]:
     """Metric report dict of ``checkpoint`` on ``split`` of ``data`` (a
-    :class:`training.data.DataSpec`; default: the one stored in the model card)."""
-    from mulse_author.model import load_checkpoint
-    from training import metrics as M
-    from training.data import DataSpec, load_splits
-    from training.train import predict_scores
-
+    :class:`training.dataspec.DataSpec`; default: the one stored in the model card)."""
     model, card = load_checkpoint(checkpoint, device=device)
     if data is None:
         stored = card.training_data.get("data")
@@ -203,8 +203,6 @@ def main(argv: list[str] | None = None) -> int:
         out.mkdir(parents=True, exist_ok=True)
         md_parts, js = [], {}
         if args.checkpoint:
-            from training.data import DataSpec
-
             spec = DataSpec.from_argument(args.data) if args.data else None
             report = evaluate_checkpoint(args.checkpoint, spec, args.split, args.device)
             js["checkpoint"] = report

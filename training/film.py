@@ -24,8 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
-from mulse_author.features.constants import SAMPLE_RATE
 from mulse_author.labels import LABELS
+from mulse_author.spec import SAMPLE_RATE
 from training.datasets.recordings import Recording
 from training.mixer import MixerConfig
 

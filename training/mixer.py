@@ -33,11 +33,18 @@ does not change them. Inaudible events are removed from the audio, so audio and 
 
 ``generate(n, seed)`` is deterministic: clip ``i`` uses ``numpy.random.default_rng([seed, i])``,
 so clip ``i`` is the same whatever order or worker produces it (the feature cache keys on it).
+
+The signal operations it uses (frame energies, active RMS, fades, loops) are in
+:mod:`training.signal_ops`.
 """
 
 from __future__ import annotations
 
+import csv
+import hashlib
+import json
 import math
+import os
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -45,21 +52,21 @@ from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
+from tqdm import tqdm
 
 from mulse_author.errors import FormatError
 from mulse_author.labels import LABELS
-from training.datasets.audio import load_audio
+from mulse_author.spec import SAMPLE_RATE
+from training.datasets.audio import load_audio, write_audio
 from training.datasets.recordings import Recording
-
-FRAME = 512  # samples per audibility frame (the mel hop: 23.2 ms at 22 050 Hz)
-_EPS = 1e-12
+from training.signal_ops import EPS, FRAME, active_rms, db, fade_edges, frame_energy, loop_to_length
 
 
 @dataclass(frozen=True)
 class MixerConfig:
     """Mixer parameters. Times in seconds, levels in dB (dBFS for absolute levels)."""
 
-    sample_rate: int = 22050  # Hz
+    sample_rate: int = SAMPLE_RATE  # Hz
     clip_s: float = 10.0  # clip length: 220 500 samples at 22 050 Hz
     p_no_label: float = 0.1  # probability of a clip with background only (no label)
     max_labels: int = 3  # most distinct labels per clip
@@ -118,61 +125,6 @@ class MixedClip:
     dropped: list[MixEvent] = field(default_factory=list)
     index: int | None = None
     seed: int | None = None
-
-
-def _db(x: float) -> float:
-    return 10.0 * math.log10(max(x, _EPS))
-
-
-def frame_energy(x: np.ndarray) -> np.ndarray:
-    """Mean square per 512-sample frame (last frame zero-padded)."""
-    n = -(-x.size // FRAME) * FRAME
-    pad = np.zeros(n, dtype=np.float64)
-    pad[:x.size] = x
-    return (pad.reshape(-1, FRAME) ** 2).mean(axis=1)
-
-
-def active_rms(x: np.ndarray, within_db: float = 30.0) -> float:
-    """RMS over the frames within ``within_db`` of the loudest one (ignores silent padding)."""
-    e = frame_energy(x)
-    if e.size == 0 or e.max() <= _EPS:
-        return 0.0
-    keep = e >= e.max() * 10 ** (-within_db / 10)
-    return float(math.sqrt(e[keep].mean()))
-
-
-def fade_edges(x: np.ndarray, n_fade: int) -> np.ndarray:
-    """Linear fade-in/out of ``n_fade`` samples (at most half the signal) at both ends."""
-    n_fade = min(n_fade, x.size // 2)
-    if n_fade > 0:
-        ramp = np.linspace(0.0, 1.0, n_fade, endpoint=False, dtype=np.float32)
-        x[:n_fade] *= ramp
-        x[-n_fade:] *= ramp[::-1]
-    return x
-
-
-def loop_to_length(x: np.ndarray, n: int, crossfade: int, offset: int = 0) -> np.ndarray:
-    """``n`` samples of ``x`` played in a loop from ``offset``, joined by equal-power crossfades
-    of ``crossfade`` samples (capped at a quarter of ``x``)."""
-    if x.size == 0:
-        raise FormatError("cannot loop an empty recording")
-    if x.size >= n + offset:
-        return x[offset:offset + n].copy()
-    xf = max(0, min(crossfade, x.size // 4))
-    t = np.linspace(0.0, math.pi / 2, xf, endpoint=False, dtype=np.float32)
-    fade_in, fade_out = np.sin(t), np.cos(t)
-    period = x.size - xf  # each copy overlaps the previous one by xf samples
-    out = np.zeros(n + offset + x.size, dtype=np.float32)
-    pos = 0
-    while pos < n + offset:
-        seg = x.copy()
-        if xf and pos > 0:
-            seg[:xf] *= fade_in
-        if xf:
-            seg[-xf:] *= fade_out
-        out[pos:pos + x.size] += seg
-        pos += period
-    return out[offset:offset + n]
 
 
 class AudioBank:
@@ -236,10 +188,6 @@ class SoundscapeMixer:
         """SHA-256 of everything a clip depends on besides ``(seed, index)``: the config and
         each recording (path, size, mtime, span, labels, source) in drawing order. Feature
         caches key mixed clips on it."""
-        import hashlib
-        import json
-        import os
-
         def ident(rec: Recording):
             try:
                 st = os.stat(rec.path)
@@ -369,7 +317,7 @@ class SoundscapeMixer:
 
         rms = math.sqrt(float(np.mean(mix ** 2)))
         norm_db = 0.0
-        if rms > _EPS:
+        if rms > EPS:
             norm_db = rng.uniform(*cfg.target_rms_dbfs) - 20 * math.log10(rms)
             peak = float(np.abs(mix).max()) * 10 ** (norm_db / 20)
             if peak > cfg.peak_limit:
@@ -395,9 +343,9 @@ class SoundscapeMixer:
         e = frame_energy(event)
         rest = frame_energy(total - event)
         mean = frame_energy(total).mean()
-        ok = ((10 * np.log10(np.maximum(e, _EPS) / np.maximum(rest, _EPS)) >= cfg.min_local_snr_db)
-              & (10 * np.log10(np.maximum(e, _EPS)) >= _db(mean) - cfg.floor_db)
-              & (e > _EPS))
+        ok = ((10 * np.log10(np.maximum(e, EPS) / np.maximum(rest, EPS)) >= cfg.min_local_snr_db)
+              & (10 * np.log10(np.maximum(e, EPS)) >= db(mean) - cfg.floor_db)
+              & (e > EPS))
         return ok.sum() * FRAME / cfg.sample_rate >= cfg.min_audible_s
 
     def generate(self, n: int, seed: int | None = None, start: int = 0) -> Iterator[MixedClip]:
@@ -440,10 +388,6 @@ def write_clips(mixer: SoundscapeMixer, out_dir, n: int, seed: int, fmt: str = "
     ``label@start-end`` items). Mix train / validation clips from recordings already split by
     source, otherwise a validation clip can share a recording with training.
     """
-    import csv
-    import json
-
-    from training.datasets.audio import write_audio
 
     out = Path(out_dir)
     (out / "clips").mkdir(parents=True, exist_ok=True)
@@ -459,7 +403,6 @@ def write_clips(mixer: SoundscapeMixer, out_dir, n: int, seed: int, fmt: str = "
                 done[int(row["mix_index"])] = row
     it = range(n)
     if progress:
-        from tqdm import tqdm
         it = tqdm(it, desc="mixing", unit="clip")
     with open(rows_path, "a", encoding="utf-8") as log:
         for i in it:

@@ -32,13 +32,13 @@ from pathlib import Path
 import numpy as np
 
 from mulse_author.labels import LABELS
+from mulse_author.spec import SAMPLE_RATE as SR
 from training import timelines
 from training.events import Event, event_figures, match_events, merge_counts
 from training.film import NOISE_KINDS, TEST_PACKAGES, noise_bed, package_of, read_beds, read_corpus
 from training.metrics import evaluate_scores
 from training.timelines import TimelineMaterial
 
-SR = 22050
 GAINS_DB = (0, -10, -20, -30)
 NOISE_LEVELS_DBFS = (-30, -45, -60)
 
@@ -211,7 +211,8 @@ def report(work: Path, predictors: dict, n_timelines: int = 6, minutes: float = 
         res["timelines"] = timeline_figures(predict, timelines)
         o = res["timelines"]["overall"]
         log(f"{name}: timelines ({res['timelines']['minutes']} min) event F1 {o['f1']:.3f} P {o['precision']:.3f} "
-            f"R {o['recall']:.3f}, {o['false_alarms_per_hour']:.1f} FA/h, median onset error {o['median_onset_error_s']}")
+            f"R {o['recall']:.3f}, {o['false_alarms_per_hour']:.1f} FA/h, "
+            f"median onset error {o['median_onset_error_s']}")
         res["noise"] = noise_figures(predict)
         log(f"{name}: quiet noise false alarms {res['noise']['total_false_alarms']} in {res['noise']['minutes']} min")
         res["seconds"] = round(time.time() - t0, 1)

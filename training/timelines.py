@@ -17,7 +17,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from mulse_author.features.constants import SAMPLE_RATE as SR
+from mulse_author.spec import SAMPLE_RATE as SR
 from training.datasets.recordings import Recording
 from training.events import Event
 from training.film import noise_bed

@@ -26,6 +26,7 @@ from mulse_author.detect.inference import FMAP_S, POOL_FRAMES, region_spans
 from mulse_author.detect.refine import RefineSettings
 from mulse_author.detect.segmentation import DetectionSettings, detect_segments
 from mulse_author.labels import LABELS
+from mulse_author.spec import HOP, SAMPLE_RATE
 from training.events import Event, event_figures, match_events, merge_counts
 
 #: The settings searched and their candidate values.
@@ -68,7 +69,7 @@ def segments(track: Soundtrack, settings: DetectionSettings, thresholds: dict[st
     """The events the app would suggest on ``track`` (overlapping spans of a label joined)."""
     starts, lengths = region_spans(track.q, track.duration_s)
     _, segs = detect_segments(track.scores, starts, lengths, track.duration_s, LABELS, settings, thresholds,
-                              envelope=track.envelope, envelope_block_s=512 / 22050)
+                              envelope=track.envelope, envelope_block_s=HOP / SAMPLE_RATE)
     out: list[Event] = []
     for lab in LABELS:
         for s in sorted((s for s in segs if s.label == lab), key=lambda s: s.start_ms):

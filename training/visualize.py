@@ -25,7 +25,7 @@ import torch
 
 from mulse_author.errors import MulseError
 from mulse_author.labels import LABELS
-from mulse_author.model import BimodalNet
+from mulse_author.model import BimodalNet, load_checkpoint
 
 __all__ = ["ClassModel", "class_model", "save_class_model_png", "main"]
 
@@ -108,7 +108,7 @@ def class_model(model: BimodalNet, label: str, steps: int = 200, lr: float = 0.0
 
 def save_class_model_png(cm: ClassModel, path: str | Path) -> Path:
     """Spectrogram (if any) on top, the frames (if any) in a row below."""
-    import matplotlib
+    import matplotlib  # optional (dev extra), and the Agg backend must be chosen before pyplot
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -144,8 +144,6 @@ def save_class_model_png(cm: ClassModel, path: str | Path) -> Path:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from mulse_author.model import load_checkpoint
-
     ap = argparse.ArgumentParser(prog="python -m training.visualize", description=__doc__.split("\n\n")[0])
     ap.add_argument("--checkpoint", required=True)
     ap.add_argument("--out", required=True)

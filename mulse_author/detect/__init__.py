@@ -5,6 +5,7 @@ The pipeline lives in :mod:`mulse_author.detect.analyze`
 ``from mulse_author.detect import DetectionSettings`` does not load torch.
 """
 
-from .segmentation import DetectionSettings, LabelSegment, detect_segments
+from .label_segment import LabelSegment
+from .segmentation import DetectionSettings, detect_segments
 
 __all__ = ["DetectionSettings", "LabelSegment", "detect_segments"]

@@ -55,28 +55,28 @@ from typing import Any, Callable
 import numpy as np
 
 from ..document import Curves, MediaRef, TimelineDocument
-from ..errors import CheckpointError, MulseError
-from ..labels import LABELS
 from ..effects.cues import CueSettings, ThirdsColourBins, flash_cues, light_cues
-from ..effects.overlaps import MIN_PIECE_MS, count_changed, flatten_overlaps
 from ..effects.envelope_keyframes import seed_keyframes
+from ..effects.overlaps import MIN_PIECE_MS, count_changed, flatten_overlaps
 from ..effects.rules import EffectRules, apply_rules, load_rules
-from ..features.constants import AUDIO_FRAMES, CLIP_SECONDS, SAMPLE_RATE, VIDEO_FRAMES
-from ..features.constants import HOP as HOP_SAMPLES
+from ..errors import CheckpointError, MulseError
 from ..features.frames import window_start_frame
+from ..labels import LABELS
 from ..media.decode import stream_media
 from ..media.probe import probe
+from ..spec import AUDIO_FRAMES, CLIP_SECONDS, SAMPLE_RATE, VIDEO_FRAMES
+from ..spec import HOP as HOP_SAMPLES
 from .inference import StreamScorer, is_stream_model, region_spans, window_logits
 from .loudness import LoudnessTrack
 from .segmentation import DetectionSettings, detect_segments
 
 WINDOW_S = float(CLIP_SECONDS)  #: the paper's clip length (s)
-BATCH_WINDOWS = 2  #: most windows per network batch: the shipped aisfx encoder holds ~30 MB of activations per window, and larger batches were not faster per window
+#: Most windows per network batch: the aiSFX encoder holds ~30 MB of activations per window, and
+#: larger batches were not faster per window (benchmarks/RESULTS.md).
+BATCH_WINDOWS = 2
 PENDING_PER_WORKER = 2  #: batches waiting per worker before the decode waits for the network
-#: Seconds of decoded audio turned into mel frames at once: 75 calls per 10 minutes instead of
-#: 300 (one per 2 s chunk); each call's FFT and projection run with caches the decoder has just
-#: flushed (0.28 CPU-s per 10 min against 0.09 isolated); paired runs were about 0.1 s faster
-#: on average (within the noise).  The streaming mel is exact for any split.
+#: Seconds of decoded audio turned into mel frames at once: fewer calls on caches the decoder has
+#: flushed (benchmarks/RESULTS.md); the streaming mel is exact for any split.
 MEL_BATCH_S = 8.0
 
 Progress = Callable[[float, str], None]

@@ -30,11 +30,8 @@ from typing import Any, Callable
 import numpy as np
 
 from ..features import level
-from ..features.constants import HOP, SAMPLE_RATE
+from ..spec import FMAP_STRIDE, HOP, POOL_FRAMES, SAMPLE_RATE, STREAM_CONTEXT
 
-FMAP_STRIDE = 8  #: mel frames per feature-map frame (= aisfx.FMAP_STRIDE)
-POOL_FRAMES = 42  #: feature-map frames pooled per window (= aisfx.POOL_FRAMES, 7.8 s)
-STREAM_CONTEXT = 40  #: real mel frames around a chunk (= aisfx.STREAM_CONTEXT, exact maps)
 STREAM_CHUNK = 1024  #: mel frames per feature-map chunk (23.8 s, a multiple of 8 and of 16)
 #: Silent mel frames put before and after every stream: the CNN's zero padding of its hidden
 #: layers is not silence, so the map's edge frames need real silent input around them (a

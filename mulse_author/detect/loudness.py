@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..spec import HOP, SAMPLE_RATE
+
 SILENCE_DB = -120.0
 
 
 class LoudnessTrack:
     """Per-block mean square of a mono signal fed chunk by chunk."""
 
-    def __init__(self, sample_rate: int = 22050, block: int = 512) -> None:
+    def __init__(self, sample_rate: int = SAMPLE_RATE, block: int = HOP) -> None:
         self.sample_rate = int(sample_rate)
         self.block = int(block)
         self._blocks: list[np.ndarray] = []

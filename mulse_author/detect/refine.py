@@ -28,12 +28,11 @@ All times in seconds except the :class:`LabelSegment` fields (ms).  Pure numpy.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Sequence
+from typing import Sequence
 
 import numpy as np
 
-if TYPE_CHECKING:  # segmentation imports this module (RefineSettings); no import cycle at runtime
-    from .segmentation import LabelSegment
+from .label_segment import LabelSegment
 
 
 @dataclass

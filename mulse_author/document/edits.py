@@ -11,6 +11,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
+from .keyframes import value_at
 from .model import Segment, Source, TimelineDocument, new_id
 
 
@@ -69,8 +70,6 @@ def split(segments: Iterable[Segment], t_ms: int) -> ChangeSet:
         right.start_ms = t_ms
         left_ch: dict[str, Any] = {"end_ms": t_ms}
         if s.keyframes:
-            from .keyframes import value_at
-
             v = value_at(s.keyframes, cut, s.intensity)
             left_ch["keyframes"] = [k for k in s.keyframes if k[0] < cut] + [(cut, v)]
             right.keyframes = [(0, v)] + [(o - cut, x) for o, x in s.keyframes if o > cut]

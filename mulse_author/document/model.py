@@ -14,11 +14,12 @@ from dataclasses import dataclass, field, fields, replace
 from enum import Enum
 from typing import Any, Callable, Iterable, Iterator
 
-from ..effects.types import EFFECT_TYPES
 from ..errors import DocumentError
+from ..mpegv.types import EFFECT_TYPES
 from .events import DocEvent
 from .keyframes import check_keyframes
-from .schema import MAX_TIME_MS
+from .rejections import is_rejected
+from .schema import MAX_TIME_MS, check_body, fresh_ids
 
 
 class Source(str, Enum):
@@ -43,9 +44,9 @@ class Segment:
     start_ms: int
     end_ms: int
     intensity: float = 0.5  #: editor intensity in [0, 1]
-    color: str | None = None  #: MPEG-V ColorCS term, e.g. "orange_web" (never "#RRGGBB"; see effects.colors)
+    color: str | None = None  #: MPEG-V ColorCS term, e.g. "orange_web" (never "#RRGGBB"; see mpegv.colors)
     location: str | None = None  #: MPEG-V LocationCS term "<x>:<y>:<z>", e.g. "center:*:front"
-    scent: str | None = None  #: MPEG-V ScentCS term, e.g. "sea_breeze" (see effects.schemes)
+    scent: str | None = None  #: MPEG-V ScentCS term, e.g. "sea_breeze" (see mpegv.schemes)
     source: Source = Source.MANUAL
     confidence: float | None = None  #: detector confidence in [0, 1] for suggestions
     label: str | None = None  #: scene label that produced it ("Fire"), or None
@@ -83,7 +84,8 @@ class Segment:
             )
         if self.end_ms > MAX_TIME_MS:
             raise DocumentError(f"segment {self.id}: end {self.end_ms} ms is beyond one week")
-        if isinstance(self.intensity, bool) or not (isinstance(self.intensity, (int, float)) and 0.0 <= self.intensity <= 1.0):
+        number = isinstance(self.intensity, (int, float)) and not isinstance(self.intensity, bool)
+        if not (number and 0.0 <= self.intensity <= 1.0):
             raise DocumentError(f"segment {self.id}: intensity {self.intensity!r} is not in [0, 1]")
         if self.confidence is not None and (isinstance(self.confidence, bool) or not (
                 isinstance(self.confidence, (int, float)) and 0.0 <= self.confidence <= 1.0)):
@@ -376,11 +378,9 @@ class TimelineDocument:
         """Put a new analysis' suggestions in place of the old ones.
 
         The author's work wins: existing ``EDITED`` and ``MANUAL`` segments and touched
-        suggestions stay, and a new suggestion that overlaps one of them on the same lane is dropped.  Returns
-        ``(removed_old_suggestions, added_ids)`` so the change can be undone.
+        suggestions stay, and a new suggestion that overlaps one of them on the same lane is
+        dropped.  Returns ``(removed_old_suggestions, added_ids)`` so the change can be undone.
         """
-        from .review import is_rejected
-
         old = [s for s in self._segments.values() if s.source is Source.SUGGESTED and not s.touched]
         self.remove([s.id for s in old])
         kept = [s for s in self._segments.values()]
@@ -408,8 +408,6 @@ class TimelineDocument:
     def from_dict(cls, d: Any) -> "TimelineDocument":
         """Build a document from a project body, checked first by :func:`.schema.check_body`;
         segments with a duplicate or invalid id get a new one (see ``load_warnings``)."""
-        from .schema import check_body, fresh_ids
-
         if not isinstance(d, dict):
             raise DocumentError("project body must be a JSON object")
         check_body(d)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DocumentError
+from ..fileguard import read_regular
 from .model import TimelineDocument
 from .schema import JSON_HOOKS
 
@@ -171,8 +172,6 @@ def load_project(path: str | os.PathLike) -> TimelineDocument:
     """Read a project; every problem is a :class:`DocumentError` naming the file.  Only a regular
     file is read, at most :data:`MAX_PROJECT_BYTES`; the body is checked by
     :mod:`.schema` (types, ranges, numbers of at most 19 digits, times within a week)."""
-    from ..fileguard import read_regular
-
     path = Path(path)
     raw = read_regular(path, MAX_PROJECT_BYTES, DocumentError, "project file")
     if raw.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte order mark (some editors add one): harmless
@@ -184,7 +183,8 @@ def load_project(path: str | os.PathLike) -> TimelineDocument:
     except UnicodeDecodeError as exc:
         raise DocumentError(f"{path}: not a Mulse Author project (not UTF-8 text: byte {exc.start})") from None
     except json.JSONDecodeError as exc:
-        raise DocumentError(f"{path}: corrupt project (JSON error at line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+        raise DocumentError(f"{path}: corrupt project "
+                            f"(JSON error at line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
     except RecursionError:
         raise DocumentError(f"{path}: corrupt project (nested too deeply)") from None
     except DocumentError as exc:

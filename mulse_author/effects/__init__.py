@@ -1,5 +1,2 @@
-"""Sensory effects: their types, the scene-label -> effect rules, and signal cues."""
-
-from .types import EFFECT_TYPES, EffectType, effect_type, display_name
-
-__all__ = ["EFFECT_TYPES", "EffectType", "effect_type", "display_name"]
+"""Sensory effects from analysis: the scene-label -> effect rules, the signal cues and the
+flattening of overlaps. The effect types themselves are in :mod:`mulse_author.mpegv`."""

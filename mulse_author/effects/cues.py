@@ -26,9 +26,10 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from ..document import Segment, Source
-from .colors import nearest_color_term, srgb_to_lab_array
+from ..mpegv.colors import nearest_color_term, srgb_to_lab_array
 
 THIRDS = ("left", "center", "right")
 
@@ -98,7 +99,7 @@ def _segment_colours(colours: np.ndarray, delta_e: float, min_bins: int) -> list
         return []
     labs = srgb_to_lab_array(np.asarray(colours) * 255.0)
     runs: list[list[int]] = [[0, 1]]
-    # plain floats: numpy calls on 3-vectors cost ~10 us per bin (30 ms for a 10-min film)
+    # plain floats: numpy's per-call cost dominates on 3-vectors (benchmarks/RESULTS.md)
     rows = labs.tolist()
     acc = list(rows[0])
     for b in range(1, len(rows)):
@@ -187,8 +188,6 @@ def preceding_medians(y: np.ndarray, nb: int, block: int = 8192) -> np.ndarray:
 
     The same values as one ``np.median`` per frame, computed on sliding-window views in blocks
     of ``block`` frames (one call per block instead of per frame; memory ``block * nb``)."""
-    from numpy.lib.stride_tricks import sliding_window_view
-
     y = np.asarray(y, dtype=np.float64)
     n = len(y)
     out = np.full(n, np.nan)

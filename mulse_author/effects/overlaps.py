@@ -37,7 +37,6 @@ from dataclasses import replace
 from typing import Hashable, Iterable
 
 from ..document.keyframes import rebased
-
 from ..document.model import Segment, Source, new_id
 
 #: Pieces shorter than this (ms) are absorbed into a weaker-or-equal neighbour.
@@ -51,7 +50,7 @@ def overlap_key(seg: Segment) -> tuple[str, str | None]:
     return seg.effect, seg.location
 
 
-def _strength(seg: Segment, order: int) -> tuple:
+def strength(seg: Segment, order: int) -> tuple:
     """Sort key: larger wins (see rule 2 in the module docstring); ``order`` breaks the last tie."""
     conf = 1.0 if seg.confidence is None else float(seg.confidence)
     return (float(seg.intensity), conf, _SOURCE_RANK.get(seg.source, 0), -seg.start_ms, _neg_str(seg.id), -order)
@@ -77,7 +76,7 @@ def _clusters(segs: list[Segment]) -> list[list[Segment]]:
 
 
 def _flatten_cluster(cluster: list[Segment], min_piece_ms: int) -> list[Segment]:
-    ranks = {i: _strength(s, i) for i, s in enumerate(cluster)}
+    ranks = {i: strength(s, i) for i, s in enumerate(cluster)}
     cuts = sorted({t for s in cluster for t in (s.start_ms, s.end_ms)})
     # pieces: [start, end, index of the winning original]
     pieces: list[list[int]] = []

@@ -21,10 +21,10 @@ from typing import Any, Callable, Iterable, Sequence
 from ..document import Segment, Source
 from ..errors import MulseError
 from ..labels import LABELS
-from .colors import color_term
+from ..mpegv.colors import color_term
+from ..mpegv.schemes import SPRAYING_TYPES, is_location_term, is_scent_term
+from ..mpegv.types import effect_type
 from .envelope_keyframes import KeyframeSeeding
-from .schemes import SPRAYING_TYPES, is_location_term, is_scent_term
-from .types import effect_type
 
 #: Bundled resources folder (repository root ``resources/``); ``MULSE_RESOURCES`` overrides it.
 RESOURCES_DIR = Path(os.environ.get("MULSE_RESOURCES", Path(__file__).resolve().parents[2] / "resources"))
@@ -171,7 +171,8 @@ def parse_rules(data: Any, source: str = "<rules>") -> EffectRules:
     if ceil <= floor:
         raise RulesError(f"{source}: loudness.ceil_db ({ceil}) must be above floor_db ({floor})")
     default = _num(source, "default_intensity", data.get("default_intensity", 0.5), 0.0, 1.0)
-    return EffectRules(rules, LoudnessMap(floor, ceil), default, source, _parse_seeding(data.get("keyframes", {}), source))
+    seeding = _parse_seeding(data.get("keyframes", {}), source)
+    return EffectRules(rules, LoudnessMap(floor, ceil), default, source, seeding)
 
 
 def _parse_seeding(d: Any, source: str) -> KeyframeSeeding:
@@ -237,7 +238,7 @@ def apply_rules(
     """Suggested document segments for label detections.
 
     ``detections`` are objects with ``label``, ``start_ms``, ``end_ms``, ``confidence``
-    (e.g. :class:`mulse_author.detect.segmentation.LabelSegment`).  Intensity is
+    (e.g. :class:`mulse_author.detect.label_segment.LabelSegment`).  Intensity is
     ``loudness(segment) * intensity_scale`` clipped to [0, 1], or the rule's fixed
     ``intensity``; without audio (``level_db`` None) it is ``default_intensity * scale``.
     Effects with ``max_duration_s`` are centred on the segment's loudest moment

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .constants import FRAME_SIZE, VIDEO_FPS, VIDEO_FRAMES
+from ..spec import FRAME_SIZE, VIDEO_FPS, VIDEO_FRAMES
 
 __all__ = ["frames_to_tensor", "frame_windows", "window_start_frame"]
 

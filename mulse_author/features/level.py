@@ -25,7 +25,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .constants import HOP, N_FFT, N_MELS, SAMPLE_RATE
+from ..spec import HOP, N_FFT, N_MELS, SAMPLE_RATE
 
 #: Mel frames per loudness block: 16 x 23.2 ms = 372 ms (BS.1770 uses 400 ms blocks).
 BLOCK_FRAMES = 16

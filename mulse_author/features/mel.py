@@ -33,7 +33,7 @@ from functools import lru_cache
 import numpy as np
 import torch
 
-from .constants import DB_AMIN, DB_REF, HOP, N_FFT, N_MELS, SAMPLE_RATE, TOP_DB
+from ..spec import DB_AMIN, DB_REF, HOP, N_FFT, N_MELS, SAMPLE_RATE, TOP_DB
 
 __all__ = [
     "mel_filter_bank",

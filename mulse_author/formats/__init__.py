@@ -14,8 +14,8 @@ from .export import export_document
 from .issues import Issue
 from .ncl_reader import read_ncl
 from .ncl_writer import build_ncl, write_ncl
-from .sem_reader import read_sem
 from .report import ExportReport
+from .sem_reader import read_sem
 from .sem_writer import build_sem, write_sem
 from .units import DEFAULT_TIME_SCALE, UNIT_RANGES
 from .validate import validate

@@ -11,7 +11,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..document import load_project
 from ..errors import FormatError, MulseError
+from ..fileguard import guard_exports
 from .export import export_document, targets
 from .ncl_writer import PROFILES
 from .schemas import ENV_VAR, SchemaConfigError, schema_dir
@@ -26,7 +28,8 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--sem", metavar="OUT", help="write an MPEG-V SEM file (.sem / .xml)")
     p.add_argument("--ncl", metavar="OUT", help="write an NCL document (.ncl)")
     p.add_argument("--ncl-profile", choices=PROFILES, default="3.0",
-                   help="3.0: standard NCL 3.0 (default); 4.0: the <effect> dialect of ginga-mulsemedia (not NCL 3.0-valid)")
+                   help="3.0: standard NCL 3.0 (default); "
+                        "4.0: the <effect> dialect of ginga-mulsemedia (not NCL 3.0-valid)")
     p.add_argument("--target", action="append", metavar="TARGET",
                    choices=sorted(set(targets("sem")) | set(targets("ncl"))),
                    help="player to write for (repeat for SEM and NCL): SEM mpegv (default, plain MPEG-V) or "
@@ -73,15 +76,12 @@ def _targets(chosen: list[str] | None) -> dict[str, str | None]:
 
 
 def export_main(args: argparse.Namespace) -> int:
-    from ..document import load_project
-
     if not args.sem and not args.ncl:
         raise MulseError("export: give --sem OUT and/or --ncl OUT")
     chosen = _targets(args.target)
     for kind in ("sem", "ncl"):
         if chosen[kind] and not getattr(args, kind):
             raise MulseError(f"export: --target {chosen[kind]} is a {kind.upper()} target; give --{kind} OUT too")
-    from ..fileguard import guard_exports
 
     doc = load_project(args.project)
     for kept in guard_exports([args.sem, args.ncl], [args.project], args.force):  # before anything is written

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from ..document import Segment, Source, TimelineDocument
+from ..effects.overlaps import count_changed, flatten_overlaps
 from ..errors import FormatError, OverlapError
 
 
@@ -73,7 +74,6 @@ def playable_segments(
     if not resolve_overlaps:
         check_no_overlaps(segs)
         return segs
-    from ..effects.overlaps import count_changed, flatten_overlaps
 
     flat = flatten_overlaps(segs)
     n = count_changed(segs, flat)

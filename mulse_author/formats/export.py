@@ -20,7 +20,11 @@ import os
 
 from ..document import TimelineDocument
 from ..errors import FormatError
+from .ncl_writer import TARGETS as NCL_TARGETS
+from .ncl_writer import write_ncl
 from .report import ExportReport
+from .sem_writer import TARGETS as SEM_TARGETS
+from .sem_writer import write_sem
 from .units import DEFAULT_TIME_SCALE
 
 KINDS = ("sem", "ncl")
@@ -29,9 +33,6 @@ DEFAULT_TARGETS = {"sem": "mpegv", "ncl": "ginga"}
 
 def targets(kind: str) -> tuple[str, ...]:
     """The targets of one kind, default first."""
-    from .ncl_writer import TARGETS as NCL_TARGETS
-    from .sem_writer import TARGETS as SEM_TARGETS
-
     return {"sem": SEM_TARGETS, "ncl": NCL_TARGETS}[kind]
 
 
@@ -55,14 +56,11 @@ def export_document(
     if target not in targets(kind):
         raise FormatError(f"unknown {kind.upper()} target {target!r}; use one of {', '.join(targets(kind))}")
     if kind == "sem":
-        from .sem_writer import write_sem
-
         report = ExportReport("sem", target, str(path))
         report.warnings = write_sem(doc, path, include_suggestions=not approved_only, time_scale=time_scale,
                                     auto_extraction=auto_extraction, resolve_overlaps=resolve_overlaps,
                                     target=target, report=report)
         return report
-    from .ncl_writer import write_ncl
 
     report = ExportReport("ncl", target if ncl_profile == "3.0" else "ginga-mulsemedia", str(path), ncl_profile)
     report.warnings = write_ncl(doc, path, ncl_profile, include_suggestions=not approved_only,

@@ -25,15 +25,14 @@ from lxml import etree
 
 from ..document import Segment, Source, TimelineDocument
 from ..document.schema import MAX_TIME_MS
-from ..effects.colors import color_term, nearest_color_term
-from ..effects.types import effect_type
 from ..errors import FormatError
+from ..mpegv.colors import color_term, nearest_color_term
+from ..mpegv.types import effect_type
 from .issues import Issue, warning
 from .ncl_writer import DURATION_META, LOCATION_PROP, MIME_PREFIX, NCL_ATTR_PREFIX
 from .safexml import local, namespace, parse_file
 from .sem_reader import build_document
-from .units import (COLOR_URN, LOCATION_URN, SCENT_URN, SPRAYING_URN, from_unit, parse_ncl_time, strip_urn,
-                    unit_range)
+from .units import COLOR_URN, LOCATION_URN, SCENT_URN, SPRAYING_URN, from_unit, parse_ncl_time, strip_urn, unit_range
 
 #: Namespaces of the NCL 3.0 profiles (EDTV, BDTV, CausalConnector...) share this prefix.
 NCL_NS_PREFIX = "http://www.ncl.org.br/NCL3.0/"
@@ -96,7 +95,8 @@ class _Ncl:
         return self._anchors[key]
 
     def warn(self, msg: str, el: etree._Element | None = None) -> None:
-        self.issues.append(warning(msg, el.sourceline if el is not None else None, local(el.tag) if el is not None else None))
+        line, tag = (el.sourceline, local(el.tag)) if el is not None else (None, None)
+        self.issues.append(warning(msg, line, tag))
 
     def time(self, el: etree._Element, attr: str) -> int | None:
         raw = el.get(attr)
@@ -222,7 +222,8 @@ def _segment_fields(ncl: _Ncl, name: str, node: etree._Element) -> dict:
     return fields
 
 
-def parse_ncl_tree(tree: etree._ElementTree, name: str = "<ncl>") -> tuple[list[Segment], list[Issue], str | None, int | None]:
+def parse_ncl_tree(tree: etree._ElementTree, name: str = "<ncl>"
+                   ) -> tuple[list[Segment], list[Issue], str | None, int | None]:
     """(segments, issues, main video src, video duration ms or None) of a parsed NCL tree."""
     root = tree.getroot()
     if local(root.tag) != "ncl":
@@ -233,7 +234,8 @@ def parse_ncl_tree(tree: etree._ElementTree, name: str = "<ncl>") -> tuple[list[
         issues.append(warning("<ncl> has no namespace (NCL 3.0 needs http://www.ncl.org.br/NCL3.0/EDTVProfile)",
                               root.sourceline, "ncl"))
     elif not ns.startswith(NCL_NS_PREFIX):
-        raise FormatError(f"{name}: line {root.sourceline}: <ncl> is in namespace {ns!r}, not an NCL 3.0 profile namespace")
+        raise FormatError(f"{name}: line {root.sourceline}: <ncl> is in namespace {ns!r}, "
+                          "not an NCL 3.0 profile namespace")
     ncl = _Ncl(root, issues)
     body = next((c for c in root if local(c.tag) == "body"), None)
     if body is None:  # e.g. a connector base meant for importBase: valid, but holds no effects
@@ -343,7 +345,8 @@ def parse_ncl_tree(tree: etree._ElementTree, name: str = "<ncl>") -> tuple[list[
             else:
                 ncl.warn(f"effect {nid!r} starting at {start} ms is never stopped and has no duration; skipped", node)
                 continue
-            seg = Segment(effect, start, end, source=Source.MANUAL, **{k: (dict(v) if k == "attrs" else v) for k, v in fields.items()})
+            kw = {k: (dict(v) if k == "attrs" else v) for k, v in fields.items()}
+            seg = Segment(effect, start, end, source=Source.MANUAL, **kw)
             try:
                 seg.check()
             except Exception as exc:  # DocumentError: report, keep importing

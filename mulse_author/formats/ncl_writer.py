@@ -31,15 +31,14 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Iterator
 
 from lxml import etree
 
 from .. import __version__
 from ..document import Segment, TimelineDocument
-from ..effects.colors import color_rgb
-from ..effects.types import effect_type
 from ..errors import FormatError
+from ..mpegv.colors import color_rgb
+from ..mpegv.types import effect_type
 from . import safexml
 from .atomic import atomic_output
 from .common import check_writable_doc, playable_segments, relative_src
@@ -206,7 +205,8 @@ class _Row:
 
 def _rows(doc, segs, profile, target, duration, warn, report) -> list[_Row]:
     ids = _Ids()
-    ids.used.update({"rgVideo", "dVideo", "dEffect", "onBeginStart", "onEndStop", "body", "pVideo", "video", "mulseAuthor"})
+    ids.used.update({"rgVideo", "dVideo", "dEffect", "onBeginStart", "onEndStop", "body", "pVideo", "video",
+                     "mulseAuthor"})
     rows = []
     for seg in segs:
         name = _type_name(seg)

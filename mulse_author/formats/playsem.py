@@ -22,7 +22,7 @@ from typing import Iterator
 
 from ..document import Segment
 from .report import ExportReport
-from .units import ms_to_ticks, to_unit
+from .units import ms_to_ticks, sem_type_name, to_unit
 
 #: Effect families PlaySEM has a device for (FlashType reaches the light device).
 HANDLED = {"Light", "Wind", "Vibration", "Scent"}
@@ -52,8 +52,6 @@ class PlaySemPlan:
 
 
 def playsem_plan(segs: list[Segment], report: ExportReport) -> PlaySemPlan:
-    from .sem_writer import sem_type_name
-
     kept, names, colors = [], [], []
     for seg in segs:
         name = sem_type_name(seg.effect)

@@ -19,6 +19,8 @@ import re
 from lxml import etree
 
 from ..errors import FormatError
+from ..fileguard import read_regular
+from .atomic import write_bytes_atomic
 
 #: Largest file we parse, and so the largest export we write (what we write, we can read):
 #: the project cap.  100 000 segments are ~33 MB as SEM and ~83 MB as NCL 3.0.
@@ -58,8 +60,6 @@ def _parser() -> etree.XMLParser:
 def read_bytes(path: str | os.PathLike, max_bytes: int = MAX_BYTES) -> bytes:
     """The bytes of a regular file, or a :class:`FormatError` if it is missing, unreadable, not a
     regular file (a FIFO, a device) or larger than ``max_bytes``."""
-    from ..fileguard import read_regular
-
     return read_regular(path, max_bytes, FormatError, "file")
 
 
@@ -149,8 +149,6 @@ def namespace(tag: object) -> str | None:
 
 def write_atomic(tree_or_bytes: etree._ElementTree | bytes, path: str | os.PathLike) -> None:
     """Write an export atomically (see :mod:`.atomic`): a failed export never leaves half a file."""
-    from .atomic import write_bytes_atomic
-
     if isinstance(tree_or_bytes, bytes):
         data = tree_or_bytes
     else:

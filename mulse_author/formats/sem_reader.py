@@ -26,9 +26,9 @@ from lxml import etree
 
 from ..document import MediaRef, Segment, Source, TimelineDocument
 from ..document.schema import MAX_TIME_MS, attr_problem, text_problem
-from ..effects.colors import color_term
-from ..effects.types import effect_type
 from ..errors import FormatError
+from ..mpegv.colors import color_term
+from ..mpegv.types import effect_type
 from .issues import Issue, warning
 from .safexml import XSI_NS, local, namespace, parse_file
 from .sem_writer import MPEG7_NS, PASS_ATTRS, SEDL_NS, SEV_NS, SI_NS, TICK_ATTRS, TYPE_ATTRS
@@ -111,7 +111,8 @@ def _effect_name(el: etree._Element, issues: list[Issue], undeclared: dict[str, 
     if prefix and ns is None:  # reported once per prefix at the end, with a count
         undeclared.setdefault(prefix, [el.sourceline, 0, raw])[1] += 1
     elif ns is not None and ns != SEV_NS:
-        issues.append(warning(f"xsi:type {_short(raw)} is not in the SEV namespace; kept by name", el.sourceline, "Effect"))
+        issues.append(warning(f"xsi:type {_short(raw)} is not in the SEV namespace; kept by name",
+                              el.sourceline, "Effect"))
     name = loc[:-4] if loc.endswith("Type") and len(loc) > 4 else loc
     if not name:
         issues.append(warning(f"xsi:type {raw!r} names no type; skipped", el.sourceline, "Effect"))
@@ -142,10 +143,12 @@ def _on_fields(el: etree._Element, name: str, time_scale: int, issues: list[Issu
                     f"intensity-value without intensity-range; assumed {lo:g}..{hi:g} {unit}", line, tag))
             intensity, clamped = from_unit(v, lo, hi)
             if clamped:
-                issues.append(warning(f"intensity-value {_short(value)} outside intensity-range {_short(rng or '')}; clamped", line, tag))
+                issues.append(warning(f"intensity-value {_short(value)} outside intensity-range "
+                                      f"{_short(rng or '')}; clamped", line, tag))
             fields["intensity"] = intensity
         except ValueError:
-            issues.append(warning(f"unreadable intensity {_short(value)} / range {_short(rng or '')}; default intensity used", line, tag))
+            issues.append(warning(f"unreadable intensity {_short(value)} / range {_short(rng or '')}; "
+                                  "default intensity used", line, tag))
     color = _term(el, "color", COLOR_URN)
     if color is not None:
         if _HEX_RE.match(color):
@@ -164,7 +167,8 @@ def _on_fields(el: etree._Element, name: str, time_scale: int, issues: list[Issu
             if _INT_RE.match(val) and len(val.strip()) <= _MAX_DIGITS:
                 fields["attrs"][key] = str(ticks_to_ms(int(val), time_scale))
             else:
-                issues.append(warning(f"{key}={_short(val)} is not a whole number of ticks (of at most {_MAX_DIGITS} digits); dropped", line, tag))
+                issues.append(warning(f"{key}={_short(val)} is not a whole number of ticks "
+                                      f"(of at most {_MAX_DIGITS} digits); dropped", line, tag))
         elif key == "sprayingType" and name == "Spraying":  # bare SprayingTypeCS term, as rules make it
             fields["attrs"][key] = strip_urn(val, SPRAYING_URN)
         elif key in allowed or key.startswith("{"):
@@ -200,7 +204,8 @@ def parse_sem_tree(tree: etree._ElementTree, name: str = "<sem>") -> SemContent:
     ts_raw = root.get(f"{{{SI_NS}}}timeScale")
     if ts_raw is None:
         time_scale = DEFAULT_TIME_SCALE
-        issues.append(warning(f"no si:timeScale on the root; assumed {DEFAULT_TIME_SCALE} ticks/s", root.sourceline, "SEM"))
+        issues.append(warning(f"no si:timeScale on the root; assumed {DEFAULT_TIME_SCALE} ticks/s",
+                              root.sourceline, "SEM"))
     elif _INT_RE.match(ts_raw) and len(ts_raw.strip()) <= _MAX_DIGITS and 0 < int(ts_raw) <= MAX_TIME_SCALE:
         time_scale = int(ts_raw)
     else:
@@ -245,7 +250,8 @@ def parse_sem_tree(tree: etree._ElementTree, name: str = "<sem>") -> SemContent:
                         issues.append(warning("duration 0; effect skipped", el.sourceline, "Effect"))
                     return
                 if ticks_to_ms(ticks + dur, time_scale) > MAX_TIME_MS:
-                    issues.append(warning(f"duration {dur} ends beyond one week; effect skipped", el.sourceline, "Effect"))
+                    issues.append(warning(f"duration {dur} ends beyond one week; effect skipped",
+                                          el.sourceline, "Effect"))
                     return
                 ev.duration = dur
         events.append(ev)
@@ -266,12 +272,14 @@ def parse_sem_tree(tree: etree._ElementTree, name: str = "<sem>") -> SemContent:
                 continue
             members = [c for c in child if local(c.tag)]
             if len(members) < 2:
-                issues.append(warning("GroupOfEffects with fewer than two effects (invalid SEM)", child.sourceline, tag))
+                issues.append(warning("GroupOfEffects with fewer than two effects (invalid SEM)",
+                                      child.sourceline, tag))
             for c in members:
                 if local(c.tag) == "Effect":
                     add_effect(c, g_ticks)
                 else:
-                    issues.append(warning(f"<{local(c.tag)}> in a group is not supported; skipped", c.sourceline, local(c.tag)))
+                    issues.append(warning(f"<{local(c.tag)}> in a group is not supported; skipped",
+                                          c.sourceline, local(c.tag)))
         else:
             issues.append(warning(f"<{tag}> is not supported; skipped", child.sourceline, tag))
 
@@ -297,7 +305,8 @@ def parse_sem_tree(tree: etree._ElementTree, name: str = "<sem>") -> SemContent:
         start, end = ticks_to_ms(ev.ticks, time_scale), ticks_to_ms(end_ticks, time_scale)
         if end <= start:
             issues.append(warning(
-                f"{ev.effect} effect lasts less than 1 ms (si:pts {ev.ticks}..{end_ticks}); skipped", ev.el.sourceline, "Effect"))
+                f"{ev.effect} effect lasts less than 1 ms (si:pts {ev.ticks}..{end_ticks}); skipped",
+                ev.el.sourceline, "Effect"))
             return
         kw = dict(ev.fields)
         if ev.location:
@@ -376,7 +385,8 @@ def read_sem(path: str | os.PathLike) -> tuple[TimelineDocument, list[str]]:
     """
     path = Path(path)
     content = parse_sem_tree(parse_file(path), str(path))
-    return build_document(content.segments, content.issues, path, content.video, content.duration_ms, content.title, "SEM")
+    return build_document(content.segments, content.issues, path, content.video, content.duration_ms,
+                          content.title, "SEM")
 
 
 #: Most import warnings listed (the rest are counted).

@@ -26,16 +26,17 @@ import os
 from pathlib import Path
 from typing import Iterator
 
+import numpy as np
 from lxml import etree
 
 from .. import __version__
 from ..document import Segment, TimelineDocument
-from ..effects.types import effect_type
 from ..errors import FormatError
 from . import safexml
 from .atomic import atomic_output
 from .common import check_writable_doc, playable_segments, relative_src
 from .keyframes import continued, expand_keyframes
+from .playsem import playsem_plan
 from .report import ExportReport
 from .safexml import XSI_NS
 from .terms import export_color, export_location, export_scent, export_spraying_type
@@ -47,6 +48,7 @@ from .units import (
     SPRAYING_URN,
     fmt_number,
     ms_to_ticks,
+    sem_type_name,
     to_unit,
     unit_range,
 )
@@ -79,11 +81,6 @@ Q = etree.QName
 
 def _si(name: str) -> str:
     return f"{{{SI_NS}}}{name}"
-
-
-def sem_type_name(effect: str) -> str:
-    t = effect_type(effect)
-    return t.name if t else effect
 
 
 def _pass_attr(seg: Segment, name: str, key: str, value: object, time_scale: int, warnings: list[str]):
@@ -193,7 +190,8 @@ def _description(doc: TimelineDocument, base: str | os.PathLike | None, time_sca
     if video is not None:
         video = clean_text(video, "media path", warnings)
     comment = etree.SubElement(etree.SubElement(dm, m("Comment")), m("FreeTextAnnotation"))
-    comment.text = f"Sensory effects for {Path(video).name if video else 'an unnamed video'}, authored with Mulse Author"
+    about = Path(video).name if video else "an unnamed video"
+    comment.text = f"Sensory effects for {about}, authored with Mulse Author"
     now = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
     etree.SubElement(dm, m("CreationTime")).text = now.strftime("%Y-%m-%dT%H:%M:%S")
     inst = etree.SubElement(dm, m("Instrument"))
@@ -220,8 +218,6 @@ class _Plan:
     def groups(self, time_scale: int) -> Iterator[tuple[int, list[tuple[int, bool]]]]:
         """(ticks, [(segment index, on), ...]) in time order: each segment on at its start and
         off at its end, "off" before "on" at one instant, then segment order."""
-        import numpy as np
-
         n = len(self.segs)
         ticks = np.empty(2 * n, dtype=np.int64)
         for i, seg in enumerate(self.segs):
@@ -261,8 +257,6 @@ def _plan(doc: TimelineDocument, target: str, include_suggestions: bool, resolve
             )
         kept.append(seg)
     if target == "playsem":
-        from .playsem import playsem_plan
-
         return playsem_plan(kept, report)
     names = [sem_type_name(s.effect) for s in kept]
     colors: list[str | None] = []
@@ -350,7 +344,8 @@ def build_sem(
     :func:`~.common.check_no_overlaps`) unless ``resolve_overlaps``, and for terms that
     cannot be written.
     """
-    warn, rep, plan = _prepare(doc, target, include_suggestions, time_scale, resolve_overlaps, warnings, report, out_path)
+    warn, rep, plan = _prepare(doc, target, include_suggestions, time_scale, resolve_overlaps, warnings, report,
+                               out_path)
     if target == "playsem":
         auto_extraction = False
     root = etree.Element(Q(SEDL_NS, "SEM"), nsmap=NSMAP)

@@ -9,15 +9,13 @@ warning (other tools use newer tables); anything that cannot be a term is an err
 
 from __future__ import annotations
 
-from ..effects.colors import color_term, is_color_term
-from ..effects.schemes import SPRAYING_TYPES, is_location_term, is_scent_term
 from ..errors import FormatError
-from .units import LOCATION_RE, TERM_RE
+from ..mpegv.colors import color_term, is_color_term
+from ..mpegv.schemes import SPRAYING_TYPES, is_location_term, is_scent_term
+from .units import COLOR_URN, LOCATION_RE, LOCATION_URN, SCENT_URN, SPRAYING_URN, TERM_RE, strip_urn
 
 
 def _strip_known_urn(value: str) -> str:
-    from .units import COLOR_URN, LOCATION_URN, SCENT_URN, SPRAYING_URN, strip_urn
-
     for prefix in (COLOR_URN, SCENT_URN, LOCATION_URN, SPRAYING_URN):
         if value.startswith("urn:"):
             value = strip_urn(value, prefix)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 
-from ..effects.types import effect_type
+from ..mpegv.types import effect_type
 
 #: (lo, hi, unit) per MPEG-V effect base name.  Units are those of ISO/IEC 23005-3 semantics.
 UNIT_RANGES: dict[str, tuple[float, float, str]] = {
@@ -126,3 +126,9 @@ def parse_ncl_time(text: str) -> int | None:
         s = float(m.group(3))
         return int(round(((h * 60 + mi) * 60 + s) * 1000))
     return None
+
+
+def sem_type_name(effect: str) -> str:
+    """The MPEG-V base name written for ``effect``; an unknown (imported) type is kept verbatim."""
+    t = effect_type(effect)
+    return t.name if t else effect

@@ -99,8 +99,6 @@ def _action(w, menu, text, slot, shortcut=None, tip=None) -> QAction:
 
 
 def build_menus(w) -> None:
-    from .export_import import export_writers
-
     mb = w.menuBar()
     f = mb.addMenu("&File")
     _action(w, f, "&Open video…", w.open_video_dialog, "Ctrl+O")
@@ -114,14 +112,9 @@ def build_menus(w) -> None:
     _action(w, f, "&Save project", w.save, QKeySequence.Save)
     _action(w, f, "Save project &as…", w.save_as, "Ctrl+Shift+S")
     f.addSeparator()
-    writers = export_writers()
     w.act_export_sem = _action(w, f, "Export &SEM (MPEG-V)…", lambda: w.export_dialog("sem"), "Ctrl+E")
     w.act_export_ncl = _action(w, f, "Export &NCL (Ginga)…", lambda: w.export_dialog("ncl"), "Ctrl+Shift+E")
     f.setToolTipsVisible(True)
-    for key, act in (("sem", w.act_export_sem), ("ncl", w.act_export_ncl)):
-        if writers[key] is None:
-            act.setEnabled(False)
-            act.setToolTip(f"The {key.upper()} writer (mulse_author.formats) is not installed yet")
     f.addSeparator()
     _action(w, f, "&Quit", w.close, QKeySequence.Quit)
 

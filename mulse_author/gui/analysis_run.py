@@ -27,7 +27,8 @@ class AnalysisMixin:
         self.runner.progress.connect(self._on_progress)
         self.runner.finished.connect(self._on_analysis_done)
         self.runner.failed.connect(lambda m: (self._analysis_ui(False), self.show_message(m, error=True)))
-        self.runner.cancelled.connect(lambda: (self._analysis_ui(False), self.statusBar().showMessage("Analysis cancelled", 5000)))
+        self.runner.cancelled.connect(
+            lambda: (self._analysis_ui(False), self.statusBar().showMessage("Analysis cancelled", 5000)))
 
     def analyze(self) -> None:
         m = self.editor.doc.media

@@ -16,15 +16,10 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from ..errors import MulseError
 
 
-def default_analyze() -> Callable[..., Any] | None:
-    """The engine's ``analyze`` if the detection package provides it, else None."""
-    try:
-        from ..detect.analyze import analyze
-    except ImportError:
-        try:
-            from ..detect import analyze  # type: ignore[attr-defined]
-        except ImportError:
-            return None
+def default_analyze() -> Callable[..., Any]:
+    """The engine's ``analyze``."""
+    from ..detect.analyze import analyze  # lazy: the detection engine is not needed to start the editor
+
     return analyze
 
 
@@ -77,9 +72,6 @@ class AnalysisRunner(QObject):
         self._worker: _Worker | None = None
         self._flag = threading.Event()
 
-    def available(self) -> bool:
-        return (self._fn or default_analyze()) is not None
-
     def is_running(self) -> bool:
         return self._thread is not None
 
@@ -87,9 +79,6 @@ class AnalysisRunner(QObject):
         if self._thread is not None:
             raise RuntimeError("an analysis is already running")
         fn = self._fn or default_analyze()
-        if fn is None:
-            self.failed.emit("the detection engine (mulse_author.detect.analyze) is not installed")
-            return
         self._flag = threading.Event()
         self._thread = QThread(self)
         self._worker = _Worker(fn, str(path), kwargs, self._flag)

@@ -7,6 +7,7 @@ import sys
 
 
 def make_app(argv: list[str] | None = None):
+    # lazy (start-up): `mulse-author gui --help` and the CLI's import of this module load no Qt
     from PySide6.QtWidgets import QApplication
 
     from .style import dark_palette
@@ -21,10 +22,11 @@ def make_app(argv: list[str] | None = None):
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="mulse-author gui", description="Mulse Author desktop editor")
-    parser.add_argument("path", nargs="?", help="a video, a project (.json) or an SEM/NCL file (.sem, .xml, .ncl) to open")
+    parser.add_argument("path", nargs="?",
+                        help="a video, a project (.json) or an SEM/NCL file (.sem, .xml, .ncl) to open")
     args = parser.parse_args(argv)
     app = make_app()
-    from .main_window import MainWindow
+    from .main_window import MainWindow  # lazy (start-up): after the arguments are checked
 
     win = MainWindow()
     win.show()

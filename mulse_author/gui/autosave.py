@@ -12,6 +12,7 @@ until the recovered work is saved.
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import time
@@ -68,8 +69,6 @@ def _meta_path(p: Path) -> Path:
 
 def find_recoverable(directory: Path | None = None) -> list[Recoverable]:
     """Autosaves left by processes that are no longer running, newest first."""
-    import json
-
     directory = Path(directory or default_dir())
     out: list[Recoverable] = []
     for p in directory.glob("autosave-*.json"):

@@ -1,8 +1,9 @@
 """Undo commands: every edit of the document goes through one of these on a QUndoStack.
 
 They only call :class:`TimelineDocument` methods (which return what is needed to undo), or the
-editor's row states for row flags, so the GUI holds no editing logic of its own.  Drag updates share a merge key: the stack folds all the
-steps of one drag into one command (Shotcut-style), so one drag is one undo step.
+editor's row states for row flags, so the GUI holds no editing logic of its own.  Drag updates
+share a merge key: the stack folds all the steps of one drag into one command (Shotcut-style), so
+one drag is one undo step.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from PySide6.QtGui import QUndoCommand
 
 from ..document import Curves, Segment, TimelineDocument
 from ..document.edits import Applied, ChangeSet, apply_changes, revert_changes
-from ..document.review import rejection_of
+from ..document.rejections import rejection_of
 
 #: QUndoCommand.id() of commands that may merge (same id and same merge key)
 MERGE_ID = 0x6D75

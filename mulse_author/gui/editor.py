@@ -7,23 +7,30 @@ those live in :mod:`mulse_author.document`.
 
 from __future__ import annotations
 
+import copy as _copy
 import itertools
 from typing import Any, Iterable
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from ..document import Segment, Source, TimelineDocument
-from ..document import edits
+from ..document import Segment, Source, TimelineDocument, edits
 from ..document.events import DocEvent
+from ..document.keyframes import seg_value_at, with_keyframe
 from ..document.review import next_suggestion, under
 from ..errors import DocumentError
 from .commands import (
-    AddRowCommand, AddSegmentsCommand, ChangeSetCommand, RejectCommand, RemoveSegmentsCommand, RowFlagCommand,
+    AddRowCommand,
+    AddSegmentsCommand,
+    ChangeSetCommand,
+    RejectCommand,
+    RemoveSegmentsCommand,
+    RowFlagCommand,
     UpdateSegmentsCommand,
 )
 from .logic.sublanes import UNDOABLE_FLAGS, RowStates, location_label, normal_location, row_key, seg_row_key
 from .logic.timecode import frame_boundary_ms
+
 
 def row_name(key) -> str:
     """``"Light · left"``: a row in undo texts."""
@@ -82,7 +89,10 @@ class Editor(QObject):
 
     def _on_doc_event(self, event: DocEvent, ids: list[str]) -> None:
         if event in (DocEvent.REMOVED, DocEvent.RESET):
-            gone = self.selection - set(s.id for s in self.doc.segments()) if event == DocEvent.RESET else self.selection & set(ids)
+            if event == DocEvent.RESET:
+                gone = self.selection - set(s.id for s in self.doc.segments())
+            else:
+                gone = self.selection & set(ids)
             if gone:
                 self.selection -= gone
                 self.selectionChanged.emit()
@@ -239,8 +249,6 @@ class Editor(QObject):
     def add_keyframe_at_playhead(self) -> int:
         """An intensity keyframe at the playhead on each selected segment it falls in (the
         value the envelope has there, so nothing changes until the keyframe is moved)."""
-        from ..document.keyframes import seg_value_at, with_keyframe
-
         t = self.playhead_ms
         changes = {}
         for s in self.selected_segments():
@@ -342,8 +350,6 @@ class Editor(QObject):
 
     # -- clipboard -----------------------------------------------------------------------
     def copy(self) -> int:
-        import copy as _copy
-
         self.clipboard = [_copy.deepcopy(s) for s in self.selected_segments()]
         return len(self.clipboard)
 

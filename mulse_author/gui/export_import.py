@@ -4,35 +4,28 @@ target), the unreviewed-suggestions warning and the overlap prompt.  Mixed into
 
 from __future__ import annotations
 
-import importlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
-    QMessageBox, QPushButton,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
 )
 
 from ..document import Source
 from ..errors import FormatError, MulseError
+from ..formats.export import export_document, targets
 from .interchange import as_overlap_error
-
-
-def export_writers() -> dict[str, Callable | None]:
-    """The formats engine's writers, or None for those not installed yet."""
-    out: dict[str, Callable | None] = {"sem": None, "ncl": None}
-    for key, mod, name in (("sem", "sem_writer", "write_sem"), ("ncl", "ncl_writer", "write_ncl")):
-        try:
-            pkg = importlib.import_module("mulse_author.formats")
-            fn = getattr(pkg, name, None)
-            if fn is None:
-                fn = getattr(importlib.import_module(f"mulse_author.formats.{mod}"), name, None)
-            out[key] = fn
-        except ImportError:
-            pass
-    return out
 
 
 @dataclass
@@ -47,11 +40,7 @@ class ExportOptions:
 
 
 def export_targets(kind: str) -> tuple[str, ...]:
-    """The players the formats engine can write for (default first); () with an older engine."""
-    try:
-        from ..formats.export import targets
-    except ImportError:
-        return ()
+    """The players the formats engine can write for (default first)."""
     return targets(kind)
 
 
@@ -197,9 +186,6 @@ class ExportMixin:
         project is not changed) and fixing them by hand.  Unreviewed suggestions that are
         exported are named in the warnings; the formats engine's export report (what was
         adjusted for the player, what will not play there) is shown with them."""
-        if export_writers()[kind] is None:
-            self.show_message(f"{kind.upper()} export is not available yet")
-            return None
         self.last_export_report = None
         try:
             report = self._write_export(kind, path, resolve_overlaps, profile, approved_only, target)
@@ -216,7 +202,7 @@ class ExportMixin:
         except (MulseError, OSError) as exc:
             self.show_message(f"Export failed: {exc}")
             return None
-        warnings = list(report.warnings) if report is not None else list(self._plain_warnings)
+        warnings = list(report.warnings)
         n = unreviewed(self.editor.doc)
         if n and not approved_only:
             warnings.insert(0, f"{n} suggestion{'s' * (n != 1)} not reviewed yet {'were' if n != 1 else 'was'} "
@@ -235,20 +221,6 @@ class ExportMixin:
         return warnings
 
     def _write_export(self, kind, path, resolve_overlaps, profile, approved_only, target):
-        """The export report from ``formats.export_document``, or None with the plain writers
-        of an engine that has no report (their warnings in ``_plain_warnings``)."""
-        try:
-            from ..formats.export import export_document
-        except ImportError:
-            export_document = None
-        if export_document is not None:
-            report = export_document(self.editor.doc, path, kind, target=target, ncl_profile=profile,
-                                     approved_only=approved_only, resolve_overlaps=resolve_overlaps)
-            return report
-        options: dict = {"resolve_overlaps": True} if resolve_overlaps else {}
-        if approved_only:
-            options["include_suggestions"] = False
-        if kind == "ncl" and profile != "3.0":
-            options["profile"] = profile
-        self._plain_warnings = list(export_writers()[kind](self.editor.doc, path, **options) or [])
-        return None
+        """The export report of ``formats.export_document``."""
+        return export_document(self.editor.doc, path, kind, target=target, ncl_profile=profile,
+                               approved_only=approved_only, resolve_overlaps=resolve_overlaps)

@@ -12,15 +12,30 @@ import re
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
-    QAbstractItemView, QColorDialog, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
-    QPushButton, QSlider, QTableWidget, QTableWidgetItem, QToolButton, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QColorDialog,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSlider,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from ..document import Source
 from ..document.keyframes import normalise
-from ..effects.types import EFFECT_TYPES, display_name
 from ..errors import DocumentError, MulseError
 from ..formats.units import to_unit, unit_range
+from ..mpegv.colors import COLOR_TERMS, nearest_color_term
+from ..mpegv.schemes import LOCATION_X, LOCATION_Y, LOCATION_Z, SCENT_TERMS
+from ..mpegv.types import EFFECT_TYPES, display_name
 from .editor import Editor
 from .logic.now_playing import unit_short
 from .logic.timecode import format_time, frame_boundary_ms, parse_time
@@ -54,27 +69,15 @@ class _Keys(QObject):
 
 
 def _colour_terms() -> dict[str, tuple[int, int, int]]:
-    try:
-        from ..effects.colors import COLOR_TERMS
-        return dict(COLOR_TERMS)
-    except ImportError:
-        return {}
+    return dict(COLOR_TERMS)
 
 
 def _scent_terms() -> list[str]:
-    try:
-        from ..effects.schemes import SCENT_TERMS
-        return sorted(SCENT_TERMS)
-    except ImportError:
-        return []
+    return sorted(SCENT_TERMS)
 
 
 def _location_axes() -> tuple[tuple[str, ...], ...]:
-    try:
-        from ..effects.schemes import LOCATION_X, LOCATION_Y, LOCATION_Z
-        return LOCATION_X, LOCATION_Y, LOCATION_Z
-    except ImportError:
-        return (("*",), ("*",), ("*",))
+    return LOCATION_X, LOCATION_Y, LOCATION_Z
 
 
 class Inspector(QWidget):
@@ -135,7 +138,8 @@ class Inspector(QWidget):
         self.intensity_slider.valueChanged.connect(
             lambda v: (not self._updating) and self.intensity.blockSignals(True) is not None
             and (self.intensity.setValue(self._to_phys(v / 100.0)), self.intensity.blockSignals(False)))
-        self.intensity.editingFinished.connect(lambda: self._apply("intensity", round(self._from_phys(self.intensity.value()), 4)))
+        self.intensity.editingFinished.connect(
+            lambda: self._apply("intensity", round(self._from_phys(self.intensity.value()), 4)))
         row.addWidget(self.intensity_slider, 1)
         row.addWidget(self.intensity)
         form.addRow("Intensity", row)
@@ -346,7 +350,8 @@ class Inspector(QWidget):
                 if not min(lo, hi) <= v <= max(lo, hi):
                     raise DocumentError(f"value {v:g} is outside {lo:g}–{hi:g} {unit}")
                 if not 0 <= off <= seg.duration_ms:
-                    raise DocumentError(f"time {format_time(off)} is outside the segment (0–{format_time(seg.duration_ms)})")
+                    raise DocumentError(f"time {format_time(off)} is outside the segment "
+                                        f"(0–{format_time(seg.duration_ms)})")
                 rows.append((int(off), (v - lo) / (hi - lo)))
         except (DocumentError, ValueError, IndexError, AttributeError) as exc:
             self.kf_error.setText(friendly(exc) if isinstance(exc, DocumentError) else "a value must be a number")
@@ -432,11 +437,6 @@ class Inspector(QWidget):
 
     def set_colour_rgb(self, rgb) -> str | None:
         """Store the ColorCS term nearest to ``rgb`` on the selection; returns the term."""
-        try:
-            from ..effects.colors import nearest_color_term
-        except ImportError:
-            self.error.setText("colour names are not available (mulse_author.effects.colors missing)")
-            return None
         term = nearest_color_term(rgb)
         self._apply("color", term)
         return term

@@ -18,6 +18,9 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from ..document import MediaRef, Source, TimelineDocument
 from ..errors import FormatError, MulseError, OverlapError
+from ..formats import read_ncl, read_sem
+from ..formats.keyframes import join_steps
+from ..media import probe
 
 INTERCHANGE_FILTER = "SEM or NCL (*.sem *.xml *.ncl);;MPEG-V SEM (*.sem *.xml);;NCL (*.ncl);;All files (*)"
 INTERCHANGE_SUFFIXES = (".sem", ".xml", ".ncl")
@@ -38,8 +41,6 @@ def read_interchange(path: str) -> tuple[TimelineDocument, list[str], str]:
     The referenced video, when it exists and can be probed, gets full media info (fps, size)
     so the player can open it; an unreadable one is dropped with a warning.
     """
-    from ..formats import read_ncl, read_sem
-
     if path.lower().endswith(".ncl"):
         doc, warnings = read_ncl(path)
         kind = "NCL"
@@ -59,7 +60,6 @@ def read_interchange(path: str) -> tuple[TimelineDocument, list[str], str]:
     for s in doc:
         if s.source is not Source.MANUAL:
             s.source = Source.MANUAL
-    from ..formats.keyframes import join_steps
 
     join_steps(doc)  # intensity changes of one effect back into one keyframed segment
     m = doc.media
@@ -74,8 +74,6 @@ def read_interchange(path: str) -> tuple[TimelineDocument, list[str], str]:
 
 def probe_media(path: str) -> MediaRef:
     """A :class:`MediaRef` with the file's duration, fps and size (raises ``MediaError``)."""
-    from ..media import probe
-
     info = probe(path)
     return MediaRef(str(Path(path).resolve()), int(round(info.duration_s * 1000)), fps=info.fps,
                     width=info.width, height=info.height, has_audio=info.has_audio, has_video=info.has_video)

@@ -27,13 +27,17 @@ BINDINGS: tuple[Binding, ...] = (
     Binding("create", ("N", "Return"), "New segment at the playhead on the current lane", "Editing"),
     Binding("delete", ("Delete", "Backspace"), "Delete selected segments", "Editing"),
     Binding("split", ("S",), "Split selection (or current lane) at the playhead", "Editing"),
-    Binding("set_in", ("I",), "Set start of selection (or retime the suggestion at the playhead) to the playhead", "Editing"),
-    Binding("set_out", ("O",), "Set end of selection (or retime the suggestion at the playhead) to the playhead", "Editing"),
+    Binding("set_in", ("I",), "Set start of selection "
+            "(or retime the suggestion at the playhead) to the playhead", "Editing"),
+    Binding("set_out", ("O",), "Set end of selection "
+            "(or retime the suggestion at the playhead) to the playhead", "Editing"),
     Binding("review_next", ("]",), "Next suggestion to review (above the Review ≥ confidence)", "Review"),
     Binding("review_prev", ("[",), "Previous suggestion to review", "Review"),
-    Binding("accept", ("A",), "Accept the selected suggestions (or the one at the playhead), then go to the next", "Review"),
+    Binding("accept", ("A",), "Accept the selected suggestions "
+            "(or the one at the playhead), then go to the next", "Review"),
     Binding("accept_all", ("Shift+A",), "Accept all suggestions", "Review"),
-    Binding("reject", ("R",), "Reject the selected suggestions (or the one at the playhead), then go to the next", "Review"),
+    Binding("reject", ("R",), "Reject the selected suggestions "
+            "(or the one at the playhead), then go to the next", "Review"),
     Binding("reject_all", ("Shift+R",), "Reject all suggestions", "Review"),
     Binding("select_under", ("D",), "Select the segment under the playhead (current row first)", "Review"),
     Binding("copy", ("Ctrl+C",), "Copy selected segments", "Editing"),

@@ -17,12 +17,23 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtMultimediaWidgets import QVideoWidget
 from PySide6.QtWidgets import (
-    QDockWidget, QDoubleSpinBox, QHBoxLayout, QLabel, QMainWindow, QMenu, QMessageBox, QSplitter, QStyle,
-    QToolButton, QUndoView, QVBoxLayout, QWidget,
+    QDockWidget,
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSplitter,
+    QStyle,
+    QToolButton,
+    QUndoView,
+    QVBoxLayout,
+    QWidget,
 )
 
 from ..document import Source
-from ..effects.types import EFFECT_TYPES
+from ..mpegv.types import EFFECT_TYPES
 from . import autosave as autosave_mod
 from .actions import build_menus, install_bindings
 from .analysis_run import AnalysisMixin
@@ -32,10 +43,11 @@ from .help_dialog import ShortcutsDialog
 from .inspector import Inspector
 from .interchange import warnings_box
 from .logic.sublanes import FLAGS, location_label
-from .logic.timecode import format_time
+from .logic.timecode import format_time, frame_index, frame_start_ms
 from .monitor_widget import EffectMonitor
 from .now_playing_feed import NowPlayingFeed
 from .player import Player
+from .preferences import RulesDialog
 from .project_files import PeaksLoader, ProjectFilesMixin
 from .settings import AppSettings
 from .surround_widget import SurroundFrame
@@ -238,7 +250,8 @@ class MainWindow(ProjectFilesMixin, AnalysisMixin, ExportMixin, QMainWindow):
                 a.triggered.connect(lambda _c=False, f=flag: ed.toggle_row_flag(row_key, f))
             m.addSeparator()
             m.addAction("Select all in this row", lambda: ed.select(
-                [s.id for s in ed.doc.segments(effect) if (s.effect, s.location if s.location not in (None, "", "*:*:*") else None) == tuple(row_key)]))
+                [s.id for s in ed.doc.segments(effect)
+                 if (s.effect, s.location if s.location not in (None, "", "*:*:*") else None) == tuple(row_key)]))
             add = m.addMenu("Add location row")
             for loc in ("left:*:*", "center:*:*", "right:*:*", "*:*:front", "*:*:back"):
                 add.addAction(location_label(loc), lambda loc=loc: ed.add_row(effect, loc))
@@ -263,7 +276,8 @@ class MainWindow(ProjectFilesMixin, AnalysisMixin, ExportMixin, QMainWindow):
                 m.addAction("Delete", ed.delete)
             if row_key is not None:
                 m.addAction("New segment here", lambda: ed.create_segment(
-                    row_key[0], start_ms=int(self.timeline.t_of(self.timeline.viewport().mapFromGlobal(global_pos).x())),
+                    row_key[0],
+                    start_ms=int(self.timeline.t_of(self.timeline.viewport().mapFromGlobal(global_pos).x())),
                     **({"location": row_key[1]} if row_key[1] else {})))
             m.addAction("Paste at playhead", ed.paste).setEnabled(bool(ed.clipboard))
         self.last_context_menu = m
@@ -273,8 +287,6 @@ class MainWindow(ProjectFilesMixin, AnalysisMixin, ExportMixin, QMainWindow):
 
     # -- dialogs -----------------------------------------------------------------------------------
     def open_rules(self) -> None:
-        from .preferences import RulesDialog
-
         RulesDialog(self).exec()
 
     def show_shortcuts(self) -> None:
@@ -285,15 +297,14 @@ class MainWindow(ProjectFilesMixin, AnalysisMixin, ExportMixin, QMainWindow):
         """Seek the player; the playhead moves to the frame's start at once and the shown frame confirms it."""
         fps = self.editor.fps
         if fps:
-            from .logic.timecode import frame_index, frame_start_ms
-
             self.editor.set_playhead(frame_start_ms(frame_index(ms, fps), fps))
         else:
             self.editor.set_playhead(ms)
         self.player.seek(ms)
 
     def _on_playhead(self, ms: int) -> None:
-        self.time_label.setText(f"{format_time(ms, self.editor.fps)} / {format_time(self.editor.duration_ms(), show_ms=False)}")
+        total = format_time(self.editor.duration_ms(), show_ms=False)
+        self.time_label.setText(f"{format_time(ms, self.editor.fps)} / {total}")
 
     def _on_playing(self, playing: bool) -> None:
         self.btn_play.setIcon(self.style().standardIcon(QStyle.SP_MediaPause if playing else QStyle.SP_MediaPlay))
@@ -301,7 +312,8 @@ class MainWindow(ProjectFilesMixin, AnalysisMixin, ExportMixin, QMainWindow):
         self.rate_label.setText("" if rate in (0.0, 1.0) else f"{rate:+g}×")
 
     def _update_follow_label(self) -> None:
-        self.follow_label.setText(f"Follow: {self.timeline.follow_mode} · Snap: {'on' if self.timeline.snapping else 'off'}")
+        snap = "on" if self.timeline.snapping else "off"
+        self.follow_label.setText(f"Follow: {self.timeline.follow_mode} · Snap: {snap}")
 
     def step_frames(self, n: int) -> None:
         fps = self.editor.fps or 25.0
@@ -326,7 +338,8 @@ class MainWindow(ProjectFilesMixin, AnalysisMixin, ExportMixin, QMainWindow):
         seg = self.editor.review_step(direction)
         if seg is None:
             self.statusBar().showMessage("No more suggestions that way" + (
-                f" at or above {self.editor.review_min_confidence:.0%}" if self.editor.review_min_confidence else ""), 4000)
+                f" at or above {self.editor.review_min_confidence:.0%}"
+                if self.editor.review_min_confidence else ""), 4000)
             return
         self.player.pause()
         self.seek(seg.start_ms)

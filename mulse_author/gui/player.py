@@ -133,9 +133,8 @@ class Player(QObject):
             end = frame.endTime()
             if t > target * 1000 or (end > 0 and end <= target * 1000):
                 if self._seek_retries < 3:
-                    # the paused decoder presented a neighbour frame (seen under load, even
-                    # after the right one): seek again so the picture stays on the frame the
-                    # timeline names
+                    # the paused decoder presented a neighbour frame (seen under load): seek
+                    # again so the picture stays on the frame the timeline names
                     self._seek_retries += 1
                     self.player.setPosition(target)
                     return

@@ -12,13 +12,26 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
-    QMessageBox, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
 )
 
-from ..effects.types import EFFECT_TYPES
+from ..effects import rules as rules_engine
 from ..errors import MulseError
 from ..labels import LABELS
+from ..mpegv.types import EFFECT_TYPES
 
 COLUMNS = ("label", "effect", "intensity", "intensity_scale", "max_duration_s", "color", "scent", "location",
            "keyframes")
@@ -26,14 +39,6 @@ HEADERS = ("Scene label", "Effect", "Fixed intensity", "Intensity ×", "Max leng
            "Keyframes")
 #: the check-box column: may this rule's suggestions get keyframes from the loudness
 KF_COL = COLUMNS.index("keyframes")
-
-
-def _rules_module():
-    try:
-        from ..effects import rules
-        return rules
-    except ImportError:
-        return None
 
 
 def rules_to_json(rules) -> dict:
@@ -51,8 +56,8 @@ class RulesDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Preferences — effect rules")
         self.resize(900, 520)
-        self.mod = _rules_module()
-        self.path = Path(path) if path else (self.mod.user_rules_path() if self.mod else None)
+        self.mod = rules_engine
+        self.path = Path(path) if path else self.mod.user_rules_path()
         lay = QVBoxLayout(self)
         self.info = QLabel("")
         self.info.setWordWrap(True)
@@ -98,10 +103,6 @@ class RulesDialog(QDialog):
         self.error.setStyleSheet("color: #ff6b6b;")
         self.error.setWordWrap(True)
         lay.addWidget(self.error)
-        if self.mod is None:
-            self.info.setText("The effect rules engine is not installed; nothing to edit.")
-            self.buttons.button(QDialogButtonBox.Save).setEnabled(False)
-            return
         try:
             rules = self.mod.load_rules(self.path if self.path and self.path.is_file() else None)
         except MulseError as exc:

@@ -11,6 +11,7 @@ every lane plus scene-label probability curves.  Run it under a display (``xvfb-
 from __future__ import annotations
 
 import math
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -18,8 +19,9 @@ from pathlib import Path
 import numpy as np
 
 from ..document import Curves, MediaRef, Segment, Source, TimelineDocument, save_project
-from ..effects.types import EFFECT_TYPES
 from ..labels import LABELS
+from ..media.synth import write_media
+from ..mpegv.types import EFFECT_TYPES
 
 DEMO_SECONDS = 180
 DEMO_FPS = 25
@@ -27,50 +29,35 @@ DEMO_FPS = 25
 
 def make_demo_video(path: Path, seconds: int = DEMO_SECONDS, fps: int = DEMO_FPS, size=(640, 360)) -> Path:
     """A video of slowly changing sunset/sea/fire-like gradients with a matching sound track."""
-    import av
-
     w, h = size
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-    with av.open(str(path), "w") as c:
-        v = c.add_stream("mpeg4", rate=fps)
-        v.width, v.height, v.pix_fmt = w, h, "yuv420p"
+
+    def picture(i, t):
+        phase = t / seconds
+        # sky-to-sea gradient whose hue drifts; a bright "sun" crossing the frame
+        r = 0.5 + 0.5 * np.sin(2 * math.pi * (phase + yy / h * 0.5))
+        g = 0.35 + 0.3 * np.sin(2 * math.pi * (phase * 2 + xx / w * 0.3))
+        b = 0.55 + 0.4 * np.cos(2 * math.pi * (phase + yy / h * 0.3))
+        cx, cy = w * (0.1 + 0.8 * (t % 20) / 20), h * 0.35
+        sun = np.exp(-(((xx - cx) ** 2 + (yy - cy) ** 2) / (2 * 40.0 ** 2)))
+        img = np.stack([r + sun, g + 0.8 * sun, b + 0.3 * sun], -1)
+        return (np.clip(img, 0, 1) * 255).astype(np.uint8)
+
+    sr = 22050
+    rng = np.random.default_rng(3)
+    t = np.arange(seconds * sr) / sr
+    env = 0.15 + 0.25 * (0.5 + 0.5 * np.sin(2 * math.pi * t / 23)) * (0.5 + 0.5 * np.sin(2 * math.pi * t / 7.3))
+    noise = np.convolve(rng.standard_normal(len(t)), np.ones(8) / 8, mode="same")
+    sig = (env * noise * 0.6).astype(np.float32)
+    for k in (40.0, 95.0, 130.0):  # explosions
+        m = (t >= k) & (t < k + 1.5)
+        sig[m] += (np.exp(-(t[m] - k) * 3) * rng.standard_normal(m.sum()) * 0.8).astype(np.float32)
+
+    def bit_rate(v, a):
         v.bit_rate = 800_000
-        a = c.add_stream("aac", rate=22050, layout="mono")
-        for i in range(seconds * fps):
-            t = i / fps
-            phase = t / seconds
-            # sky-to-sea gradient whose hue drifts; a bright "sun" crossing the frame
-            r = 0.5 + 0.5 * np.sin(2 * math.pi * (phase + yy / h * 0.5))
-            g = 0.35 + 0.3 * np.sin(2 * math.pi * (phase * 2 + xx / w * 0.3))
-            b = 0.55 + 0.4 * np.cos(2 * math.pi * (phase + yy / h * 0.3))
-            cx, cy = w * (0.1 + 0.8 * (t % 20) / 20), h * 0.35
-            sun = np.exp(-(((xx - cx) ** 2 + (yy - cy) ** 2) / (2 * 40.0 ** 2)))
-            img = np.stack([r + sun, g + 0.8 * sun, b + 0.3 * sun], -1)
-            frame = av.VideoFrame.from_ndarray((np.clip(img, 0, 1) * 255).astype(np.uint8), format="rgb24")
-            frame.pts = i
-            for p in v.encode(frame):
-                c.mux(p)
-        for p in v.encode():
-            c.mux(p)
-        sr = 22050
-        rng = np.random.default_rng(3)
-        t = np.arange(seconds * sr) / sr
-        env = 0.15 + 0.25 * (0.5 + 0.5 * np.sin(2 * math.pi * t / 23)) * (0.5 + 0.5 * np.sin(2 * math.pi * t / 7.3))
-        noise = np.convolve(rng.standard_normal(len(t)), np.ones(8) / 8, mode="same")
-        sig = (env * noise * 0.6).astype(np.float32)
-        for k in (40.0, 95.0, 130.0):  # explosions
-            m = (t >= k) & (t < k + 1.5)
-            sig[m] += (np.exp(-(t[m] - k) * 3) * rng.standard_normal(m.sum()) * 0.8).astype(np.float32)
-        sig = np.clip(sig, -1, 1)
-        for k0 in range(0, len(sig), 1024):
-            fr = av.AudioFrame.from_ndarray(sig[None, k0:k0 + 1024], format="fltp", layout="mono")
-            fr.sample_rate = sr
-            fr.pts = k0
-            for p in a.encode(fr):
-                c.mux(p)
-        for p in a.encode():
-            c.mux(p)
-    return path
+
+    return write_media(path, seconds, picture, np.clip(sig, -1, 1), size=size, fps=fps, sample_rate=sr,
+                       video_codec="mpeg4", setup=bit_rate)
 
 
 def make_demo_project(video: Path, seconds: int = DEMO_SECONDS, fps: int = DEMO_FPS) -> TimelineDocument:
@@ -116,16 +103,16 @@ def make_demo_project(video: Path, seconds: int = DEMO_SECONDS, fps: int = DEMO_
     segs.append(Segment("Temperature", 64_000, 76_000, intensity=0.5, keyframes=[(0, 0.2), (12_000, 0.9)]))
     flat = []
     for s in sorted(segs, key=lambda s: s.start_ms):  # keep the demo free of same-row overlaps
-        if not any(o.effect == s.effect and o.location == s.location and o.overlaps(s.start_ms, s.end_ms) for o in flat):
+        if not any(o.effect == s.effect and o.location == s.location and o.overlaps(s.start_ms, s.end_ms)
+                   for o in flat):
             flat.append(s)
     doc.add(flat)
     return doc
 
 
 def take(out: str, project: str | None = None, size=(1600, 960), at_ms: int = 52_000) -> Path:
-    import os
-
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen") if not os.environ.get("DISPLAY") else None
+    # Qt only once QT_QPA_PLATFORM is set
     from PySide6.QtCore import QElapsedTimer
     from PySide6.QtWidgets import QApplication
 
@@ -185,9 +172,7 @@ def _capture(win):
     """The window as shown.  On a real (X/Xvfb) display the screen itself is read, so the
     video surface, which draws outside the widget backing store, is in the picture; otherwise
     the widget tree is rendered and the player's current frame is drawn into the video area."""
-    import os
-
-    from PySide6.QtCore import QPoint, QRect, Qt
+    from PySide6.QtCore import QPoint, QRect, Qt  # Qt only once take() has set QT_QPA_PLATFORM
     from PySide6.QtGui import QGuiApplication, QPainter
 
     if os.environ.get("DISPLAY") and QGuiApplication.platformName() == "xcb":

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from PySide6.QtGui import QColor, QPalette
 
-from ..effects.types import EFFECT_TYPES, display_name
+from ..document import Source
+from ..formats.units import to_unit, unit_range
+from ..mpegv.colors import COLOR_TERMS
+from ..mpegv.types import EFFECT_TYPES, display_name
+from .logic.timecode import format_time
 
 BG = QColor("#1b1d21")
 LANE_BG = (QColor("#23262b"), QColor("#262a30"))
@@ -76,10 +80,6 @@ def term_colour(term: str | None) -> QColor | None:
         return None
     c = _TERM_COLOURS.get(term)
     if c is None:
-        try:
-            from ..effects.colors import COLOR_TERMS
-        except ImportError:
-            return None
         rgb = COLOR_TERMS.get(term)
         if rgb is None:
             return None
@@ -99,8 +99,6 @@ def text_on(bg: QColor) -> QColor:
 
 
 def segment_label(seg) -> str:
-    from ..document import Source
-
     text = seg.label or lane_title(seg.effect)
     if seg.color:
         text += f" · {seg.color.replace('_', ' ')}"
@@ -111,14 +109,11 @@ def segment_label(seg) -> str:
 
 def segment_description(seg, fps=None) -> str:
     """Full tooltip text of a segment (the bar's label is elided)."""
-    from ..document import Source
-    from ..formats.units import to_unit, unit_range
-    from .logic.timecode import format_time
-
     lo, hi, unit = unit_range(seg.effect)
     lines = [f"{lane_title(seg.effect)}" + (f" — {seg.label}" if seg.label else ""),
              f"{format_time(seg.start_ms, fps)} → {format_time(seg.end_ms, fps)} ({format_time(seg.duration_ms)})",
-             f"intensity {to_unit(seg.effect, seg.intensity):g} {unit}" + (f" ({len(seg.keyframes)} keyframes)" if seg.keyframes else "")]
+             f"intensity {to_unit(seg.effect, seg.intensity):g} {unit}"
+             + (f" ({len(seg.keyframes)} keyframes)" if seg.keyframes else "")]
     for name in ("color", "location", "scent"):
         v = getattr(seg, name)
         if v:

@@ -118,15 +118,17 @@ class SurroundFrame(QWidget):
             p.fillRect(band, g)
             self._fade(p, band, QPointF(0, edge_y), QPointF(0, outer_y))
         # side strips: the left and right zones
-        for strip, c, edge_x, outer_x in ((QRectF(0, P.top(), P.left(), P.height()), left, P.left(), 0.0),
-                                          (QRectF(P.right(), P.top(), w - P.right(), P.height()), right, P.right(), float(w))):
+        for strip, c, edge_x, outer_x in (
+                (QRectF(0, P.top(), P.left(), P.height()), left, P.left(), 0.0),
+                (QRectF(P.right(), P.top(), w - P.right(), P.height()), right, P.right(), float(w))):
             p.fillRect(strip, c)
             self._fade(p, strip, QPointF(edge_x, 0), QPointF(outer_x, 0))
         # corners: round glows from the picture's corners
         for cx, cy, c, rect in ((P.left(), P.top(), left, QRectF(0, 0, P.left(), P.top())),
                                 (P.right(), P.top(), right, QRectF(P.right(), 0, w - P.right(), P.top())),
                                 (P.left(), P.bottom(), left, QRectF(0, P.bottom(), P.left(), h - P.bottom())),
-                                (P.right(), P.bottom(), right, QRectF(P.right(), P.bottom(), w - P.right(), h - P.bottom()))):
+                                (P.right(), P.bottom(), right,
+                                 QRectF(P.right(), P.bottom(), w - P.right(), h - P.bottom()))):
             radius = max(rect.width(), rect.height(), 1.0)
             g = QRadialGradient(QPointF(cx, cy), radius)
             g.setColorAt(0.0, c)

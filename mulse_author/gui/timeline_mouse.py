@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QRectF, Qt
 
 from ..document.keyframes import nearest_keyframe, with_keyframe
+from ..formats.units import to_unit, unit_range
 from .logic.snapping import collect_edges, snap_move, snap_time
 from .logic.sublanes import normal_location, seg_row_key
 from .logic.timecode import format_time
@@ -231,8 +232,8 @@ class TimelineMouse:
             seg = editor.doc.get(hit.seg_id)
             if e.shift:  # Shift+double-click: a keyframe there, at the height clicked
                 off = int(round(min(max(view.t_of(x) - seg.start_ms, 0), seg.duration_ms)))
-                editor.update_segments({seg.id: {"keyframes": with_keyframe(seg.keyframes, off, self._value_at_y(seg, y))}},
-                                       "Add keyframe")
+                kfs = with_keyframe(seg.keyframes, off, self._value_at_y(seg, y))
+                editor.update_segments({seg.id: {"keyframes": kfs}}, "Add keyframe")
                 editor.select([seg.id])
                 return
             editor.select([hit.seg_id])
@@ -341,10 +342,10 @@ class TimelineMouse:
         off = int(round(min(max(t - seg.start_ms, lo), hi)))
         val = self._value_at_y(seg, y)
         kfs[k] = (off, val)
-        from ..formats.units import to_unit, unit_range
 
         self.view.readout = (self.view.x_of(seg.start_ms + off), y,
-                             f"{format_time(seg.start_ms + off, editor.fps)} · {to_unit(seg.effect, val):g} {unit_range(seg.effect)[2]}")
+                             f"{format_time(seg.start_ms + off, editor.fps)} · "
+                             f"{to_unit(seg.effect, val):g} {unit_range(seg.effect)[2]}")
         if kfs != list(seg.keyframes):
             editor.update_segments({seg.id: {"keyframes": kfs}}, "Move keyframe", merge_key=d.merge_key)
         self.view.viewport().update()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import shiboken6
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QImage, QLinearGradient, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QAbstractScrollArea, QSizePolicy, QToolTip
 
@@ -23,8 +23,8 @@ from .editor import Editor
 from .logic.envelope import column_envelope
 from .logic.lane_index import LaneIndex
 from .logic.layout import TimelineLayout
-from .logic.sublanes import FLAGS, location_label, rows_for, seg_row_key
 from .logic.mapping import TimeScale, fit_scale
+from .logic.sublanes import FLAGS, location_label, rows_for, seg_row_key
 from .logic.ticks import choose_ticks, tick_times
 from .logic.timecode import format_ruler_label
 from .logic.waveform import Peaks
@@ -393,8 +393,9 @@ class TimelineView(QAbstractScrollArea):
             return
         lay = self.layout_
         dpr = self.devicePixelRatioF()
-        key = (self.scale, w, lay.lanes_bottom, lay.scroll_y, tuple(lay.rows), lay.hidden, frozenset(self.editor.selection), moving,
-               self.editor.current_lane, self.editor.current_location, repr(self.editor.rows.flags), dpr)
+        key = (self.scale, w, lay.lanes_bottom, lay.scroll_y, tuple(lay.rows), lay.hidden,
+               frozenset(self.editor.selection), moving, self.editor.current_lane, self.editor.current_location,
+               repr(self.editor.rows.flags), dpr)
         if self._lanes_cache[0] != key:
             img = QImage(int(w * dpr), int(lay.lanes_bottom * dpr), QImage.Format_ARGB32_Premultiplied)
             img.setDevicePixelRatio(dpr)
@@ -622,7 +623,6 @@ class TimelineView(QAbstractScrollArea):
         y_lo = mid - np.clip(lo, -1, 1) * half
         y_lo = np.maximum(y_lo, y_hi + 1)  # at least one pixel so silence is a visible line
         p.setPen(QPen(style.WAVE, 1))
-        from PySide6.QtCore import QLineF
 
         p.drawLines([QLineF(float(x), float(a), float(x), float(b)) for x, a, b in zip(xs, y_hi, y_lo)])
 

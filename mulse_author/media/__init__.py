@@ -1,9 +1,11 @@
 """Media: probing and one-pass streaming decode with PyAV (see :mod:`.decode` for the exact
 sampling and time conventions), and the waveform envelope (:mod:`.peaks`).
 
-The decoders are imported on first use: they pull in torch (through the feature constants),
-which the editor does not need to start.
+The decoders are imported on first use (start-up): they pull in numpy, which ``probe`` alone
+does not need.
 """
+
+import importlib
 
 from .probe import MediaInfo, probe  # noqa: F401
 
@@ -18,8 +20,6 @@ __all__ = ["MediaInfo", "probe", *_LAZY]
 
 def __getattr__(name: str):
     if name in _LAZY:
-        import importlib
-
         value = getattr(importlib.import_module(_LAZY[name], __name__), name)
         globals()[name] = value
         return value

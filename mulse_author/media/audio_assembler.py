@@ -6,7 +6,7 @@ from __future__ import annotations
 import av
 import numpy as np
 
-from ..features.constants import SAMPLE_RATE
+from ..spec import SAMPLE_RATE
 from .chunks import DecodeStats, _pts_seconds
 
 _SYNC_TOLERANCE_S = 0.005  # PTS jitter tolerated before the audio is re-aligned (gap / overlap)
@@ -54,9 +54,8 @@ class _AudioAssembler:
         self._seg_out = 0  # output samples produced in the current segment (before alignment)
         self._drop = 0  # output samples still to drop (overlap / before t0)
         self._suspect = None  # (frame, t): a frame whose PTS jumped, held until the next one
-        # Frames of the current segment waiting to be resampled together: one resampler call
-        # per ~16 AAC frames instead of one each (each call costs tens of microseconds of filter
-        # graph overhead; the resampler is a stream, so the samples are identical).
+        # Frames resampled together (~16 AAC frames a call: the filter graph's per-call overhead,
+        # benchmarks/RESULTS.md); the resampler is a stream, so the samples are identical.
         self._pending: list = []  # av.AudioFrame
         self._pending_n = 0
         self._packed = 0  # channels of the current segment's packed ``flt`` output, 0 for fltp

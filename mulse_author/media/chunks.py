@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..features.constants import VIDEO_FPS
+from ..spec import VIDEO_FPS
 
 
 def sample_time(k, fps: float = VIDEO_FPS):

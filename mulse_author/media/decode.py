@@ -48,15 +48,15 @@ import av
 import numpy as np
 
 from ..errors import MediaError
-from ..features.constants import SAMPLE_RATE
-from .audio_assembler import _RESAMPLE_BLOCK, _SYNC_TOLERANCE_S, _AudioAssembler, _audio_array  # noqa: F401
+from ..spec import SAMPLE_RATE
+from .audio_assembler import _RESAMPLE_BLOCK, _SYNC_TOLERANCE_S, _audio_array, _AudioAssembler  # noqa: F401
 from .chunks import DecodeStats, MediaChunk, _pts_seconds, sample_time  # noqa: F401
 from .decode_thread import MIN_DECODE_THREADS, _DecodeThread, configure_video_decoder  # noqa: F401
 from .frame_sampler import _THIRDS_SIZE, _FrameSampler, _rotate  # noqa: F401
 from .luma import LUMA_ROWS, _full_range, _luma_rows, mean_luma  # noqa: F401
 from .probe import _reason, open_container, probe, select_streams
 from .stream import _MAX_BAD_PACKETS, MediaStream, _empty_chunk, _read_only, stream_media  # noqa: F401
-from .thirds import THIRDS_STEP, _ThirdsMeter, _thirds_grid, _yuv_to_rgb  # noqa: F401
+from .thirds import THIRDS_STEP, _thirds_grid, _ThirdsMeter, _yuv_to_rgb  # noqa: F401
 
 __all__ = ["MediaChunk", "DecodeStats", "MediaStream", "stream_media", "decode_only",
            "load_audio", "sample_time"]

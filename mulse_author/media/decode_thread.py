@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import queue
+import threading
 
 import av
+
 
 class _DecodeThread:
     """Demux + decode on a helper thread, handing ``(stream, frames, error)`` per packet to the
@@ -21,16 +24,9 @@ class _DecodeThread:
     _END = object()
 
     def __init__(self, packets, batch: int = 16, batch_pixels: int = 8_000_000, queued: int = 4):
-        import queue
-        import threading
-
         self._packets = packets
-        # Packets travel in lists: a hand-over costs two lock round trips, a thread switch and a
-        # GIL hand-off.  Lists of 16 packets (about 0.2 s of a 25 fps film with its audio) made
-        # the analysis of the 10-min benchmark film 0.4-0.6 s faster than lists of 4 (one
-        # hand-over per 4 packets was still 10 000 of them).  A list is also handed over once its
-        # pictures reach ``batch_pixels`` (9 frames of 720p, 1 of 4K), and at most ``queued``
-        # lists wait, so the decoded frames held stay bounded whatever the resolution.
+        # Packets travel in lists of ``batch`` (a hand-over costs locks and a GIL hand-off; see
+        # benchmarks/RESULTS.md), or fewer past ``batch_pixels``; at most ``queued`` wait.
         self._batch = max(1, batch)
         self._batch_pixels = batch_pixels
         self._queue: "queue.Queue" = queue.Queue(maxsize=max(1, queued))
@@ -39,8 +35,6 @@ class _DecodeThread:
         self._thread.start()
 
     def _put(self, item) -> bool:
-        import queue
-
         while not self._stopping.is_set():
             try:
                 self._queue.put(item, timeout=0.1)
@@ -88,12 +82,8 @@ class _DecodeThread:
         self._thread.join()
 
 
-#: Least number of video decoder threads.  FFmpeg's own choice (cores + 1) is 3 on a 2-core
-#: machine, where H.264's frame threads then often wait on each other's reference rows; with
-#: more frames in flight both cores stay busy.  Measured on the 10-min 720p benchmark film on
-#: 2 cores: decode-only 10.1-10.4 s with 3 threads, 9.1-9.3 s with 4, 8.9-9.1 s with 6, 8.8-9.0
-#: s with 8; the analysis 12.5-12.9 s with 3 and 11.6-11.9 s with 6.  Frame threading gives the
-#: same pictures (tested); each extra thread holds about one more decoded frame.
+#: Least number of video decoder threads: FFmpeg's 3 on 2 cores leaves H.264 frame threads waiting
+#: on each other; 6 keep both cores busy, same pictures (timings in benchmarks/RESULTS.md).
 MIN_DECODE_THREADS = 6
 
 

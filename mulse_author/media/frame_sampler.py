@@ -30,9 +30,8 @@ class _FrameSampler:
         self.frames: list[np.ndarray] = []
         self.index: list[int] = []
         self.thirds: list[np.ndarray] = []
-        # One reformatter per output size keeps its swscale context between frames: building
-        # the AREA filter for a 1280x720 -> 32x32 scale each time cost 2/3 of the call.
-        # Same parameters, same context: the pixels are identical.
+        # One reformatter per output size keeps its swscale context between frames (rebuilding the
+        # AREA filter dominated the call, benchmarks/RESULTS.md); same parameters, same pixels.
         self._small = VideoReformatter()
         self._big = VideoReformatter()
         self._meter = _ThirdsMeter()

@@ -17,11 +17,8 @@ def _full_range(frame, name: str) -> bool:
     return name in _FULL or int(frame.color_range or 0) == 2
 
 
-#: Luma is measured on ``LUMA_ROWS`` whole rows of the Y plane, evenly spaced (20 480 samples of
-#: a 1280x720 frame), plenty for a whole-frame mean (flash detection).  Every frame is measured
-#: (25-60 a second) right after the decoder wrote it, when nothing is in this core's cache: whole
-#: rows are summed in one contiguous pass, where a grid of 14 400 points spread over 45 rows
-#: (needing a mask and a temporary) cost 36 us of CPU per 720p frame in the analysis against 20.
+#: Whole rows of the Y plane, evenly spaced, whose mean is a frame's luma (flash detection): one
+#: contiguous pass per row is cheaper on cold caches than a point grid (benchmarks/RESULTS.md).
 LUMA_ROWS = 16
 
 

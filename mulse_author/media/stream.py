@@ -10,7 +10,7 @@ import av
 import numpy as np
 
 from ..errors import MediaError
-from ..features.constants import FRAME_SIZE, SAMPLE_RATE, VIDEO_FPS
+from ..spec import FRAME_SIZE, SAMPLE_RATE, VIDEO_FPS
 from .audio_assembler import _AudioAssembler
 from .chunks import DecodeStats, MediaChunk, _pts_seconds, sample_time
 from .decode_thread import _DecodeThread, configure_video_decoder
@@ -24,9 +24,8 @@ _SHORT_TOLERANCE_S = 0.5  # data that ends this much (or 1 %) before the stated 
 
 
 def _read_only(container, index: int) -> None:
-    """Have the demuxer skip every stream of ``container`` but stream ``index``: the audio's
-    container then does not read (copy) the video's packets, a 10-min 720p film's 220 MB
-    (paired runs: about 0.1 CPU-s less per 10 min in the caller's thread)."""
+    """Have the demuxer skip every stream of ``container`` but stream ``index``, so the audio's
+    container does not copy the video's packets (benchmarks/RESULTS.md)."""
     discard = getattr(getattr(av, "stream", None), "Discard", None)
     if discard is None:  # a PyAV without the setting: the packets are read and dropped
         return
@@ -206,12 +205,8 @@ class MediaStream:
             chunks = _Chunks(sampler, o["fps"], o["frame_size"] or FRAME_SIZE, o["chunk_s"])
             audio = _AudioFeed(_AudioAssembler(stats, info.start_s), chunks, self) if astream is not None else None
             video = _VideoFeed(sampler, chunks, stats, info, o["luma"]) if sampler is not None else None
-            # Video and audio are read through two containers: the decode thread demuxes and
-            # decodes only the video, and this thread decodes the audio packets as the video
-            # time advances.  One container would hand every audio packet (43 a second) through
-            # the decode thread, whose pace sets the analysis's: the analysis of the 10-min
-            # benchmark film was about 0.1 s faster this way (paired runs), and a file that
-            # stores its audio far from its video (no interleaving) is read in time order.
+            # Two containers: the decode thread handles only video packets (its pace sets the
+            # analysis's) and non-interleaved files are read in time order (benchmarks/RESULTS.md).
             split = vstream is not None and astream is not None
             if split:
                 acontainer = open_container(self.path)

@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from mulse_author import spec
 from mulse_author.errors import MulseError
 from mulse_author.labels import LABELS
 from mulse_author.model.config import ModelConfig, ModelConfigError
@@ -20,19 +21,16 @@ from mulse_author.model.config import ModelConfig, ModelConfigError
 #: Version of the card's JSON layout; a card with a higher number is refused.
 CARD_FORMAT = 1
 
-#: Preprocessing of the training inputs (same values as ``mulse_author.features``):
-#: log-mel of 22 050 Hz mono audio, 1024-sample FFT, 512-sample hop, 60 mel bands,
-#: ``power_to_db(ref=1.0, top_db=80)``; 420 hops (10 s) per clip; 32 RGB frames of 32x32
-#: pixels in [0, 1] per clip (3.2 frames per second).
+#: Preprocessing of the training inputs, as written into a new card (:mod:`mulse_author.spec`).
 DEFAULT_PREPROCESSING: dict[str, Any] = {
-    "sample_rate": 22050,
-    "n_fft": 1024,
-    "hop": 512,
-    "n_mels": 60,
-    "top_db": 80.0,
-    "audio_frames": 420,
-    "video_frames": 32,
-    "frame_size": 32,
+    "sample_rate": spec.SAMPLE_RATE,
+    "n_fft": spec.N_FFT,
+    "hop": spec.HOP,
+    "n_mels": spec.N_MELS,
+    "top_db": spec.TOP_DB,
+    "audio_frames": spec.AUDIO_FRAMES,
+    "video_frames": spec.VIDEO_FRAMES,
+    "frame_size": spec.FRAME_SIZE,
 }
 
 

@@ -24,6 +24,8 @@ from mulse_author.model.card import CardError, ModelCard
 from mulse_author.model.config import ModelConfig
 from mulse_author.model.network import BimodalNet
 
+from ..fileguard import read_regular
+
 WEIGHTS_NAME = "model.safetensors"
 CARD_NAME = "model_card.json"
 #: Largest model card read: real ones are a few kB (labels, thresholds, metrics).
@@ -107,8 +109,6 @@ def _resolve(path: str | os.PathLike) -> tuple[Path, Path]:
 
 def read_card(card_path: str | os.PathLike) -> ModelCard:
     """Read and validate a ``model_card.json``."""
-    from ..fileguard import read_regular
-
     card_path = Path(card_path)
     if not card_path.is_file():
         raise CheckpointError(f"{card_path}: model card not found")

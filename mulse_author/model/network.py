@@ -20,6 +20,7 @@ from torch import nn
 
 from mulse_author.errors import MulseError
 from mulse_author.model.config import USES_FUSION_MLP, ModelConfig
+from mulse_author.model.encoders.aisfx import AisfxAudioModule, AisfxStreamAudioModule
 
 
 class ModelInputError(MulseError, ValueError):
@@ -175,12 +176,8 @@ def mean_probability_logit(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
 def _audio_module(config: ModelConfig) -> nn.Module:
     """The audio module named by ``config.audio_encoder``."""
     if config.audio_encoder == "aisfx":
-        from mulse_author.model.encoders.aisfx import AisfxAudioModule
-
         return AisfxAudioModule(config.embedding_dim, config.dropout)
     if config.audio_encoder in ("aisfx_stream", "aisfx_stream_norm"):
-        from mulse_author.model.encoders.aisfx import AisfxStreamAudioModule
-
         return AisfxStreamAudioModule(config.embedding_dim, config.dropout,
                                       normalise=config.audio_encoder == "aisfx_stream_norm")
     return AudioModule(config)

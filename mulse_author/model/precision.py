@@ -28,7 +28,7 @@ _BF16_FLAGS = ("amx_bf16", "avx512_bf16")
 @functools.lru_cache(maxsize=1)
 def native_bf16() -> bool:
     """True when this CPU computes bfloat16 natively and torch's oneDNN backend can use it."""
-    import torch
+    import torch  # lazy (start-up): resolving a precision from a card needs no torch
 
     if not torch.backends.mkldnn.is_available():
         return False

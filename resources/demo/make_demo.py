@@ -25,11 +25,14 @@ Usage: python resources/demo/make_demo.py [--recordings /work/cache/scene_audio]
 from __future__ import annotations
 
 import argparse
-from fractions import Fraction
+import sys
 from pathlib import Path
 
 import av
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a script from a checkout
+from mulse_author.media.synth import write_media  # noqa: E402
 
 W, H, FPS = 480, 270, 25
 SR = 44100
@@ -192,31 +195,12 @@ def soundtrack(recordings: Path | None) -> tuple[np.ndarray, list[str]]:
 # -------------------------------------------------------------------- encode
 def build(out_path: Path, recordings: Path | None) -> list[str]:
     audio, used = soundtrack(recordings)
-    c = av.open(str(out_path), "w")
-    v = c.add_stream("libx264", rate=FPS)
-    v.width, v.height, v.pix_fmt = W, H, "yuv420p"
-    v.options = {"crf": "26", "preset": "medium"}
-    a = c.add_stream("aac", rate=SR)
-    a.layout = "mono"
-    a.bit_rate = 96000
-    chunk = 1024
-    pos = 0
-    for i in range(int(DURATION_S * FPS)):
-        vf = av.VideoFrame.from_ndarray(frame(i / FPS), format="rgb24")
-        vf.pts, vf.time_base = i, Fraction(1, FPS)
-        for p in v.encode(vf):
-            c.mux(p)
-        while pos < min(len(audio), int((i + 1) / FPS * SR)):
-            m = min(chunk, len(audio) - pos)
-            af = av.AudioFrame.from_ndarray(audio[pos:pos + m].reshape(1, -1), format="fltp", layout="mono")
-            af.sample_rate, af.pts, af.time_base = SR, pos, Fraction(1, SR)
-            for p in a.encode(af):
-                c.mux(p)
-            pos += m
-    for s in (v, a):
-        for p in s.encode(None):
-            c.mux(p)
-    c.close()
+
+    def audio_bit_rate(v, a):
+        a.bit_rate = 96000
+
+    write_media(out_path, DURATION_S, lambda i, t: frame(t), audio, size=(W, H), fps=FPS, sample_rate=SR,
+                video_options={"crf": "26", "preset": "medium"}, setup=audio_bit_rate)
     return used
 
 

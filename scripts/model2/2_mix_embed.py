@@ -28,8 +28,7 @@ from mulse_author.model.precision import native_bf16  # noqa: E402
 from training.aisfx_weights import load_encoder  # noqa: E402
 from training.datasets.recordings import Recording  # noqa: E402
 from training.embed import embed_clips  # noqa: E402
-from training.film import (FILM_MIXER, N_FOLDS, TEST_PACKAGES, assign_folds, package_of,  # noqa: E402
-                           read_beds, read_corpus)
+from training.film import FILM_MIXER, N_FOLDS, TEST_PACKAGES, assign_folds, package_of, read_beds, read_corpus  # noqa: E402
 from training.mixer import SoundscapeMixer  # noqa: E402
 
 

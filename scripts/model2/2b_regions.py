@@ -32,9 +32,9 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from mulse_author.detect.loudness import LoudnessTrack  # noqa: E402
-from mulse_author.features.constants import SAMPLE_RATE  # noqa: E402
 from mulse_author.media import load_audio  # noqa: E402
 from mulse_author.model.precision import native_bf16  # noqa: E402
+from mulse_author.spec import SAMPLE_RATE  # noqa: E402
 from training.aisfx_weights import load_encoder  # noqa: E402
 from training.embed import stream_regions  # noqa: E402
 from training.film import N_FOLDS, TEST_PACKAGES, assign_folds, package_of, read_beds, read_corpus  # noqa: E402

@@ -95,7 +95,7 @@ def markdown(card: dict, rep: dict, sel: dict, lic: dict) -> str:
               f"first; `--precision auto` on CPUs with native bfloat16) changed {chk.get('decisions_flipped')} of "
               f"{chk.get('decisions')} decisions on {chk.get('clips')} re-mixed cross-validation clips (max score "
               f"difference {_f(chk.get('score_abs_diff_max'))}); the figures above were measured with `auto`.",
-              "", "## Limits", 
+              "", "## Limits",
               "- Trained on game and sound-library recordings, not on film stems: film foley, score and processing differ.",
               "- Ocean has recordings in one package only, so no held-out Ocean figure exists; Thunder and Rain have few.",
               "- The test packages are game libraries too; other libraries will score differently.",

@@ -6,10 +6,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from videogen import noise_audio, solid, write_media
 
 from mulse_author.cli import main, parse_thresholds
 from mulse_author.errors import MulseError
-from videogen import noise_audio, solid, write_media
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -45,8 +45,8 @@ def test_demo_exits_0_and_writes_a_loadable_project(demo):
 
 
 def test_demo_exports_validate(demo, shared_dir):
-    from mulse_author.formats import read_ncl, read_sem, validate
     from mulse_author.document.keyframes import seg_value_at
+    from mulse_author.formats import read_ncl, read_sem, validate
 
     code, out_dir, _, err = demo
     assert code == 0, err

@@ -200,7 +200,8 @@ def test_export_never_replaces_a_project(project, tmp_path, capsys):
 
 
 def test_export_same_file_for_sem_and_ncl_is_refused(project, tmp_path, capsys):
-    rc, _, err = run(["export", str(project), "--sem", str(tmp_path / "x.xml"), "--ncl", str(tmp_path / "x.xml")], capsys)
+    same = str(tmp_path / "x.xml")
+    rc, _, err = run(["export", str(project), "--sem", same, "--ncl", same], capsys)
     assert rc == 2 and not (tmp_path / "x.xml").exists()
     one_error(err, "two outputs")
 

@@ -4,22 +4,25 @@ random-weight compact model passed explicitly (shapes, curves and time mapping o
 import numpy as np
 import pytest
 import torch
+from videogen import noise_audio, solid, write_media
 
 from mulse_author.detect.analyze import AnalysisCancelled, analyze, window_starts
 from mulse_author.document import Source
 from mulse_author.errors import MediaError
 from mulse_author.labels import LABELS
 from mulse_author.model import BimodalNet, ModelConfig
-from videogen import noise_audio, solid, write_media
 
 
 @pytest.fixture(scope="module")
 def media(tmp_path_factory):
     d = tmp_path_factory.mktemp("media")
-    orange_then_blue = lambda i, t: solid((255, 140, 0) if t < 6 else (30, 60, 220))
+    def orange_then_blue(i, t):
+        return solid((255, 140, 0) if t < 6 else (30, 60, 220))
+
     return {
         "av": write_media(d / "av.mp4", 14.0, orange_then_blue, noise_audio(0.05)),
-        "silent": write_media(d / "silent.mp4", 12.0, lambda i, t: solid((255, 255, 255) if 100 <= i < 103 else (40, 40, 40))),
+        "silent": write_media(d / "silent.mp4", 12.0,
+                              lambda i, t: solid((255, 255, 255) if 100 <= i < 103 else (40, 40, 40))),
         "audio": write_media(d / "audio.m4a", 12.0, None, noise_audio(0.1), container="mp4"),
         "short": write_media(d / "short.mp4", 3.0, orange_then_blue, noise_audio(0.05)),
     }

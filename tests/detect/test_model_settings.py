@@ -1,9 +1,9 @@
 """The segmentation a model was tuned with travels in its card and is what analyze() uses
 unless the caller gives settings."""
 
-import numpy as np
 import pytest
 import torch
+from videogen import noise_audio, solid, write_media
 
 from mulse_author.detect.analyze import analyze
 from mulse_author.detect.segmentation import DetectionSettings
@@ -11,7 +11,6 @@ from mulse_author.errors import CheckpointError
 from mulse_author.labels import LABELS
 from mulse_author.model import BimodalNet, ModelCard, ModelConfig
 from mulse_author.model.card import CardError
-from videogen import noise_audio, solid, write_media
 
 
 def _card(**detection):

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
+from mulse_author.detect.label_segment import LabelSegment
 from mulse_author.detect.refine import RefineSettings, envelope_db, refine_segments
 from mulse_author.detect.segmentation import (
     DetectionSettings,
-    LabelSegment,
     curve_grid,
     detect_segments,
     window_curves,

@@ -66,9 +66,9 @@ def _decode_threads():
 
 
 def test_stream_closed_early_stops_its_decode_thread(tmp_path):
-    from mulse_author.media.decode import stream_media
-
     from videogen import noise_audio, solid, write_media
+
+    from mulse_author.media.decode import stream_media
 
     path = write_media(tmp_path / "v.mp4", 12.0, lambda i, t: solid((200, 100, 50)), noise_audio(0.1))
     before = len(_decode_threads())
@@ -95,9 +95,9 @@ def test_stream_closed_early_stops_its_decode_thread(tmp_path):
 def test_threaded_decoder_gives_the_same_pictures(tmp_path):
     """The analysis decoder (frame threads, at least MIN_DECODE_THREADS) yields, frame for frame,
     the pictures a one-thread decoder yields."""
-    from mulse_author.media.decode import MIN_DECODE_THREADS, configure_video_decoder
-
     from videogen import noise_audio, write_media
+
+    from mulse_author.media.decode import MIN_DECODE_THREADS, configure_video_decoder
 
     rng = np.random.default_rng(4)
     path = write_media(tmp_path / "v.mp4", 4.0,

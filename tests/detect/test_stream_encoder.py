@@ -163,9 +163,10 @@ def test_bf16_stream_scores_stay_close_to_fp32(stream_net):
 
 
 def test_analyze_reports_the_precision_and_leaves_the_model_as_it_was(stream_net, tmp_path):
+    from videogen import write_media
+
     from mulse_author.detect.analyze import analyze
     from mulse_author.model import ModelCard
-    from videogen import write_media
 
     path = write_media(tmp_path / "a.m4a", 12.0, None, lambda t: 0.05 * np.sin(2 * np.pi * 440 * t),
                        container="mp4")
@@ -180,13 +181,14 @@ def test_analyze_reports_the_precision_and_leaves_the_model_as_it_was(stream_net
 
 def test_stream_context_covers_the_receptive_field(stream_net):
     """40 frames of context give exactly the one-pass map; too little context does not (so the
-    comparison can fail), and the detector uses the encoder's value."""
+    comparison can fail), and the detector and the encoder share mulse_author.spec's values."""
     import mulse_author.detect.inference as inference_mod
+    from mulse_author import spec
     from mulse_author.model.encoders import aisfx
 
-    assert inference_mod.STREAM_CONTEXT == aisfx.STREAM_CONTEXT
-    assert inference_mod.POOL_FRAMES == aisfx.POOL_FRAMES and inference_mod.FMAP_STRIDE == aisfx.FMAP_STRIDE
-    assert aisfx.STREAM_CONTEXT % 8 == 0 and aisfx.STREAM_CONTEXT >= aisfx.RF_HALF_WIDTH
+    assert inference_mod.STREAM_CONTEXT is spec.STREAM_CONTEXT == aisfx.STREAM_CONTEXT
+    assert inference_mod.POOL_FRAMES == aisfx.POOL_FRAMES == 42 and inference_mod.FMAP_STRIDE == aisfx.FMAP_STRIDE
+    assert spec.STREAM_CONTEXT % 8 == 0 and spec.STREAM_CONTEXT >= spec.RF_HALF_WIDTH
     power = mel_power(torch.from_numpy(_audio(30.0)), precise=False).float()
     enc = stream_net.audio.encoder
     with torch.inference_mode():
@@ -202,7 +204,6 @@ def test_heap_is_trimmed_every_few_chunks_and_at_the_end(stream_net, monkeypatch
     """malloc_trim returns the arenas' pages, so calling it after each chunk made every chunk
     fault its activations in afresh; it runs every TRIM_EVERY_CHUNKS chunks and once at the end."""
     import mulse_author.detect.analyze as analyze_mod
-
     import mulse_author.detect.inference as inference_mod
 
     calls = []

@@ -4,8 +4,8 @@ import inspect
 import re
 
 from mulse_author.document import model
-from mulse_author.effects.colors import is_color_term
-from mulse_author.effects.schemes import SPRAYING_TYPES, is_location_term, is_scent_term
+from mulse_author.mpegv.colors import is_color_term
+from mulse_author.mpegv.schemes import SPRAYING_TYPES, is_location_term, is_scent_term
 
 
 def _example(field: str) -> str:

@@ -72,14 +72,17 @@ def test_replace_suggestions_keeps_author_work(tmp_path):
     assert [s.start_ms for s in doc.segments("Wind")] == [0, 5000]
 
 
+_P = b'{"format": "mulse-author-project", "version": 1, "segments": '
+
+
 @pytest.mark.parametrize("content, message", [
     (b"", "JSON error"),
     (b"\xff\xfe\x00", "not UTF-8"),
     (b"[1, 2]", "not a Mulse Author project"),
     (b'{"format": "mulse-author-project", "version": 99}', "newer Mulse Author"),
-    (b'{"format": "mulse-author-project", "version": 1, "segments": [{"effect": "Wind", "start_ms": 5, "end_ms": 2}]}', "must be after start"),
-    (b'{"format": "mulse-author-project", "version": 1, "segments": [{"effect": "Wind", "start_ms": 0.5, "end_ms": 2}]}', "integer"),
-    (b'{"format": "mulse-author-project", "version": 1, "segments": [{"effect": "Wind", "start_ms": 0, "end_ms": 2, "evil": 1}]}', "unknown keys"),
+    (_P + b'[{"effect": "Wind", "start_ms": 5, "end_ms": 2}]}', "must be after start"),
+    (_P + b'[{"effect": "Wind", "start_ms": 0.5, "end_ms": 2}]}', "integer"),
+    (_P + b'[{"effect": "Wind", "start_ms": 0, "end_ms": 2, "evil": 1}]}', "unknown keys"),
     (b'{"format": "mulse-author-project", "version": 1, "segments": 3}', "segments must be a list"),
     (b"[" * 100000, "nested too deeply"),
 ])

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mulse_author.document import MediaRef, Segment, Source, TimelineDocument, load_project, save_project
+from mulse_author.document import MediaRef, Segment, TimelineDocument, load_project, save_project
 from mulse_author.document.schema import MAX_TIME_MS
 from mulse_author.errors import DocumentError
 
@@ -38,7 +38,8 @@ def bounded(fn, seconds=10.0):
 
 def project(segments=None, **extra) -> dict:
     body = {"format": "mulse-author-project", "version": 1,
-            "segments": segments if segments is not None else [{"id": "s1", "effect": "Wind", "start_ms": 0, "end_ms": 1000}]}
+            "segments": (segments if segments is not None
+                         else [{"id": "s1", "effect": "Wind", "start_ms": 0, "end_ms": 1000}])}
     body.update(extra)
     return body
 

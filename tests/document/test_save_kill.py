@@ -1,6 +1,7 @@
 """Fault test: a process saving a project is killed (SIGKILL) at random moments.  After every
 kill the project on disk is one of the complete versions, and the next save leaves no temp
-file.  The worker's fsync is slowed down (a slow disk) so that many kills land mid-write.  50 kills locally, 8 when the environment variable CI is set."""
+file.  The worker's fsync is slowed down (a slow disk) so that many kills land mid-write.  50 kills locally,
+8 when the environment variable CI is set."""
 
 from __future__ import annotations
 

@@ -2,13 +2,12 @@
 
 import numpy as np
 import pytest
-
-from mulse_author.media.decode import stream_media
-from mulse_author.effects.colors import (COLOR_TERMS, _srgb_to_lab, color_term, nearest_color_term,
-                                         srgb_to_lab_array)
-from mulse_author.effects.cues import CueSettings, ThirdsColourBins, flash_cues, light_cues
-from mulse_author.effects.schemes import is_location_term, is_scent_term
 from videogen import solid, three_colour_frame, write_media
+
+from mulse_author.effects.cues import CueSettings, ThirdsColourBins, flash_cues, light_cues
+from mulse_author.media.decode import stream_media
+from mulse_author.mpegv.colors import COLOR_TERMS, _srgb_to_lab, color_term, nearest_color_term, srgb_to_lab_array
+from mulse_author.mpegv.schemes import is_location_term, is_scent_term
 
 
 def test_colour_terms_and_nearest():
@@ -103,7 +102,7 @@ def test_short_bright_excursion_does_not_split_a_light_segment():
 
 def test_nearest_term_over_all_terms_equals_the_explicit_search():
     """The vectorised search over every term gives what the per-term loop gives (ties included)."""
-    from mulse_author.effects.colors import COLOR_TERMS, nearest_color_term
+    from mulse_author.mpegv.colors import COLOR_TERMS, nearest_color_term
 
     rng = np.random.default_rng(5)
     colours = [tuple(c) for c in rng.uniform(0, 255, (300, 3))]

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
+from mulse_author.detect.label_segment import LabelSegment
 from mulse_author.detect.loudness import LoudnessTrack
-from mulse_author.detect.segmentation import LabelSegment
 from mulse_author.document.keyframes import from_samples, value_at
 from mulse_author.effects.envelope_keyframes import seed_keyframes
 from mulse_author.effects.rules import DEFAULT_RULES_PATH, RulesError, apply_rules, load_rules, parse_rules

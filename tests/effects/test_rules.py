@@ -5,8 +5,8 @@ import json
 import numpy as np
 import pytest
 
+from mulse_author.detect.label_segment import LabelSegment
 from mulse_author.detect.loudness import LoudnessTrack
-from mulse_author.detect.segmentation import LabelSegment
 from mulse_author.document import Source
 from mulse_author.effects.rules import (
     DEFAULT_RULES_PATH,

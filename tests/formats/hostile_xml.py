@@ -51,7 +51,8 @@ def big_number_sem(where: str, digits: int = 5000) -> bytes:
     raise ValueError(where)
 
 
-def _ncl(head: str, body: str) -> bytes:
+def ncl_document(head: str, body: str) -> bytes:
+    """An NCL 3.0 document with ``head`` and a body of a port to "video" plus ``body``."""
     return (f'<?xml version="1.0" encoding="UTF-8"?>\n<ncl id="x" xmlns="{NCL}"><head>{head}</head>'
             f'<body><port id="p" component="video"/>{body}</body></ncl>').encode()
 
@@ -64,17 +65,17 @@ def ncl_binds(n: int) -> bytes:
     """One link with ``n`` onBegin conditions and ``n`` start actions (0.6 MB for 3 000)."""
     conds = "".join('<bind role="onBegin" component="video" interface="a0"/>' for _ in range(n))
     acts = "".join('<bind role="start" component="fx"/>' for _ in range(n))
-    return _ncl("", _VIDEO + f'<link id="l" xconnector="c">{conds}{acts}</link>')
+    return ncl_document("", _VIDEO + f'<link id="l" xconnector="c">{conds}{acts}</link>')
 
 
 def ncl_links(n: int) -> bytes:
     """``n`` links that all start the same effect node."""
     links = "".join(f'<link id="l{i}" xconnector="c"><bind role="onBegin" component="video" interface="a0"/>'
                     '<bind role="start" component="fx"/></link>' for i in range(n))
-    return _ncl("", _VIDEO + links)
+    return ncl_document("", _VIDEO + links)
 
 
 def ncl_clock(digits: int = 400) -> bytes:
-    return _ncl("", _VIDEO.replace('begin="1s"', f'begin="{"9" * digits}:00:00"') +
+    return ncl_document("", _VIDEO.replace('begin="1s"', f'begin="{"9" * digits}:00:00"') +
                 '<link id="l" xconnector="c"><bind role="onBegin" component="video" interface="a0"/>'
                 '<bind role="start" component="fx"/></link>')

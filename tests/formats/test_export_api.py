@@ -5,6 +5,7 @@ import os
 import stat
 
 import pytest
+from fmt_samples import sample_doc
 
 from mulse_author.cli import main
 from mulse_author.document import save_project
@@ -14,17 +15,17 @@ from mulse_author.formats.atomic import TMP_SUFFIX, atomic_output, clean_stale_t
 from mulse_author.formats.export import export_document, targets
 from mulse_author.formats.report import ExportReport
 
-from fmt_samples import sample_doc
-
 
 @pytest.mark.parametrize("kind,target,profile", [
-    ("sem", None, "3.0"), ("sem", "playsem", "3.0"), ("ncl", None, "3.0"), ("ncl", "webncl", "3.0"), ("ncl", None, "4.0"),
+    ("sem", None, "3.0"), ("sem", "playsem", "3.0"),
+    ("ncl", None, "3.0"), ("ncl", "webncl", "3.0"), ("ncl", None, "4.0"),
 ])
 def test_export_document_writes_readable_files_and_reports(tmp_path, schema_root, kind, target, profile):
     out = tmp_path / f"x.{kind}"
     report = export_document(sample_doc(), out, kind, target=target, ncl_profile=profile)
     assert isinstance(report, ExportReport) and report.path == str(out)
-    assert report.target == (target or {"sem": "mpegv", "ncl": "ginga"}[kind] if profile == "3.0" else "ginga-mulsemedia")
+    expected = target or {"sem": "mpegv", "ncl": "ginga"}[kind] if profile == "3.0" else "ginga-mulsemedia"
+    assert report.target == expected
     assert isinstance(report.adjusted, list) and isinstance(report.unplayable, list)
     lines = report.lines()
     assert lines[0].startswith(str(out)) and all(isinstance(x, str) for x in lines)

@@ -9,8 +9,7 @@ import threading
 import time
 
 import pytest
-from hostile_xml import (big_number_sem, effect, entity_sem, many_attributes, ncl_binds, ncl_clock, ncl_links,
-                         sem)
+from hostile_xml import big_number_sem, effect, entity_sem, many_attributes, ncl_binds, ncl_clock, ncl_links, sem
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -53,7 +52,8 @@ def test_entity_declarations_are_refused_in_every_encoding(tmp_path, encoding):
 
 @pytest.mark.parametrize("encoding", ["UTF-8", "UTF-16", "UTF-32", "ISO-8859-1", "windows-1252"])
 def test_clean_files_in_supported_encodings_import(tmp_path, encoding):
-    text = sem(effect(attrs=' label="café"'.replace("label", "note")), head=f'<?xml version="1.0" encoding="{encoding}"?>\n')
+    text = sem(effect(attrs=' label="café"'.replace("label", "note")),
+               head=f'<?xml version="1.0" encoding="{encoding}"?>\n')
     p = write(tmp_path, "ok.sem", text.encode(encoding))
     (doc, _), _ = bounded(lambda: read_sem(p), 10)
     (seg,) = doc.segments()
@@ -84,7 +84,8 @@ def test_40k_links_on_one_node(tmp_path):
     areas = "".join(f'<area id="a{i}" begin="{i}s" end="{i}.5s"/>' for i in range(20_000))
     links = "".join(f'<link id="s{i}" xconnector="c"><bind role="onBegin" component="video" interface="a{i}"/>'
                     f'<bind role="start" component="fx"/></link><link id="e{i}" xconnector="c"><bind role="onEnd" '
-                    f'component="video" interface="a{i}"/><bind role="stop" component="fx"/></link>' for i in range(20_000))
+                    f'component="video" interface="a{i}"/><bind role="stop" component="fx"/></link>'
+                    for i in range(20_000))
     ncl = ('<?xml version="1.0" encoding="UTF-8"?><ncl id="x" xmlns="http://www.ncl.org.br/NCL3.0/EDTVProfile">'
            f'<head/><body><port id="p" component="video"/><media id="video" src="v.mp4">{areas}</media>'
            f'<media id="fx" type="application/x-sensory-effect-WindType"/>{links}</body></ncl>')

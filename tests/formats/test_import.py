@@ -3,17 +3,16 @@
 import time
 
 import pytest
+from fmt_samples import sample_doc
 from lxml import etree
 
-from mulse_author.document import MediaRef, Segment, TimelineDocument
+from mulse_author.document import Segment, TimelineDocument
 from mulse_author.errors import FormatError
 from mulse_author.formats.ncl_reader import read_ncl
 from mulse_author.formats.ncl_writer import write_ncl
 from mulse_author.formats.schemas import xsd_issues
 from mulse_author.formats.sem_reader import read_sem
 from mulse_author.formats.sem_writer import write_sem
-
-from fmt_samples import sample_doc
 
 INVALID_SEM = "heathdash_formula_1_new.xml"
 HEAD = ('<?xml version="1.0"?>\n<sedl:SEM xmlns:sedl="urn:mpeg:mpeg-v:2010:01-SEDL-NS" '
@@ -72,7 +71,8 @@ def test_namespaced_ncl_samples_import(shared_dir):
             assert isinstance(doc, TimelineDocument), f.name
     doc, warnings = read_ncl(folder / "ginga-mulsemedia_app-calibration.ncl")
     (s,) = doc.segments()
-    assert (s.effect, s.start_ms, s.end_ms, s.scent, s.location) == ("Scent", 3000, 10000, "Coconuts", "center:top:front")
+    got = (s.effect, s.start_ms, s.end_ms, s.scent, s.location)
+    assert got == ("Scent", 3000, 10000, "Coconuts", "center:top:front")
     assert any("outside its range" in w for w in warnings)  # intensityValue=100 with range [0,10]
     doc, warnings = read_ncl(folder / "GPMM_WebMedia2019_example.ncl")
     (s,) = doc.segments()
@@ -98,7 +98,8 @@ def test_sem_round_trip(tmp_path):
     back, warnings = read_sem(out)
     assert [key(s) for s in back.segments()] == [key(s) for s in doc.segments()]
     assert back.media.path == str(tmp_path / "v" / "film.mp4") and back.media.duration_ms == 60_000
-    assert warnings == ["warning: effect type 'RigidBodyMotion' is not one Mulse Author edits; kept as is (1 segment(s))"]
+    assert warnings == ["warning: effect type 'RigidBodyMotion' is not one Mulse Author edits; "
+                        "kept as is (1 segment(s))"]
 
 
 def test_unknown_effect_kept_and_reported(tmp_path):
@@ -155,13 +156,15 @@ def test_wrong_namespace_or_root(tmp_path):
 
 def test_malformed_times_and_pairs_are_warnings_with_lines(tmp_path):
     body = "\n".join([
-        '<sedl:Effect xsi:type="sev:WindType" activate="true" intensity-value="6" intensity-range="0 12" si:pts="1.5"/>',  # line 3
+        '<sedl:Effect xsi:type="sev:WindType" activate="true" intensity-value="6" intensity-range="0 12" '
+        'si:pts="1.5"/>',  # line 3
         '<sedl:Effect xsi:type="sev:WindType" activate="true" si:pts="-10"/>',  # 4
         '<sedl:Effect xsi:type="sev:FogType" activate="false" si:pts="100"/>',  # 5 unmatched off
         '<sedl:Effect xsi:type="sev:LightType" activate="true" si:pts="200"/>',  # 6 never off
         '<sedl:Effect xsi:type="sev:WindType" activate="true" duration="500" si:pts="300"/>',  # 7
         '<sedl:Effect xsi:type="sev:WindType" activate="true" duration="500" si:pts="400"/>',  # 8 overlaps 7
-        '<sedl:Effect xsi:type="sev:VibrationType" activate="true" intensity-value="50" intensity-range="0 10" si:pts="0"/>',
+        '<sedl:Effect xsi:type="sev:VibrationType" activate="true" intensity-value="50" intensity-range="0 10" '
+        'si:pts="0"/>',
         '<sedl:Effect xsi:type="sev:VibrationType" activate="false" si:pts="50"/>',
     ])
     doc, warnings = read_sem(sem(tmp_path, body))

@@ -84,8 +84,8 @@ def test_seeding_from_a_sampled_level():
 def test_keyframes_seeded_from_the_loudness_export_valid_files(tmp_path, schema_root):
     import numpy as np
 
+    from mulse_author.detect.label_segment import LabelSegment
     from mulse_author.detect.loudness import LoudnessTrack
-    from mulse_author.detect.segmentation import LabelSegment
     from mulse_author.effects.envelope_keyframes import seed_keyframes
     from mulse_author.effects.rules import DEFAULT_RULES_PATH, apply_rules, load_rules
 
@@ -96,7 +96,8 @@ def test_keyframes_seeded_from_the_loudness_export_valid_files(tmp_path, schema_
     track.finish()
     rules = load_rules(DEFAULT_RULES_PATH)
     dets = [LabelSegment("Rain", 0, 12_000, 0.8, 0.9), LabelSegment("Ocean", 0, 12_000, 0.7, 0.8)]
-    segs = flatten_overlaps(seed_keyframes(apply_rules(dets, rules, track.level_db, track.peak_s), rules, track.level_db))
+    suggested = apply_rules(dets, rules, track.level_db, track.peak_s)
+    segs = flatten_overlaps(seed_keyframes(suggested, rules, track.level_db))
     assert sum(bool(s.keyframes) for s in segs) >= 3
     doc = TimelineDocument(MediaRef("/tmp/rain.mp4", 12_000, fps=25.0))
     doc.add(segs)

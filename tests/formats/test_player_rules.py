@@ -11,24 +11,25 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings, strategies as st
+from fmt_samples import sample_doc
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from mulse_author.document import MediaRef, Segment, TimelineDocument
-from mulse_author.effects.colors import color_rgb
 from mulse_author.formats import validate
 from mulse_author.formats.export import export_document
 from mulse_author.formats.ncl_writer import build_ncl
 from mulse_author.formats.sem_writer import build_sem
-
-from fmt_samples import sample_doc
+from mulse_author.mpegv.colors import color_rgb
 
 # Ginga's parser: element -> (parents it accepts, attributes it knows).  Anything else is refused.
 GINGA = {
     "ncl": ({None}, {"id", "title", "schemaLocation", "xmlns"}),
     "head": ({"ncl"}, set()),
     "regionBase": ({"head"}, {"id", "device", "region"}),
-    "region": ({"region", "regionBase"}, {"id", "title", "left", "right", "top", "bottom", "height", "width", "zIndex"}),
+    "region": ({"region", "regionBase"},
+               {"id", "title", "left", "right", "top", "bottom", "height", "width", "zIndex"}),
     "descriptorBase": ({"head"}, {"id"}),
     "descriptor": ({"descriptorBase"}, {
         "id", "player", "explicitDur", "region", "freeze", "moveLeft", "moveRight", "moveUp", "moveDown",
@@ -130,7 +131,8 @@ def test_effect_media_carry_no_player_property_names(name):
 def test_ncl_drops_attrs_that_would_become_layout_properties():
     doc = sample_doc()
     s = doc.segments()[0]
-    doc.update(s.id, attrs={"ncl:location": "1,2", "ncl:left": "10%", "ncl:": "x", "ncl:bad name": "x", "ncl:mine": "ok"})
+    doc.update(s.id, attrs={"ncl:location": "1,2", "ncl:left": "10%", "ncl:": "x", "ncl:bad name": "x",
+                            "ncl:mine": "ok"})
     warnings = []
     root = build_ncl(doc, warnings=warnings).getroot()
     names = [p.get("name") for p in root.iter("{*}property")]
@@ -319,7 +321,8 @@ def _zone_of(location):
 
 def desired_zones(doc, t):
     """{zone: colour term or None}: the located light in that zone wins over an unlocated one."""
-    on = [s for s in doc.segments() if s.effect in ("Light", "Flash") and s.start_ms <= t < s.end_ms and s.intensity > 0]
+    on = [s for s in doc.segments()
+          if s.effect in ("Light", "Flash") and s.start_ms <= t < s.end_ms and s.intensity > 0]
     out = {}
     for z in ("left", "center", "right"):
         pick = [s for s in on if _zone_of(s.location) == z] or [s for s in on if _zone_of(s.location) is None]
@@ -391,4 +394,5 @@ def light_timelines(draw):
 def test_playsem_target_shows_every_zone_right_for_any_light_timeline(doc):
     assume(any(s.intensity > 0 for s in doc.segments()))
     wrong = check_playsem(doc, build_sem(doc, target="playsem").getroot())
-    assert wrong == [], (wrong[:3], [(s.effect, s.start_ms, s.end_ms, s.intensity, s.color, s.location) for s in doc.segments()])
+    assert wrong == [], (wrong[:3], [(s.effect, s.start_ms, s.end_ms, s.intensity, s.color, s.location)
+                                     for s in doc.segments()])

@@ -1,17 +1,18 @@
 """Property-based: any timeline exports to schema-valid SEM / NCL and imports back unchanged."""
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from mulse_author.document import MediaRef, Segment, TimelineDocument
-from mulse_author.effects.types import EFFECT_TYPES
 from mulse_author.errors import FormatError
 from mulse_author.formats.ncl_reader import parse_ncl_tree
 from mulse_author.formats.ncl_writer import build_ncl
 from mulse_author.formats.schemas import xsd_issues
 from mulse_author.formats.sem_reader import parse_sem_tree
 from mulse_author.formats.sem_writer import build_sem
+from mulse_author.mpegv.types import EFFECT_TYPES
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 COLORS = ["red", "amber", "white", "blue", "orange_web", "green_html/css_green"]
@@ -28,7 +29,8 @@ def timelines(draw):
         location = draw(st.sampled_from(LOCATIONS))
         # Cut points inside [0, duration] -> non-overlapping segments on this lane (gaps allowed,
         # touching allowed, 1 ms segments and segments at 0 / at the very end included).
-        cuts = sorted(draw(st.sets(st.integers(0, duration), max_size=8)) | draw(st.sampled_from([set(), {0}, {0, duration}])))
+        cuts = sorted(draw(st.sets(st.integers(0, duration), max_size=8))
+                      | draw(st.sampled_from([set(), {0}, {0, duration}])))
         for a, b in zip(cuts, cuts[1:]):
             if draw(st.booleans()):
                 continue  # a gap

@@ -1,12 +1,11 @@
-from lxml import etree
 import pytest
+from fmt_samples import sample_doc
+from lxml import etree
 
 from mulse_author.document import MediaRef, Segment, TimelineDocument
 from mulse_author.errors import FormatError
 from mulse_author.formats.schemas import xsd_issues
 from mulse_author.formats.sem_writer import NSMAP, SEDL_NS, SI_NS, build_sem, write_sem
-
-from fmt_samples import sample_doc
 
 NS = {"sedl": SEDL_NS, "si": SI_NS, "xsi": NSMAP["xsi"], "sev": NSMAP["sev"], "mpeg7": NSMAP["mpeg7"]}
 
@@ -32,8 +31,10 @@ def test_sample_doc_validates_and_has_explicit_pairs(sem_schema):
 
 def test_units_time_scale_and_urns():
     doc = TimelineDocument(MediaRef("/v.mp4", 10_000))
-    doc.add([Segment("Wind", 1234, 2000, intensity=0.5), Segment("Light", 3000, 4000, color="red", location="center:*:front"),
-             Segment("Scent", 5000, 6000, scent="lavender", intensity=1.0), Segment("Temperature", 7000, 8000, intensity=0.0)])
+    doc.add([Segment("Wind", 1234, 2000, intensity=0.5),
+             Segment("Light", 3000, 4000, color="red", location="center:*:front"),
+             Segment("Scent", 5000, 6000, scent="lavender", intensity=1.0),
+             Segment("Temperature", 7000, 8000, intensity=0.0)])
     root = build_sem(doc, time_scale=90000).getroot()
     assert root.get(f"{{{SI_NS}}}timeScale") == "90000"
     wind, light, scent, temp = [e for e in effects(etree.ElementTree(root)) if e.get("activate") == "true"]

@@ -4,7 +4,7 @@
 import pytest
 from lxml import etree
 
-from mulse_author.detect.segmentation import LabelSegment
+from mulse_author.detect.label_segment import LabelSegment
 from mulse_author.document import MediaRef, Segment, TimelineDocument
 from mulse_author.effects.rules import apply_rules, load_rules
 from mulse_author.errors import FormatError

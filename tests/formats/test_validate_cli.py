@@ -1,12 +1,11 @@
 """validate() and the export / validate commands."""
 
 import pytest
+from fmt_samples import sample_doc
 
 from mulse_author.cli import main
 from mulse_author.document import save_project
 from mulse_author.formats import validate, write_ncl, write_sem
-
-from fmt_samples import sample_doc
 
 
 @pytest.fixture
@@ -51,8 +50,10 @@ def test_ncl_checks_the_xsd_cannot_make(tmp_path, schema_root):
 
 def test_sem_pairing_problems_are_errors(tmp_path, schema_root):
     p = tmp_path / "x.sem"
-    p.write_text('<sedl:SEM xmlns:sedl="urn:mpeg:mpeg-v:2010:01-SEDL-NS" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-                 'xmlns:sev="urn:mpeg:mpeg-v:2010:01-SEV-NS" xmlns:si="urn:mpeg:mpeg21:2003:01-DIA-XSI-NS" si:timeScale="1000">\n'
+    p.write_text('<sedl:SEM xmlns:sedl="urn:mpeg:mpeg-v:2010:01-SEDL-NS" '
+                 'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+                 'xmlns:sev="urn:mpeg:mpeg-v:2010:01-SEV-NS" xmlns:si="urn:mpeg:mpeg21:2003:01-DIA-XSI-NS" '
+                 'si:timeScale="1000">\n'
                  '<sedl:Effect xsi:type="sev:WindType" activate="false" si:pts="5"/>\n</sedl:SEM>')
     (issue,) = validate(p, schema_root)
     assert issue.is_error and issue.line == 2 and issue.element == "Effect"

@@ -3,7 +3,8 @@ the schemas at run time: such values are dropped or converted with a warning, or
 a FormatError naming the segment (and the previous file stays)."""
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from mulse_author.document import MediaRef, Segment, TimelineDocument
 from mulse_author.errors import FormatError

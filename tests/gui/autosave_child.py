@@ -7,14 +7,13 @@ import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from guifixtures import sample_doc  # noqa: E402
 from PySide6.QtCore import QTimer  # noqa: E402
 
 from mulse_author.document import Segment  # noqa: E402
 from mulse_author.gui.app import make_app  # noqa: E402
 from mulse_author.gui.main_window import MainWindow  # noqa: E402
 from mulse_author.gui.settings import AppSettings  # noqa: E402
-
-from guifixtures import sample_doc  # noqa: E402
 
 workdir, delay, n_base = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
 app = make_app()

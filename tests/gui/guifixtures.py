@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from mulse_author.document import Curves, MediaRef, Segment, Source, TimelineDocument
+from mulse_author.media.synth import write_media
 
 FPS = 25
 
@@ -19,39 +20,23 @@ def frame_colour(i: int) -> int:
 
 def make_video(path: Path, n_frames: int = 75, fps: int = FPS, size=(96, 64), audio: bool = True) -> Path:
     """A small MPEG-4 video whose frame ``i`` is a flat colour with red = ``frame_colour(i)``
-    (so the frame shown can be read back), with a 440 Hz tone on the audio track."""
-    import av
-
+    (so the frame shown can be read back), with a 440 Hz tone from 1 s on the audio track."""
     w, h = size
-    with av.open(str(path), "w") as c:
-        v = c.add_stream("mpeg4", rate=fps)
-        v.width, v.height, v.pix_fmt = w, h, "yuv420p"
-        v.codec_context.qmin = 1
-        v.codec_context.qmax = 3
-        a = c.add_stream("aac", rate=22050, layout="mono") if audio else None
-        for i in range(n_frames):
-            img = np.zeros((h, w, 3), np.uint8)
-            img[..., 0] = frame_colour(i)
-            img[..., 2] = 128
-            f = av.VideoFrame.from_ndarray(img, format="rgb24")
-            f.pts = i
-            for p in v.encode(f):
-                c.mux(p)
-        for p in v.encode():
-            c.mux(p)
-        if a is not None:
-            sr = 22050
-            t = np.arange(int(sr * n_frames / fps)) / sr
-            sig = (0.4 * np.sin(2 * np.pi * 440 * t) * (t > 1.0)).astype(np.float32)
-            for k in range(0, len(sig), 1024):
-                fr = av.AudioFrame.from_ndarray(sig[None, k:k + 1024], format="fltp", layout="mono")
-                fr.sample_rate = sr
-                fr.pts = k
-                for p in a.encode(fr):
-                    c.mux(p)
-            for p in a.encode():
-                c.mux(p)
-    return path
+
+    def picture(i, t):
+        img = np.zeros((h, w, 3), np.uint8)
+        img[..., 0] = frame_colour(i)
+        img[..., 2] = 128
+        return img
+
+    def tone(t):
+        return 0.4 * np.sin(2 * np.pi * 440 * t) * (t > 1.0)
+
+    def near_lossless(v, a):
+        v.codec_context.qmin, v.codec_context.qmax = 1, 3
+
+    return write_media(path, n_frames / fps, picture, tone if audio else None, size=size, fps=fps,
+                       sample_rate=22050, video_codec="mpeg4", setup=near_lossless)
 
 
 def sample_doc(duration_ms: int = 60_000, fps: float = 25.0, path: str = "/nonexistent/video.mp4") -> TimelineDocument:

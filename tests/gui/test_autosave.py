@@ -13,11 +13,10 @@ import time
 from pathlib import Path
 
 import pytest
+from guifixtures import sample_doc
 
 from mulse_author.document import load_project
 from mulse_author.gui import autosave
-
-from guifixtures import sample_doc
 
 HERE = Path(__file__).parent
 DELAY_S = 0.5

@@ -7,11 +7,13 @@ import sys
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mulse_author.document import Segment
 from mulse_author.errors import DocumentError
 from mulse_author.gui.logic import envelope, lane_index, layout, mapping, snapping, ticks, timecode
+from mulse_author.media.synth import write_media
 
 
 def test_logic_imports_no_qt():
@@ -249,22 +251,13 @@ def test_column_envelope_zoomed_in_and_partial():
 
 
 def test_peaks_from_generated_audio(tmp_path):
-    import av
-
     from mulse_author.gui.logic.waveform import compute_peaks
 
     path = tmp_path / "tone.wav"
     sr = 8000
     t = np.arange(sr * 2) / sr
     sig = (0.5 * np.sin(2 * np.pi * 200 * t) * (t >= 1)).astype(np.float32)
-    with av.open(str(path), "w") as c:
-        s = c.add_stream("pcm_f32le", rate=sr, layout="mono")
-        fr = av.AudioFrame.from_ndarray(sig[None], format="flt", layout="mono")
-        fr.sample_rate = sr
-        for p in s.encode(fr):
-            c.mux(p)
-        for p in s.encode():
-            c.mux(p)
+    write_media(path, 2.0, audio=sig, sample_rate=sr, audio_codec="pcm_f32le")
     pk = compute_peaks(str(path), bin_ms=10)
     assert pk.bin_ms == 10 and len(pk.maxs) == 200
     assert pk.maxs[:100].max() == 0 and pk.maxs[100:].max() == pytest.approx(0.5, abs=0.01)

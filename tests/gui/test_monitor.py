@@ -8,7 +8,6 @@ from mulse_author.document import MediaRef, Segment, Source, TimelineDocument
 from mulse_author.gui.logic.now_playing import NowPlaying
 
 
-
 def room_doc():
     doc = TimelineDocument(MediaRef("/nonexistent/v.mp4", 60_000, fps=25.0))
     doc.add([

@@ -6,12 +6,11 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
-from mulse_author.document import MediaRef, Segment, Source, TimelineDocument
-from mulse_author.document import edits
-from mulse_author.document.review import is_rejected, next_suggestion, rejection_of
-from mulse_author.gui.export_import import ExportDialog, ExportOptions
+from mulse_author.document import MediaRef, Segment, Source, TimelineDocument, edits
+from mulse_author.document.rejections import is_rejected, rejection_of
+from mulse_author.document.review import next_suggestion
 from mulse_author.formats import read_sem
-
+from mulse_author.gui.export_import import ExportDialog, ExportOptions
 
 
 def review_doc():

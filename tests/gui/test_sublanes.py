@@ -6,14 +6,13 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
+from test_timeline import drag, move_event, pt
 
 from mulse_author.document import MediaRef, Segment, Source, TimelineDocument
 from mulse_author.gui.editor import Editor
 from mulse_author.gui.logic.sublanes import RowStates, location_label, rows_for
 from mulse_author.gui.timeline_mouse import Pointer
 from mulse_author.gui.timeline_view import TimelineView
-
-from test_timeline import drag, move_event, pt
 
 
 def lights_doc():

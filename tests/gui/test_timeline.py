@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from guifixtures import sample_doc
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QApplication
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from mulse_author.document import Source
 from mulse_author.gui.editor import Editor
 from mulse_author.gui.timeline_view import TimelineView
-
-from guifixtures import sample_doc
 
 
 @pytest.fixture

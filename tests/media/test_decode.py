@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from media_factory import make_audio, make_media, solid, thirds, tone
 
-from media_factory import make_audio, make_media, moving_gradient, solid, thirds, tone
 from mulse_author.errors import MediaError
-from mulse_author.features.constants import SAMPLE_RATE as SR
 from mulse_author.media import decode_only, load_audio, probe, stream_media
 from mulse_author.media.decode import sample_time
+from mulse_author.spec import SAMPLE_RATE as SR
 
 
 def run(path, **kw):

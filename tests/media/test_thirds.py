@@ -8,7 +8,7 @@ import av
 import numpy as np
 import pytest
 
-from mulse_author.media.decode import DecodeStats, _FrameSampler, _ThirdsMeter, _thirds_grid
+from mulse_author.media.decode import DecodeStats, _FrameSampler, _thirds_grid, _ThirdsMeter
 
 
 def _picture(h: int = 360, w: int = 640, seed: int = 0) -> np.ndarray:

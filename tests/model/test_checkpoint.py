@@ -201,7 +201,8 @@ def test_card_not_json_object(ckpt, text):
 def test_card_for_a_different_network_names_the_first_tensor(ckpt):
     # Weights of the compact net, card claiming the paper's sizes.
     _edit_card(ckpt, lambda d: d.update(config=ModelConfig.paper().to_dict()))
-    with pytest.raises(CheckpointError, match=r"tensor 'audio.conv1.weight' has shape \[24, 1, 57, 6\].*\[80, 1, 57, 6\]"):
+    with pytest.raises(CheckpointError,
+                       match=r"tensor 'audio.conv1.weight' has shape \[24, 1, 57, 6\].*\[80, 1, 57, 6\]"):
         load_checkpoint(ckpt)
 
 
@@ -301,14 +302,15 @@ def test_card_json_is_strict(net):
     assert data["metrics"] == {"mAP": None, "per_label": [None, 0.5]}
 
 
-def test_default_preprocessing_matches_features_constants():
-    features = pytest.importorskip("mulse_author.features")
-    names = {"sample_rate": "SAMPLE_RATE", "n_fft": "N_FFT", "hop": "HOP", "n_mels": "N_MELS",
+def test_default_preprocessing_matches_the_spec():
+    from mulse_author import spec
+
+    names = {"sample_rate": "SAMPLE_RATE", "n_fft": "N_FFT", "hop": "HOP", "n_mels": "N_MELS", "top_db": "TOP_DB",
              "audio_frames": "AUDIO_FRAMES", "video_frames": "VIDEO_FRAMES", "frame_size": "FRAME_SIZE"}
-    if not all(hasattr(features, c) for c in names.values()):
-        pytest.skip("mulse_author.features does not export its constants yet")
     for key, const in names.items():
-        assert DEFAULT_PREPROCESSING[key] == getattr(features, const), key
+        assert DEFAULT_PREPROCESSING[key] == getattr(spec, const), key
+    assert DEFAULT_PREPROCESSING == {"sample_rate": 22050, "n_fft": 1024, "hop": 512, "n_mels": 60, "top_db": 80.0,
+                                     "audio_frames": 420, "video_frames": 32, "frame_size": 32}
 
 
 # ------------------------------------------------------------ default location

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import torch
+from model_synthetic import make_batch
 
 from mulse_author.model import BimodalNet, ModelConfig, bce_loss, load_checkpoint, save_checkpoint
 from mulse_author.model.card import DEFAULT_PREPROCESSING, ModelCard
-
-from model_synthetic import make_batch
 
 STEPS = 60
 BATCH = 16

@@ -7,7 +7,12 @@ import pytest
 import torch
 
 from mulse_author.model.encoders.aisfx import (
-    EMBEDDING_DIM, N_MELS, AisfxAudioModule, AisfxEncoder, aisfx_filter_bank, aisfx_mel_map,
+    EMBEDDING_DIM,
+    N_MELS,
+    AisfxAudioModule,
+    AisfxEncoder,
+    aisfx_filter_bank,
+    aisfx_mel_map,
 )
 
 WHEEL = Path("/tmp/aisfx/aisfx-0.1.2-py2.py3-none-any.whl")

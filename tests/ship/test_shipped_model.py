@@ -1,7 +1,5 @@
 """The model shipped in trained/: loads through the app's path, says what it is, behaves sanely."""
 
-import json
-import math
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +8,7 @@ import torch
 
 from mulse_author.detect.segmentation import DetectionSettings
 from mulse_author.labels import LABELS
+from mulse_author.media.synth import write_media
 from mulse_author.model import default_model_path, load_checkpoint
 
 TRAINED = Path(__file__).resolve().parents[2] / "trained"
@@ -134,17 +133,7 @@ def test_steady_hiss_is_not_rain(shipped):
 
 
 def _write_wav(path: Path, audio: np.ndarray) -> None:
-    import av
-
-    with av.open(str(path), "w") as out:
-        stream = out.add_stream("pcm_s16le", rate=SR, layout="mono")
-        frame = av.AudioFrame.from_ndarray((audio * 32767).astype(np.int16)[None, :], format="s16",
-                                           layout="mono")
-        frame.sample_rate = SR
-        for packet in stream.encode(frame):
-            out.mux(packet)
-        for packet in stream.encode(None):
-            out.mux(packet)
+    write_media(path, audio.size / SR, audio=audio, sample_rate=SR, audio_codec="pcm_s16le")
 
 
 def test_the_app_analyses_with_the_shipped_model_by_default(tmp_path):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from training.data import DataSpec
-from training.train import OptimConfig, TrainConfig, model_config_from_spec
+from training.config import OptimConfig, TrainConfig, model_config_from_spec
+from training.dataspec import DataSpec
 
 TINY_MODEL = {"preset": "compact", "variant": "audio", "audio_frames": 54, "video_frames": 4,
               "audio_conv1_filters": 4, "audio_conv2_filters": 4, "audio_fc": 32,

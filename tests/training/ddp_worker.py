@@ -8,7 +8,8 @@ from pathlib import Path
 
 from safetensors.torch import save_file
 
-from training.train import TrainConfig, train
+from training.config import TrainConfig
+from training.loop import train
 
 
 def main() -> None:

@@ -2,17 +2,19 @@
 the feature cache, video frame sampling."""
 
 import csv
-from fractions import Fraction
 from pathlib import Path
 
-import av
 import numpy as np
 import pytest
 import torch
 
 from mulse_author.errors import FormatError
-from training import data as D
-from training.train import model_config_from_spec
+from mulse_author.media.synth import write_media
+from training.clip_features import sample_video_frames
+from training.clip_loader import load_splits
+from training.clips import ClipDataset, assert_sources_disjoint, collate
+from training.config import model_config_from_spec
+from training.dataspec import DataSpec
 
 SR = 22050
 
@@ -21,36 +23,13 @@ def write_wav(path: Path, seconds: float, freq: float, seed: int = 0) -> Path:
     rng = np.random.default_rng(seed)
     t = np.arange(int(seconds * SR)) / SR
     x = 0.3 * np.sin(2 * np.pi * freq * t) + 0.01 * rng.standard_normal(t.size)
-    pcm = (x * 32767).astype(np.int16)
-    with av.open(str(path), "w") as c:
-        s = c.add_stream("pcm_s16le", rate=SR, layout="mono")
-        for i in range(0, pcm.size, 4096):
-            f = av.AudioFrame.from_ndarray(pcm[None, i:i + 4096], format="s16", layout="mono")
-            f.sample_rate = SR
-            f.pts = i
-            for p in s.encode(f):
-                c.mux(p)
-        for p in s.encode(None):
-            c.mux(p)
-    return path
+    return write_media(path, seconds, audio=x, sample_rate=SR, audio_codec="pcm_s16le", chunk=4096)
 
 
 def write_video(path: Path, seconds: float, fps: int = 10) -> Path:
     """Video whose frame k is a flat grey of level 10 * k (so sampling can be checked)."""
-    with av.open(str(path), "w") as c:
-        s = c.add_stream("mpeg4", rate=fps)
-        s.width = s.height = 64
-        s.pix_fmt = "yuv420p"
-        s.time_base = Fraction(1, fps)
-        for k in range(int(seconds * fps)):
-            img = np.full((64, 64, 3), min(10 * k, 250), dtype=np.uint8)
-            f = av.VideoFrame.from_ndarray(img, format="rgb24")
-            f.pts = k
-            for p in s.encode(f):
-                c.mux(p)
-        for p in s.encode(None):
-            c.mux(p)
-    return path
+    return write_media(path, seconds, lambda k, t: np.full((64, 64, 3), min(10 * k, 250), dtype=np.uint8),
+                       size=(64, 64), fps=fps, video_codec="mpeg4")
 
 
 @pytest.fixture
@@ -71,12 +50,12 @@ def manifest(tmp_path):
 
 def test_manifest_splits_by_source_and_caches_features(manifest, tmp_path, monkeypatch, tiny_model_spec):
     cfg = model_config_from_spec(tiny_model_spec)  # audio variant, 54 mel frames
-    spec = D.DataSpec(kind="manifest", path=str(manifest), window_s=2.0, hop_s=2.0,
-                      fractions={"train": 0.5, "val": 0.25, "test": 0.25},
-                      cache_dir=str(tmp_path / "cache"))
-    sets = D.load_splits(spec, cfg)
+    spec = DataSpec(kind="manifest", path=str(manifest), window_s=2.0, hop_s=2.0,
+                    fractions={"train": 0.5, "val": 0.25, "test": 0.25},
+                    cache_dir=str(tmp_path / "cache"))
+    sets = load_splits(spec, cfg)
     assert sum(len(s) for s in sets.values()) == 16  # 8 files x two 2 s windows
-    D.assert_sources_disjoint(sets)
+    assert_sources_disjoint(sets)
     tr = sets["train"]
     assert tr.mel.shape[1:] == (1, 60, 54) and tr.frames is None
     assert tr.labels.shape[1] == 7
@@ -90,7 +69,7 @@ def test_manifest_splits_by_source_and_caches_features(manifest, tmp_path, monke
         raise AssertionError("decoded again despite the cache")
 
     monkeypatch.setattr(A, "load_audio", no_decode)
-    again = D.load_splits(spec, cfg)
+    again = load_splits(spec, cfg)
     for k in sets:
         torch.testing.assert_close(sets[k].mel, again[k].mel)
 
@@ -101,10 +80,10 @@ def test_split_manifests_and_window_padding(tmp_path, tiny_model_spec):
     for name, p, lab in (("train.csv", a, "Wind"), ("val.csv", b, "Fire")):
         (tmp_path / name).write_text(f"path,labels\n{p.name},{lab}\n")
     cfg = model_config_from_spec(tiny_model_spec)
-    spec = D.DataSpec(kind="manifest", split_manifests={"train": str(tmp_path / "train.csv"),
-                                                        "val": str(tmp_path / "val.csv")},
-                      window_s=1.25, hop_s=1.25, min_window_s=0.5)
-    sets = D.load_splits(spec, cfg, splits=("train", "val"))
+    spec = DataSpec(kind="manifest", split_manifests={"train": str(tmp_path / "train.csv"),
+                                                      "val": str(tmp_path / "val.csv")},
+                    window_s=1.25, hop_s=1.25, min_window_s=0.5)
+    sets = load_splits(spec, cfg, splits=("train", "val"))
     assert len(sets["train"]) == 3  # 0-1.25, 1.25-2.5, 2.5-3.0 (0.5 s, kept and padded)
     assert len(sets["val"]) == 1
     assert sets["train"].labels[:, 0].tolist() == [1, 1, 1]
@@ -115,12 +94,12 @@ def test_split_manifests_and_window_padding(tmp_path, tiny_model_spec):
 
 def test_video_frames_sampled_evenly(tmp_path):
     v = write_video(tmp_path / "v.mp4", 4.0, fps=10)
-    fr = D.sample_video_frames(str(v), 0.0, 4.0, 4, 32)
+    fr = sample_video_frames(str(v), 0.0, 4.0, 4, 32)
     assert fr.shape == (4, 3, 32, 32) and fr.dtype == np.uint8
     # instants 0.5, 1.5, 2.5, 3.5 s -> frames 5, 15, 25, 35 -> grey 50, 150, 250, 250
     levels = fr.reshape(4, -1).mean(axis=1)
     np.testing.assert_allclose(levels, [50, 150, 250, 250], atol=6)
-    fr2 = D.sample_video_frames(str(v), 1.0, 2.0, 2, 32)  # 1.5 s and 2.5 s
+    fr2 = sample_video_frames(str(v), 1.0, 2.0, 2, 32)  # 1.5 s and 2.5 s
     np.testing.assert_allclose(fr2.reshape(2, -1).mean(axis=1), [150, 250], atol=6)
 
 
@@ -129,29 +108,29 @@ def test_audio_file_without_video_is_a_clear_error(tmp_path):
 
     a = write_wav(tmp_path / "a.wav", 1.0, 440)
     with pytest.raises(MediaError, match="no video stream"):
-        D.sample_video_frames(str(a), 0.0, 1.0, 4, 32)
+        sample_video_frames(str(a), 0.0, 1.0, 4, 32)
 
 
 def test_data_spec_errors():
     with pytest.raises(FormatError, match="kind"):
-        D.DataSpec(kind="nope")
+        DataSpec(kind="nope")
     with pytest.raises(FormatError, match="needs a path"):
-        D.DataSpec(kind="manifest")
+        DataSpec(kind="manifest")
     with pytest.raises(FormatError, match="unknown"):
-        D.DataSpec.from_dict({"kind": "synthetic", "bogus": 1})
-    assert D.DataSpec.from_argument("synthetic").kind == "synthetic"
-    assert D.DataSpec.from_argument("audioset:x.csv").kind == "audioset"
+        DataSpec.from_dict({"kind": "synthetic", "bogus": 1})
+    assert DataSpec.from_argument("synthetic").kind == "synthetic"
+    assert DataSpec.from_argument("audioset:x.csv").kind == "audioset"
     with pytest.raises(FormatError):
-        D.DataSpec.from_argument("not-a-thing")
+        DataSpec.from_argument("not-a-thing")
 
 
 def test_synthetic_splits_are_disjoint_and_shaped(tiny_model_spec):
     cfg = model_config_from_spec(dict(tiny_model_spec, variant="bimodal"))
-    sets = D.load_splits(D.DataSpec(kind="synthetic", n_train=4, n_val=2, n_test=2), cfg)
-    D.assert_sources_disjoint(sets)
+    sets = load_splits(DataSpec(kind="synthetic", n_train=4, n_val=2, n_test=2), cfg)
+    assert_sources_disjoint(sets)
     assert sets["train"].frames.shape == (4, 4, 3, 32, 32)
     assert sets["train"].frames.dtype == torch.uint8
-    mel, fr, y = D.collate([D.ClipDataset(sets["train"])[i] for i in range(2)])
+    mel, fr, y = collate([ClipDataset(sets["train"])[i] for i in range(2)])
     assert mel.shape == (2, 1, 60, 54) and fr.dtype == torch.float32 and fr.max() <= 1
 
 
@@ -161,8 +140,8 @@ def test_mixed_manifest_must_come_split(tmp_path):
     m.write_text("path,labels,start_s,end_s,source,event_sources\n"
                  f"{a.name},Rain,,,mix0_000000,pkgA\n")
     with pytest.raises(FormatError, match="split_manifests"):
-        D.load_splits(D.DataSpec(kind="manifest", path=str(m)), model_config_from_spec(
-            {"preset": "compact", "variant": "audio"}))
+        load_splits(DataSpec(kind="manifest", path=str(m)), model_config_from_spec(
+          {"preset": "compact", "variant": "audio"}))
 
 
 def test_audioset_manifest_skips_clips_not_downloaded(tmp_path, tiny_model_spec):
@@ -171,12 +150,12 @@ def test_audioset_manifest_skips_clips_not_downloaded(tmp_path, tiny_model_spec)
     m = tmp_path / "manifest.csv"
     m.write_text("path,labels,start_s,end_s,source\n"
                  "a.wav,Rain,,,yt1\nb.wav,Fire,,,yt2\nmissing.wav,Wind,,,yt3\n")
-    spec = D.DataSpec(kind="audioset", path=str(m), window_s=1.25,
-                      fractions={"train": 0.5, "val": 0.5})
-    sets = D.load_splits(spec, model_config_from_spec(tiny_model_spec), splits=("train", "val"))
+    spec = DataSpec(kind="audioset", path=str(m), window_s=1.25,
+                    fractions={"train": 0.5, "val": 0.5})
+    sets = load_splits(spec, model_config_from_spec(tiny_model_spec), splits=("train", "val"))
     assert len(sets["train"]) + len(sets["val"]) == 2
     only_missing = tmp_path / "none.csv"
     only_missing.write_text("path,labels\nmissing.wav,Wind\n")
     with pytest.raises(FormatError, match="downloaded"):
-        D.load_splits(D.DataSpec(kind="audioset", path=str(only_missing)),
-                      model_config_from_spec(tiny_model_spec))
+        load_splits(DataSpec(kind="audioset", path=str(only_missing)),
+                    model_config_from_spec(tiny_model_spec))

@@ -6,16 +6,17 @@ import pytest
 
 from mulse_author.labels import LABELS
 from training import synthetic as S
+from training.table1 import run_table1
 
 
 def _clip(labels, seed=0, **kw):
-    return S.render_clip(np.array([1.0 if l in labels else 0.0 for l in LABELS]),
+    return S.render_clip(np.array([1.0 if lab in labels else 0.0 for lab in LABELS]),
                          np.random.default_rng(seed), seconds=2.5, video_frames=8, **kw)
 
 
 def test_every_label_has_a_modality():
     assert set(S.MODALITY) == set(LABELS)
-    assert {S.MODALITY[l] for l in LABELS} == {"audio", "video", "both"}
+    assert {S.MODALITY[lab] for lab in LABELS} == {"audio", "video", "both"}
 
 
 def test_shapes_ranges_and_reproducibility():
@@ -60,13 +61,13 @@ def test_bad_arguments():
 @pytest.mark.slow
 def test_bimodal_beats_unimodal_on_held_out_split():
     """All six Table I settings, tiny network, a few epochs on CPU (about 2 minutes)."""
-    from training.data import DataSpec
-    from training.train import TrainConfig
+    from training.config import TrainConfig
+    from training.dataspec import DataSpec
 
     cfg = TrainConfig.load("training/configs/synthetic.json")
     cfg = cfg.replace(epochs=8, data=DataSpec(kind="synthetic", n_train=240, n_val=80,
                                                n_test=160, seed=0))
-    results = S.run_table1(cfg, None, log=lambda m: None)
+    results = run_table1(cfg, None, log=lambda m: None)
     f1 = {v: r.metrics["test"]["micro_f1"] for v, r in results.items()}
     assert set(f1) == {"bimodal", "audio", "video", "fusioned_audio", "fusioned_video",
                        "late_fusion"}
@@ -76,6 +77,6 @@ def test_bimodal_beats_unimodal_on_held_out_split():
     audio_pl = results["audio"].metrics["test"]["per_label"]
     video_pl = results["video"].metrics["test"]["per_label"]
     bi_pl = results["bimodal"].metrics["test"]["per_label"]
-    assert max(audio_pl[l]["average_precision"] for l in ("Wind", "Fire")) < 0.7
-    assert max(video_pl[l]["average_precision"] for l in ("Rain", "Gunshot")) < 0.7
+    assert max(audio_pl[lab]["average_precision"] for lab in ("Wind", "Fire")) < 0.7
+    assert max(video_pl[lab]["average_precision"] for lab in ("Rain", "Gunshot")) < 0.7
     assert bi_pl["Wind"]["average_precision"] > 0.8 and bi_pl["Rain"]["average_precision"] > 0.8

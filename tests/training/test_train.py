@@ -10,7 +10,9 @@ import torch
 from mulse_author.labels import LABELS
 from mulse_author.model import load_checkpoint
 from training import evaluate as E
-from training.train import TrainConfig, main, train
+from training.config import TrainConfig
+from training.loop import train
+from training.train import main
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIGS = ROOT / "training" / "configs"
@@ -27,7 +29,7 @@ def test_short_training_run_loss_falls(tiny_config, tmp_path):
     assert card.config == cfg.model
     assert list(card.thresholds) == list(LABELS)
     assert all(0.05 <= t <= 1 for t in card.thresholds.values())
-    assert card.thresholds == {l: pytest.approx(float(t)) for l, t in zip(LABELS, res.thresholds)}
+    assert card.thresholds == {lab: pytest.approx(float(t)) for lab, t in zip(LABELS, res.thresholds)}
     assert card.metrics["val"]["n_clips"] == 24 and card.metrics["test"]["n_clips"] == 24
     assert card.training_data["thresholds_calibrated_on"] == "val"
     rows = E.read_log(tmp_path / "run" / "log.csv")

@@ -5,7 +5,7 @@ import torch
 
 from mulse_author.model import DEFAULT_PREPROCESSING, BimodalNet, ModelCard, save_checkpoint
 from training import visualize as V
-from training.train import model_config_from_spec
+from training.config import model_config_from_spec
 
 
 @pytest.mark.parametrize("variant", ["bimodal", "audio", "video"])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from audiogen import SR, tone, write_audio, write_video  # noqa: F401  (helpers live in audiogen.py)
 
 

@@ -6,9 +6,17 @@ import pytest
 
 from mulse_author.errors import FormatError
 from mulse_author.labels import AUDIOSET_MIDS, LABELS
-from training.datasets.audioset import (Segment, label_counts, label_evidence, load_ontology,
-                                        read_audioset_manifest, read_segments, select_segments,
-                                        to_recordings, write_manifest)
+from training.datasets.audioset import (
+    Segment,
+    label_counts,
+    label_evidence,
+    load_ontology,
+    read_audioset_manifest,
+    read_segments,
+    select_segments,
+    to_recordings,
+    write_manifest,
+)
 from training.datasets.local import read_manifest
 
 M = AUDIOSET_MIDS
@@ -127,9 +135,9 @@ def test_hierarchy_on_a_tiny_ontology(tmp_path):
 
 
 def test_cap_by_hand():
-    W, R, O = M["Wind"], M["Rain"], M["Ocean"]
+    W, R, OC = M["Wind"], M["Rain"], M["Ocean"]
     segs = [Segment(f"v{i}", 0, 10, mids) for i, mids in enumerate(
-        [(W,), (W, R), (R,), (R,), (O, W), (O,), (O,), ("/m/other",)])]
+        [(W,), (W, R), (R,), (R,), (OC, W), (OC,), (OC,), ("/m/other",)])]
     picked = select_segments(segs, label_evidence(), cap=2)
     # Wind: v0, v1 (count 2, Rain 1); Rain: v2 (Rain 2); Ocean: v4 (Wind 3), v5 (Ocean 2)
     assert [s.ytid for s, _ in picked] == ["v0", "v1", "v2", "v4", "v5"]

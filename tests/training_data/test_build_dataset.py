@@ -6,8 +6,8 @@ import json
 
 import numpy as np
 import pytest
-
 from audiogen import tone, write_audio
+
 from training.build_dataset import main
 from training.datasets.audio import load_audio
 from training.datasets.local import read_manifest

@@ -6,12 +6,11 @@ import os
 
 import numpy as np
 import pytest
-
 from audiogen import tone, write_audio
+
 from mulse_author.errors import FormatError
 from mulse_author.features import log_mel
-from training.cache import (FeatureCache, audio_log_mel, mixed_clip_features,
-                            recording_features)
+from training.cache import FeatureCache, audio_log_mel, mixed_clip_features, recording_features
 from training.datasets.audio import load_audio
 from training.datasets.recordings import Recording
 from training.mixer import MixerConfig, SoundscapeMixer

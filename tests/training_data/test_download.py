@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import threading
-from fractions import Fraction
 from pathlib import Path
 
 import av
@@ -13,9 +12,9 @@ import pytest
 
 from mulse_author.errors import MediaError, MulseError
 from mulse_author.labels import AUDIOSET_MIDS
+from mulse_author.media.synth import write_media
 from training.datasets.audioset import Segment, label_evidence, select_segments, write_manifest
-from training.datasets.download import (FetchError, Fetcher, cut_segment, download_manifest,
-                                        read_failures)
+from training.datasets.download import Fetcher, FetchError, cut_segment, download_manifest, read_failures
 from training.datasets.local import read_manifest
 
 SR = 22050
@@ -26,32 +25,21 @@ def make_source(path: Path, seconds: int = 30, gop: int = 100) -> Path:
     """32x32 video whose frame i has red = i % 200 and green = 10 * (i // 200), keyframes
     every ``gop`` frames (10 s: a stream-copy cut would snap to them), and audio whose
     second k is a tone of 300 + 100 k Hz."""
-    with av.open(str(path), "w") as out:
-        v = out.add_stream("mpeg4", rate=FPS)
-        v.width = v.height = 32
-        v.pix_fmt = "yuv420p"
+    def picture(i, t):
+        img = np.zeros((32, 32, 3), np.uint8)
+        img[..., 0] = i % 200
+        img[..., 1] = 10 * (i // 200)
+        return img
+
+    def tones(t):
+        return 0.3 * np.sin(2 * np.pi * (300 + 100 * np.floor(t)) * t)
+
+    def keyframes_every_gop(v, a):
         v.codec_context.gop_size = gop
         v.codec_context.bit_rate = 2_000_000
-        a = out.add_stream("aac", rate=SR, layout="mono")
-        for i in range(seconds * FPS):
-            img = np.zeros((32, 32, 3), np.uint8)
-            img[..., 0] = i % 200
-            img[..., 1] = 10 * (i // 200)
-            for p in v.encode(av.VideoFrame.from_ndarray(img, format="rgb24")):
-                out.mux(p)
-        for p in v.encode(None):
-            out.mux(p)
-        t = np.arange(SR) / SR
-        for k in range(seconds):
-            sec = (0.3 * np.sin(2 * np.pi * (300 + 100 * k) * t)).astype(np.float32)
-            for j in range(0, SR, 1024):
-                fr = av.AudioFrame.from_ndarray(sec[None, j:j + 1024], format="fltp",
-                                                layout="mono")
-                fr.sample_rate, fr.pts, fr.time_base = SR, k * SR + j, Fraction(1, SR)
-                for p in a.encode(fr):
-                    out.mux(p)
-        for p in a.encode(None):
-            out.mux(p)
+
+    write_media(path, seconds, picture, tones, size=(32, 32), fps=FPS, sample_rate=SR, video_codec="mpeg4",
+                setup=keyframes_every_gop)
     return path
 
 

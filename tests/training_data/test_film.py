@@ -1,13 +1,22 @@
 """Film-like training material (training.film) and clip embeddings (training.embed)."""
 
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from training.film import (FILM_MIXER, NOISE_KINDS, RESERVED_PACKAGES, TEST_PACKAGES, TRAIN_VOICES,
-                           TEST_VOICES, assign_folds, label_of, noise_bed, read_corpus)
 from training.datasets.recordings import Recording
+from training.film import (
+    FILM_MIXER,
+    NOISE_KINDS,
+    RESERVED_PACKAGES,
+    TEST_PACKAGES,
+    TEST_VOICES,
+    TRAIN_VOICES,
+    assign_folds,
+    label_of,
+    noise_bed,
+    read_corpus,
+)
 
 
 def test_test_voices_and_packages_are_kept_apart():

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from audiogen import tone, write_audio, write_video
+
 from mulse_author.errors import FormatError
 from training.datasets.audio import load_audio, probe_duration
 from training.datasets.local import read_manifest, scan_folder, source_of, write_manifest

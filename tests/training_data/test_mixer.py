@@ -6,13 +6,13 @@ import dataclasses
 
 import numpy as np
 import pytest
-
 from audiogen import tone, write_audio
+
 from mulse_author.errors import FormatError
 from mulse_author.labels import LABELS
 from training.datasets.recordings import Recording
-from training.mixer import (FRAME, MixerConfig, SoundscapeMixer, active_rms, loop_to_length,
-                            mixer_from_recordings)
+from training.mixer import MixerConfig, SoundscapeMixer, mixer_from_recordings
+from training.signal_ops import FRAME, active_rms, loop_to_length
 
 SR = 22050
 N = 220500

@@ -11,8 +11,7 @@ from hypothesis import strategies as st
 from mulse_author.errors import FormatError
 from mulse_author.labels import LABELS
 from training.datasets.recordings import Recording
-from training.datasets.splits import (check_disjoint, label_counts, split_by_group,
-                                      split_by_source)
+from training.datasets.splits import check_disjoint, label_counts, split_by_group, split_by_source
 
 
 def _dataset(n_sources_per_label=8, clips_per_source=(1, 6), seed=0):

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import av
 import numpy as np
 
 from mulse_author.errors import MediaError
 from mulse_author.media import load_audio as _engine_load_audio
-
-SAMPLE_RATE = 22050  # Hz, the model's audio rate
+from mulse_author.spec import SAMPLE_RATE
 
 
 def load_audio(path, sr: int = SAMPLE_RATE, start_s: float | None = None,
@@ -29,8 +29,6 @@ def load_audio(path, sr: int = SAMPLE_RATE, start_s: float | None = None,
 
 def probe_duration(path) -> float:
     """Duration of the first audio stream (else the container) in seconds; :class:`MediaError`."""
-    import av
-
     try:
         with av.open(str(path), metadata_errors="replace") as container:
             if not container.streams.audio:
@@ -52,8 +50,6 @@ def probe_duration(path) -> float:
 def write_audio(path, audio: np.ndarray, sr: int = SAMPLE_RATE) -> Path:
     """Write float mono ``audio`` (values in [-1, 1]) as 16-bit WAV or FLAC (from the
     extension) with PyAV; written to a temporary name and renamed, so no partial files."""
-    import av
-
     path = Path(path)
     codec = {".wav": "pcm_s16le", ".flac": "flac"}.get(path.suffix.lower())
     if codec is None:

@@ -46,7 +46,7 @@ from pathlib import Path
 
 from mulse_author.errors import FormatError
 from mulse_author.labels import AUDIOSET_MIDS, LABELS
-from training.datasets.recordings import Recording
+from training.datasets.recordings import Recording, parse_labels
 
 DEFAULT_CAP = 2000  # clips per label, as in the paper
 
@@ -232,8 +232,6 @@ def write_manifest(selected: Sequence[tuple[Segment, tuple[str, ...]]], path, cl
 
 def read_audioset_manifest(path) -> list[tuple[Segment, str, tuple[str, ...]]]:
     """``[(segment, clip path relative to the manifest, labels)]`` from :func:`write_manifest`."""
-    from training.datasets.recordings import parse_labels
-
     path = Path(path)
     if not path.is_file():
         raise FormatError(f"manifest not found: {path}")

@@ -39,10 +39,12 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+import av
 import numpy as np
+from tqdm import tqdm
 
 from mulse_author.errors import MediaError, MulseError
-from training.datasets.audioset import Segment, read_audioset_manifest
+from training.datasets.audioset import MANIFEST_COLUMNS, Segment, read_audioset_manifest
 
 TMP_DIR_NAME = ".download-tmp"
 FAILURES_NAME = "failures.tsv"
@@ -90,7 +92,7 @@ class YtDlpFetcher:
             self.options["ratelimit"] = _parse_rate(rate_limit)
 
     def fetch(self, youtube_id: str, tmp_dir: Path) -> Path:
-        import yt_dlp
+        import yt_dlp  # optional dependency (the download extra): loaded only to download
 
         opts = dict(self.options, outtmpl=str(Path(tmp_dir) / f"{youtube_id}.%(ext)s"))
         url = f"https://www.youtube.com/watch?v={youtube_id}"
@@ -119,8 +121,6 @@ def _parse_rate(text: str) -> int:
 # -- cutting ---------------------------------------------------------------------------------
 
 def _video_encoder() -> str:
-    import av
-
     return "libx264" if "libx264" in av.codecs_available else "mpeg4"
 
 
@@ -135,8 +135,6 @@ def cut_segment(src, dst, start_s: float, end_s: float, video: bool = True,
     file + rename). Returns the clip's duration in seconds. Raises :class:`MediaError` when the
     source has no audio, cannot be decoded, or ends more than ``END_TOLERANCE_S`` early.
     """
-    import av
-
     src, dst = Path(src), Path(dst)
     if end_s <= start_s:
         raise MediaError(f"segment end {end_s} is not after start {start_s}")
@@ -369,7 +367,6 @@ def download_manifest(manifest, fetcher: Fetcher, out_dir=None, workers: int = 4
 
         bar = None
         if progress:
-            from tqdm import tqdm
             bar = tqdm(total=sum(len(j) for j in by_video.values()), unit="clip",
                        desc="downloading")
         pool = ThreadPoolExecutor(max_workers=max(1, workers))
@@ -402,8 +399,6 @@ def _remove_stale_parts(out: Path, items: Iterable) -> None:
 
 def _write_downloaded(out: Path, items) -> Path:
     """``out/downloaded.csv``: the manifest rows whose clip exists (for training)."""
-    from training.datasets.audioset import MANIFEST_COLUMNS
-
     path = out / "downloaded.csv"
     tmp = out / "downloaded.csv.tmp"
     with open(tmp, "w", newline="", encoding="utf-8") as fh:

@@ -8,10 +8,9 @@ timeline costs one lane's sort, not a full rebuild.
 from __future__ import annotations
 
 from bisect import bisect_left
-from operator import attrgetter
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Callable, Iterable
-
 
 _ORDER = attrgetter("start_ms", "end_ms", "id")
 

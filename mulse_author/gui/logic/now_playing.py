@@ -16,7 +16,7 @@ from typing import Iterable
 
 from ...document import Segment, Source
 from ...document.keyframes import steps
-from ...effects.overlaps import _strength
+from ...effects.overlaps import strength
 from ...formats.units import to_unit, unit_range
 from .lane_index import LaneIndex
 from .sublanes import RowStates, seg_row_key
@@ -79,7 +79,7 @@ class NowPlaying:
                       and not (self.approved_only and s.source is Source.SUGGESTED)]
             if not active:
                 continue
-            s = max(active, key=lambda seg: _strength(seg, 0))
+            s = max(active, key=lambda seg: strength(seg, 0))
             level = self._level(s, t_ms)
             out.append(Playing(s.effect, key[1], s.id, level, to_unit(s.effect, level), unit_range(s.effect)[2],
                                s.color, s.scent, s.source is Source.SUGGESTED,
@@ -113,7 +113,8 @@ class NowPlaying:
             if key[0] != "Flash" or (rows is not None and not rows.plays(key)):
                 continue
             for s in self.index.query(key, t0_ms, t1_ms + 1):
-                if not (s.start_ms <= t1_ms and t0_ms < s.end_ms) or (self.approved_only and s.source is Source.SUGGESTED):
+                unapproved = self.approved_only and s.source is Source.SUGGESTED
+                if not (s.start_ms <= t1_ms and t0_ms < s.end_ms) or unapproved:
                     continue
                 level = self._level(s, min(max(t0_ms, s.start_ms), s.end_ms - 1))
                 if best is None or level > best.level:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from ...effects.schemes import LOCATION_X, LOCATION_Y, LOCATION_Z
+from ...mpegv.schemes import LOCATION_X, LOCATION_Y, LOCATION_Z
 
 RowKey = tuple  #: (effect, location or None)
 

@@ -29,19 +29,23 @@ normalisation). It approximates the first front end (see the model card for the 
 Inference (the encoder in eval mode) runs the convolutions with each BatchNorm folded into its
 convolution (same function, fewer passes over the activations), in float32 or, when
 :attr:`AisfxEncoder.precision` is ``"bf16"``, in bfloat16 with float32 output (oneDNN uses the
-CPU's native bfloat16 / AMX units: about 4x faster; the first convolution stays float32; see :mod:`mulse_author.model.precision` for
-when that is chosen and the model card for the validated effect on the scores).
+CPU's native bfloat16 / AMX units; benchmarks/RESULTS.md). The first convolution stays float32;
+see :mod:`mulse_author.model.precision` for when bf16 is chosen and the model card for its
+validated effect on the scores.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-SAMPLE_RATE = 22050  # Hz, our decode rate
-N_FFT = 1024  # = aisfx's 2048 at 44.1 kHz
-HOP = 512  # = aisfx's 1024 at 44.1 kHz (23.2 ms)
+from mulse_author.features.level import normalise
+
+from ...spec import FMAP_STRIDE, HOP, N_FFT, POOL_EDGE, POOL_FRAMES, SAMPLE_RATE, STREAM_CONTEXT
+
+# N_FFT and HOP (spec) at 22 050 Hz equal aisfx's 2048 and 1024 at 44.1 kHz (23.2 ms).
 N_MELS = 96
 SPEC_MAX = 9.457798957824707  # aisfx 'original' min-max normalisation (min 0)
 CHANNELS = (64, 128, 256, 512)
@@ -54,28 +58,12 @@ LEVEL_REF = 18000.0
 #: LEVEL_REF / the median loudest-band power of the 2400 training mixes (2 652, measured on
 #: the cached clips), so a typical training clip sees the same level as under the per-window peak.
 STREAM_GAIN = LEVEL_REF / 2652.5
-#: Input frames per feature-map frame (three 2x2 max-pools).
-FMAP_STRIDE = 8
-#: Input frames a feature-map frame sees on each side beyond its own 8: two 3x3 convs per block
-#: add 2 x 1, 2 x 2, 2 x 4 and 2 x 8 frames at strides 1, 2, 4, 8, and the three 2x2 pools add
-#: 1 + 2 + 4, so 30 + 7 = 37.
-RF_HALF_WIDTH = 37
-#: Real neighbour frames given to each side of a chunk of a stream feature map: the smallest
-#: multiple of 8 >= RF_HALF_WIDTH, so a chunked map equals the one-pass map (tested exactly).
-STREAM_CONTEXT = 40
-#: Feature-map frames left out at each end of a window when pooling under the fixed-level front
-#: end: the receptive field's half-width is about 37 input frames (< 5 x 8), so the pooled frames
-#: never see the window's zero padding and a window pooled from a stream feature map equals the
-#: window computed alone (a 420-frame window pools 42 of its 52 frames: its central 7.8 s).
-POOL_EDGE = 5
-#: Feature-map frames a window pools (its central 7.8 s): 420 // 8 - 2 * POOL_EDGE.
-POOL_FRAMES = 420 // FMAP_STRIDE - 2 * POOL_EDGE
 
 
 def aisfx_filter_bank() -> torch.Tensor:
     """``[96, 513]``: aisfx's 44.1 kHz HTK mel filters (unit-sum) restricted to 0-11 025 Hz and
     scaled by 4 for a 22 050 Hz STFT (see the module docstring). Needs librosa (build time)."""
-    import librosa
+    import librosa  # lazy: only building weights needs librosa, not the app
 
     fb = librosa.filters.mel(sr=44100, n_fft=2048, n_mels=N_MELS, fmin=0.0, fmax=22050.0,
                              htk=True, norm=1.0)
@@ -85,8 +73,7 @@ def aisfx_filter_bank() -> torch.Tensor:
 def aisfx_mel_map() -> torch.Tensor:
     """``[96, 60]``: linear map from the paper's 60 Slaney mel band powers (22 050 Hz, n_fft 1024)
     to approximate aisfx band powers (see the module docstring). Needs librosa (build time)."""
-    import librosa
-    import numpy as np
+    import librosa  # lazy: only building weights needs librosa, not the app
 
     fb60 = librosa.filters.mel(sr=SAMPLE_RATE, n_fft=N_FFT, n_mels=60).astype(np.float64)
     f60 = np.linspace(0, SAMPLE_RATE / 2, N_FFT // 2 + 1)
@@ -143,8 +130,8 @@ def conv3x3_relu(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Ten
 def max_pool2x2(x: torch.Tensor) -> torch.Tensor:
     """``F.max_pool2d(x, 2)`` of a channels-last ``[B, C, H, W]`` map with even H and W, as two
     elementwise maxima over the channel-contiguous memory (the same values, NaN propagated like
-    max_pool2d; about 2x faster on the large bfloat16 maps, which max_pool2d reads pixel by
-    pixel); any other input goes to max_pool2d."""
+    max_pool2d, which reads the large bfloat16 maps pixel by pixel; benchmarks/RESULTS.md); any
+    other input goes to max_pool2d."""
     b, c, h, w = x.shape
     if h % 2 or w % 2 or not x.is_contiguous(memory_format=torch.channels_last):
         return F.max_pool2d(x, 2)
@@ -195,7 +182,7 @@ class AisfxEncoder(nn.Module):
         self._fused_cache: dict = {}  # precision -> (weight versions, fused layers)
         #: False: eval mode runs the unfused modules (float32; the reference the card was built on)
         self.fused = True
-        # channels-last conv weights and activations: same numbers, about 2.4x faster on CPU
+        # channels-last conv weights and activations: same numbers, faster (benchmarks/RESULTS.md)
         self.to(memory_format=torch.channels_last)
 
     def spectrogram_from_log_mel(self, mel_db: torch.Tensor) -> torch.Tensor:
@@ -231,7 +218,7 @@ class AisfxEncoder(nn.Module):
         """Feature map ``[512, T // 8]`` of a whole stream's mel power ``[60, T]``, computed once.
 
         Computed in chunks of ``chunk`` frames (a multiple of 8) with ``context`` frames (a
-        multiple of 8, >= the receptive field's half-width :data:`RF_HALF_WIDTH`) of real neighbours
+        multiple of 8, >= the receptive field's half-width :data:`~mulse_author.spec.RF_HALF_WIDTH`) of real neighbours
         on each side, so memory stays bounded and the result equals the one-pass map.
         """
         t = mel_power.shape[1]
@@ -342,8 +329,8 @@ class AisfxEncoder(nn.Module):
                 x = conv3x3_relu(x, w, b)
                 if k % 2 == 1 and k < len(layers) - 1:  # after each block but the last
                     x = max_pool2x2(x)
-        # mean over frequency, reduced in the channels-last memory order ([B, T, F, C]: summing
-        # over F vectorises over C; the same values, 12x faster than reducing dim 3 in place)
+        # mean over frequency in the channels-last memory order ([B, T, F, C]): summing over F
+        # vectorises over C; the same values as reducing dim 3 (benchmarks/RESULTS.md)
         return x.permute(0, 2, 3, 1).mean(dim=2, dtype=torch.float32).transpose(1, 2).contiguous()
 
     def forward(self, audio: torch.Tensor) -> torch.Tensor:
@@ -408,8 +395,6 @@ class AisfxStreamAudioModule(AisfxAudioModule):
             mel = mel[:, 0]
         power = torch.pow(10.0, mel.float() / 10.0)
         if self.normalise:
-            from mulse_author.features.level import normalise
-
             power = torch.stack([torch.from_numpy(normalise(p.numpy())) for p in power])
         with torch.no_grad():
             emb = self.encoder.from_mel_power_fixed_level(power)
