@@ -9,7 +9,9 @@ packages are never read):
   k's packages, over music and ambiences of the bed packages of fold k and the training-voice
   dialogue files of fold k: held-out music as well as held-out events when fold k is left out;
 * **recordings alone**: each of fold k's recordings as a file of its own, at gains 0, -10,
-  -20 and -30 dB (what the clip micro-F1 of the report measures).
+  -20 and -30 dB (what the clip micro-F1 of the report measures);
+* **quiet noise**: fold k's share of the training hiss, pink noise, room tone and hum beds at
+  -30, -45 and -60 dBFS, as timelines without events.
 
 Each soundtrack goes through the app's own inference code (level-normalised stream map,
 regions every second from the first frame to the last: :func:`training.embed.stream_regions`),
@@ -41,6 +43,7 @@ from training.film import N_FOLDS, TEST_PACKAGES, assign_folds, package_of, read
 from training.timelines import TimelineMaterial, build_timelines  # noqa: E402
 
 GAINS_DB = (0, -10, -20, -30)
+NOISE_LEVELS_DBFS = (-30, -45, -60)
 
 
 def bed_folds(packages: list[str], n_folds: int = N_FOLDS, seed: int = 1) -> dict[str, int]:
@@ -58,6 +61,22 @@ def fold_material(work: Path, k: int, recs, folds, bfolds) -> TimelineMaterial:
     dialogue = [p for i, p in enumerate(dialogue) if i % N_FOLDS == k]
     events = [r for r in recs if folds[package_of(r)] == k]
     return TimelineMaterial(events, music, dialogue, ambience)
+
+
+def noise_tracks(work: Path, k: int) -> list:
+    """Fold k's share of the training noise beds (hiss, pink noise, room tone, hum; stage 1) at
+    the quiet-noise check's levels, as timelines without events: every suggestion there is a
+    false alarm."""
+    files = sorted((work / "film" / "noise_train").glob("*.wav"))
+    out = []
+    for i, p in enumerate(files):
+        if i % N_FOLDS != k:
+            continue
+        x = load_audio(p)
+        x = x / max(1e-9, float(np.sqrt(np.mean(x.astype(np.float64) ** 2))))
+        for level in NOISE_LEVELS_DBFS:
+            out.append(((x * 10 ** (level / 20)).astype(np.float32), []))
+    return out
 
 
 def envelope(audio: np.ndarray) -> np.ndarray:
@@ -98,7 +117,8 @@ def main(argv=None) -> None:
                 "music": len(mat.music), "ambience": len(mat.ambience), "dialogue": len(mat.dialogue),
                 "timelines": [], "recordings": []}
         envs = {}
-        for i, (audio, truth) in enumerate(build_timelines(mat, a.timelines, a.minutes, a.seed + k)):
+        tracks = build_timelines(mat, a.timelines, a.minutes, a.seed + k) + noise_tracks(a.work, k)
+        for i, (audio, truth) in enumerate(tracks):
             r = stream_regions(enc, audio)
             arrays["tl_emb"].append(r["emb"])
             arrays["tl_base"].append(r["base"])
@@ -107,7 +127,7 @@ def main(argv=None) -> None:
             envs[f"env{i}"] = envelope(audio)
             meta["timelines"].append({"duration_s": len(audio) / SAMPLE_RATE,
                                       "events": [[e.label, e.onset_s, e.offset_s] for e in truth]})
-            print(f"fold {k}: timeline {i + 1}/{a.timelines}, {time.time() - t0:.0f} s", flush=True)
+            print(f"fold {k}: track {i + 1}/{len(tracks)}, {time.time() - t0:.0f} s", flush=True)
         for j, rec in enumerate(mat.events):
             x = load_audio(rec.path)
             meta["recordings"].append({"path": rec.path, "label": rec.labels[0], "duration_s": len(x) / SAMPLE_RATE})
