@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from mulse_author.detect.inference import clip_embeddings
+from mulse_author.detect.inference import FMAP_STRIDE, POOL_FRAMES, clip_embeddings, whole_stream_embeddings
 from mulse_author.features.mel import mel_power, window_db
 from mulse_author.labels import LABELS
 from mulse_author.spec import HOP, SAMPLE_RATE
@@ -61,8 +61,6 @@ def baseline_region_features(mel_power_: np.ndarray, starts) -> np.ndarray:
     """The baseline's features ``[W, 180]`` of a stream's regions (region starts in map frames,
     as :func:`mulse_author.detect.inference.region_starts` gives them; silence outside the
     stream), so the baseline scores the very regions the model scores."""
-    from mulse_author.detect.inference import FMAP_STRIDE, POOL_FRAMES
-
     q = np.asarray(starts, dtype=np.int64)
     left = max(0, -int(q[0])) * FMAP_STRIDE
     padded = np.pad(mel_power_, ((0, 0), (left, left + POOL_FRAMES * FMAP_STRIDE)))
@@ -75,8 +73,6 @@ def stream_regions(encoder, audio: np.ndarray, hop_s: float = 1.0) -> dict:
     """Every region of a soundtrack (22 050 Hz mono float32), as ``analyze()`` scores it under
     model 2.x's level-normalised stream front end: ``emb`` ``[W, 1024]``, ``base`` ``[W, 180]``
     (the baseline's features of the same regions) and ``q`` (region starts, map frames)."""
-    from mulse_author.detect.inference import whole_stream_embeddings
-
     power = mel_power(torch.from_numpy(np.ascontiguousarray(audio, dtype=np.float32)), precise=False).numpy()
     emb, q = whole_stream_embeddings(encoder, power, hop_s, normalise=True)
     return {"emb": emb.numpy().astype(np.float32), "q": np.asarray(q, np.int64),

@@ -23,9 +23,12 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import soundfile as sf
 
 from mulse_author.labels import LABELS
+from mulse_author.media import load_audio
 from mulse_author.spec import SAMPLE_RATE
+from training.datasets.audio import probe_duration
 from training.datasets.recordings import Recording
 from training.mixer import MixerConfig
 
@@ -83,8 +86,6 @@ def read_corpus(*roots: Path) -> list[Recording]:
 def read_beds(*roots: Path, min_s: float = 0.4) -> list[Recording]:
     """Label-free bed recordings of folders ``ROOT/train/<kind>/<package>__<file>`` (kind:
     background, music, ambience ...), source = package; files shorter than ``min_s`` skipped."""
-    from training.datasets.audio import probe_duration
-
     beds = []
     for root in roots:
         for path in sorted(Path(root).glob("train/*/*")):
@@ -107,8 +108,6 @@ def package_of(rec: Recording) -> str:
 def assign_folds(recs: list[Recording], n_folds: int = N_FOLDS, seed: int = 0) -> dict[str, int]:
     """``{package: fold}`` for the non-test packages, balancing each label's seconds over the
     folds (largest packages first, each to the fold that is lightest in its labels)."""
-    from training.datasets.audio import probe_duration
-
     secs: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(len(LABELS)))
     for r in recs:
         if package_of(r) in TEST_PACKAGES:
@@ -137,10 +136,6 @@ def make_dialogue(out_dir: Path, voices: tuple[str, ...], n_files: int, seed: in
     """``n_files`` dialogue beds of about ``seconds`` each: sentences of random words spoken by
     two alternating espeak-ng voices (random speed and pitch), pauses of 0.2-1.5 s between
     turns, written as 22 050 Hz WAV.  Needs espeak-ng (Debian package)."""
-    import soundfile as sf
-
-    from mulse_author.media import load_audio
-
     if shutil.which("espeak-ng") is None:
         raise RuntimeError("espeak-ng is not installed (apt-get install espeak-ng)")
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -206,8 +201,6 @@ NOISE_KINDS = ("hiss", "pink", "room", "hum")
 
 def make_noise_beds(out_dir: Path, n_each: int, seed: int, seconds: float = 30.0) -> list[Path]:
     """``n_each`` WAV files of each :data:`NOISE_KINDS` at -20 dBFS RMS (the mixer sets levels)."""
-    import soundfile as sf
-
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     for k, kind in enumerate(NOISE_KINDS):

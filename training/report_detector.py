@@ -30,12 +30,24 @@ import time
 from pathlib import Path
 
 import numpy as np
+import soundfile as sf
+import torch
+from safetensors.torch import load_file
 
+from mulse_author.detect.analyze import analyze
+from mulse_author.detect.inference import FMAP_STRIDE, region_spans, region_starts
+from mulse_author.detect.loudness import LoudnessTrack
+from mulse_author.detect.segmentation import DetectionSettings, detect_segments
+from mulse_author.features.mel import mel_power
 from mulse_author.labels import LABELS
+from mulse_author.media import load_audio
+from mulse_author.model import load_checkpoint
 from mulse_author.spec import SAMPLE_RATE as SR
 from training import timelines
+from training.embed import baseline_region_features
 from training.events import Event, event_figures, match_events, merge_counts
 from training.film import NOISE_KINDS, TEST_PACKAGES, noise_bed, package_of, read_beds, read_corpus
+from training.heads import Head, HeadConfig
 from training.metrics import evaluate_scores
 from training.timelines import TimelineMaterial
 
@@ -46,9 +58,6 @@ NOISE_LEVELS_DBFS = (-30, -45, -60)
 # ---------------------------------------------------------------- predictors
 def model_predictor(model_dir: str):
     """``path -> list[Event]`` of the scene-labelled suggestions of ``analyze(path)``."""
-    from mulse_author.detect.analyze import analyze
-    from mulse_author.model import load_checkpoint
-
     model = load_checkpoint(model_dir)
 
     def predict(path: Path) -> list[Event]:
@@ -78,17 +87,6 @@ def _merged(events: list[Event]) -> list[Event]:
 def baseline_predictor(head_path: Path, thresholds: dict[str, float], settings: dict | None = None):
     """``path -> list[Event]`` of the baseline, through the app's regions and segmentation
     (``settings``: the baseline's own tuned :class:`DetectionSettings` fields; default: the defaults)."""
-    import torch
-    from safetensors.torch import load_file
-
-    from mulse_author.detect.inference import FMAP_STRIDE, region_spans, region_starts
-    from mulse_author.detect.loudness import LoudnessTrack
-    from mulse_author.detect.segmentation import DetectionSettings, detect_segments
-    from mulse_author.features.mel import mel_power
-    from mulse_author.media import load_audio
-    from training.embed import baseline_region_features
-    from training.heads import Head, HeadConfig
-
     state = load_file(str(head_path))
     seg = DetectionSettings.for_model(None, **{k: v for k, v in (settings or {}).items() if k != "thresholds"})
     head = Head(state["mean"], state["std"], HeadConfig(hidden=0))
@@ -128,8 +126,6 @@ def test_recordings(work: Path):
 
 
 def _write(path: Path, audio: np.ndarray) -> Path:
-    import soundfile as sf
-
     sf.write(path, np.clip(audio, -1, 1).astype(np.float32), SR, format="FLAC")
     return path
 
@@ -151,8 +147,6 @@ def build_timelines(work: Path, n: int, minutes: float, seed: int):
 
 # ---------------------------------------------------------------- figures
 def clip_figures(predict, recs, gains=GAINS_DB) -> dict:
-    from mulse_author.media import load_audio
-
     res = {}
     with tempfile.TemporaryDirectory() as tmp:
         for g in gains:

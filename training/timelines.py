@@ -17,6 +17,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from mulse_author.media import load_audio
 from mulse_author.spec import SAMPLE_RATE as SR
 from training.datasets.recordings import Recording
 from training.events import Event
@@ -55,8 +56,7 @@ def build_timelines(material: TimelineMaterial, n: int, minutes: float, seed: in
 
     Deterministic in ``seed``; with no ambience the random draws are those of the report's
     timelines since model 2.0, so its held-out figures stay comparable."""
-    if load is None:
-        from mulse_author.media import load_audio as load
+    load = load or load_audio
     if not material.music or not material.dialogue or not material.events:
         raise RuntimeError("timelines need events, music and dialogue")
     rng = np.random.default_rng(seed)

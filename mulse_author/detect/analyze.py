@@ -54,6 +54,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+# torch and the model package are imported inside the functions that run a network: the GUI
+# imports this module at start, and importing torch there would cost about a second of launch.
 from ..document import Curves, MediaRef, TimelineDocument
 from ..effects.cues import CueSettings, ThirdsColourBins, flash_cues, light_cues
 from ..effects.envelope_keyframes import seed_keyframes

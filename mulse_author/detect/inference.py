@@ -29,6 +29,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+# torch and the model package are imported inside the functions that need them: the analysis
+# module imports this one at the GUI's start, which must not load torch (about a second).
 from ..features import level
 from ..spec import FMAP_STRIDE, HOP, POOL_FRAMES, SAMPLE_RATE, STREAM_CONTEXT
 

@@ -71,7 +71,7 @@ def band_weights() -> np.ndarray:
     A Slaney filter is a triangle scaled to unit area (``2 / width``), and neighbouring
     unscaled triangles sum to one, so ``width / 2`` undoes the scaling; each band then counts
     with the K-weighting at its centre."""
-    from .mel import _slaney_hz
+    from .mel import _slaney_hz  # here: .mel loads torch, and the level maths must not (GUI start)
 
     f_sp = 200.0 / 3
     min_log_mel = 1000.0 / f_sp
