@@ -209,8 +209,10 @@ def tune(tracks, start: DetectionSettings | None = None, thresholds: dict[str, f
                 if fig.objective > best.objective + min_gain:
                     settings, best, changed = cand, fig, True
             log(f"pass {p + 1} {name}={getattr(settings, name)}: {best.objective:.4f}")
-        th = choose_thresholds(tracks, settings, th, keep=keep)
-        best = evaluate(tracks, settings, th)
+        new_th = choose_thresholds(tracks, settings, th, keep=keep)
+        fig = evaluate(tracks, settings, new_th)
+        if fig.objective > best.objective:  # per-label choices need not add up to a better whole
+            th, best = new_th, fig
         history.append({"step": f"pass {p + 1}", **best.summary()})
         log(f"pass {p + 1} thresholds: {best.summary()}")
         if not changed:
