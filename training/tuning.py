@@ -47,8 +47,9 @@ FA_WEIGHT = 0.002
 #: Median onset error (s) that costs nothing, and the cost of each second beyond.
 ONSET_TARGET_S = 0.5
 ONSET_WEIGHT = 0.1
-#: Candidate per-label thresholds.
-THRESHOLD_GRID = tuple(np.round(np.arange(0.15, 0.951, 0.05), 2))
+#: Candidate per-label thresholds.  None above 0.8: a label seen in few packages scores low
+#: out of fold, and a threshold near 1 would silently switch its suggestions off.
+THRESHOLD_GRID = tuple(np.round(np.arange(0.15, 0.801, 0.05), 2))
 
 
 @dataclass
