@@ -11,7 +11,7 @@ packages are never read):
 * **recordings alone**: each of fold k's recordings as a file of its own, at gains 0, -10,
   -20 and -30 dB (what the clip micro-F1 of the report measures);
 * **quiet noise**: fold k's share of the training hiss, pink noise, room tone and hum beds at
-  -30, -45 and -60 dBFS, as timelines without events.
+  -30, -45 and -60 dBFS, and 30 s of digital silence, as timelines without events.
 
 Each soundtrack goes through the app's own inference code (level-normalised stream map,
 regions every second from the first frame to the last: :func:`training.embed.stream_regions`),
@@ -65,8 +65,8 @@ def fold_material(work: Path, k: int, recs, folds, bfolds) -> TimelineMaterial:
 
 def noise_tracks(work: Path, k: int) -> list:
     """Fold k's share of the training noise beds (hiss, pink noise, room tone, hum; stage 1) at
-    the quiet-noise check's levels, as timelines without events: every suggestion there is a
-    false alarm."""
+    the quiet-noise check's levels, and digital silence, as timelines without events: every
+    suggestion there is a false alarm."""
     files = sorted((work / "film" / "noise_train").glob("*.wav"))
     out = []
     for i, p in enumerate(files):
@@ -76,6 +76,9 @@ def noise_tracks(work: Path, k: int) -> list:
         x = x / max(1e-9, float(np.sqrt(np.mean(x.astype(np.float64) ** 2))))
         for level in NOISE_LEVELS_DBFS:
             out.append(((x * 10 ** (level / 20)).astype(np.float32), []))
+    # digital silence (a film's fade to black): the encoder's input is then constant, a point
+    # no other region comes near
+    out.append((np.zeros(30 * SAMPLE_RATE, np.float32), []))
     return out
 
 

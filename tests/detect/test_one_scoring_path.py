@@ -32,7 +32,8 @@ def test_analyze_and_evaluation_give_identical_scores(tmp_path):
     scores, q = stream_scores(net, mel_power(torch.from_numpy(audio), precise=False).numpy(), 1.0)
     dur = doc.media.duration_ms / 1000
     starts, lengths = region_spans(q, dur)
-    curves, _ = detect_segments(scores, starts, lengths, dur, LABELS, DetectionSettings(), card.thresholds)
+    curves, _ = detect_segments(scores, starts, lengths, dur, LABELS, DetectionSettings.for_model(card),
+                                card.thresholds)
     got = np.array([doc.curves.values[lab] for lab in LABELS]).T
     assert doc.analysis["windows"] == len(scores)
     assert got.shape == curves.shape
