@@ -51,7 +51,7 @@ def is_stream_model(net: Any) -> bool:
 
 
 def normalises_level(net: Any) -> bool:
-    """True when the model's front end level-normalises the stream (model 2.0)."""
+    """True when the model's front end level-normalises the stream (models 2.x)."""
     return net.config.audio_encoder == "aisfx_stream_norm"
 
 

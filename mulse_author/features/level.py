@@ -1,4 +1,4 @@
-"""Loudness of mel power frames and the level normalisation of model 2.0's front end.
+"""Loudness of mel power frames and the level normalisation of the front end of models 2.x.
 
 Scores of a model fed a fixed-level spectrogram follow how loud the soundtrack is: game sound
 libraries peak near 0 dBFS, films sit around -24 to -31 LUFS with effects well below that.

@@ -110,7 +110,7 @@ class ModelConfig:
     #: aiSFX CNN, frozen, + a trained projection to ``embedding_dim``; the audio_* sizes above
     #: are then unused), or ``"aisfx_stream"`` (the same with a fixed-level front end, so the
     #: detector runs the CNN once over the stream and pools each window), or
-    #: ``"aisfx_stream_norm"`` (model 2.0: that front end after the stream's level normalisation,
+    #: ``"aisfx_stream_norm"`` (models 2.x: that front end after the stream's level normalisation,
     #: :mod:`mulse_author.features.level`). See :mod:`mulse_author.model.encoders.aisfx`.
     audio_encoder: str = "paper"
     #: Free-form name shown in the model card ("paper", "compact", ...).

@@ -378,7 +378,7 @@ class AisfxStreamAudioModule(AisfxAudioModule):
     ``ModelConfig(audio_encoder="aisfx_stream")``: same weights and trained parts, but no
     per-window peak, and pooling leaves out :data:`POOL_EDGE` feature-map frames at each end.
 
-    ``normalise`` (``audio_encoder="aisfx_stream_norm"``, model 2.0): the mel power is first
+    ``normalise`` (``audio_encoder="aisfx_stream_norm"``, models 2.x): the mel power is first
     level-normalised (:func:`mulse_author.features.level.normalise`).
 
     ``forward`` takes a window's log-mel ``[B, 1, 60, T]`` (dB) like every audio module; the
