@@ -27,6 +27,18 @@ class Event:
     offset_s: float
 
 
+def join_overlapping(events: list[Event]) -> list[Event]:
+    """Overlapping (or touching) spans of one label joined into one event, labels in model order."""
+    out: list[Event] = []
+    for lab in LABELS:
+        for a, b in sorted((e.onset_s, e.offset_s) for e in events if e.label == lab):
+            if out and out[-1].label == lab and a <= out[-1].offset_s:
+                out[-1] = Event(lab, out[-1].onset_s, max(out[-1].offset_s, b))
+            else:
+                out.append(Event(lab, a, b))
+    return out
+
+
 def _overlap(a0, a1, b0, b1) -> float:
     return min(a1, b1) - max(a0, b0)
 

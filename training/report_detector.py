@@ -35,9 +35,9 @@ import torch
 from safetensors.torch import load_file
 
 from mulse_author.detect.analyze import analyze
-from mulse_author.detect.inference import FMAP_STRIDE, region_spans, region_starts
+from mulse_author.detect.inference import FMAP_STRIDE, region_starts
 from mulse_author.detect.loudness import LoudnessTrack
-from mulse_author.detect.segmentation import DetectionSettings, detect_segments
+from mulse_author.detect.segmentation import DetectionSettings
 from mulse_author.features.mel import mel_power
 from mulse_author.labels import LABELS
 from mulse_author.media import load_audio
@@ -45,11 +45,12 @@ from mulse_author.model import load_checkpoint
 from mulse_author.spec import SAMPLE_RATE as SR
 from training import timelines
 from training.embed import baseline_region_features
-from training.events import Event, event_figures, match_events, merge_counts
+from training.events import Event, event_figures, join_overlapping, match_events, merge_counts
 from training.film import NOISE_KINDS, TEST_PACKAGES, noise_bed, package_of, read_beds, read_corpus
 from training.heads import Head, HeadConfig
 from training.metrics import evaluate_scores
 from training.timelines import TimelineMaterial
+from training.tuning import Soundtrack, segments
 
 GAINS_DB = (0, -10, -20, -30)
 NOISE_LEVELS_DBFS = (-30, -45, -60)
@@ -66,22 +67,9 @@ def model_predictor(model_dir: str):
         for s in doc.segments():  # one label can give several effects: keep each span once
             if s.label:
                 seen[(s.label, s.start_ms, s.end_ms)] = Event(s.label, s.start_ms / 1000, s.end_ms / 1000)
-        return _merged(list(seen.values()))
+        return join_overlapping(list(seen.values()))
 
     return predict
-
-
-def _merged(events: list[Event]) -> list[Event]:
-    """Overlapping spans of one label (e.g. the pieces several effects left) joined."""
-    out: list[Event] = []
-    for lab in LABELS:
-        spans = sorted((e.onset_s, e.offset_s) for e in events if e.label == lab)
-        for a, b in spans:
-            if out and out[-1].label == lab and a <= out[-1].offset_s:
-                out[-1] = Event(lab, out[-1].onset_s, max(out[-1].offset_s, b))
-            else:
-                out.append(Event(lab, a, b))
-    return out
 
 
 def baseline_predictor(head_path: Path, thresholds: dict[str, float], settings: dict | None = None):
@@ -98,13 +86,8 @@ def baseline_predictor(head_path: Path, thresholds: dict[str, float], settings: 
         mp = mel_power(torch.from_numpy(audio), precise=False).numpy()
         q = region_starts(-(-mp.shape[1] // FMAP_STRIDE), 1.0)
         scores = head.scores(baseline_region_features(mp, q))
-        starts, lengths = region_spans(q, dur)
-        loud = LoudnessTrack(SR, 512)
-        loud.feed(audio)
-        loud.finish()
-        _, segs = detect_segments(scores, starts, lengths, dur, LABELS, seg, thresholds,
-                                  envelope=loud.mean_square(), envelope_block_s=loud.block_s)
-        return _merged([Event(s.label, s.start_ms / 1000, s.end_ms / 1000) for s in segs])
+        track = Soundtrack(scores, q, dur, LoudnessTrack.of(audio, SR).mean_square())
+        return segments(track, seg, thresholds)
 
     return predict
 

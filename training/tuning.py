@@ -27,7 +27,7 @@ from mulse_author.detect.refine import RefineSettings
 from mulse_author.detect.segmentation import DetectionSettings, detect_segments
 from mulse_author.labels import LABELS
 from mulse_author.spec import HOP, SAMPLE_RATE
-from training.events import Event, event_figures, match_events, merge_counts
+from training.events import Event, event_figures, join_overlapping, match_events, merge_counts
 
 #: The settings searched and their candidate values.
 SEARCH: dict[str, tuple] = {
@@ -71,15 +71,7 @@ def segments(track: Soundtrack, settings: DetectionSettings, thresholds: dict[st
     starts, lengths = region_spans(track.q, track.duration_s)
     _, segs = detect_segments(track.scores, starts, lengths, track.duration_s, LABELS, settings, thresholds,
                               envelope=track.envelope, envelope_block_s=HOP / SAMPLE_RATE)
-    out: list[Event] = []
-    for lab in LABELS:
-        for s in sorted((s for s in segs if s.label == lab), key=lambda s: s.start_ms):
-            a, b = s.start_ms / 1000, s.end_ms / 1000
-            if out and out[-1].label == lab and a <= out[-1].offset_s:
-                out[-1] = Event(lab, out[-1].onset_s, max(out[-1].offset_s, b))
-            else:
-                out.append(Event(lab, a, b))
-    return out
+    return join_overlapping([Event(s.label, s.start_ms / 1000, s.end_ms / 1000) for s in segs])
 
 
 def _f1(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray) -> np.ndarray:

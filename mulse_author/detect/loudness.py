@@ -45,6 +45,14 @@ class LoudnessTrack:
             self._blocks.append(np.array([np.mean(r * r)], dtype=np.float32))
             self._rest = np.zeros(0, dtype=np.float32)
 
+    @classmethod
+    def of(cls, audio: np.ndarray, sample_rate: int = 22050, block: int = 512) -> "LoudnessTrack":
+        """The track of a whole signal at once."""
+        track = cls(sample_rate, block)
+        track.feed(audio)
+        track.finish()
+        return track
+
     def mean_square(self) -> np.ndarray:
         if len(self._blocks) > 1:
             self._blocks = [np.concatenate(self._blocks)]

@@ -82,13 +82,6 @@ def noise_tracks(work: Path, k: int) -> list:
     return out
 
 
-def envelope(audio: np.ndarray) -> np.ndarray:
-    loud = LoudnessTrack(SAMPLE_RATE, 512)
-    loud.feed(audio)
-    loud.finish()
-    return loud.mean_square().astype(np.float32)
-
-
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--work", type=Path, required=True)
@@ -127,7 +120,7 @@ def main(argv=None) -> None:
             arrays["tl_base"].append(r["base"])
             arrays["tl_q"].append(r["q"])
             arrays["tl_id"].append(np.full(len(r["q"]), i))
-            envs[f"env{i}"] = envelope(audio)
+            envs[f"env{i}"] = LoudnessTrack.of(audio, SAMPLE_RATE).mean_square().astype(np.float32)
             meta["timelines"].append({"duration_s": len(audio) / SAMPLE_RATE,
                                       "events": [[e.label, e.onset_s, e.offset_s] for e in truth]})
             print(f"fold {k}: track {i + 1}/{len(tracks)}, {time.time() - t0:.0f} s", flush=True)
