@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from ..document.events import DocEvent
 from .logic.now_playing import NowPlaying, Playing, lights_of
 
 #: refresh period while the playhead moves (ms): 25 Hz, the rate of most films
@@ -57,13 +56,7 @@ class NowPlayingFeed(QObject):
         self.schedule()
 
     def _on_segments(self, event, ids) -> None:
-        doc = self.editor.doc
-        if event == DocEvent.RESET:
-            self.model.rebuild(doc.segments())
-        elif event == DocEvent.REMOVED:
-            self.model.apply("removed", ids)
-        else:
-            self.model.apply(event, [doc.get(i) for i in ids if i in doc])
+        self.model.follow(self.editor.doc, event, ids)
         self.schedule()
 
     def schedule(self) -> None:

@@ -16,7 +16,6 @@ from PySide6.QtGui import QBrush, QColor, QFont, QImage, QLinearGradient, QPaint
 from PySide6.QtWidgets import QAbstractScrollArea, QSizePolicy, QToolTip
 
 from ..document import Source
-from ..document.events import DocEvent
 from ..document.keyframes import clipped
 from . import style
 from .editor import Editor
@@ -163,13 +162,7 @@ class TimelineView(QAbstractScrollArea):
         self.viewport().update()
 
     def _on_segments(self, event: str, ids: list) -> None:
-        doc = self.editor.doc
-        if event == DocEvent.RESET:
-            self.index.rebuild(doc.segments())
-        elif event == DocEvent.REMOVED:
-            self.index.apply("removed", ids)
-        else:
-            self.index.apply(event, [doc.get(i) for i in ids if i in doc])
+        self.index.follow(self.editor.doc, event, ids)
         self.update_rows()
         self._update_scrollbar()
         self.viewport().update()

@@ -272,3 +272,20 @@ def test_lane_index_overlap_spans():
                                 Segment("Wind", 4000, 5000, id="e")])  # touching is not overlapping
     assert idx.overlaps("Wind", 0, 10_000) == [(500, 1000), (1500, 1800)]
     assert idx.overlaps("Wind", 1200, 1600) == [(1500, 1800)]
+
+
+def test_lane_index_follows_document_events():
+    from mulse_author.document import Segment, TimelineDocument
+    from mulse_author.gui.logic.lane_index import LaneIndex
+
+    doc = TimelineDocument()
+    index = LaneIndex(key=lambda s: s.effect)
+    doc.subscribe(lambda event, ids: index.follow(doc, event, ids))
+    a = Segment("Wind", 0, 1000)
+    b = Segment("Light", 500, 1500)
+    doc.add([a, b])
+    assert index.lane_of(a.id) == "Wind" and index.lane_of(b.id) == "Light"
+    doc.update(a.id, effect="Fog")
+    assert index.lane_of(a.id) == "Fog"
+    doc.remove([b.id])
+    assert index.lane_of(b.id) is None and len(index) == 1

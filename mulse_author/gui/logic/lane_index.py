@@ -87,6 +87,16 @@ class LaneIndex:
     def lane_of(self, seg_id: str) -> str | None:
         return self._lane_of.get(seg_id)
 
+    def follow(self, doc, event: str, ids: Iterable) -> None:
+        """Follow a document listener's ``(event, ids)`` on ``doc``: a reset rebuilds, a removal
+        drops the ids, anything else re-reads the segments."""
+        if event == "reset":
+            self.rebuild(doc.segments())
+        elif event == "removed":
+            self.apply("removed", ids)
+        else:
+            self.apply(event, [doc.get(i) for i in ids if i in doc])
+
     def apply(self, event: str, segments_or_ids: Iterable) -> None:
         """Follow a document event.  ``added``/``changed`` take segments; ``removed`` ids."""
         if event == "removed":

@@ -70,6 +70,9 @@ class NowPlaying:
     def apply(self, event: str, segments_or_ids) -> None:
         self.index.apply(event, segments_or_ids)
 
+    def follow(self, doc, event: str, ids) -> None:
+        self.index.follow(doc, event, ids)
+
     def at(self, t_ms: float, rows: RowStates | None = None) -> list[Playing]:
         """Every device playing at ``t_ms``, in row order of the index."""
         out: list[Playing] = []
