@@ -51,11 +51,14 @@ def rms(x: np.ndarray) -> float:
 
 def build_timelines(material: TimelineMaterial, n: int, minutes: float, seed: int,
                     load: Callable[[str], np.ndarray] | None = None,
-                    snr_db: tuple[float, float] = (-6.0, 12.0)) -> list[tuple[np.ndarray, list[Event]]]:
+                    snr_db: tuple[float, float] = (-6.0, 12.0),
+                    augment: Callable[[np.ndarray], np.ndarray] | None = None) -> list[tuple[np.ndarray, list[Event]]]:
     """``n`` timelines of ``minutes`` each: ``[(audio float32, [Event])]``.
 
     Deterministic in ``seed``; with no ambience the random draws are those of the report's
-    timelines since model 2.0, so its held-out figures stay comparable."""
+    timelines since model 2.0, so its held-out figures stay comparable.  ``augment`` (training
+    timelines only, e.g. :class:`training.augment.Augmenter`) changes each placed event's
+    sound; it draws from its own generator, so the draws of ``seed`` are unchanged."""
     load = load or load_audio
     if not material.music or not material.dialogue or not material.events:
         raise RuntimeError("timelines need events, music and dialogue")
@@ -102,8 +105,12 @@ def build_timelines(material: TimelineMaterial, n: int, minutes: float, seed: in
                 fade = int(0.2 * SR)
                 x[:fade] *= np.linspace(0, 1, fade)
                 x[-fade:] *= np.linspace(1, 0, fade)
+                if augment is not None:
+                    x = augment(x).astype(np.float64)
                 a0, a1 = 0, len(x)
             else:
+                if augment is not None:
+                    x = augment(x).astype(np.float64)
                 a0, a1 = active_span(x)
             start = int(t * SR)
             if start + len(x) >= total - SR:

@@ -64,11 +64,12 @@ class Soundtrack:
     events: list[Event] | None = None
     label: str | None = None
     gain_db: float = 0.0
+    pool_frames: int = POOL_FRAMES  #: map frames each region spans
 
 
 def segments(track: Soundtrack, settings: DetectionSettings, thresholds: dict[str, float]) -> list[Event]:
     """The events the app would suggest on ``track`` (overlapping spans of a label joined)."""
-    starts, lengths = region_spans(track.q, track.duration_s)
+    starts, lengths = region_spans(track.q, track.duration_s, track.pool_frames)
     _, segs = detect_segments(track.scores, starts, lengths, track.duration_s, LABELS, settings, thresholds,
                               envelope=track.envelope, envelope_block_s=HOP / SAMPLE_RATE)
     return join_overlapping([Event(s.label, s.start_ms / 1000, s.end_ms / 1000) for s in segs])

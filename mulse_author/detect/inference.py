@@ -71,11 +71,12 @@ def region_starts(n_fmap: int, hop_s: float) -> np.ndarray:
     return q
 
 
-def region_spans(starts: np.ndarray, duration_s: float) -> tuple[np.ndarray, np.ndarray]:
-    """``(start_s, length_s)`` of each region, clipped to the file ``[0, duration_s]``: what
-    each window's score is evidence for (the segmentation's window spans)."""
+def region_spans(starts: np.ndarray, duration_s: float,
+                 frames: int = POOL_FRAMES) -> tuple[np.ndarray, np.ndarray]:
+    """``(start_s, length_s)`` of each region of ``frames`` map frames, clipped to the file
+    ``[0, duration_s]``: what each window's score is evidence for (the segmentation's spans)."""
     a = np.clip(np.asarray(starts, dtype=np.float64) * FMAP_S, 0.0, duration_s)
-    b = np.clip((np.asarray(starts, dtype=np.float64) + POOL_FRAMES) * FMAP_S, 0.0, duration_s)
+    b = np.clip((np.asarray(starts, dtype=np.float64) + frames) * FMAP_S, 0.0, duration_s)
     return a, np.maximum(b - a, 1e-3)
 
 

@@ -1,0 +1,113 @@
+"""Stage 2c: the stream feature maps of stage 2b's cross-validation material, kept whole, so
+that any region layout (region length, context, hop) can be pooled from them without running
+the encoder again.
+
+    python scripts/model2/2c_fmaps.py --work WORK --encoder ENCODER [--timelines 12]
+
+Same soundtracks as stage 2b (same seeds): per fold k, the film-like timelines, the quiet-noise
+tracks and each recording alone at 0/-10/-20/-30 dB.  Each map is the app's level-normalised
+stream map (:func:`mulse_author.detect.inference.padded_stream`, bf16 where the CPU runs it
+natively, as ``precision="auto"``), with :data:`PAD_FMAP` silent map frames beyond the
+:data:`~mulse_author.detect.inference.EDGE_PAD` on each side, stored as float16
+``[frames, 512]``: real map frame 0 is row ``PAD_FMAP + EDGE_PAD // 8``.  Writes
+WORK/fmaps/fold<k>.npz (``tl<i>``, ``env<i>``, ``rec<j>_<gain>``) and fold<k>.json (stage 2b's
+metadata layout).  Resumable per fold.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from mulse_author.detect.inference import padded_stream  # noqa: E402
+from mulse_author.detect.loudness import LoudnessTrack  # noqa: E402
+from mulse_author.features.mel import mel_power  # noqa: E402
+from mulse_author.media import load_audio  # noqa: E402
+from mulse_author.model.precision import native_bf16  # noqa: E402
+from mulse_author.spec import SAMPLE_RATE  # noqa: E402
+from training.aisfx_weights import load_encoder  # noqa: E402
+from training.augment import Augmenter  # noqa: E402
+from training.film import N_FOLDS, TEST_PACKAGES, assign_folds, package_of, read_beds, read_corpus  # noqa: E402
+from training.timelines import build_timelines  # noqa: E402
+
+_spec = importlib.util.spec_from_file_location("stage2b", Path(__file__).with_name("2b_regions.py"))
+stage2b = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(stage2b)
+
+#: Silent map frames kept on each side beyond the edge padding: room for a centred 7.8 s
+#: context around the first and last instants (21 frames) of any stream.
+PAD_FMAP = 24
+
+
+def stream_map(encoder, audio: np.ndarray) -> np.ndarray:
+    """float16 ``[frames, 512]`` map of a soundtrack with :data:`PAD_FMAP` extra silent frames."""
+    power = mel_power(torch.from_numpy(np.ascontiguousarray(audio, dtype=np.float32)), precise=False).numpy()
+    padded = padded_stream(power, True, PAD_FMAP, PAD_FMAP)
+    with torch.inference_mode():
+        fmap = encoder.stream_feature_map(torch.from_numpy(padded))
+    return fmap.T.numpy().astype(np.float16)
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--work", type=Path, required=True)
+    ap.add_argument("--encoder", type=Path, default=Path("trained"))
+    ap.add_argument("--timelines", type=int, default=12)
+    ap.add_argument("--minutes", type=float, default=5.0)
+    ap.add_argument("--seed", type=int, default=30)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--extra", action="store_true",
+                    help="further timelines only (training material: WORK/fmaps_extra, seed + 1000)")
+    ap.add_argument("--augment", action="store_true",
+                    help="with --extra: events augmented (training.augment; WORK/fmaps_aug, seed + 2000)")
+    a = ap.parse_args(argv)
+    torch.set_num_threads(a.threads)
+    out = a.work / ("fmaps_aug" if a.augment else "fmaps_extra" if a.extra else "fmaps")
+    seed = a.seed + (2000 if a.augment else 1000 if a.extra else 0)
+    out.mkdir(parents=True, exist_ok=True)
+    recs = [r for r in read_corpus(a.work / "scene", a.work / "extra") if package_of(r) not in TEST_PACKAGES]
+    folds = assign_folds(recs)
+    beds = [b for b in read_beds(a.work / "background", a.work / "beds") if package_of(b) not in TEST_PACKAGES]
+    bfolds = stage2b.bed_folds(sorted({package_of(b) for b in beds}))
+    enc = load_encoder(a.encoder)
+    enc.precision = "bf16" if native_bf16() else "fp32"
+    for k in range(N_FOLDS):
+        path = out / f"fold{k}.npz"
+        if path.exists():
+            continue
+        t0 = time.time()
+        mat = stage2b.fold_material(a.work, k, recs, folds, bfolds)
+        meta = {"fold": k, "packages": sorted({package_of(r) for r in mat.events}),
+                "pad_fmap": PAD_FMAP, "timelines": [], "recordings": [], "gains_db": list(stage2b.GAINS_DB)}
+        arrays: dict[str, np.ndarray] = {}
+        tracks = build_timelines(mat, a.timelines, a.minutes, seed + k,
+                                 augment=Augmenter(7000 + k) if a.augment else None)
+        if not a.extra:
+            tracks += stage2b.noise_tracks(a.work, k)
+        for i, (audio, truth) in enumerate(tracks):
+            arrays[f"tl{i}"] = stream_map(enc, audio)
+            arrays[f"env{i}"] = LoudnessTrack.of(audio, SAMPLE_RATE).mean_square().astype(np.float32)
+            meta["timelines"].append({"duration_s": len(audio) / SAMPLE_RATE,
+                                      "events": [[e.label, e.onset_s, e.offset_s] for e in truth]})
+        for j, rec in enumerate([] if a.extra else mat.events):
+            x = load_audio(rec.path)
+            meta["recordings"].append({"path": rec.path, "label": rec.labels[0], "duration_s": len(x) / SAMPLE_RATE})
+            for g in stage2b.GAINS_DB:
+                arrays[f"rec{j}_{-g}"] = stream_map(enc, x * np.float32(10 ** (g / 20)))
+        print(f"fold {k}: {len(tracks)} tracks, {len(mat.events)} recordings, {time.time() - t0:.0f} s", flush=True)
+        np.savez(path.with_suffix(".tmp.npz"), **arrays)
+        (out / f"fold{k}.json").write_text(json.dumps(meta, indent=1))
+        path.with_suffix(".tmp.npz").rename(path)
+
+
+if __name__ == "__main__":
+    main()
