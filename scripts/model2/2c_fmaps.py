@@ -7,9 +7,11 @@ the encoder again.
 Same soundtracks as stage 2b (same seeds): per fold k, the film-like timelines, the quiet-noise
 tracks and each recording alone at 0/-10/-20/-30 dB.  Each map is the app's level-normalised
 stream map (:func:`mulse_author.detect.inference.padded_stream`, bf16 where the CPU runs it
-natively, as ``precision="auto"``), with :data:`PAD_FMAP` silent map frames beyond the
-:data:`~mulse_author.detect.inference.EDGE_PAD` on each side, stored as float16
-``[frames, 512]``: real map frame 0 is row ``PAD_FMAP + EDGE_PAD // 8``.  Writes
+natively, as ``precision="auto"``) as :func:`training.fmaps.stream_map` stores it.
+``--extra`` writes further timelines only (training material: more draws of the same fold's
+events and beds), ``--extra --augment`` the same with each event's sound changed
+(:mod:`training.augment`); neither is ever scored for tuning or reports; for these, fold<k>.base.npz holds the
+baseline's features of the same regions (so the baseline trains on the same material).  Writes
 WORK/fmaps/fold<k>.npz (``tl<i>``, ``env<i>``, ``rec<j>_<gain>``) and fold<k>.json (stage 2b's
 metadata layout).  Resumable per fold.
 """
@@ -28,7 +30,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from mulse_author.detect.inference import padded_stream  # noqa: E402
+from mulse_author.detect.inference import region_starts  # noqa: E402
 from mulse_author.detect.loudness import LoudnessTrack  # noqa: E402
 from mulse_author.features.mel import mel_power  # noqa: E402
 from mulse_author.media import load_audio  # noqa: E402
@@ -36,26 +38,14 @@ from mulse_author.model.precision import native_bf16  # noqa: E402
 from mulse_author.spec import SAMPLE_RATE  # noqa: E402
 from training.aisfx_weights import load_encoder  # noqa: E402
 from training.augment import Augmenter  # noqa: E402
+from training.embed import baseline_region_features  # noqa: E402
 from training.film import N_FOLDS, TEST_PACKAGES, assign_folds, package_of, read_beds, read_corpus  # noqa: E402
+from training.fmaps import PAD_FMAP, stream_map  # noqa: E402
 from training.timelines import build_timelines  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location("stage2b", Path(__file__).with_name("2b_regions.py"))
 stage2b = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(stage2b)
-
-#: Silent map frames kept on each side beyond the edge padding: room for a centred 7.8 s
-#: context around the first and last instants (21 frames) of any stream.
-PAD_FMAP = 24
-
-
-def stream_map(encoder, audio: np.ndarray) -> np.ndarray:
-    """float16 ``[frames, 512]`` map of a soundtrack with :data:`PAD_FMAP` extra silent frames."""
-    power = mel_power(torch.from_numpy(np.ascontiguousarray(audio, dtype=np.float32)), precise=False).numpy()
-    padded = padded_stream(power, True, PAD_FMAP, PAD_FMAP)
-    with torch.inference_mode():
-        fmap = encoder.stream_feature_map(torch.from_numpy(padded))
-    return fmap.T.numpy().astype(np.float16)
-
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -69,10 +59,12 @@ def main(argv=None) -> None:
                     help="further timelines only (training material: WORK/fmaps_extra, seed + 1000)")
     ap.add_argument("--augment", action="store_true",
                     help="with --extra: events augmented (training.augment; WORK/fmaps_aug, seed + 2000)")
+    ap.add_argument("--round", type=int, default=0, help="with --augment: a further set (fmaps_aug<round>)")
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
-    out = a.work / ("fmaps_aug" if a.augment else "fmaps_extra" if a.extra else "fmaps")
-    seed = a.seed + (2000 if a.augment else 1000 if a.extra else 0)
+    out = a.work / ("fmaps_aug" + (str(a.round) if a.round else "") if a.augment else
+                    "fmaps_extra" if a.extra else "fmaps")
+    seed = a.seed + (2000 + 1000 * a.round if a.augment else 1000 if a.extra else 0)
     out.mkdir(parents=True, exist_ok=True)
     recs = [r for r in read_corpus(a.work / "scene", a.work / "extra") if package_of(r) not in TEST_PACKAGES]
     folds = assign_folds(recs)
@@ -82,7 +74,8 @@ def main(argv=None) -> None:
     enc.precision = "bf16" if native_bf16() else "fp32"
     for k in range(N_FOLDS):
         path = out / f"fold{k}.npz"
-        if path.exists():
+        base_path = out / f"fold{k}.base.npz"
+        if path.exists() and (base_path.exists() or not a.extra):
             continue
         t0 = time.time()
         mat = stage2b.fold_material(a.work, k, recs, folds, bfolds)
@@ -90,9 +83,17 @@ def main(argv=None) -> None:
                 "pad_fmap": PAD_FMAP, "timelines": [], "recordings": [], "gains_db": list(stage2b.GAINS_DB)}
         arrays: dict[str, np.ndarray] = {}
         tracks = build_timelines(mat, a.timelines, a.minutes, seed + k,
-                                 augment=Augmenter(7000 + k) if a.augment else None)
+                                 augment=Augmenter(7000 + 100 * a.round + k) if a.augment else None)
         if not a.extra:
             tracks += stage2b.noise_tracks(a.work, k)
+        if a.extra and not base_path.exists():  # the baseline's features of the same regions
+            base = {}
+            for i, (audio, _) in enumerate(tracks):
+                power = mel_power(torch.from_numpy(audio), precise=False).numpy()
+                base[f"base{i}"] = baseline_region_features(power, region_starts(-(-power.shape[1] // 8), 1.0))
+            np.savez(base_path, **base)
+        if path.exists():
+            continue
         for i, (audio, truth) in enumerate(tracks):
             arrays[f"tl{i}"] = stream_map(enc, audio)
             arrays[f"env{i}"] = LoudnessTrack.of(audio, SAMPLE_RATE).mean_square().astype(np.float32)

@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from mulse_author.detect.segmentation import DetectionSettings  # noqa: E402
 from mulse_author.labels import LABELS  # noqa: E402
 from training.events import Event  # noqa: E402
+from training.fmaps import timeline_examples  # noqa: E402
 from training.heads import HeadConfig, train_head  # noqa: E402
 from training.timelines import region_targets  # noqa: E402
 from training.tuning import REGION_S, Soundtrack, evaluate, region_starts_s, tune  # noqa: E402
@@ -93,10 +94,17 @@ def clip_examples(work: Path, k: int, key: str):
     return (d["emb_norm"] if key == "emb" else d["base"]), d["y"]
 
 
+def extra_examples(work: Path, dirs: list[str], k: int, key: str = "emb"):
+    """Fold k's further training timelines (stage 2c ``--extra``/``--augment`` maps in each of
+    WORK/``dirs``): ``[(x, y)]`` of features ``key``; never scored."""
+    return [timeline_examples(work / d / f"fold{k}.npz", key) for d in dirs]
+
+
 def oof_tracks(work: Path, folds: list[Fold], key: str, cfg: HeadConfig, use_clips: bool,
-               cache: Path | None = None) -> list[Soundtrack]:
+               cache: Path | None = None, extra: list[str] = ()) -> list[Soundtrack]:
     """Every fold's soundtracks scored by a head trained on the other folds (kept in ``cache``,
-    an .npz, so that a re-run of the tuning does not retrain)."""
+    an .npz, so that a re-run of the tuning does not retrain); ``extra``: further training
+    timelines of the other folds."""
     if cache is not None and cache.exists():
         d = np.load(cache)
         return [t for k, fold in enumerate(folds) for t in fold.tracks(d[f"fold{k}"])]
@@ -112,6 +120,9 @@ def oof_tracks(work: Path, folds: list[Fold], key: str, cfg: HeadConfig, use_cli
             if c is not None:
                 xs.append(c[0])
                 ys.append(c[1])
+            for x, y in extra_examples(work, list(extra), j, key):
+                xs.append(x)
+                ys.append(y)
         head = train_head(np.concatenate(xs), np.concatenate(ys), cfg)
         scores[f"fold{k}"] = head.scores(fold.x(key))
         tracks += fold.tracks(scores[f"fold{k}"])
@@ -129,16 +140,19 @@ def main(argv=None) -> None:
     ap.add_argument("--work", type=Path, required=True)
     ap.add_argument("--passes", type=int, default=2)
     ap.add_argument("--threads", type=int, default=1, help="torch threads (small heads: 1 is fastest)")
+    ap.add_argument("--train-extra", nargs="*", default=[], metavar="DIR",
+                    help="WORK/DIRs of stage 2c further training timelines (model 2.2: fmaps_aug fmaps_aug2)")
+    ap.add_argument("--out", default="select21", help="WORK/OUT for the selection (model 2.2: select22)")
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     folds = [Fold(p) for p in sorted((a.work / "regions").glob("fold*.npz")) if ".tmp" not in p.name]
-    out = a.work / "select21"
+    out = a.work / a.out
     out.mkdir(parents=True, exist_ok=True)
     seen = {lab: sum(any(r["label"] == lab for r in f.meta["recordings"]) for f in folds) for lab in LABELS}
     keep = [lab for lab, n in seen.items() if n < 2]
     start_th = {lab: (UNTUNED_THRESHOLD if lab in keep else 0.5) for lab in LABELS}
     have_clips = all((a.work / "clips" / f"fold{k}.npz").exists() for k in range(len(folds)))
-    res: dict = {"folds": len(folds), "labels_in_folds": seen, "untuned_labels": keep,
+    res: dict = {"folds": len(folds), "train_extra": a.train_extra, "labels_in_folds": seen, "untuned_labels": keep,
                  "regions": [int(len(f.y)) for f in folds], "clips_available": have_clips,
                  "fold_packages": [f.meta["packages"] for f in folds], "candidates": {}}
 
@@ -151,7 +165,7 @@ def main(argv=None) -> None:
         runs.append(("mlp256_e40+clips", CANDIDATES["mlp256_e40"], True))
     best_name, best = None, None
     for name, cfg, use_clips in runs:
-        tracks = oof_tracks(a.work, folds, "emb", cfg, use_clips, out / f"oof_{name}.npz")
+        tracks = oof_tracks(a.work, folds, "emb", cfg, use_clips, out / f"oof_{name}.npz", a.train_extra)
         default = evaluate(tracks, DetectionSettings(), start_th)
         log(f"{name}: default settings, thresholds 0.5: {default.summary()}")
         settings, th, fig, hist = tune(tracks, thresholds=start_th, passes=a.passes, keep=keep, log=log)
@@ -165,7 +179,7 @@ def main(argv=None) -> None:
     res["settings"] = asdict(settings)
     res["thresholds"] = th
 
-    base_tracks = oof_tracks(a.work, folds, "base", BASELINE, False, out / "oof_baseline.npz")
+    base_tracks = oof_tracks(a.work, folds, "base", BASELINE, False, out / "oof_baseline.npz", a.train_extra)
     b_settings, b_th, b_fig, b_hist = tune(base_tracks, thresholds=start_th, passes=a.passes, keep=keep, log=log)
     res["baseline"] = {"config": asdict(BASELINE), "tuned": b_fig.summary(), "settings": asdict(b_settings),
                        "thresholds": b_th, "default_settings": evaluate(base_tracks, DetectionSettings(),
@@ -179,8 +193,16 @@ def main(argv=None) -> None:
             c = clip_examples(a.work, k, "emb")
             xs.append(c[0])
             ys.append(c[1])
+    bxs, bys = [f.x("base") for f in folds], [f.y for f in folds]
+    for k in range(len(folds)):
+        for x, y in extra_examples(a.work, a.train_extra, k):
+            xs.append(x)
+            ys.append(y)
+        for x, y in extra_examples(a.work, a.train_extra, k, "base"):
+            bxs.append(x)
+            bys.append(y)
     _save(train_head(np.concatenate(xs), np.concatenate(ys), HeadConfig(**cfg), log), out / "head.safetensors")
-    _save(train_head(np.concatenate([f.x("base") for f in folds]), np.concatenate(ys[:len(folds)]), BASELINE),
+    _save(train_head(np.concatenate(bxs), np.concatenate(bys), BASELINE),
           out / "baseline.safetensors")
     res["positives"] = np.concatenate(ys).sum(0).astype(int).tolist()
     res["examples"] = int(sum(len(y) for y in ys))
