@@ -91,48 +91,6 @@ def stream_head(net: Any) -> Callable:
     return head
 
 
-def frame_context(net: Any) -> int:
-    """Map frames a stream model reads beyond each end of a region (0 for pooled regions)."""
-    cfg = net.config
-    return cfg.frame_context if getattr(cfg, "region_scoring", "pooled") == "frame_max" else 0
-
-
-def frame_features(frames, ctx: int):
-    """``[n, 1024]`` inputs of the frame head from map frames ``[512, n + 2 ctx]``: each of the
-    middle ``n`` frames beside the mean of it and its ``ctx`` neighbours on each side."""
-    import torch
-
-    f = frames.T.float()
-    if ctx == 0:
-        return torch.cat([f, f], dim=1)
-    c = torch.cumsum(torch.nn.functional.pad(f, (0, 0, 1, 0)), dim=0)
-    mean = (c[2 * ctx + 1:] - c[:-2 * ctx - 1]) / (2 * ctx + 1)
-    return torch.cat([f[ctx:f.shape[0] - ctx], mean], dim=1)
-
-
-def region_scorer(net: Any) -> Callable:
-    """``(fmap [512, T], firsts) -> scores [n, 7]`` (numpy) of a stream model: the regions of
-    :data:`POOL_FRAMES` map frames from each of ``firsts`` (map indices; under
-    ``"frame_max"`` scoring, ``frame_context(net)`` more frames must exist on each side)."""
-    import torch
-
-    head = stream_head(net)
-    encoder = net.audio.encoder
-    ctx = frame_context(net)
-    if getattr(net.config, "region_scoring", "pooled") == "pooled":
-        return lambda fmap, firsts: head(encoder.pool_regions(fmap, firsts, POOL_FRAMES))
-
-    def frame_max(fmap, firsts):
-        firsts = [int(a) for a in firsts]
-        lo, hi = min(firsts), max(firsts) + POOL_FRAMES  # frames scored: [lo, hi)
-        if lo - ctx < 0 or hi + ctx > fmap.shape[1]:
-            raise ValueError("frame scoring needs the context frames around every region")
-        p = torch.from_numpy(head(frame_features(fmap[:, lo - ctx:hi + ctx], ctx)))
-        return torch.stack([p[a - lo:a - lo + POOL_FRAMES].amax(dim=0) for a in firsts]).numpy()
-
-    return frame_max
-
-
 def _fmap(encoder, mel: np.ndarray, first: int, n: int):
     import torch
 
@@ -163,11 +121,10 @@ def padded_stream(mel_power: np.ndarray, normalise: bool, left_fmap: int = 0,
     return np.pad(mel, [(0, 0)] * (mel.ndim - 1) + [(left, right)])
 
 
-def whole_stream_map(encoder, mel_power: np.ndarray, hop_s: float,
-                     normalise: bool) -> tuple[Any, np.ndarray, int]:
-    """The feature map ``[512, T']`` of a whole stream in one go (short streams), its region
-    starts (real map frames) and the map index of real frame 0; the map has
-    ``EDGE_PAD // FMAP_STRIDE`` silent frames beyond the regions at each end."""
+def whole_stream_embeddings(encoder, mel_power: np.ndarray, hop_s: float,
+                            normalise: bool) -> tuple[Any, np.ndarray]:
+    """Embeddings ``[W, 1024]`` and region starts of a whole stream in one go (short streams,
+    and the reference the streaming path equals)."""
     import torch
 
     n_fmap = -(-np.asarray(mel_power).shape[1] // FMAP_STRIDE)
@@ -176,15 +133,8 @@ def whole_stream_map(encoder, mel_power: np.ndarray, hop_s: float,
     padded = padded_stream(mel_power, normalise, left, max(0, int(q[-1]) + POOL_FRAMES - n_fmap))
     with torch.inference_mode():
         fmap = encoder.stream_feature_map(torch.from_numpy(padded))
-    return fmap, q, left + EDGE_PAD // FMAP_STRIDE
-
-
-def whole_stream_embeddings(encoder, mel_power: np.ndarray, hop_s: float,
-                            normalise: bool) -> tuple[Any, np.ndarray]:
-    """Pooled embeddings ``[W, 1024]`` and region starts of a whole stream in one go (training
-    examples, and the reference the streaming path equals)."""
-    fmap, q, first = whole_stream_map(encoder, mel_power, hop_s, normalise)
-    return encoder.pool_regions(fmap, (q + first).tolist(), POOL_FRAMES), q
+    emb = encoder.pool_regions(fmap, (q + left + EDGE_PAD // FMAP_STRIDE).tolist(), POOL_FRAMES)
+    return emb, q
 
 
 def clip_embeddings(encoder, mel_power: np.ndarray, normalise: bool) -> tuple[Any, float, float]:
@@ -246,8 +196,7 @@ class StreamScorer:
             raise ValueError("StreamScorer needs an audio model with a stream encoder")
         self.net = net
         self.encoder = net.audio.encoder
-        self.score_regions = region_scorer(net)
-        self.ctx = frame_context(net)  # map frames read beyond each region's ends
+        self.head = stream_head(net)
         self.hop_s = float(hop_s)
         self.normalise = normalises_level(net)
         self.submit = submit or _Inline()
@@ -295,9 +244,9 @@ class StreamScorer:
             self._finished = True
             real = self.real
             if self.fmap_in == 0:  # short stream (or nothing submitted yet): whole at once
-                fmap, q, first = whole_stream_map(self.encoder, self._slice(EDGE_PAD, self.total),
-                                                  self.hop_s, self.normalise)
-                self._jobs.append(self.submit(self.score_regions, fmap, (q + first).tolist()))
+                emb, q = whole_stream_embeddings(self.encoder, self._slice(EDGE_PAD, self.total),
+                                                 self.hop_s, self.normalise)
+                self._jobs.append(self.submit(self.head, emb))
                 self._starts.extend(q.tolist())
             else:
                 if self.normalise:
@@ -383,8 +332,7 @@ class StreamScorer:
         batch: list[int] = []
         while True:
             q = int(round(self._next * hop))
-            # the frames after the stream (final) are the silent edge frames, >= any context
-            if q + POOL_FRAMES + (0 if final else self.ctx) > limit:
+            if q + POOL_FRAMES > limit:
                 break
             batch.append(q)
             self._next += 1
@@ -394,13 +342,12 @@ class StreamScorer:
             if not done or done[-1] != last:
                 batch.append(last)
         if batch:
-            idx = [q + pad - self.fmap_off for q in batch]
-            lo, hi = max(0, min(idx) - self.ctx), max(idx) + POOL_FRAMES + self.ctx
-            self._jobs.append(self.submit(self.score_regions, self.fmap[:, lo:hi], [i - lo for i in idx]))
+            emb = self.encoder.pool_regions(self.fmap, [q + pad - self.fmap_off for q in batch], POOL_FRAMES)
+            self._jobs.append(self.submit(self.head, emb))
             self._starts.extend(batch)
 
     def _drop_old(self) -> None:
-        q_next = int(round(self._next * self.hop_s / FMAP_S)) + EDGE_PAD // FMAP_STRIDE - self.ctx
+        q_next = int(round(self._next * self.hop_s / FMAP_S)) + EDGE_PAD // FMAP_STRIDE
         if self.fmap is not None:
             cut = min(max(0, q_next - self.fmap_off), self.fmap.shape[1])
             if cut:
@@ -433,7 +380,6 @@ def window_logits(net: Any, mel_db=None, feat=None):
 __all__ = [
     "FMAP_STRIDE", "POOL_FRAMES", "STREAM_CONTEXT", "STREAM_CHUNK", "FMAP_S", "is_stream_model",
     "normalises_level", "region_starts", "region_spans", "stream_head", "stream_scores",
-    "padded_stream", "whole_stream_map", "whole_stream_embeddings", "region_scorer", "frame_context",
-    "frame_features", "clip_embeddings", "StreamScorer", "window_logits",
+    "padded_stream", "whole_stream_embeddings", "clip_embeddings", "StreamScorer", "window_logits",
     "EDGE_PAD",
 ]

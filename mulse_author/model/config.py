@@ -42,10 +42,6 @@ VARIANTS: tuple[str, ...] = (
 AUDIO_ENCODERS: tuple[str, ...] = ("paper", "aisfx", "aisfx_stream", "aisfx_stream_norm")
 #: Encoders run once over a whole stream, each window pooled from the shared feature map.
 STREAM_ENCODERS: tuple[str, ...] = ("aisfx_stream", "aisfx_stream_norm")
-#: Ways a stream model scores a region (see ``ModelConfig.region_scoring``).
-REGION_SCORINGS: tuple[str, ...] = ("pooled", "frame_max")
-#: The silent map frames around every stream (EDGE_PAD // FMAP_STRIDE in detect.inference).
-MAX_FRAME_CONTEXT = 5
 
 #: Which modules each variant builds.
 USES_AUDIO = {"bimodal", "audio", "fusioned_audio", "late_fusion"}
@@ -117,14 +113,6 @@ class ModelConfig:
     #: ``"aisfx_stream_norm"`` (models 2.x: that front end after the stream's level normalisation,
     #: :mod:`mulse_author.features.level`). See :mod:`mulse_author.model.encoders.aisfx`.
     audio_encoder: str = "paper"
-    #: How a stream model scores a region: ``"pooled"`` (the head on the max and mean of the
-    #: region's map frames: models 2.0 and 2.1) or ``"frame_max"`` (the head on each map frame
-    #: beside the mean of its +-``frame_context`` neighbours; a region scores its loudest frame's
-    #: score, so a 0.2 s gunshot is not averaged away by 7.6 s of music around it).
-    region_scoring: str = "pooled"
-    #: Map frames on each side whose mean joins each frame under ``"frame_max"`` (<= 5: the
-    #: silent edge frames around every stream, :data:`~mulse_author.detect.inference.EDGE_PAD`).
-    frame_context: int = 5
     #: Free-form name shown in the model card ("paper", "compact", ...).
     name: str = field(default="paper", compare=False)
 
@@ -215,11 +203,6 @@ class ModelConfig:
             fail("variant", f"is not one of {', '.join(VARIANTS)}")
         if self.audio_encoder not in AUDIO_ENCODERS:
             fail("audio_encoder", f"is not one of {', '.join(AUDIO_ENCODERS)}")
-        if self.region_scoring not in REGION_SCORINGS:
-            fail("region_scoring", f"is not one of {', '.join(REGION_SCORINGS)}")
-        if not isinstance(self.frame_context, int) or isinstance(self.frame_context, bool) \
-                or not 0 <= self.frame_context <= MAX_FRAME_CONTEXT:
-            fail("frame_context", f"must be an integer from 0 to {MAX_FRAME_CONTEXT}")
         if self.num_labels != NUM_LABELS:
             fail("num_labels", f"must be {NUM_LABELS} (the label set is fixed)")
         positive_ints = (
