@@ -86,6 +86,10 @@ def main(argv=None) -> None:
                                  augment=Augmenter(7000 + 100 * a.round + k) if a.augment else None)
         if not a.extra:
             tracks += stage2b.noise_tracks(a.work, k)
+        if path.exists():  # maps stored before: the regenerated timelines must be the same ones
+            stored = json.loads((out / f"fold{k}.json").read_text())["timelines"]
+            if [t["events"] for t in stored] != [[[e.label, e.onset_s, e.offset_s] for e in tr] for _, tr in tracks]:
+                raise SystemExit(f"{out}/fold{k}: regenerated timelines differ from the stored maps' ones")
         if a.extra and not base_path.exists():  # the baseline's features of the same regions
             base = {}
             for i, (audio, _) in enumerate(tracks):

@@ -1,7 +1,7 @@
 """Experiment: region layouts pooled from stage 2c's feature maps, compared by leave-one-fold-out
 cross-validation (never the test packages).
 
-    python scripts/model2/exp_layouts.py --work WORK --layouts 42 21 21c42 11c42
+    python scripts/model2/experiments/layouts.py --work WORK --layouts 42 21 21c42 11c42 [--extra fmaps_aug]
 
 A layout ``P`` pools P map frames (the span the segmentation sees); ``PcC`` adds the max/mean
 of a C-frame context centred on it (embedding 2048).  Prints the tuned CV figures.
@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
 from mulse_author.detect.inference import EDGE_PAD, FMAP_S  # noqa: E402
 from mulse_author.detect.segmentation import DetectionSettings  # noqa: E402

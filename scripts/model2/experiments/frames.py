@@ -2,7 +2,7 @@
 trained on strong frame targets of the cross-validation timelines; a region's score is the max
 (or the mean of the top 3) of its frames' scores.  Leave-one-fold-out, tuned as stage 3b tunes.
 
-    python scripts/model2/exp_frames.py --work WORK --frames 42 --ctx 5
+    python scripts/model2/experiments/frames.py --work WORK --frames 42 --ctx 5 [--extra fmaps_aug]
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
 from mulse_author.detect.inference import EDGE_PAD, FMAP_S  # noqa: E402
 from mulse_author.detect.segmentation import DetectionSettings  # noqa: E402
@@ -25,7 +25,7 @@ from mulse_author.spec import FMAP_STRIDE, HOP  # noqa: E402
 from training.heads import HeadConfig, train_head  # noqa: E402
 from training.tuning import Soundtrack, evaluate, tune  # noqa: E402
 
-_spec = importlib.util.spec_from_file_location("lay", Path(__file__).with_name("exp_layouts.py"))
+_spec = importlib.util.spec_from_file_location("lay", Path(__file__).with_name("layouts.py"))
 lay = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(lay)
 
