@@ -1,14 +1,16 @@
-"""Stage 3b: the head and the segmentation of model 2.1, chosen by leave-one-fold-out
+"""Stage 3b: the head and the segmentation of models 2.1 and 2.2, chosen by leave-one-fold-out
 cross-validation on what the app scores (stage 2b's regions), then trained on all folds.
 
-    python scripts/model2/3b_select_tune.py --work WORK
+    python scripts/model2/3b_select_tune.py --work WORK --train-extra fmaps_aug fmaps_aug2 --out select22
+    python scripts/model2/3b_select_tune.py --work WORK                       # model 2.1 (select21)
 
 For fold k, a head trained on the other folds' regions (and, where stage 2 ran, their mixed
-clips) scores every region of fold k's timelines and recordings; the segmentation settings
-and per-label thresholds are tuned on these out-of-fold scores of all folds together
-(:func:`training.tuning.tune`: timeline event F1 and single-recording micro-F1).  The same is
-done for the log-mel baseline.  Writes WORK/select21/selection.json, head.safetensors and
-baseline.safetensors.  Never reads the test packages.
+clips; with ``--train-extra``, their augmented timelines of stage 2c) scores every region of
+fold k's timelines and recordings; the segmentation settings and per-label thresholds are tuned
+on these out-of-fold scores of all folds together (:func:`training.tuning.tune`: timeline event
+F1 and single-recording micro-F1).  The same is done for the log-mel baseline, on the same
+material.  Writes WORK/OUT/selection.json, head.safetensors and baseline.safetensors.  Never
+reads the test packages.
 """
 
 from __future__ import annotations

@@ -2,9 +2,9 @@
 its precision check.
 
     python scripts/model2/4_export.py --work WORK --encoder-from trained --out WORK/model2
-    python scripts/model2/4_export.py --work WORK --select select21 --version 2.1 --out WORK/model21
+    python scripts/model2/4_export.py --work WORK --select select22 --version 2.2 --out WORK/model22
 
-``--select select21`` takes stage 3b's choice (head, thresholds and the segmentation tuned on
+``--select select21``/``select22`` takes stage 3b's choice (head, thresholds and the segmentation tuned on
 out-of-fold timelines, written into the card's ``detection`` block) instead of stage 3's.
 
 The aiSFX encoder weights come from ``--encoder-from``: the converted safetensors of
@@ -80,7 +80,7 @@ def main(argv=None) -> None:
     ap.add_argument("--encoder-from", type=Path, default=Path("trained"))
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--check-clips", type=int, default=200)
-    ap.add_argument("--select", default="select", help="stage 3's (select) or 3b's (select21) choice")
+    ap.add_argument("--select", default="select", help="stage 3's (select) or 3b's (select21, select22) choice")
     ap.add_argument("--version", default="2.0")
     a = ap.parse_args(argv)
     sel_dir = a.work / a.select
@@ -133,7 +133,8 @@ def main(argv=None) -> None:
         defaults = asdict(DetectionSettings())
         detection = {k: v for k, v in sel["settings"].items() if k != "thresholds" and v != defaults[k]}
         training = {"selection": {k: sel[k] for k in ("folds", "regions", "examples", "positives", "chosen",
-                                                      "fold_packages", "untuned_labels")},
+                                                      "fold_packages", "untuned_labels", "train_extra")
+                                  if k in sel},
                     "thresholds": "chosen with the segmentation on out-of-fold scores of cross-validation "
                                   "timelines and recordings (training.tuning); 0.5 where a label's recordings "
                                   "lie in fewer than two folds",
@@ -144,8 +145,9 @@ def main(argv=None) -> None:
         description = ("Audio-only scene-component detector (7 AudioSet labels): the frozen aiSFX encoder run once "
                        "over the level-normalised soundtrack, with a head trained on every region of film-like "
                        "timelines and of recordings played alone (real game-library recordings over music, "
-                       "dialogue and room tone), and a segmentation tuned with it by cross-validation over "
-                       "packages. No video branch.")
+                       "dialogue and room tone)" + (", with augmented copies of their events" if sel.get("train_extra")
+                                                     else "") + ", and a segmentation tuned with it by "
+                       "cross-validation over packages. No video branch.")
     else:
         detection = {}
         training = {"selection": {k: sel[k] for k in ("folds", "clips", "positives", "chosen")},

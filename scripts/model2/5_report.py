@@ -126,7 +126,13 @@ def head_and_data_lines(sel: dict) -> list[str]:
             "bed) and on each recording played alone at 0, -10, -20 and -30 dB. Each fold's timelines take their",
             f"events from the fold's packages and their music from its own bed packages ({sel['folds']} folds,",
             f"{sel['examples']} regions).",
-        ]
+        ] + ([
+            "Further training timelines (never scored for tuning or figures): per fold, "
+            f"{len(sel['train_extra'])} x 24 timelines",
+            "of 5 min whose events are augmented (`training.augment`: speed 0.8-1.25x, shelf equalisers, low-",
+            "and high-pass filters, synthetic rooms), so the head hears each recording in many versions;",
+            "the baseline trains on the same timelines.",
+        ] if sel.get("train_extra") else [])
     return head + [
         "- Thresholds per label: calibrated on the out-of-fold scores of the cross-validation (never on test data).",
         "", "## Training data",
@@ -184,7 +190,7 @@ def main(argv=None) -> None:
     ap.add_argument("--previous", type=Path, help="a previous checkpoint to report beside (e.g. model 1.1)")
     ap.add_argument("--timelines", type=int, default=6)
     ap.add_argument("--minutes", type=float, default=5.0)
-    ap.add_argument("--select", default="select", help="stage 3's (select) or 3b's (select21) choice")
+    ap.add_argument("--select", default="select", help="stage 3's (select) or 3b's (select21, select22) choice")
     a = ap.parse_args(argv)
     sel = json.loads((a.work / a.select / "selection.json").read_text())
     card = json.loads((a.model / "model_card.json").read_text())

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from training.augment import AugmentSettings, Augmenter
+from training.augment import Augmenter, AugmentSettings
 from training.datasets.recordings import Recording
 from training.timelines import TimelineMaterial, build_timelines
 
