@@ -7,8 +7,9 @@ baseline on the held-out test packages, both measured in this run through the ap
 WORK is the model-2.x build folder of ``scripts/model2/reproduce.sh`` (recordings, beds and
 the baseline of WORK/select22 or WORK/select21, stage 3b, or WORK/select, stage 3). Prints
 clip micro-F1 at 0/-10/-20/-30 dB, film-like timeline event F1, false alarms per hour and
-median onset error, quiet-noise false alarms, and the ratio of each figure to the baseline's. Targets (issue 12): clip micro-F1 >= 0.70 at every
-gain and above the baseline; event F1 >= 0.65; <= 20 false alarms / h; median onset <= 0.5 s.
+median onset error, quiet-noise false alarms, and the ratio of each figure to the baseline's.
+Targets (issue 12): clip micro-F1 >= 0.70 at every gain and above the baseline; event F1 >= 0.65;
+<= 20 false alarms / h; median onset <= 0.5 s.
 """
 
 from __future__ import annotations

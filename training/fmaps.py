@@ -39,20 +39,31 @@ def stream_map(encoder, audio: np.ndarray, pad_fmap: int = PAD_FMAP) -> np.ndarr
 
 
 def map_regions(fmap: np.ndarray, pad_fmap: int = PAD_FMAP, hop_s: float = 1.0,
-                frames: int = POOL_FRAMES) -> tuple[np.ndarray, np.ndarray]:
+                frames: int = POOL_FRAMES, context: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Embeddings ``[W, 1024]`` (max, then mean, of ``frames`` map frames) and region starts
-    (real map frames) of a stored map, at the app's region starts for a hop of ``hop_s``."""
+    (real map frames) of a stored map, at the app's region starts for a hop of ``hop_s``;
+    ``context`` > 0 (experiments) appends the same of ``context`` frames centred on each region."""
     pad = pad_fmap + EDGE_PAD // FMAP_STRIDE
     n_fmap = fmap.shape[0] - 2 * pad
-    q = region_starts(n_fmap, hop_s)
+    q = region_starts(n_fmap, hop_s, frames)
     if q[0] + pad < 0:
         raise ValueError("stored map has too little padding for this stream's centred region")
-    out = np.empty((len(q), 2 * fmap.shape[1]), np.float32)
-    for i, a in enumerate(q + pad):
-        seg = fmap[a:a + frames].astype(np.float32)
-        out[i, :fmap.shape[1]] = seg.max(0)
-        out[i, fmap.shape[1]:] = seg.mean(0)
+    out = _pool(fmap, q + pad, frames)
+    if context:
+        c0 = np.clip(q + (frames - context) // 2, -pad, n_fmap + pad - context)
+        out = np.concatenate([out, _pool(fmap, c0 + pad, context)], axis=1)
     return out, q
+
+
+def _pool(fmap: np.ndarray, rows: np.ndarray, frames: int) -> np.ndarray:
+    """max, then mean, of ``frames`` rows of a stored map from each of ``rows``."""
+    c = fmap.shape[1]
+    out = np.empty((len(rows), 2 * c), np.float32)
+    for i, a in enumerate(rows):
+        seg = fmap[a:a + frames].astype(np.float32)
+        out[i, :c] = seg.max(0)
+        out[i, c:] = seg.mean(0)
+    return out
 
 
 def timeline_examples(npz: Path, key: str = "emb") -> tuple[np.ndarray, np.ndarray]:

@@ -55,13 +55,13 @@ def normalises_level(net: Any) -> bool:
     return net.config.audio_encoder == "aisfx_stream_norm"
 
 
-def region_starts(n_fmap: int, hop_s: float) -> np.ndarray:
-    """First feature-map frames of the pooled regions of a stream of ``n_fmap`` map frames:
-    every ``hop_s`` from 0, plus one ending at the last frame; one centred region (negative
-    start: silence before the file) when the stream is shorter than a region."""
-    if n_fmap < POOL_FRAMES:
-        return np.array([-((POOL_FRAMES - n_fmap) // 2)], dtype=np.int64)
-    last = n_fmap - POOL_FRAMES
+def region_starts(n_fmap: int, hop_s: float, frames: int = POOL_FRAMES) -> np.ndarray:
+    """First feature-map frames of the pooled regions (``frames`` map frames each) of a stream
+    of ``n_fmap`` map frames: every ``hop_s`` from 0, plus one ending at the last frame; one
+    centred region (negative start: silence before the file) when the stream is shorter."""
+    if n_fmap < frames:
+        return np.array([-((frames - n_fmap) // 2)], dtype=np.int64)
+    last = n_fmap - frames
     hop = hop_s / FMAP_S
     n = int(math.floor((last + 0.5) / hop)) + 2  # a few extra; the rounded starts are filtered
     q = np.array([round(k * hop) for k in range(n)], dtype=np.int64)

@@ -18,7 +18,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
-from mulse_author.detect.inference import EDGE_PAD, FMAP_S  # noqa: E402
+from mulse_author.detect.inference import EDGE_PAD, FMAP_S, region_starts  # noqa: E402
 from mulse_author.detect.segmentation import DetectionSettings  # noqa: E402
 from mulse_author.labels import LABELS  # noqa: E402
 from mulse_author.spec import FMAP_STRIDE, HOP  # noqa: E402
@@ -90,7 +90,7 @@ class FFold:
         out = []
         for it in self.items:
             p = head.scores(it["feats"])  # every frame incl. padding
-            q = lay.starts(it["n"], self.frames, 1.0)
+            q = region_starts(it["n"], 1.0, self.frames)
             rows = np.stack([p[a + it["pad"]: a + it["pad"] + self.frames] for a in q])  # [W, P, 7]
             s = rows.max(1) if reduce == "max" else np.sort(rows, axis=1)[:, -3:].mean(1)
             if "events" in it:

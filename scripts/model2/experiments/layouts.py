@@ -20,11 +20,11 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
-from mulse_author.detect.inference import EDGE_PAD, FMAP_S  # noqa: E402
+from mulse_author.detect.inference import FMAP_S  # noqa: E402
 from mulse_author.detect.segmentation import DetectionSettings  # noqa: E402
 from mulse_author.labels import LABELS  # noqa: E402
-from mulse_author.spec import FMAP_STRIDE  # noqa: E402
 from training.events import Event  # noqa: E402
+from training.fmaps import map_regions  # noqa: E402
 from training.heads import HeadConfig, train_head  # noqa: E402
 from training.timelines import region_targets  # noqa: E402
 from training.tuning import Soundtrack, evaluate, tune  # noqa: E402
@@ -35,56 +35,26 @@ def parse(layout: str) -> tuple[int, int]:
     return int(p), int(c or 0)
 
 
-def starts(n_fmap: int, frames: int, hop_s: float) -> np.ndarray:
-    if n_fmap < frames:
-        return np.array([-((frames - n_fmap) // 2)], dtype=np.int64)
-    last = n_fmap - frames
-    hop = hop_s / FMAP_S
-    q = np.array([round(k * hop) for k in range(int(last / hop) + 3)], dtype=np.int64)
-    q = q[q <= last]
-    if q[-1] != last:
-        q = np.append(q, last)
-    return q
-
-
-def pool(fmap: np.ndarray, first: np.ndarray, frames: int) -> np.ndarray:
-    """max+mean ``[n, 1024]`` of ``frames`` rows from each row index in ``first``."""
-    out = np.empty((len(first), 1024), np.float32)
-    for i, a in enumerate(first):
-        seg = fmap[a:a + frames].astype(np.float32)
-        out[i, :512] = seg.max(0)
-        out[i, 512:] = seg.mean(0)
-    return out
-
-
-def embed(fmap: np.ndarray, pad: int, duration_s: float, frames: int, context: int, hop_s: float):
-    n_fmap = int(np.ceil(duration_s / FMAP_S - 1e-9))
-    n_fmap = fmap.shape[0] - 2 * pad
-    q = starts(n_fmap, frames, hop_s)
-    e = pool(fmap, q + pad, frames)
-    if context:
-        c0 = q + (frames - context) // 2
-        c0 = np.clip(c0, -pad, n_fmap + pad - context)
-        e = np.concatenate([e, pool(fmap, c0 + pad, context)], axis=1)
-    return e, q
+def embed(fmap: np.ndarray, pad_fmap: int, frames: int, context: int, hop_s: float):
+    return map_regions(fmap, pad_fmap, hop_s, frames, context)
 
 
 class Fold:
     def __init__(self, npz: Path, frames: int, context: int, hop_s: float = 1.0):
         d = np.load(npz)
         meta = json.loads(npz.with_suffix(".json").read_text())
-        pad = meta["pad_fmap"] + EDGE_PAD // FMAP_STRIDE
+        pad = meta["pad_fmap"]
         self.frames = frames
         self.x, self.y, self.tracks_meta = [], [], []
         for i, t in enumerate(meta["timelines"]):
-            e, q = embed(d[f"tl{i}"], pad, t["duration_s"], frames, context, hop_s)
+            e, q = embed(d[f"tl{i}"], pad, frames, context, hop_s)
             evs = [Event(lab, a, b) for lab, a, b in t["events"]]
             self.x.append(e)
             self.y.append(region_targets(evs, q * FMAP_S, frames * FMAP_S, LABELS))
             self.tracks_meta.append(dict(q=q, duration_s=t["duration_s"], env=d[f"env{i}"], events=evs))
         for j, r in enumerate(meta.get("recordings", [])):
             for g in meta["gains_db"]:
-                e, q = embed(d[f"rec{j}_{-g}"], pad, r["duration_s"], frames, context, hop_s)
+                e, q = embed(d[f"rec{j}_{-g}"], pad, frames, context, hop_s)
                 y = np.zeros((len(q), len(LABELS)), np.float32)
                 y[:, LABELS.index(r["label"])] = 1.0
                 self.x.append(e)
