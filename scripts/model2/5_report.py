@@ -101,7 +101,10 @@ def markdown(card: dict, rep: dict, sel: dict, lic: dict) -> str:
               "- The test packages are game libraries too; other libraries will score differently.",
               "- Events far under the music (-6 dB) are often missed, as they are for listeners.",
               "- The level normalisation boosts at most +30 dB: a soundtrack quieter than about -53 LUFS scores lower.",
-              ] + [f"- {lab} is rarely suggested: its threshold is {t:.2f}, as cross-validation chose it over the false "
+              ] + ([f"- Suggestions of one label less than {card['detection']['merge_gap_s']:g} s apart are joined (the tuned "
+                    "merge gap): a burst of gunfire becomes one segment, to split in the timeline."]
+                   if card.get("detection", {}).get("merge_gap_s", 0) >= 4 else []) + [
+                   f"- {lab} is rarely suggested: its threshold is {t:.2f}, as cross-validation chose it over the false "
                    "alarms it gave elsewhere (lower it with `--threshold` to see more)."
                    for lab, t in card["thresholds"].items() if t >= 0.7] + [
               "", "## Rebuild", "```sh", "DEB_CACHE=/path/to/debs bash scripts/model2/reproduce.sh WORK trained", "```",
