@@ -43,16 +43,24 @@ def map_regions(fmap: np.ndarray, pad_fmap: int = PAD_FMAP, hop_s: float = 1.0,
     """Embeddings ``[W, 1024]`` (max, then mean, of ``frames`` map frames) and region starts
     (real map frames) of a stored map, at the app's region starts for a hop of ``hop_s``;
     ``context`` > 0 (experiments) appends the same of ``context`` frames centred on each region."""
+    q = map_region_starts(fmap, pad_fmap, hop_s, frames)
     pad = pad_fmap + EDGE_PAD // FMAP_STRIDE
     n_fmap = fmap.shape[0] - 2 * pad
-    q = region_starts(n_fmap, hop_s, frames)
-    if q[0] + pad < 0:
-        raise ValueError("stored map has too little padding for this stream's centred region")
     out = _pool(fmap, q + pad, frames)
     if context:
         c0 = np.clip(q + (frames - context) // 2, -pad, n_fmap + pad - context)
         out = np.concatenate([out, _pool(fmap, c0 + pad, context)], axis=1)
     return out, q
+
+
+def map_region_starts(fmap: np.ndarray, pad_fmap: int = PAD_FMAP, hop_s: float = 1.0,
+                      frames: int = POOL_FRAMES) -> np.ndarray:
+    """The app's region starts (real map frames) of the stream a stored map holds."""
+    pad = pad_fmap + EDGE_PAD // FMAP_STRIDE
+    q = region_starts(fmap.shape[0] - 2 * pad, hop_s, frames)
+    if q[0] + pad < 0:
+        raise ValueError("stored map has too little padding for this stream's centred region")
+    return q
 
 
 def _pool(fmap: np.ndarray, rows: np.ndarray, frames: int) -> np.ndarray:
@@ -76,9 +84,10 @@ def timeline_examples(npz: Path, key: str = "emb") -> tuple[np.ndarray, np.ndarr
     meta = json.loads(npz.with_suffix(".json").read_text())
     xs, ys = [], []
     for i, t in enumerate(meta["timelines"]):
-        x, q = map_regions(d[f"tl{i}"], meta["pad_fmap"])
-        if base is not None:
-            x = base[f"base{i}"]
+        if base is None:
+            x, q = map_regions(d[f"tl{i}"], meta["pad_fmap"])
+        else:
+            x, q = base[f"base{i}"], map_region_starts(d[f"tl{i}"], meta["pad_fmap"])
             if len(x) != len(q):
                 raise ValueError(f"{npz}: timeline {i} has {len(x)} baseline regions for {len(q)} map regions")
         evs = [Event(lab, a, b) for lab, a, b in t["events"]]

@@ -98,20 +98,17 @@ def build_timelines(material: TimelineMaterial, n: int, minutes: float, seed: in
         while True:
             rec = material.events[int(rng.integers(len(material.events)))]
             x = get(rec.path).astype(np.float64)
-            if len(x) > 3 * SR:  # bed-like recording: a 4-15 s excerpt
+            bed_like = len(x) > 3 * SR
+            if bed_like:  # a 4-15 s excerpt
                 span = int(min(len(x), rng.uniform(4, 15) * SR))
                 off = int(rng.integers(len(x) - span + 1))
                 x = x[off:off + span].copy()
                 fade = int(0.2 * SR)
                 x[:fade] *= np.linspace(0, 1, fade)
                 x[-fade:] *= np.linspace(1, 0, fade)
-                if augment is not None:
-                    x = augment(x).astype(np.float64)
-                a0, a1 = 0, len(x)
-            else:
-                if augment is not None:
-                    x = augment(x).astype(np.float64)
-                a0, a1 = active_span(x)
+            if augment is not None:
+                x = augment(x).astype(np.float64)
+            a0, a1 = (0, len(x)) if bed_like else active_span(x)
             start = int(t * SR)
             if start + len(x) >= total - SR:
                 break

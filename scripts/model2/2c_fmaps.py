@@ -10,8 +10,9 @@ stream map (:func:`mulse_author.detect.inference.padded_stream`, bf16 where the 
 natively, as ``precision="auto"``) as :func:`training.fmaps.stream_map` stores it.
 ``--extra`` writes further timelines only (training material: more draws of the same fold's
 events and beds), ``--extra --augment`` the same with each event's sound changed
-(:mod:`training.augment`); neither is ever scored for tuning or reports; for these, fold<k>.base.npz holds the
-baseline's features of the same regions (so the baseline trains on the same material).  Writes
+(:mod:`training.augment`); neither is ever scored for tuning or reports; for these,
+fold<k>.base.npz holds the baseline's features of the same regions (so the baseline trains on
+the same material).  Writes
 WORK/fmaps/fold<k>.npz (``tl<i>``, ``env<i>``, ``rec<j>_<gain>``) and fold<k>.json (stage 2b's
 metadata layout).  Resumable per fold.
 """
@@ -35,7 +36,7 @@ from mulse_author.detect.loudness import LoudnessTrack  # noqa: E402
 from mulse_author.features.mel import mel_power  # noqa: E402
 from mulse_author.media import load_audio  # noqa: E402
 from mulse_author.model.precision import native_bf16  # noqa: E402
-from mulse_author.spec import SAMPLE_RATE  # noqa: E402
+from mulse_author.spec import FMAP_STRIDE, SAMPLE_RATE  # noqa: E402
 from training.aisfx_weights import load_encoder  # noqa: E402
 from training.augment import Augmenter  # noqa: E402
 from training.embed import baseline_region_features  # noqa: E402
@@ -46,6 +47,12 @@ from training.timelines import build_timelines  # noqa: E402
 _spec = importlib.util.spec_from_file_location("stage2b", Path(__file__).with_name("2b_regions.py"))
 stage2b = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(stage2b)
+
+
+def events_json(truth) -> list:
+    """A timeline's events as stored in fold<k>.json."""
+    return [[e.label, e.onset_s, e.offset_s] for e in truth]
+
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -88,13 +95,13 @@ def main(argv=None) -> None:
             tracks += stage2b.noise_tracks(a.work, k)
         if path.exists():  # maps stored before: the regenerated timelines must be the same ones
             stored = json.loads((out / f"fold{k}.json").read_text())["timelines"]
-            if [t["events"] for t in stored] != [[[e.label, e.onset_s, e.offset_s] for e in tr] for _, tr in tracks]:
+            if [t["events"] for t in stored] != [events_json(tr) for _, tr in tracks]:
                 raise SystemExit(f"{out}/fold{k}: regenerated timelines differ from the stored maps' ones")
         if a.extra and not base_path.exists():  # the baseline's features of the same regions
             base = {}
             for i, (audio, _) in enumerate(tracks):
                 power = mel_power(torch.from_numpy(audio), precise=False).numpy()
-                base[f"base{i}"] = baseline_region_features(power, region_starts(-(-power.shape[1] // 8), 1.0))
+                base[f"base{i}"] = baseline_region_features(power, region_starts(-(-power.shape[1] // FMAP_STRIDE), 1.0))
             np.savez(base_path, **base)
         if path.exists():
             continue
@@ -102,7 +109,7 @@ def main(argv=None) -> None:
             arrays[f"tl{i}"] = stream_map(enc, audio)
             arrays[f"env{i}"] = LoudnessTrack.of(audio, SAMPLE_RATE).mean_square().astype(np.float32)
             meta["timelines"].append({"duration_s": len(audio) / SAMPLE_RATE,
-                                      "events": [[e.label, e.onset_s, e.offset_s] for e in truth]})
+                                      "events": events_json(truth)})
         for j, rec in enumerate([] if a.extra else mat.events):
             x = load_audio(rec.path)
             meta["recordings"].append({"path": rec.path, "label": rec.labels[0], "duration_s": len(x) / SAMPLE_RATE})

@@ -16,6 +16,7 @@ reads the test packages.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 from dataclasses import asdict
@@ -96,10 +97,16 @@ def clip_examples(work: Path, k: int, key: str):
     return (d["emb_norm"] if key == "emb" else d["base"]), d["y"]
 
 
+@functools.lru_cache(maxsize=None)
+def _timeline_examples(npz: Path, key: str):
+    return timeline_examples(npz, key)
+
+
 def extra_examples(work: Path, dirs: list[str], k: int, key: str = "emb"):
     """Fold k's further training timelines (stage 2c ``--extra``/``--augment`` maps in each of
-    WORK/``dirs``): ``[(x, y)]`` of features ``key``; never scored."""
-    return [timeline_examples(work / d / f"fold{k}.npz", key) for d in dirs]
+    WORK/``dirs``): ``[(x, y)]`` of features ``key``; never scored.  Pooled once per run (each
+    fold's set trains three out-of-fold heads per candidate and the final head)."""
+    return [_timeline_examples(work / d / f"fold{k}.npz", key) for d in dirs]
 
 
 def oof_tracks(work: Path, folds: list[Fold], key: str, cfg: HeadConfig, use_clips: bool,
