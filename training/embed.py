@@ -12,7 +12,13 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from mulse_author.detect.inference import FMAP_STRIDE, POOL_FRAMES, clip_embeddings, whole_stream_embeddings
+from mulse_author.detect.inference import (
+    FMAP_STRIDE,
+    POOL_FRAMES,
+    clip_embeddings,
+    region_starts,
+    whole_stream_embeddings,
+)
 from mulse_author.features.mel import mel_power, window_db
 from mulse_author.labels import LABELS
 from mulse_author.spec import HOP, SAMPLE_RATE
@@ -67,6 +73,14 @@ def baseline_region_features(mel_power_: np.ndarray, starts) -> np.ndarray:
     span = POOL_FRAMES * FMAP_STRIDE
     wins = np.stack([padded[:, int(a) * FMAP_STRIDE + left:int(a) * FMAP_STRIDE + left + span] for a in q])
     return baseline_features(window_db(torch.from_numpy(wins)).numpy()).astype(np.float32)
+
+
+def baseline_stream_features(audio: np.ndarray, hop_s: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """The baseline's features ``[W, 180]`` of every region the app scores in a soundtrack
+    (22 050 Hz mono float32) and the region starts (map frames)."""
+    power = mel_power(torch.from_numpy(np.ascontiguousarray(audio, dtype=np.float32)), precise=False).numpy()
+    q = region_starts(-(-power.shape[1] // FMAP_STRIDE), hop_s)
+    return baseline_region_features(power, q), q
 
 
 def stream_regions(encoder, audio: np.ndarray, hop_s: float = 1.0) -> dict:

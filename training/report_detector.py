@@ -31,20 +31,17 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
-import torch
 from safetensors.torch import load_file
 
 from mulse_author.detect.analyze import analyze
-from mulse_author.detect.inference import FMAP_STRIDE, region_starts
 from mulse_author.detect.loudness import LoudnessTrack
 from mulse_author.detect.segmentation import DetectionSettings
-from mulse_author.features.mel import mel_power
 from mulse_author.labels import LABELS
 from mulse_author.media import load_audio
 from mulse_author.model import load_checkpoint
 from mulse_author.spec import SAMPLE_RATE as SR
 from training import timelines
-from training.embed import baseline_region_features
+from training.embed import baseline_stream_features
 from training.events import Event, event_figures, join_overlapping, match_events, merge_counts
 from training.film import NOISE_KINDS, TEST_PACKAGES, noise_bed, package_of, read_beds, read_corpus
 from training.heads import Head, HeadConfig
@@ -83,9 +80,8 @@ def baseline_predictor(head_path: Path, thresholds: dict[str, float], settings: 
     def predict(path: Path) -> list[Event]:
         audio = load_audio(path)
         dur = len(audio) / SR
-        mp = mel_power(torch.from_numpy(audio), precise=False).numpy()
-        q = region_starts(-(-mp.shape[1] // FMAP_STRIDE), 1.0)
-        scores = head.scores(baseline_region_features(mp, q))
+        base, q = baseline_stream_features(audio)
+        scores = head.scores(base)
         track = Soundtrack(scores, q, dur, LoudnessTrack.of(audio, SR).mean_square())
         return segments(track, seg, thresholds)
 

@@ -31,15 +31,13 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from mulse_author.detect.inference import region_starts  # noqa: E402
 from mulse_author.detect.loudness import LoudnessTrack  # noqa: E402
-from mulse_author.features.mel import mel_power  # noqa: E402
 from mulse_author.media import load_audio  # noqa: E402
 from mulse_author.model.precision import native_bf16  # noqa: E402
-from mulse_author.spec import FMAP_STRIDE, SAMPLE_RATE  # noqa: E402
+from mulse_author.spec import SAMPLE_RATE  # noqa: E402
 from training.aisfx_weights import load_encoder  # noqa: E402
 from training.augment import Augmenter  # noqa: E402
-from training.embed import baseline_region_features  # noqa: E402
+from training.embed import baseline_stream_features  # noqa: E402
 from training.film import N_FOLDS, TEST_PACKAGES, assign_folds, package_of, read_beds, read_corpus  # noqa: E402
 from training.fmaps import PAD_FMAP, stream_map  # noqa: E402
 from training.timelines import build_timelines  # noqa: E402
@@ -100,8 +98,7 @@ def main(argv=None) -> None:
         if a.extra and not base_path.exists():  # the baseline's features of the same regions
             base = {}
             for i, (audio, _) in enumerate(tracks):
-                power = mel_power(torch.from_numpy(audio), precise=False).numpy()
-                base[f"base{i}"] = baseline_region_features(power, region_starts(-(-power.shape[1] // FMAP_STRIDE), 1.0))
+                base[f"base{i}"] = baseline_stream_features(audio)[0]
             np.savez(base_path, **base)
         if path.exists():
             continue
