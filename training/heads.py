@@ -3,7 +3,7 @@ logistic regression, plus grouped cross-validation over folds of source packages
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
@@ -25,6 +25,8 @@ class HeadConfig:
     weight_decay: float = 1e-4
     batch: int = 64
     seed: int = 0
+    #: heads trained with seeds seed, seed + 1, ... and merged (:func:`merge_heads`)
+    members: int = 1
 
 
 class Head(nn.Module):
@@ -79,11 +81,40 @@ def train_head(x: np.ndarray, y: np.ndarray, cfg: HeadConfig = HeadConfig(), log
     return head.eval()
 
 
+def merge_heads(heads: list[Head]) -> Head:
+    """One head whose logits are the mean of ``heads``' logits: the hidden layers side by side
+    (K x hidden units), the output layer divided by K.  The members must share the input
+    standardisation (trained on the same features) and have a hidden layer.  The result has the
+    layout of a single head, so an ensemble ships in the same checkpoint."""
+    first = heads[0]
+    if any(len(h.net) != 5 for h in heads):
+        raise ValueError("only heads with a hidden layer can be merged")
+    if any(not (torch.equal(h.mean, first.mean) and torch.equal(h.std, first.std)) for h in heads):
+        raise ValueError("heads standardise their input differently")
+    hidden = sum(h.net[1].out_features for h in heads)
+    merged = Head(first.mean.clone(), first.std.clone(), HeadConfig(hidden=hidden))
+    with torch.no_grad():
+        merged.net[1].weight.copy_(torch.cat([h.net[1].weight for h in heads]))
+        merged.net[1].bias.copy_(torch.cat([h.net[1].bias for h in heads]))
+        merged.net[4].weight.copy_(torch.cat([h.net[4].weight for h in heads], dim=1) / len(heads))
+        merged.net[4].bias.copy_(torch.stack([h.net[4].bias for h in heads]).mean(0))
+    return merged.eval()
+
+
+def train_heads(x: np.ndarray, y: np.ndarray, cfg: HeadConfig = HeadConfig(), log=None) -> Head:
+    """:func:`train_head`, or for ``cfg.members`` > 1 that many heads with consecutive seeds,
+    merged into one (:func:`merge_heads`)."""
+    if cfg.members <= 1:
+        return train_head(x, y, cfg, log)
+    return merge_heads([train_head(x, y, replace(cfg, seed=cfg.seed + i, members=1), log)
+                        for i in range(cfg.members)])
+
+
 def out_of_fold_scores(xs: list[np.ndarray], ys: list[np.ndarray], cfg: HeadConfig) -> list[np.ndarray]:
     """Leave-one-fold-out: the scores of fold k from a head trained on the other folds."""
     out = []
     for k in range(len(xs)):
         x = np.concatenate([xs[j] for j in range(len(xs)) if j != k])
         y = np.concatenate([ys[j] for j in range(len(ys)) if j != k])
-        out.append(train_head(x, y, cfg).scores(xs[k]))
+        out.append(train_heads(x, y, cfg).scores(xs[k]))
     return out

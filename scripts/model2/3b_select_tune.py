@@ -19,7 +19,7 @@ import argparse
 import functools
 import json
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
@@ -32,13 +32,20 @@ from mulse_author.detect.segmentation import DetectionSettings  # noqa: E402
 from mulse_author.labels import LABELS  # noqa: E402
 from training.events import Event  # noqa: E402
 from training.fmaps import timeline_examples  # noqa: E402
-from training.heads import HeadConfig, train_head  # noqa: E402
+from training.heads import HeadConfig, train_head, train_heads  # noqa: E402
 from training.timelines import region_targets  # noqa: E402
 from training.tuning import REGION_S, Soundtrack, evaluate, region_starts_s, tune  # noqa: E402
 
 CANDIDATES = {
     "mlp256_e40": HeadConfig(hidden=256, epochs=40),
     "mlp512_e40": HeadConfig(hidden=512, epochs=40, dropout=0.4),
+}
+#: Model 2.3's ensembles, named as the single candidate + "x<members>".  One mlp512 head's tuned
+#: objective moves by 0.03 with its seed alone; the mean logit of several is steadier and better
+#: (benchmarks/RESULTS.md, scripts/model2/experiments/ensemble.py).
+ENSEMBLES = {
+    "mlp512_e40x3": HeadConfig(hidden=512, epochs=40, dropout=0.4, members=3),
+    "mlp512_e40x5": HeadConfig(hidden=512, epochs=40, dropout=0.4, members=5),  # 29.6 MB shipped: the 30 MB cap
 }
 BASELINE = HeadConfig(hidden=0, epochs=100, lr=3e-3, input_dropout=0.0)
 #: Labels whose recordings lie in fewer than two folds keep this threshold (no out-of-fold figure).
@@ -109,35 +116,60 @@ def extra_examples(work: Path, dirs: list[str], k: int, key: str = "emb"):
     return [_timeline_examples(work / d / f"fold{k}.npz", key) for d in dirs]
 
 
-def oof_tracks(work: Path, folds: list[Fold], key: str, cfg: HeadConfig, use_clips: bool,
-               cache: Path | None = None, extra: list[str] = ()) -> list[Soundtrack]:
-    """Every fold's soundtracks scored by a head trained on the other folds (kept in ``cache``,
-    an .npz, so that a re-run of the tuning does not retrain); ``extra``: further training
-    timelines of the other folds."""
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p.astype(np.float64), 1e-7, 1 - 1e-7)
+    return np.log(p / (1 - p))
+
+
+def oof_scores(work: Path, folds: list[Fold], key: str, cfg: HeadConfig, use_clips: bool,
+               cache: Path | None = None, extra: list[str] = ()) -> list[np.ndarray]:
+    """Each fold's scores (rows as in :meth:`Fold.x`) from a head trained on the other folds
+    (kept in ``cache``, an .npz, so that a re-run of the tuning does not retrain); ``extra``:
+    further training timelines of the other folds.  An ensemble (``cfg.members`` > 1) scores
+    with the mean logit of its members: what its merged head (:func:`training.heads.merge_heads`)
+    computes, up to float rounding.  Members are cached under the single head's name
+    (``oof_mlp512_e40x3`` -> ``oof_mlp512_e40``, ``oof_mlp512_e40_s1``, ...), so ensembles of
+    different sizes and the single candidate share them."""
     if cache is not None and cache.exists():
         d = np.load(cache)
-        return [t for k, fold in enumerate(folds) for t in fold.tracks(d[f"fold{k}"])]
-    tracks, scores = [], {}
-    for k, fold in enumerate(folds):
-        xs, ys = [], []
-        for j, other in enumerate(folds):
-            if j == k:
-                continue
-            xs.append(other.x(key))
-            ys.append(other.y)
-            c = clip_examples(work, j, key) if use_clips else None
-            if c is not None:
-                xs.append(c[0])
-                ys.append(c[1])
-            for x, y in extra_examples(work, list(extra), j, key):
-                xs.append(x)
-                ys.append(y)
-        head = train_head(np.concatenate(xs), np.concatenate(ys), cfg)
-        scores[f"fold{k}"] = head.scores(fold.x(key))
-        tracks += fold.tracks(scores[f"fold{k}"])
+        return [d[f"fold{k}"] for k in range(len(folds))]
+    if cfg.members > 1:
+        total = None
+        for i in range(cfg.members):
+            seed = cfg.seed + i
+            single = cache.stem.rsplit("x", 1)[0] if cache is not None else ""
+            mcache = None if cache is None else cache.with_name(single + (f"_s{seed}" if seed else "") + ".npz")
+            member = oof_scores(work, folds, key, replace(cfg, seed=seed, members=1), use_clips, mcache, extra)
+            logits = [_logit(m) for m in member]
+            total = logits if total is None else [t + x for t, x in zip(total, logits)]
+        scores = [(1 / (1 + np.exp(-t / cfg.members))).astype(np.float32) for t in total]
+    else:
+        scores = []
+        for k, fold in enumerate(folds):
+            xs, ys = [], []
+            for j, other in enumerate(folds):
+                if j == k:
+                    continue
+                xs.append(other.x(key))
+                ys.append(other.y)
+                c = clip_examples(work, j, key) if use_clips else None
+                if c is not None:
+                    xs.append(c[0])
+                    ys.append(c[1])
+                for x, y in extra_examples(work, list(extra), j, key):
+                    xs.append(x)
+                    ys.append(y)
+            scores.append(train_head(np.concatenate(xs), np.concatenate(ys), cfg).scores(fold.x(key)))
     if cache is not None:
-        np.savez(cache, **scores)
-    return tracks
+        np.savez(cache, **{f"fold{k}": x for k, x in enumerate(scores)})
+    return scores
+
+
+def oof_tracks(work: Path, folds: list[Fold], key: str, cfg: HeadConfig, use_clips: bool,
+               cache: Path | None = None, extra: list[str] = ()) -> list[Soundtrack]:
+    """Every fold's soundtracks with their out-of-fold scores (:func:`oof_scores`)."""
+    scores = oof_scores(work, folds, key, cfg, use_clips, cache, extra)
+    return [t for k, fold in enumerate(folds) for t in fold.tracks(scores[k])]
 
 
 def _save(head, path: Path) -> None:
@@ -152,6 +184,8 @@ def main(argv=None) -> None:
     ap.add_argument("--train-extra", nargs="*", default=[], metavar="DIR",
                     help="WORK/DIRs of stage 2c further training timelines (model 2.2: fmaps_aug fmaps_aug2)")
     ap.add_argument("--out", default="select21", help="WORK/OUT for the selection (model 2.2: select22)")
+    ap.add_argument("--ensembles", action="store_true",
+                    help="also the ensemble candidates (model 2.3: with --train-extra fmaps_aug fmaps_aug2)")
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     folds = [Fold(p) for p in sorted((a.work / "regions").glob("fold*.npz")) if ".tmp" not in p.name]
@@ -170,6 +204,8 @@ def main(argv=None) -> None:
 
     # reference: model 2.0's segmentation (defaults) with thresholds chosen on the same scores
     runs = [(name, cfg, False) for name, cfg in CANDIDATES.items()]
+    if a.ensembles:
+        runs += [(name, cfg, False) for name, cfg in ENSEMBLES.items()]
     if have_clips:
         runs.append(("mlp256_e40+clips", CANDIDATES["mlp256_e40"], True))
     best_name, best = None, None
@@ -210,7 +246,7 @@ def main(argv=None) -> None:
         for x, y in extra_examples(a.work, a.train_extra, k, "base"):
             bxs.append(x)
             bys.append(y)
-    _save(train_head(np.concatenate(xs), np.concatenate(ys), HeadConfig(**cfg), log), out / "head.safetensors")
+    _save(train_heads(np.concatenate(xs), np.concatenate(ys), HeadConfig(**cfg), log), out / "head.safetensors")
     _save(train_head(np.concatenate(bxs), np.concatenate(bys), BASELINE),
           out / "baseline.safetensors")
     res["positives"] = np.concatenate(ys).sum(0).astype(int).tolist()

@@ -74,6 +74,14 @@ def decision_thresholds(sel: dict) -> np.ndarray:
     return np.array(out)
 
 
+def _head_words(sel: dict) -> str:
+    """The chosen head in words, e.g. "the mean logit of 3 MLPs of 512 hidden units, one per seed"."""
+    cfg = sel["candidates"][sel["chosen"]]["config"]
+    k = cfg.get("members", 1)
+    return (f"the mean logit of {k} MLPs of {cfg['hidden']} hidden units, one per seed" if k > 1
+            else f"an MLP of {cfg['hidden']} hidden units")
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--work", type=Path, required=True)
@@ -143,7 +151,8 @@ def main(argv=None) -> None:
                                                        for n, c in sel["candidates"].items()},
                                         "baseline": {k: sel["baseline"][k] for k in ("default_settings", "tuned")}}}
         description = ("Audio-only scene-component detector (7 AudioSet labels): the frozen aiSFX encoder run once "
-                       "over the level-normalised soundtrack, with a head trained on every region of film-like "
+                       "over the level-normalised soundtrack, with a head (" + _head_words(sel) + ") trained on "
+                       "every region of film-like "
                        "timelines and of recordings played alone (real game-library recordings over music, "
                        "dialogue and room tone)" + (", with augmented copies of their events" if sel.get("train_extra")
                                                      else "") + ", and a segmentation tuned with it by "

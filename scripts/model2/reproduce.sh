@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Rebuilds the shipped model (2.2) from scratch on a CPU, then its report (about 2 h on 2 cores).
+# Rebuilds the shipped model (2.3) from scratch on a CPU, then its report (about 2.5 h on 2 cores).
 #   DEB_CACHE=/path/to/debs bash scripts/model2/reproduce.sh WORK OUT_DIR
 # The aiSFX encoder weights come from the aisfx 0.1.2 wheel (PyPI), converted once to
 # safetensors; a checkpoint that already holds them (e.g. trained/) can be given as ENCODER.
 # MODEL=2.0 rebuilds model 2.0 instead (clips of stage 2, selection of stage 3); MODEL=2.1 model 2.1
-# (stage 3b without the augmented training timelines of stage 2c).
+# (stage 3b without the augmented training timelines of stage 2c); MODEL=2.2 model 2.2 (one head, no ensembles).
 set -euo pipefail
 WORK=${1:?usage: $0 WORK OUT_DIR}; OUT=${2:?usage: $0 WORK OUT_DIR}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -19,12 +19,13 @@ if [ -z "$ENCODER" ]; then
       --sha256 bfe219950715af179e9a1653e7117cc1852baef267cd6596c42cad74afe1d194
   ENCODER="$WORK/aisfx/encoder.safetensors"
 fi
-if [ "${MODEL:-2.2}" = "2.0" ]; then
+MODEL=${MODEL:-2.3}
+if [ "$MODEL" = "2.0" ]; then
   "$PY" "$ROOT/scripts/model2/2_mix_embed.py" --work "$WORK" --encoder "$ENCODER"
   "$PY" "$ROOT/scripts/model2/3_select_train.py" --work "$WORK"
   "$PY" "$ROOT/scripts/model2/4_export.py" --work "$WORK" --encoder-from "$ENCODER" --out "$OUT"
   "$PY" "$ROOT/scripts/model2/5_report.py" --work "$WORK" --model "$OUT"
-elif [ "${MODEL:-2.2}" = "2.1" ]; then
+elif [ "$MODEL" = "2.1" ]; then
   "$PY" "$ROOT/scripts/model2/2b_regions.py" --work "$WORK" --encoder "$ENCODER" --timelines 12
   "$PY" "$ROOT/scripts/model2/3b_select_tune.py" --work "$WORK"
   "$PY" "$ROOT/scripts/model2/4_export.py" --work "$WORK" --encoder-from "$ENCODER" --select select21 \
@@ -35,8 +36,10 @@ else
   # two rounds of 24 augmented training timelines per fold (training.augment): never scored
   "$PY" "$ROOT/scripts/model2/2c_fmaps.py" --work "$WORK" --encoder "$ENCODER" --timelines 24 --extra --augment
   "$PY" "$ROOT/scripts/model2/2c_fmaps.py" --work "$WORK" --encoder "$ENCODER" --timelines 24 --extra --augment --round 2
-  "$PY" "$ROOT/scripts/model2/3b_select_tune.py" --work "$WORK" --train-extra fmaps_aug fmaps_aug2 --out select22
-  "$PY" "$ROOT/scripts/model2/4_export.py" --work "$WORK" --encoder-from "$ENCODER" --select select22 \
-      --version 2.2 --out "$OUT"
-  "$PY" "$ROOT/scripts/model2/5_report.py" --work "$WORK" --model "$OUT" --select select22
+  if [ "$MODEL" = "2.2" ]; then SELECT=select22; ENS=(); else SELECT=select23; ENS=(--ensembles); fi
+  # 2.3: the candidates include logit-averaged ensembles of 3 and 5 mlp512 heads (seeds 0-2, 0-4)
+  "$PY" "$ROOT/scripts/model2/3b_select_tune.py" --work "$WORK" --train-extra fmaps_aug fmaps_aug2 "${ENS[@]}" --out $SELECT
+  "$PY" "$ROOT/scripts/model2/4_export.py" --work "$WORK" --encoder-from "$ENCODER" --select $SELECT \
+      --version "$MODEL" --out "$OUT"
+  "$PY" "$ROOT/scripts/model2/5_report.py" --work "$WORK" --model "$OUT" --select $SELECT
 fi

@@ -1,0 +1,91 @@
+"""Experiment: does a logit-averaged ensemble of heads (the same candidate, different seeds)
+beat one head?  Leave-one-fold-out cross-validation on stage 2b's regions, trained as stage 3b
+trains (with ``--train-extra``); never the test packages.
+
+    python scripts/model2/experiments/ensemble.py --work WORK --seeds 1 2 --only-train   # one process per seed
+    python scripts/model2/experiments/ensemble.py --work WORK --seeds 0 1 2              # tune and compare
+
+Each seed's out-of-fold scores are cached in WORK/ensemble/oof_s<seed>.npz (seed 0 is stage 3b's
+``select22`` cache when present).  Prints the tuned figures of each single seed, so the spread
+between seeds is known, and of the ensembles of the first 2, 3 ... seeds.  An ensemble of K
+one-hidden-layer heads with averaged logits is one head with K x hidden units, so it ships in the
+same checkpoint layout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import importlib
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
+
+from mulse_author.labels import LABELS  # noqa: E402
+from training.tuning import tune  # noqa: E402
+
+stage3b = importlib.import_module("3b_select_tune")
+
+
+def logits(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p.astype(np.float64), 1e-7, 1 - 1e-7)
+    return np.log(p / (1 - p))
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--work", type=Path, required=True)
+    ap.add_argument("--candidate", default="mlp512_e40")
+    ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    ap.add_argument("--train-extra", nargs="*", default=["fmaps_aug", "fmaps_aug2"])
+    ap.add_argument("--only-train", action="store_true", help="compute the seeds' caches, no tuning")
+    ap.add_argument("--passes", type=int, default=2)
+    a = ap.parse_args(argv)
+    torch.set_num_threads(1)
+    folds = [stage3b.Fold(p) for p in sorted((a.work / "regions").glob("fold*.npz")) if ".tmp" not in p.name]
+    out = a.work / "ensemble"
+    out.mkdir(exist_ok=True)
+    shipped = a.work / "select22" / f"oof_{a.candidate}.npz"
+    if 0 in a.seeds and shipped.exists() and not (out / "oof_s0.npz").exists():
+        shutil.copy(shipped, out / "oof_s0.npz")
+    scores = {}
+    for s in a.seeds:
+        cfg = dataclasses.replace(stage3b.CANDIDATES[a.candidate], seed=s)
+        stage3b.oof_tracks(a.work, folds, "emb", cfg, False, out / f"oof_s{s}.npz", a.train_extra)
+        d = np.load(out / f"oof_s{s}.npz")
+        scores[s] = [d[f"fold{k}"] for k in range(len(folds))]
+        print(f"seed {s}: out-of-fold scores ready", flush=True)
+    if a.only_train:
+        return
+    seen = {lab: sum(any(r["label"] == lab for r in f.meta["recordings"]) for f in folds) for lab in LABELS}
+    keep = [lab for lab, n in seen.items() if n < 2]
+    start_th = {lab: 0.5 for lab in LABELS}
+    results = {}
+
+    def run(name, per_fold):
+        tracks = [t for k, f in enumerate(folds) for t in f.tracks(per_fold[k])]
+        _, th, fig, _ = tune(tracks, thresholds=start_th, passes=a.passes, keep=keep, log=lambda m: None)
+        results[name] = fig.summary()
+        s = fig.summary()
+        print(f"{name}: objective {s['objective']:.4f} event F1 {s['event_f1']:.3f} (P {s['precision']:.2f} "
+              f"R {s['recall']:.2f}) FA/h {s['false_alarms_per_hour']:.0f} onset {s['median_onset_error_s']:.2f} "
+              f"clip {s['clip_micro_f1']:.3f}", flush=True)
+
+    for s in a.seeds:
+        run(f"seed {s}", scores[s])
+    for n in range(2, len(a.seeds) + 1):
+        use = a.seeds[:n]
+        avg = [1 / (1 + np.exp(-np.mean([logits(scores[s][k]) for s in use], axis=0))) for k in range(len(folds))]
+        run(f"ensemble of seeds {use}", [x.astype(np.float32) for x in avg])
+    (out / "results.json").write_text(json.dumps(results, indent=1, default=float))
+
+
+if __name__ == "__main__":
+    main()

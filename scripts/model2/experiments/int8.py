@@ -1,0 +1,138 @@
+"""Experiment: int8 convolutions for the aiSFX encoder (post-training quantisation), against
+float32 and the shipped bfloat16 path, on re-mixed cross-validation clips (never the test packages).
+
+    python scripts/model2/experiments/int8.py --work WORK --clips 50 --modes qqqqqqq bqqqqqq bbqqqqq bbbbbbb
+
+The first convolution always runs as in float32.  ``modes`` gives, for convolutions 2-8, ``q``
+(int8: weights per output channel, symmetric; activations uint8 per tensor with the scale a
+HistogramObserver chose on 64 other clips; torch's quantized ConvReLU2d, "x86" engine) or ``b``
+(the shipped bfloat16 convolution).  Prints, per mode, the time to score all clips (2 threads,
+mel and head included), the decisions that change against float32 at the shipped thresholds,
+and the score differences.  Not part of the build: int8 is not shipped (benchmarks/RESULTS.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
+
+from mulse_author.detect.inference import clip_embeddings, stream_head  # noqa: E402
+from mulse_author.features.mel import mel_power  # noqa: E402
+from mulse_author.labels import LABELS  # noqa: E402
+from mulse_author.model import load_checkpoint  # noqa: E402
+from mulse_author.model.encoders.aisfx import conv3x3_relu, max_pool2x2  # noqa: E402
+from mulse_author.model.precision import set_precision  # noqa: E402
+from training.film import FILM_MIXER, TEST_PACKAGES, assign_folds, package_of, read_corpus  # noqa: E402
+from training.mixer import SoundscapeMixer  # noqa: E402
+
+mix = importlib.import_module("2_mix_embed")
+
+
+def main(argv=None) -> None:
+    from torch.ao.nn.intrinsic.quantized import ConvReLU2d
+    from torch.ao.quantization.observer import HistogramObserver
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--work", type=Path, required=True)
+    ap.add_argument("--model", type=Path, default=Path("trained"))
+    ap.add_argument("--clips", type=int, default=50, help="re-mixed clips per fold (stage 4 uses 200)")
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--modes", nargs="+", default=["qqqqqqq", "bqqqqqq", "bbqqqqq", "bbbbbbb"])
+    a = ap.parse_args(argv)
+    torch.set_num_threads(a.threads)
+    net, card = load_checkpoint(a.model)
+    enc = net.audio.encoder
+    th = np.array([card.thresholds[lab] for lab in LABELS])
+    recs = [r for r in read_corpus(a.work / "scene", a.work / "extra") if package_of(r) not in TEST_PACKAGES]
+    folds = assign_folds(recs)
+    beds = mix.balanced_beds(mix.training_beds(a.work), 60, 20)
+
+    def clips(k, n, seed):  # stage 4's re-mixed clips of fold k
+        by_label = {lab: [r for r in recs if folds[package_of(r)] == k and lab in r.labels] for lab in LABELS}
+        cl = list(SoundscapeMixer(by_label, beds, FILM_MIXER, seed=seed).generate(n, seed=seed))
+        return mel_power(torch.from_numpy(np.stack([c.audio for c in cl])), precise=False).numpy()
+
+    check = [clips(k, a.clips, 20 + k) for k in range(4)]
+    calib = np.concatenate([clips(k, 16, 900 + k) for k in range(4)])
+    set_precision(net, "bf16")
+    bf16 = enc._fused_layers()
+    set_precision(net, "fp32")
+    f32 = enc._fused_layers()
+    fused = enc._feature_map_fused
+    observers = [HistogramObserver(dtype=torch.quint8) for _ in f32]
+
+    def observing(spec):
+        x = spec.unsqueeze(1).float().contiguous(memory_format=torch.channels_last)
+        for k, (w, b) in enumerate(f32):
+            x = conv3x3_relu(x, w, b)
+            observers[k](x)
+            if k % 2 == 1 and k < len(f32) - 1:
+                x = max_pool2x2(x)
+        return x.permute(0, 2, 3, 1).mean(dim=2).transpose(1, 2).contiguous()
+
+    enc._feature_map_fused = observing
+    for i in range(0, len(calib), 8):
+        clip_embeddings(enc, calib[i:i + 8], True)
+    scales = [float(o.calculate_qparams()[0]) for o in observers]
+    print("activation scales", [round(s, 4) for s in scales])
+    torch.backends.quantized.engine = "x86"
+    qconv = {}
+    for k, (w, b) in enumerate(f32[1:], 1):
+        m = ConvReLU2d(w.shape[1], w.shape[0], 3, padding=1)
+        ws = (w.abs().amax(dim=(1, 2, 3)) / 127).clamp_min(1e-12).double()
+        m.set_weight_bias(torch.quantize_per_channel(w.contiguous(), ws, torch.zeros(len(ws), dtype=torch.long),
+                                                     0, torch.qint8), b.float())
+        m.scale, m.zero_point = scales[k], 0
+        qconv[k] = m
+
+    def hybrid(modes):
+        def fmap(spec):
+            x = conv3x3_relu(spec.unsqueeze(1).float().contiguous(memory_format=torch.channels_last), *f32[0])
+            for k in range(1, len(f32)):
+                pool = k % 2 == 1 and k < len(f32) - 1
+                if modes[k - 1] == "q":
+                    if not x.is_quantized:
+                        x = torch.quantize_per_tensor(x.float(), scales[k - 1], 0, torch.quint8)
+                    x = qconv[k](x)
+                    x = F.max_pool2d(x, 2) if pool else x
+                else:
+                    x = x.dequantize() if x.is_quantized else x
+                    x = conv3x3_relu(x.to(torch.bfloat16).contiguous(memory_format=torch.channels_last), *bf16[k])
+                    x = max_pool2x2(x) if pool else x
+            x = x.dequantize() if x.is_quantized else x
+            return x.permute(0, 2, 3, 1).mean(dim=2, dtype=torch.float32).transpose(1, 2).contiguous()
+        return fmap
+
+    def scores(fmap):
+        enc._feature_map_fused = fmap
+        out = []
+        for p in check:
+            e = torch.cat([clip_embeddings(enc, p[i:i + 16], True)[0] for i in range(0, len(p), 16)])
+            out.append(stream_head(net)(e))
+        enc._feature_map_fused = fused
+        return np.concatenate(out)
+
+    t = time.perf_counter()
+    s32 = scores(fused)
+    print(f"fp32: {time.perf_counter() - t:.1f} s")
+    for modes in a.modes:
+        t = time.perf_counter()
+        s = scores(hybrid(modes))
+        d = np.abs(s - s32)
+        print(f"{modes}: {time.perf_counter() - t:.1f} s, decisions changed {int(((s32 >= th) != (s >= th)).sum())}"
+              f"/{s32.size}, |score diff| max {d.max():.3f} p99 {np.quantile(d, 0.99):.4f} mean {d.mean():.4f}",
+              flush=True)
+
+
+if __name__ == "__main__":
+    main()
