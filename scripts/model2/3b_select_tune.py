@@ -1,6 +1,7 @@
-"""Stage 3b: the head and the segmentation of models 2.1 and 2.2, chosen by leave-one-fold-out
+"""Stage 3b: the head and the segmentation of models 2.1 to 2.3, chosen by leave-one-fold-out
 cross-validation on what the app scores (stage 2b's regions), then trained on all folds.
 
+    python scripts/model2/3b_select_tune.py --work WORK --train-extra fmaps_aug fmaps_aug2 --ensembles --out select23
     python scripts/model2/3b_select_tune.py --work WORK --train-extra fmaps_aug fmaps_aug2 --out select22
     python scripts/model2/3b_select_tune.py --work WORK                       # model 2.1 (select21)
 
@@ -9,8 +10,8 @@ clips; with ``--train-extra``, their augmented timelines of stage 2c) scores eve
 fold k's timelines and recordings; the segmentation settings and per-label thresholds are tuned
 on these out-of-fold scores of all folds together (:func:`training.tuning.tune`: timeline event
 F1 and single-recording micro-F1).  The same is done for the log-mel baseline, on the same
-material.  Writes WORK/OUT/selection.json, head.safetensors and baseline.safetensors.  Never
-reads the test packages.
+material.  ``--ensembles`` adds :data:`ENSEMBLES` (model 2.3).  Writes WORK/OUT/selection.json,
+head.safetensors and baseline.safetensors.  Never reads the test packages.
 """
 
 from __future__ import annotations
@@ -182,8 +183,8 @@ def main(argv=None) -> None:
     ap.add_argument("--passes", type=int, default=2)
     ap.add_argument("--threads", type=int, default=1, help="torch threads (small heads: 1 is fastest)")
     ap.add_argument("--train-extra", nargs="*", default=[], metavar="DIR",
-                    help="WORK/DIRs of stage 2c further training timelines (model 2.2: fmaps_aug fmaps_aug2)")
-    ap.add_argument("--out", default="select21", help="WORK/OUT for the selection (model 2.2: select22)")
+                    help="WORK/DIRs of stage 2c further training timelines (models 2.2, 2.3: fmaps_aug fmaps_aug2)")
+    ap.add_argument("--out", default="select21", help="WORK/OUT for the selection (model 2.2: select22; 2.3: select23)")
     ap.add_argument("--ensembles", action="store_true",
                     help="also the ensemble candidates (model 2.3: with --train-extra fmaps_aug fmaps_aug2)")
     a = ap.parse_args(argv)

@@ -2,7 +2,7 @@
 its precision check.
 
     python scripts/model2/4_export.py --work WORK --encoder-from trained --out WORK/model2
-    python scripts/model2/4_export.py --work WORK --select select22 --version 2.2 --out WORK/model22
+    python scripts/model2/4_export.py --work WORK --select select23 --version 2.3 --out WORK/model23
 
 ``--select select21``/``select22`` takes stage 3b's choice (head, thresholds and the segmentation tuned on
 out-of-fold timelines, written into the card's ``detection`` block) instead of stage 3's.
