@@ -34,11 +34,6 @@ from training.tuning import tune  # noqa: E402
 stage3b = importlib.import_module("3b_select_tune")
 
 
-def logits(p: np.ndarray) -> np.ndarray:
-    p = np.clip(p.astype(np.float64), 1e-7, 1 - 1e-7)
-    return np.log(p / (1 - p))
-
-
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--work", type=Path, required=True)
@@ -82,7 +77,7 @@ def main(argv=None) -> None:
         run(f"seed {s}", scores[s])
     for n in range(2, len(a.seeds) + 1):
         use = a.seeds[:n]
-        avg = [1 / (1 + np.exp(-np.mean([logits(scores[s][k]) for s in use], axis=0))) for k in range(len(folds))]
+        avg = [1 / (1 + np.exp(-np.mean([stage3b._logit(scores[s][k]) for s in use], axis=0))) for k in range(len(folds))]
         run(f"ensemble of seeds {use}", [x.astype(np.float32) for x in avg])
     (out / "results.json").write_text(json.dumps(results, indent=1, default=float))
 
