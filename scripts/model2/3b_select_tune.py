@@ -42,7 +42,7 @@ CANDIDATES = {
     "mlp512_e40": HeadConfig(hidden=512, epochs=40, dropout=0.4),
 }
 #: Model 2.3's ensembles, named as the single candidate + "x<members>".  One mlp512 head's tuned
-#: objective moves by 0.03 with its seed alone; the mean logit of several is steadier and better
+#: objective moves by 0.04 with its seed alone; the mean logit of several is steadier and better
 #: (benchmarks/RESULTS.md, scripts/model2/experiments/ensemble.py).
 ENSEMBLES = {
     "mlp512_e40x3": HeadConfig(hidden=512, epochs=40, dropout=0.4, members=3),
@@ -136,9 +136,9 @@ def oof_scores(work: Path, folds: list[Fold], key: str, cfg: HeadConfig, use_cli
         return [d[f"fold{k}"] for k in range(len(folds))]
     if cfg.members > 1:
         total = None
+        single = cache.stem.rsplit("x", 1)[0] if cache is not None else ""
         for i in range(cfg.members):
             seed = cfg.seed + i
-            single = cache.stem.rsplit("x", 1)[0] if cache is not None else ""
             mcache = None if cache is None else cache.with_name(single + (f"_s{seed}" if seed else "") + ".npz")
             member = oof_scores(work, folds, key, replace(cfg, seed=seed, members=1), use_clips, mcache, extra)
             logits = [_logit(m) for m in member]
