@@ -15,7 +15,9 @@ BED_LABELS = {"music", "ambience"}
 RESERVED = ("scorched3d-data", "flightgear-data-base", "supertux-data", "lugaru-data",
             "colobot-common-sounds", "wesnoth-1.16-data", "wesnoth-1.16-music",
             "warzone2100-data", "warzone2100-music", "lincity-ng-data", "btanks-data")
-SCRIPTS = {"get_extra_scene_audio.sh": SCENE_LABELS, "get_film_beds.sh": BED_LABELS}
+SCRIPTS = {"get_extra_scene_audio.sh": SCENE_LABELS, "get_film_beds.sh": BED_LABELS,
+           "get_fresh_heldout_audio.sh": SCENE_LABELS}
+SHARED_SCENE = FETCH.parents[2] / "shared" / "data" / "get_scene_audio.sh"
 
 
 def rules(text: str) -> list[list[str]]:
@@ -67,3 +69,20 @@ def test_script_parses_and_needs_an_out_dir(path, labels, tmp_path):
     assert subprocess.run(["bash", "-n", str(path)]).returncode == 0
     r = subprocess.run(["bash", str(path)], capture_output=True, text=True, cwd=tmp_path, timeout=30)
     assert r.returncode != 0 and "usage" in r.stderr
+
+
+def test_fresh_heldout_packages_are_used_nowhere_else():
+    """The fresh held-out set stays fresh: none of its packages feeds the training corpus, the
+    beds, the background sounds, the shared corpus or the reported test packages."""
+    from training.film import TEST_PACKAGES
+
+    fresh = {r[1] for r in rules((FETCH / "get_fresh_heldout_audio.sh").read_text())}
+    assert len(fresh) >= 5
+    for name in ("get_extra_scene_audio.sh", "get_film_beds.sh", "get_background_audio.sh"):
+        text = (FETCH / name).read_text()
+        for pkg in fresh:
+            assert not re.search(rf"(^|[\s|]){re.escape(pkg)}([\s|]|$)", text, re.M), (pkg, name)
+    if SHARED_SCENE.exists():  # ../shared beside the repository (CI has it)
+        text = SHARED_SCENE.read_text()
+        assert not any(re.search(rf"\|{re.escape(pkg)}\|", text) for pkg in fresh)
+    assert not fresh & set(TEST_PACKAGES)
