@@ -7,11 +7,15 @@
 # Same layout as ../shared/data/get_scene_audio.sh: OUT_DIR/test/<label>/<package>__<name>.<ext>,
 # OUT_DIR/manifest.tsv (split label package source duration_s), OUT_DIR/licenses/<package>.copyright.
 # Licences (per package copyright file): chromium-bsu-data data/wav Expat; gl-117-data GPL-2;
-# granatier GPL-2+; solarwolf GPL-2 / LGPL-2.1; freedoom BSD-3-clause-style (freedoom-license).
+# granatier GPL-2+; solarwolf GPL-2 / LGPL-2.1; freedoom BSD-3-clause-style (freedoom-license);
+# openttd-opensfx "Explosion" (Janis Lukss) and "Wind" (wind1.wav by Anton, edited by Janis Lukss)
+# CC-BY-3.0 (the Debian copyright file: src/wav CC-BY-SA-3.0, single files CC-BY-3.0 / CC0; credits
+# in each entry's name).
 # Labels: candidates by file name, then each file's log-mel spectrogram looked at (64 mels, 16 kHz,
 # 2026-12-06); kept and rejected files with reasons in training/fetch/README.md. No model has
-# scored any of them. Explosions, gunshots and one thunder only: they cover three labels.
-# Freedoom's sounds are DMX lumps inside its IWAD; they are written out as 8-bit WAV files.
+# scored any of them. Explosions, gunshots, one thunder and one wind: they cover four labels.
+# Freedoom's sounds are DMX lumps inside its IWAD (written out as 8-bit WAV), OpenSFX's are WAVs
+# inside OpenTTD's sound catalogue.
 # Needs: apt-get, dpkg-deb, tar, ffprobe, python3. Env: DEB_CACHE=dir keeps the .debs.
 set -euo pipefail
 OUT=${1:?usage: $0 OUT_DIR}
@@ -25,7 +29,8 @@ get() { local f; f=$(ls "$D/$1"_*.deb 2>/dev/null | head -1 || true)
   echo "$f"; }
 
 RULES=$W/rules; cat > "$RULES" <<'RULES_END'
-# label|package|container inside the .deb ('-' = plain file; a .wad = Doom lumps)|extended regex
+# label|package|container inside the .deb ('-' = plain file; a .wad = Doom lumps, matched by lump
+# name; a .cat = OpenTTD sound catalogue, matched by the quoted title of each entry)|extended regex
 explosion|chromium-bsu-data|-|/chromium-bsu/wav/explo(Big|Pop|Std)\.wav$
 explosion|gl-117-data|-|/gl-117/sounds/explode1\.wav$
 thunder|gl-117-data|-|/gl-117/sounds/thunder1\.wav$
@@ -33,13 +38,30 @@ explosion|granatier|-|/granatier/sounds/explode\.wav$
 explosion|solarwolf|-|/solarwolf/data/audio/explode\.wav$
 gunshot|freedoom|usr/share/games/doom/freedoom2.wad|^DS(PISTOL|SHOTGN|DSHTGN)$
 explosion|freedoom|usr/share/games/doom/freedoom2.wad|^DSBAREXP$
+explosion|openttd-opensfx|usr/share/games/openttd/baseset/opensfx/opensfx.cat|^Explosion$
+wind|openttd-opensfx|usr/share/games/openttd/baseset/opensfx/opensfx.cat|^Wind$
 RULES_END
 
-# wad_lumps WAD DIR REGEX: each DMX sound lump whose name matches -> DIR/<NAME>.wav (8-bit mono)
-wad_lumps() { "$PY" - "$@" <<'PY'
+# sounds CONTAINER DIR REGEX: each sound of a Doom WAD (DMX lump, by lump name; written as 8-bit
+# mono WAV) or of an OpenTTD .cat (a WAV per entry, by the quoted title that starts its name)
+# that matches -> DIR/<name>.wav; prints the names
+sounds() { "$PY" - "$@" <<'PY'
 import re, struct, sys, wave
 from pathlib import Path
-wad, out, rx = Path(sys.argv[1]).read_bytes(), Path(sys.argv[2]), re.compile(sys.argv[3])
+path, out, rx = Path(sys.argv[1]), Path(sys.argv[2]), re.compile(sys.argv[3])
+wad = path.read_bytes()
+if path.suffix == ".cat":  # [offset, size] table, then per entry: name length, name, RIFF WAV
+    for i in range((struct.unpack("<I", wad[:4])[0] & 0x7FFFFFFF) // 8):
+        pos, size = struct.unpack("<II", wad[8 * i: 8 * i + 8])
+        pos &= 0x7FFFFFFF
+        ln = wad[pos]
+        m = re.match(r'"([^"]+)"', wad[pos + 1: pos + 1 + ln].decode("latin-1"))
+        data = wad[pos + 1 + ln: pos + size]
+        if m and rx.search(m.group(1)) and data[:4] == b"RIFF":
+            name = re.sub(r"[^A-Za-z0-9._-]", "_", m.group(1))
+            (out / f"{name}.wav").write_bytes(data)
+            print(name)
+    sys.exit(0)
 kind, n, off = struct.unpack("<4sii", wad[:12])
 assert kind in (b"IWAD", b"PWAD"), kind
 for i in range(n):
@@ -68,7 +90,7 @@ for pkg in $(grep -v '^#' "$RULES" | cut -d'|' -f2 | awk '!s[$0]++'); do
     if [ "$cont" = - ]; then base=$X; mapfile -t m < <(printf '%s\n' "${want[@]}" | grep -E "$rx" | sed 's#^\./##')
     else
       base=$X/$cont.x; mkdir -p "$base"
-      mapfile -t m < <(wad_lumps "$X/$cont" "$base" "$rx" | sed 's/$/.wav/')
+      mapfile -t m < <(sounds "$X/$cont" "$base" "$rx" | sed 's/$/.wav/')
     fi
     [ ${#m[@]} -gt 0 ] || { echo "WARN no match: $label $pkg $rx" >&2; continue; }
     mkdir -p "$OUT/test/$label"
