@@ -5,7 +5,7 @@ baseline on the held-out test packages, both measured in this run through the ap
     python benchmarks/bench_detector.py --work WORK [--previous OLD_MODEL_DIR] [--quick]
 
 WORK is the model-2.x build folder of ``scripts/model2/reproduce.sh`` (recordings, beds and
-the baseline of WORK/select22 or WORK/select21, stage 3b, or WORK/select, stage 3). Prints
+the baseline of WORK/select23, select22 or select21, stage 3b, or WORK/select, stage 3). Prints
 clip micro-F1 at 0/-10/-20/-30 dB, film-like timeline event F1, false alarms per hour and
 median onset error, quiet-noise false alarms, and the ratio of each figure to the baseline's.
 Targets (issue 12): clip micro-F1 >= 0.70 at every gain and above the baseline; event F1 >= 0.65;
@@ -32,8 +32,8 @@ def main(argv=None) -> None:
     ap.add_argument("--previous", type=Path)
     ap.add_argument("--quick", action="store_true", help="2 timelines of 3 min (a smoke run, not the report)")
     ap.add_argument("--json", type=Path, help="write the full figures here")
-    ap.add_argument("--select", help="the selection stage whose baseline to use (default: select22 or "
-                                     "select21 if built, else select)")
+    ap.add_argument("--select", help="the selection stage whose baseline to use (default: the newest of "
+                                     "select23, select22, select21 built, else select)")
     a = ap.parse_args(argv)
     preds = {"shipped": R.model_predictor(str(a.model))}
     if a.previous:

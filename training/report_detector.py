@@ -89,11 +89,12 @@ def baseline_predictor(head_path: Path, thresholds: dict[str, float], settings: 
 
 
 def selection_baseline(work: Path, select: str | None = None):
-    """The baseline predictor a selection stage wrote: stage 3b's (``WORK/select22`` or
-    ``WORK/select21``, with its own tuned thresholds and segmentation) when present, else stage
-    3's (``WORK/select``)."""
+    """The baseline predictor a selection stage wrote: stage 3b's (``WORK/select23``,
+    ``select22`` or ``select21``, the newest present, with its own tuned thresholds and
+    segmentation), else stage 3's (``WORK/select``)."""
     if select is None:
-        select = next((d for d in ("select22", "select21") if (work / d / "selection.json").exists()), "select")
+        select = next((d for d in ("select23", "select22", "select21") if (work / d / "selection.json").exists()),
+                      "select")
     sel = json.loads((work / select / "selection.json").read_text())
     if "candidates" in sel:
         return baseline_predictor(work / select / "baseline.safetensors", sel["baseline"]["thresholds"],
