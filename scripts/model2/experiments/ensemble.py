@@ -5,11 +5,15 @@ trains (with ``--train-extra``); never the test packages.
     python scripts/model2/experiments/ensemble.py --work WORK --seeds 1 2 --only-train   # one process per seed
     python scripts/model2/experiments/ensemble.py --work WORK --seeds 0 1 2              # tune and compare
 
-Each seed's out-of-fold scores are cached in WORK/ensemble/oof_s<seed>.npz (seed 0 is stage 3b's
-``select22`` cache when present).  Prints the tuned figures of each single seed, so the spread
-between seeds is known, and of the ensembles of the first 2, 3 ... seeds.  An ensemble of K
-one-hidden-layer heads with averaged logits is one head with K x hidden units, so it ships in the
-same checkpoint layout.
+Each seed's out-of-fold scores are cached in WORK/OUT/oof_s<seed>.npz (OUT ``ensemble`` by
+default; seed 0 is taken from the stage 3b selection ``--seed0-from``, ``select22``, when
+present).  Prints the tuned figures of each single seed, so the spread between seeds is known,
+and of the ensembles of the first 2, 3 ... seeds.  An ensemble of K one-hidden-layer heads with
+averaged logits is one head with K x hidden units, so it ships in the same checkpoint layout.
+With one augmented round (model 2.2's first candidate set):
+
+    python scripts/model2/experiments/ensemble.py --work WORK --train-extra fmaps_aug --out ensemble_aug1
+        --seed0-from select22a --seeds 0 1 2 3 4
 """
 
 from __future__ import annotations
@@ -41,13 +45,16 @@ def main(argv=None) -> None:
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--train-extra", nargs="*", default=["fmaps_aug", "fmaps_aug2"])
     ap.add_argument("--only-train", action="store_true", help="compute the seeds' caches, no tuning")
+    ap.add_argument("--out", default="ensemble", help="WORK/OUT for the caches (one per --train-extra set)")
+    ap.add_argument("--seed0-from", default="select22",
+                    help="stage 3b selection whose cached seed-0 scores were trained on the same material")
     ap.add_argument("--passes", type=int, default=2)
     a = ap.parse_args(argv)
     torch.set_num_threads(1)
     folds = [stage3b.Fold(p) for p in sorted((a.work / "regions").glob("fold*.npz")) if ".tmp" not in p.name]
-    out = a.work / "ensemble"
+    out = a.work / a.out
     out.mkdir(exist_ok=True)
-    shipped = a.work / "select22" / f"oof_{a.candidate}.npz"
+    shipped = a.work / a.seed0_from / f"oof_{a.candidate}.npz"
     if 0 in a.seeds and shipped.exists() and not (out / "oof_s0.npz").exists():
         shutil.copy(shipped, out / "oof_s0.npz")
     scores = {}
