@@ -119,8 +119,8 @@ def head_and_data_lines(sel: dict) -> list[str]:
     members = sel.get("candidates", {}).get(sel["chosen"], {}).get("config", {}).get("members", 1)
     if members > 1:
         head[1] += (f" It is {members} such heads trained with different seeds, merged into one whose"
-                    " logits are their mean (one wider hidden layer): one head's cross-validation objective"
-                    " moves by 0.04 with its seed alone.")
+                    " logits are their mean (one wider hidden layer), steadier than one head, whose"
+                    " cross-validation figures move with its seed (`benchmarks/RESULTS.md`).")
     if "candidates" in sel:  # stage 3b
         return head + [
             "- Segmentation and thresholds per label: tuned together on the out-of-fold scores of the",
