@@ -18,9 +18,7 @@ W=$(mktemp -d); trap 'rm -rf "$W"' EXIT
 D=${DEB_CACHE:-$W/debs}; mkdir -p "$D" "$OUT/licenses"
 apt-cache show teeworlds-data >/dev/null 2>&1 || apt-get update -qq
 
-get() { local f; f=$(ls "$D/$1"_*.deb 2>/dev/null | head -1 || true)
-  [ -n "$f" ] || { (cd "$D" && apt-get download -qq -o APT::Sandbox::User=root "$1" >/dev/null </dev/null); f=$(ls "$D/$1"_*.deb | head -1); }
-  echo "$f"; }
+. "$(dirname "$0")/rules_lib.sh"  # get
 
 RULES=$W/rules; cat > "$RULES" <<'RULES_END'
 # package|extended regex on the member path (plain files inside the .deb)

@@ -34,15 +34,12 @@
 # .debs (0ad-data alone 1.3 GB; the same cache serves the shared script).
 # Env: DEB_CACHE=dir keeps the .debs (default: temp dir, deleted at exit).
 set -euo pipefail
-OUT=${1:?usage: $0 OUT_DIR}; WHICH=train
+OUT=${1:?usage: $0 OUT_DIR}
 W=$(mktemp -d); trap 'rm -rf "$W"' EXIT
 D=${DEB_CACHE:-$W/debs}; mkdir -p "$D" "$OUT/licenses"
 apt-cache show 7kaa-data >/dev/null 2>&1 || apt-get update -qq
-TEST=" "
 
-get() { local f; f=$(ls "$D/$1"_*.deb 2>/dev/null | head -1 || true)
-  [ -n "$f" ] || { (cd "$D" && apt-get download -qq -o APT::Sandbox::User=root "$1" >/dev/null </dev/null); f=$(ls "$D/$1"_*.deb | head -1); }
-  echo "$f"; }
+. "$(dirname "$0")/rules_lib.sh"  # get, fetch_rules
 
 RULES=$W/rules; cat > "$RULES" <<'RULES_END'
 # label|package|container inside the .deb ('-' = plain file)|extended regex on the member path
@@ -74,33 +71,4 @@ explosion|openssn-data|-|/openssn/sounds/explosion\.ogg$
 gunshot|redeclipse-data|-|/data/sounds/weapons/(pistol/secondary|rifle/primary[23]?|shotgun/secondary|smg/(primary|secondary[23]?))\.ogg$
 RULES_END
 
-for pkg in $(grep -v '^#' "$RULES" | cut -d'|' -f2 | awk '!s[$0]++'); do
-  split=train; [[ $TEST == *" $pkg "* ]] && split=test
-  [[ $WHICH == all || $WHICH == "$split" ]] || continue
-  deb=$(get "$pkg"); X=$W/x; rm -rf "$X"; mkdir -p "$X"
-  grep "^[a-z]*|$pkg|" "$RULES" > "$W/r"
-  # One pass to list the data tarball, one pass to extract every wanted member, container and the copyright file.
-  plainrx=$(awk -F'|' '$3=="-"{sub(/^[^|]*[|][^|]*[|][^|]*[|]/, ""); print "(" $0 ")"}' "$W/r" | paste -sd'|')
-  mapfile -t want < <( { awk -F'|' '$3!="-"{print "./"$3}' "$W/r"; [ -z "$plainrx" ] || dpkg-deb --fsys-tarfile "$deb" | tar -t | grep -E "$plainrx"; echo "./usr/share/doc/$pkg/copyright"; } | sort -u)
-  dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$X" "${want[@]}"
-  cp "$X/usr/share/doc/$pkg/copyright" "$OUT/licenses/$pkg.copyright"
-  while IFS='|' read -r label _ cont rx <&3; do
-    if [ "$cont" = - ]; then base=$X; mapfile -t m < <(printf '%s\n' "${want[@]}" | grep -E "$rx" | sed 's#^\./##')
-    else
-      base=$X/$cont.x; mkdir -p "$base"
-      mapfile -t m < <(unzip -Z1 "$X/$cont" | grep -E "$rx"); [ ${#m[@]} -eq 0 ] || unzip -q -o "$X/$cont" "${m[@]}" -d "$base" </dev/null
-    fi
-    [ ${#m[@]} -gt 0 ] || { echo "WARN no match: $label $pkg $rx" >&2; continue; }
-    mkdir -p "$OUT/$split/$label"
-    for f in "${m[@]}"; do
-      [ -f "$base/$f" ] || { echo "WARN not a plain file: $pkg $f" >&2; continue; }
-      name=$(printf '%s' "$f" | sed -e 's#^usr/share/games/##' -e 's#^usr/share/##' -e 's#[^A-Za-z0-9._-]#_#g')
-      cp "$base/$f" "$OUT/$split/$label/${pkg}__$name"
-      d=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$base/$f" </dev/null 2>/dev/null || echo NA)
-      src=$f; [ "$cont" = - ] || src="$cont:$f"
-      printf '%s\t%s\t%s\t%s\t%s\n' "$split" "$label" "$pkg" "$src" "$d" >> "$W/man"
-    done
-  done 3< "$W/r"
-done
-{ printf 'split\tlabel\tpackage\tsource\tduration_s\n'; cat "$W/man"; } > "$OUT/manifest.tsv"
-cut -f1,2 "$W/man" | sort | uniq -c
+fetch_rules "$RULES" train

@@ -24,9 +24,7 @@ W=$(mktemp -d); trap 'rm -rf "$W"' EXIT
 D=${DEB_CACHE:-$W/debs}; mkdir -p "$D" "$OUT/licenses"
 apt-cache show gl-117-data >/dev/null 2>&1 || apt-get update -qq
 
-get() { local f; f=$(ls "$D/$1"_*.deb 2>/dev/null | head -1 || true)
-  [ -n "$f" ] || { (cd "$D" && apt-get download -qq -o APT::Sandbox::User=root "$1" >/dev/null </dev/null); f=$(ls "$D/$1"_*.deb | head -1); }
-  echo "$f"; }
+. "$(dirname "$0")/rules_lib.sh"  # get, fetch_rules
 
 RULES=$W/rules; cat > "$RULES" <<'RULES_END'
 # label|package|container inside the .deb ('-' = plain file; a .wad = Doom lumps, matched by lump
@@ -42,67 +40,4 @@ explosion|openttd-opensfx|usr/share/games/openttd/baseset/opensfx/opensfx.cat|^E
 wind|openttd-opensfx|usr/share/games/openttd/baseset/opensfx/opensfx.cat|^Wind$
 RULES_END
 
-# sounds CONTAINER DIR REGEX: each sound of a Doom WAD (DMX lump, by lump name; written as 8-bit
-# mono WAV) or of an OpenTTD .cat (a WAV per entry, by the quoted title that starts its name)
-# that matches -> DIR/<name>.wav; prints the names
-sounds() { "$PY" - "$@" <<'PY'
-import re, struct, sys, wave
-from pathlib import Path
-path, out, rx = Path(sys.argv[1]), Path(sys.argv[2]), re.compile(sys.argv[3])
-wad = path.read_bytes()
-if path.suffix == ".cat":  # [offset, size] table, then per entry: name length, name, RIFF WAV
-    for i in range((struct.unpack("<I", wad[:4])[0] & 0x7FFFFFFF) // 8):
-        pos, size = struct.unpack("<II", wad[8 * i: 8 * i + 8])
-        pos &= 0x7FFFFFFF
-        ln = wad[pos]
-        m = re.match(r'"([^"]+)"', wad[pos + 1: pos + 1 + ln].decode("latin-1"))
-        data = wad[pos + 1 + ln: pos + size]
-        if m and rx.search(m.group(1)) and data[:4] == b"RIFF":
-            name = re.sub(r"[^A-Za-z0-9._-]", "_", m.group(1))
-            (out / f"{name}.wav").write_bytes(data)
-            print(name)
-    sys.exit(0)
-kind, n, off = struct.unpack("<4sii", wad[:12])
-assert kind in (b"IWAD", b"PWAD"), kind
-for i in range(n):
-    pos, size, name = struct.unpack("<ii8s", wad[off + 16 * i: off + 16 * i + 16])
-    name = name.rstrip(b"\0").decode("ascii")
-    if not rx.search(name):
-        continue
-    fmt, rate, count = struct.unpack("<HHI", wad[pos:pos + 8])
-    assert fmt == 3 and 16 < count <= size - 8, (name, fmt, count)
-    with wave.open(str(out / f"{name}.wav"), "wb") as w:  # DMX: unsigned 8-bit, 16 pad bytes each side
-        w.setnchannels(1), w.setsampwidth(1), w.setframerate(rate)
-        w.writeframes(wad[pos + 8 + 16: pos + 8 + count - 16])
-    print(name)
-PY
-}
-
-: > "$W/man"
-for pkg in $(grep -v '^#' "$RULES" | cut -d'|' -f2 | awk '!s[$0]++'); do
-  deb=$(get "$pkg"); X=$W/x; rm -rf "$X"; mkdir -p "$X"
-  grep "^[a-z]*|$pkg|" "$RULES" > "$W/r"
-  plainrx=$(awk -F'|' '$3=="-"{sub(/^[^|]*[|][^|]*[|][^|]*[|]/, ""); print "(" $0 ")"}' "$W/r" | paste -sd'|')
-  mapfile -t want < <( { awk -F'|' '$3!="-"{print "./"$3}' "$W/r"; [ -z "$plainrx" ] || dpkg-deb --fsys-tarfile "$deb" | tar -t | grep -E "$plainrx"; echo "./usr/share/doc/$pkg/copyright"; } | sort -u)
-  dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$X" "${want[@]}"
-  cp "$X/usr/share/doc/$pkg/copyright" "$OUT/licenses/$pkg.copyright"
-  while IFS='|' read -r label _ cont rx <&3; do
-    if [ "$cont" = - ]; then base=$X; mapfile -t m < <(printf '%s\n' "${want[@]}" | grep -E "$rx" | sed 's#^\./##')
-    else
-      base=$X/$cont.x; mkdir -p "$base"
-      mapfile -t m < <(sounds "$X/$cont" "$base" "$rx" | sed 's/$/.wav/')
-    fi
-    [ ${#m[@]} -gt 0 ] || { echo "WARN no match: $label $pkg $rx" >&2; continue; }
-    mkdir -p "$OUT/test/$label"
-    for f in "${m[@]}"; do
-      [ -f "$base/$f" ] || { echo "WARN not a plain file: $pkg $f" >&2; continue; }
-      name=$(printf '%s' "$f" | sed -e 's#^usr/share/games/##' -e 's#^usr/share/##' -e 's#[^A-Za-z0-9._-]#_#g')
-      cp "$base/$f" "$OUT/test/$label/${pkg}__$name"
-      d=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$base/$f" </dev/null 2>/dev/null || echo NA)
-      src=$f; [ "$cont" = - ] || src="$cont:${f%.wav}"
-      printf 'test\t%s\t%s\t%s\t%s\n' "$label" "$pkg" "$src" "$d" >> "$W/man"
-    done
-  done 3< "$W/r"
-done
-{ printf 'split\tlabel\tpackage\tsource\tduration_s\n'; cat "$W/man"; } > "$OUT/manifest.tsv"
-cut -f1,2 "$W/man" | sort | uniq -c
+fetch_rules "$RULES" test
