@@ -122,6 +122,12 @@ def _logit(p: np.ndarray) -> np.ndarray:
     return np.log(p / (1 - p))
 
 
+def member_cache(single: Path, seed: int) -> Path:
+    """Where an ensemble member's out-of-fold scores are cached: the single head's cache
+    (``oof_mlp512_e40.npz``) for seed 0, ``oof_mlp512_e40_s<seed>.npz`` for the others."""
+    return single if seed == 0 else single.with_name(f"{single.stem}_s{seed}.npz")
+
+
 def oof_scores(work: Path, folds: list[Fold], key: str, cfg: HeadConfig, use_clips: bool,
                cache: Path | None = None, extra: list[str] = ()) -> list[np.ndarray]:
     """Each fold's scores (rows as in :meth:`Fold.x`) from a head trained on the other folds
@@ -136,10 +142,10 @@ def oof_scores(work: Path, folds: list[Fold], key: str, cfg: HeadConfig, use_cli
         return [d[f"fold{k}"] for k in range(len(folds))]
     if cfg.members > 1:
         total = None
-        single = cache.stem.rsplit("x", 1)[0] if cache is not None else ""
+        single = None if cache is None else cache.with_name(cache.stem.rsplit("x", 1)[0] + ".npz")
         for i in range(cfg.members):
             seed = cfg.seed + i
-            mcache = None if cache is None else cache.with_name(single + (f"_s{seed}" if seed else "") + ".npz")
+            mcache = None if single is None else member_cache(single, seed)
             member = oof_scores(work, folds, key, replace(cfg, seed=seed, members=1), use_clips, mcache, extra)
             logits = [_logit(m) for m in member]
             total = logits if total is None else [t + x for t, x in zip(total, logits)]

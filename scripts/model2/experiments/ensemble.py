@@ -5,8 +5,8 @@ trains (with ``--train-extra``); never the test packages.
     python scripts/model2/experiments/ensemble.py --work WORK --seeds 1 2 --only-train   # one process per seed
     python scripts/model2/experiments/ensemble.py --work WORK --seeds 0 1 2              # tune and compare
 
-Each seed's out-of-fold scores are cached in WORK/OUT/oof_s<seed>.npz (OUT ``ensemble`` by
-default; seed 0 is taken from the stage 3b selection ``--seed0-from``, ``select22``, when
+Each seed's out-of-fold scores are cached in WORK/OUT under stage 3b's names (OUT ``ensemble``
+by default; seed 0 is taken from the stage 3b selection ``--seed0-from``, ``select22``, when
 present).  Prints the tuned figures of each single seed, so the spread between seeds is known,
 and of the ensembles of the first 2, 3 ... seeds.  An ensemble of K one-hidden-layer heads with
 averaged logits is one head with K x hidden units, so it ships in the same checkpoint layout.
@@ -26,7 +26,6 @@ import shutil
 import sys
 from pathlib import Path
 
-import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -54,15 +53,15 @@ def main(argv=None) -> None:
     folds = [stage3b.Fold(p) for p in sorted((a.work / "regions").glob("fold*.npz")) if ".tmp" not in p.name]
     out = a.work / a.out
     out.mkdir(exist_ok=True)
-    shipped = a.work / a.seed0_from / f"oof_{a.candidate}.npz"
-    if 0 in a.seeds and shipped.exists() and not (out / "oof_s0.npz").exists():
-        shutil.copy(shipped, out / "oof_s0.npz")
+    single = out / f"oof_{a.candidate}.npz"  # stage 3b's cache names, so its ensembles read them
+    shipped = a.work / a.seed0_from / single.name
+    if 0 in a.seeds and shipped.exists() and not single.exists():
+        shutil.copy(shipped, single)
+    cfg = stage3b.CANDIDATES[a.candidate]
     scores = {}
     for s in a.seeds:
-        cfg = dataclasses.replace(stage3b.CANDIDATES[a.candidate], seed=s)
-        stage3b.oof_tracks(a.work, folds, "emb", cfg, False, out / f"oof_s{s}.npz", a.train_extra)
-        d = np.load(out / f"oof_s{s}.npz")
-        scores[s] = [d[f"fold{k}"] for k in range(len(folds))]
+        scores[s] = stage3b.oof_scores(a.work, folds, "emb", dataclasses.replace(cfg, seed=s), False,
+                                       stage3b.member_cache(single, s), a.train_extra)
         print(f"seed {s}: out-of-fold scores ready", flush=True)
     if a.only_train:
         return
@@ -82,10 +81,12 @@ def main(argv=None) -> None:
 
     for s in a.seeds:
         run(f"seed {s}", scores[s])
-    for n in range(2, len(a.seeds) + 1):
-        use = a.seeds[:n]
-        avg = [1 / (1 + np.exp(-np.mean([stage3b._logit(scores[s][k]) for s in use], axis=0))) for k in range(len(folds))]
-        run(f"ensemble of seeds {use}", [x.astype(np.float32) for x in avg])
+    if a.seeds != list(range(len(a.seeds))):
+        raise SystemExit("ensembles need the seeds 0, 1, ... in order (stage 3b's members)")
+    for n in range(2, len(a.seeds) + 1):  # scored as stage 3b scores its ensemble candidates
+        run(f"ensemble of seeds 0-{n - 1}", stage3b.oof_scores(
+            a.work, folds, "emb", dataclasses.replace(cfg, members=n), False, out / f"oof_{a.candidate}x{n}.npz",
+            a.train_extra))
     (out / "results.json").write_text(json.dumps(results, indent=1, default=float))
 
 
