@@ -67,15 +67,16 @@ def label_of(name: str) -> str:
     raise ValueError(f"unknown label {name!r}")
 
 
-def read_corpus(*roots: Path) -> list[Recording]:
+def read_corpus(*roots: Path, split: str = "train") -> list[Recording]:
     """Labelled recordings of corpus folders laid out like ``get_scene_audio.sh``'s output
-    (``ROOT/manifest.tsv`` + ``ROOT/train/<label>/<package>__<file>``), source = package."""
+    (``ROOT/manifest.tsv`` + ``ROOT/<split>/<label>/<package>__<file>``), source = package.
+    ``split="test"`` reads the fresh held-out set of ``get_fresh_heldout_audio.sh``."""
     recs = []
     for root in roots:
         root = Path(root)
         if not (root / "manifest.tsv").exists():
             continue
-        for path in sorted((root / "train").glob("*/*")):
+        for path in sorted((root / split).glob("*/*")):
             package = path.name.split("__", 1)[0]
             if package in RESERVED_PACKAGES:
                 raise ValueError(f"{path}: {package} is reserved for independent evaluation")
@@ -83,12 +84,12 @@ def read_corpus(*roots: Path) -> list[Recording]:
     return recs
 
 
-def read_beds(*roots: Path, min_s: float = 0.4) -> list[Recording]:
-    """Label-free bed recordings of folders ``ROOT/train/<kind>/<package>__<file>`` (kind:
+def read_beds(*roots: Path, min_s: float = 0.4, split: str = "train") -> list[Recording]:
+    """Label-free bed recordings of folders ``ROOT/<split>/<kind>/<package>__<file>`` (kind:
     background, music, ambience ...), source = package; files shorter than ``min_s`` skipped."""
     beds = []
     for root in roots:
-        for path in sorted(Path(root).glob("train/*/*")):
+        for path in sorted(Path(root).glob(f"{split}/*/*")):
             package = path.name.split("__", 1)[0]
             if package in RESERVED_PACKAGES:
                 raise ValueError(f"{path}: {package} is reserved for independent evaluation")

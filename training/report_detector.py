@@ -1,10 +1,11 @@
 """The detector report: what users get on held-out sound libraries, for a model and for the
 log-mel baseline, measured through the app's own analysis.
 
-    python -m training.report_detector --work WORK --model trained [--model OTHER ...] --out report.json
+    python -m training.report_detector --work WORK --model trained [--model OTHER ...] [--fresh FRESH] --out report.json
 
-On the recordings of the test packages (:data:`training.film.TEST_PACKAGES`), never used for
-training or selection:
+On a held-out set (:class:`HeldOut`) never used for training or selection: the test packages
+(:data:`training.film.TEST_PACKAGES`, reported on for models 2.0-2.3) or the fresh set of
+``training/fetch/get_fresh_heldout_audio.sh`` (``--fresh``, with music of its own packages):
 
 * **clip micro-F1**: each recording analysed alone by :func:`mulse_author.detect.analyze`
   (the code behind ``mulse-author analyze``) at gains 0, -10, -20 and -30 dB; the predicted
@@ -27,6 +28,7 @@ import argparse
 import json
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -41,6 +43,7 @@ from mulse_author.media import load_audio
 from mulse_author.model import load_checkpoint
 from mulse_author.spec import SAMPLE_RATE as SR
 from training import timelines
+from training.datasets.recordings import Recording
 from training.embed import baseline_stream_features
 from training.events import Event, event_figures, join_overlapping, match_events, merge_counts
 from training.film import NOISE_KINDS, TEST_PACKAGES, noise_bed, package_of, read_beds, read_corpus
@@ -89,12 +92,12 @@ def baseline_predictor(head_path: Path, thresholds: dict[str, float], settings: 
 
 
 def selection_baseline(work: Path, select: str | None = None):
-    """The baseline predictor a selection stage wrote: stage 3b's (``WORK/select23``,
-    ``select22`` or ``select21``, the newest present, with its own tuned thresholds and
+    """The baseline predictor a selection stage wrote: stage 3b's (``WORK/select24``,
+    ``select23``, ``select22`` or ``select21``, the newest present, with its own tuned thresholds and
     segmentation), else stage 3's (``WORK/select``)."""
     if select is None:
-        select = next((d for d in ("select23", "select22", "select21") if (work / d / "selection.json").exists()),
-                      "select")
+        select = next((d for d in ("select24", "select23", "select22", "select21")
+                       if (work / d / "selection.json").exists()), "select")
     sel = json.loads((work / select / "selection.json").read_text())
     if "candidates" in sel:
         return baseline_predictor(work / select / "baseline.safetensors", sel["baseline"]["thresholds"],
@@ -103,28 +106,53 @@ def selection_baseline(work: Path, select: str | None = None):
 
 
 # ---------------------------------------------------------------- material
-def test_recordings(work: Path):
-    return [r for r in read_corpus(work / "scene", work / "extra") if package_of(r) in TEST_PACKAGES]
+@dataclass
+class HeldOut:
+    """A held-out set: the recordings scored alone and placed in the film-like timelines, and
+    the music and dialogue beds of those timelines."""
+
+    name: str
+    packages: list[str]
+    recordings: list[Recording]
+    music: list[str]
+    dialogue: list[str]
+
+    def timelines(self, n: int, minutes: float, seed: int):
+        """``n`` film-like timelines: ``[(audio, [Event])]`` (:mod:`training.timelines`)."""
+        return timelines.build_timelines(TimelineMaterial(self.recordings, self.music, self.dialogue),
+                                         n, minutes, seed)
+
+
+def _test_dialogue(work: Path) -> list[str]:
+    return [str(p) for p in sorted((work / "film" / "dialogue_test").glob("*.wav"))]
+
+
+def test_package_set(work: Path) -> HeldOut:
+    """The test packages of :data:`training.film.TEST_PACKAGES` (reported on for models 2.0-2.3):
+    their recordings and music, and dialogue in the test voices."""
+    recs = [r for r in read_corpus(work / "scene", work / "extra") if package_of(r) in TEST_PACKAGES]
+    music = [b.path for b in read_beds(work / "background", work / "beds")
+             if package_of(b) in TEST_PACKAGES and "music" in b.path.lower()]
+    if not recs or not music or not _test_dialogue(work):
+        raise RuntimeError("no test recordings, test music or test dialogue found under WORK")
+    return HeldOut("test packages", list(TEST_PACKAGES), recs, music, _test_dialogue(work))
+
+
+def fresh_set(fresh: Path, work: Path) -> HeldOut:
+    """The fresh held-out set of ``training/fetch/get_fresh_heldout_audio.sh`` (``fresh``): its
+    recordings (``fresh/test``) and its own music (``fresh/beds``), with dialogue in the test
+    voices (``work/film/dialogue_test``, synthetic)."""
+    recs = read_corpus(fresh, split="test")
+    beds = read_beds(fresh, split="beds")
+    if not recs or not beds or not _test_dialogue(work):
+        raise RuntimeError(f"no fresh recordings or music under {fresh}, or no test dialogue under {work}")
+    packages = sorted({package_of(r) for r in recs + beds})
+    return HeldOut("fresh held-out set", packages, recs, [b.path for b in beds], _test_dialogue(work))
 
 
 def _write(path: Path, audio: np.ndarray) -> Path:
     sf.write(path, np.clip(audio, -1, 1).astype(np.float32), SR, format="FLAC")
     return path
-
-
-def test_material(work: Path) -> TimelineMaterial:
-    """The held-out timelines' material: test-package events and music, test-voice dialogue."""
-    music = [b.path for b in read_beds(work / "background", work / "beds")
-             if package_of(b) in TEST_PACKAGES and "music" in b.path.lower()]
-    dialogue = [str(p) for p in sorted((work / "film" / "dialogue_test").glob("*.wav"))]
-    if not music or not dialogue:
-        raise RuntimeError("no test music or test dialogue found under WORK")
-    return TimelineMaterial(test_recordings(work), music, dialogue)
-
-
-def build_timelines(work: Path, n: int, minutes: float, seed: int):
-    """``n`` held-out film-like timelines: ``[(audio, [Event])]`` (:mod:`training.timelines`)."""
-    return timelines.build_timelines(test_material(work), n, minutes, seed)
 
 
 # ---------------------------------------------------------------- figures
@@ -173,11 +201,11 @@ def noise_figures(predict, seconds: float = 30.0) -> dict:
     return res
 
 
-def report(work: Path, predictors: dict, n_timelines: int = 6, minutes: float = 5.0, seed: int = 7,
+def report(held: HeldOut, predictors: dict, n_timelines: int = 6, minutes: float = 5.0, seed: int = 7,
            log=print) -> dict:
-    recs = test_recordings(work)
-    timelines = build_timelines(work, n_timelines, minutes, seed)
-    out = {"test_packages": list(TEST_PACKAGES), "test_recordings": len(recs),
+    recs = held.recordings
+    timelines = held.timelines(n_timelines, minutes, seed)
+    out = {"held_out_set": held.name, "test_packages": held.packages, "test_recordings": len(recs),
            "recordings_per_label": {lab: sum(lab in r.labels for r in recs) for lab in LABELS},
            "timeline_events": sum(len(t) for _, t in timelines), "models": {}}
     for name, predict in predictors.items():
@@ -205,6 +233,8 @@ def main(argv=None) -> None:
     ap.add_argument("--timelines", type=int, default=6)
     ap.add_argument("--minutes", type=float, default=5.0)
     ap.add_argument("--out", type=Path)
+    ap.add_argument("--fresh", type=Path, help="report on this fresh held-out set (get_fresh_heldout_audio.sh) "
+                                               "instead of the test packages")
     a = ap.parse_args(argv)
     preds = {}
     for spec in a.model:
@@ -213,7 +243,8 @@ def main(argv=None) -> None:
     if a.baseline:
         th = json.loads(a.baseline_thresholds.read_text())["baseline_thresholds"] if a.baseline_thresholds else {}
         preds["baseline"] = baseline_predictor(a.baseline, th)
-    res = report(a.work, preds, a.timelines, a.minutes)
+    held = fresh_set(a.fresh, a.work) if a.fresh else test_package_set(a.work)
+    res = report(held, preds, a.timelines, a.minutes)
     text = json.dumps(res, indent=1)
     if a.out:
         a.out.write_text(text)

@@ -1,9 +1,11 @@
 """Stage 5: the held-out report of model 2.0 (with the baseline and, when given, the previous
 model), written into the checkpoint's card (model_card.json metrics + MODEL_CARD.md).
 
-    python scripts/model2/5_report.py --work WORK --model OUT [--previous OLD_MODEL_DIR]
+    python scripts/model2/5_report.py --work WORK --model OUT [--previous OLD_MODEL_DIR] [--fresh FRESH]
 
-This is the only stage that touches the test packages.
+This is the only stage that touches the test packages and the fresh held-out set (``--fresh``:
+the folder ``training/fetch/get_fresh_heldout_audio.sh`` filled, fetched after the model was
+chosen; the card leads with it, and keeps the test packages' figures beside for comparison).
 """
 
 from __future__ import annotations
@@ -21,10 +23,11 @@ from mulse_author.model import read_card  # noqa: E402
 from training import report_detector as R  # noqa: E402
 
 
-def licences(work: Path) -> dict[str, list[str]]:
-    """``{package: [licence names]}`` from the Debian copyright files kept by the fetch scripts."""
+def licences(work: Path, folders: str = "*") -> dict[str, list[str]]:
+    """``{package: [licence names]}`` from the Debian copyright files kept by the fetch scripts
+    (in ``work/<folders>/licenses``)."""
     out = {}
-    for f in sorted(work.glob("*/licenses/*.copyright")):
+    for f in sorted(work.glob(f"{folders}/licenses/*.copyright")):
         names = sorted({m.strip() for m in re.findall(r"^License:\s*(.+)$", f.read_text(errors="replace"), re.M)})
         out.setdefault(f.name[: -len(".copyright")], names)
     return out
@@ -34,10 +37,20 @@ def _f(x, nd=3):
     return "-" if x is None else f"{x:.{nd}f}"
 
 
-def markdown(card: dict, rep: dict, sel: dict, lic: dict) -> str:
-    m = rep["models"]
-    names = list(m)
-    gains = list(next(iter(m.values()))["clips"])
+#: How the card names each held-out set: (packages line, section heading, timeline beds)
+HELD_OUT_WORDS = {
+    "fresh held-out set": ("Fresh held-out packages, first read by the report below "
+                           "(`training/fetch/get_fresh_heldout_audio.sh`)",
+                           "Held-out figures: fresh packages, which no model, tuning or report had used",
+                           "music of the fresh packages, test-voice dialogue and room tone"),
+    "test packages": ("Test packages, never used for training or selection (`training.film.TEST_PACKAGES`)",
+                      "Held-out figures: test packages",
+                      "test music, test-voice dialogue and room tone"),
+}
+
+
+def markdown(card: dict, reports: list[dict], sel: dict, lic: dict) -> str:
+    """The readable card; ``reports``: the held-out reports, the one the card leads with first."""
     lines = [f"# Model card — Mulse Author scene detector {card['version']}", "",
              card["description"], "",
              "## What it is",
@@ -51,19 +64,56 @@ def markdown(card: dict, rep: dict, sel: dict, lic: dict) -> str:
              "- Windows: regions of 42 feature-map frames (7.8 s) every hop, from the first frame to the last, with",
              "  40 silent frames around the stream; a file shorter than 7.8 s gets one region centred on it.",
              "  Every instant is scored: an event at 0 s or at the very end counts like one in the middle.",
-             ] + head_and_data_lines(sel) + [
-             f"Test packages, used only for the figures below: {', '.join(rep['test_packages'])}.",
-             "", "| package | licence(s) in its Debian copyright file |", "|---|---|"]
+             ] + head_and_data_lines(sel) + [""]
+    lines += [f"{HELD_OUT_WORDS[r['held_out_set']][0]}: {', '.join(r['test_packages'])}." for r in reports]
+    lines += ["", "| package | licence(s) in its Debian copyright file |", "|---|---|"]
     lines += [f"| {p} | {', '.join(v) if v else 'see file'} |" for p, v in sorted(lic.items())]
-    lines += ["", "## Held-out figures (test packages; measured by `scripts/model2/5_report.py`)", "",
-              f"{rep['test_recordings']} test recordings: "
+    for rep in reports:
+        lines += held_out_lines(rep)
+    absent = [lab for lab, n in reports[0]["recordings_per_label"].items() if not n]
+    lines += selection_lines(sel)
+    inf = card.get("inference", {})
+    chk = inf.get("bf16_check", {})
+    lines += ["", "## Inference precision",
+              f"Validated precisions: {', '.join(inf.get('precisions', []))}. bfloat16 (encoder convolutions after the "
+              f"first; `--precision auto` on CPUs with native bfloat16) changed {chk.get('decisions_flipped')} of "
+              f"{chk.get('decisions')} decisions on {chk.get('clips')} re-mixed cross-validation clips (max score "
+              f"difference {_f(chk.get('score_abs_diff_max'))}); the figures above were measured with `auto`.",
+              "", "## Limits",
+              "- Trained on game and sound-library recordings, not on film stems: film foley, score and processing differ.",
+              "- Ocean has training recordings from one package only; Thunder and Rain have few.",
+              f"- The held-out packages are game and sound libraries too ({reports[0]['test_recordings']} recordings"
+              + (f", none of {', '.join(absent)}" if absent else "") + "); other libraries will score differently.",
+              "- Events far under the music (-6 dB) are often missed, as they are for listeners.",
+              "- The level normalisation boosts at most +30 dB: a soundtrack quieter than about -53 LUFS scores lower.",
+              ] + ([f"- Suggestions of one label less than {card['detection']['merge_gap_s']:g} s apart are joined (the tuned "
+                    "merge gap): a burst of gunfire becomes one segment, to split in the timeline."]
+                   if card.get("detection", {}).get("merge_gap_s", 0) >= 4 else []) + [
+                   f"- {lab} is rarely suggested: its threshold is {t:.2f}, as cross-validation chose it over the false "
+                   "alarms it gave elsewhere (lower it with `--threshold` to see more)."
+                   for lab, t in card["thresholds"].items() if t >= 0.7] + [
+              "", "## Rebuild", "```sh", "DEB_CACHE=/path/to/debs bash scripts/model2/reproduce.sh WORK trained", "```",
+              "See `trained/REPRODUCE.md` for the stages.", ""]
+    return "\n".join(lines)
+
+
+def held_out_lines(rep: dict) -> list[str]:
+    """One held-out report as card sections: clips, timelines, quiet noise, per label, confusions."""
+    m = rep["models"]
+    names = list(m)
+    gains = list(next(iter(m.values()))["clips"])
+    _, heading, beds = HELD_OUT_WORDS[rep["held_out_set"]]
+    lines = ["", f"## {heading} (measured by `scripts/model2/5_report.py`)", ""]
+    if rep.get("note"):
+        lines += [rep["note"], ""]
+    lines += [f"{rep['test_recordings']} held-out recordings: "
               + ", ".join(f"{lab} {n}" for lab, n in rep["recordings_per_label"].items()) + ".", "",
               "**Clip micro-F1**: each recording analysed alone by `analyze()` (the code of `mulse-author analyze`)",
               "at several gains; predicted labels = labels of its suggestions.", "",
               "| model | " + " | ".join(f"{g} dB" for g in gains) + " |", "|---|" + "---|" * len(gains)]
     lines += [f"| {n} | " + " | ".join(_f(m[n]["clips"][g]["micro_f1"]) for g in gains) + " |" for n in names]
     lines += ["", f"**Film-like timelines** ({m[names[0]]['timelines']['minutes']} min, {rep['timeline_events']} held-out "
-              "events over test music, test-voice dialogue and room tone, SNR -6 to +12 dB; event-based, 1 s collar):", "",
+              f"events over {beds}, SNR -6 to +12 dB; event-based, 1 s collar):", "",
               "| model | precision | recall | F1 | false alarms / h | median onset error (s) | median offset error (s) |",
               "|---|---|---|---|---|---|---|"]
     for n in names:
@@ -87,29 +137,7 @@ def markdown(card: dict, rep: dict, sel: dict, lic: dict) -> str:
     lines += ["", f"**Confusions** ({first}, timelines: a detection of the column's label over an event of the row's label):", "",
               "| event \\ detected | " + " | ".join(LABELS) + " |", "|---|" + "---|" * len(LABELS)]
     lines += [f"| {a} | " + " | ".join(str(conf[a][b]) for b in LABELS) + " |" for a in LABELS]
-    lines += selection_lines(sel)
-    inf = card.get("inference", {})
-    chk = inf.get("bf16_check", {})
-    lines += ["", "## Inference precision",
-              f"Validated precisions: {', '.join(inf.get('precisions', []))}. bfloat16 (encoder convolutions after the "
-              f"first; `--precision auto` on CPUs with native bfloat16) changed {chk.get('decisions_flipped')} of "
-              f"{chk.get('decisions')} decisions on {chk.get('clips')} re-mixed cross-validation clips (max score "
-              f"difference {_f(chk.get('score_abs_diff_max'))}); the figures above were measured with `auto`.",
-              "", "## Limits",
-              "- Trained on game and sound-library recordings, not on film stems: film foley, score and processing differ.",
-              "- Ocean has recordings in one package only, so no held-out Ocean figure exists; Thunder and Rain have few.",
-              "- The test packages are game libraries too; other libraries will score differently.",
-              "- Events far under the music (-6 dB) are often missed, as they are for listeners.",
-              "- The level normalisation boosts at most +30 dB: a soundtrack quieter than about -53 LUFS scores lower.",
-              ] + ([f"- Suggestions of one label less than {card['detection']['merge_gap_s']:g} s apart are joined (the tuned "
-                    "merge gap): a burst of gunfire becomes one segment, to split in the timeline."]
-                   if card.get("detection", {}).get("merge_gap_s", 0) >= 4 else []) + [
-                   f"- {lab} is rarely suggested: its threshold is {t:.2f}, as cross-validation chose it over the false "
-                   "alarms it gave elsewhere (lower it with `--threshold` to see more)."
-                   for lab, t in card["thresholds"].items() if t >= 0.7] + [
-              "", "## Rebuild", "```sh", "DEB_CACHE=/path/to/debs bash scripts/model2/reproduce.sh WORK trained", "```",
-              "See `trained/REPRODUCE.md` for the stages.", ""]
-    return "\n".join(lines)
+    return lines
 
 
 def head_and_data_lines(sel: dict) -> list[str]:
@@ -199,6 +227,10 @@ def main(argv=None) -> None:
     ap.add_argument("--timelines", type=int, default=6)
     ap.add_argument("--minutes", type=float, default=5.0)
     ap.add_argument("--select", default="select", help="stage 3's (select) or 3b's (select21, select22) choice")
+    ap.add_argument("--fresh", type=Path, help="lead with the fresh held-out set fetched here by "
+                                               "training/fetch/get_fresh_heldout_audio.sh (model 2.4 on)")
+    ap.add_argument("--no-test-packages", action="store_true",
+                    help="with --fresh: leave out the report on the test packages")
     a = ap.parse_args(argv)
     sel = json.loads((a.work / a.select / "selection.json").read_text())
     card = json.loads((a.model / "model_card.json").read_text())
@@ -206,11 +238,27 @@ def main(argv=None) -> None:
     if a.previous:
         preds[f"model {read_card(a.previous / 'model_card.json').version} (before)"] = R.model_predictor(str(a.previous))
     preds["baseline"] = R.selection_baseline(a.work, a.select)
-    rep = R.report(a.work, preds, a.timelines, a.minutes)
-    (a.work / "report.json").write_text(json.dumps(rep, indent=1))
-    card["metrics"]["held_out"] = rep
+    sets = ([R.fresh_set(a.fresh, a.work)] if a.fresh else []) + \
+        ([] if a.fresh and a.no_test_packages else [R.test_package_set(a.work)])
+    reports = []
+    for held in sets:
+        print(f"== {held.name}: {len(held.recordings)} recordings, {len(held.music)} music beds")
+        rep = R.report(held, preds, a.timelines, a.minutes)
+        if held.name == "test packages" and a.fresh:
+            rep["note"] = ("Models 2.0-2.3 were reported on these packages before (their choice of model did not "
+                           "use them, but the figures were seen): kept for comparison with earlier cards.")
+        reports.append(rep)
+    (a.work / "report.json").write_text(json.dumps(reports[0], indent=1))
+    card["metrics"]["held_out"] = reports[0]
+    if len(reports) > 1:
+        card["metrics"]["held_out_test_packages"] = reports[1]
+    if a.fresh:
+        card["training_data"]["fresh_packages"] = reports[0]["test_packages"]
+    lic = licences(a.work)
+    if a.fresh:
+        lic.update(licences(a.fresh.parent, a.fresh.name))
     (a.model / "model_card.json").write_text(json.dumps(card, indent=1))
-    (a.model / "MODEL_CARD.md").write_text(markdown(card, rep, sel, licences(a.work)))
+    (a.model / "MODEL_CARD.md").write_text(markdown(card, reports, sel, lic))
     print(f"wrote {a.model}/MODEL_CARD.md")
 
 

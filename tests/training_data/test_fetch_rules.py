@@ -20,10 +20,10 @@ SCRIPTS = {"get_extra_scene_audio.sh": SCENE_LABELS, "get_film_beds.sh": BED_LAB
 SHARED_SCENE = FETCH.parents[2] / "shared" / "data" / "get_scene_audio.sh"
 
 
-def rules(text: str) -> list[list[str]]:
-    """The label|package|container|regex lines of the script's RULES here-document."""
-    m = re.search(r"<<'RULES_END'\n(.*?)\nRULES_END\n", text, re.S)
-    assert m, "no RULES here-document"
+def rules(text: str, doc: str = "RULES_END") -> list[list[str]]:
+    """The label|package|container|regex lines of the script's RULES (or ``doc``) here-document."""
+    m = re.search(rf"<<'{doc}'\n(.*?)\n{doc}\n", text, re.S)
+    assert m, f"no {doc} here-document"
     return [line.split("|", 3) for line in m.group(1).splitlines() if line and not line.startswith("#")]
 
 
@@ -86,3 +86,12 @@ def test_fresh_heldout_packages_are_used_nowhere_else():
         text = SHARED_SCENE.read_text()
         assert not any(re.search(rf"\|{re.escape(pkg)}\|", text) for pkg in fresh)
     assert not fresh & set(TEST_PACKAGES)
+
+
+def test_fresh_heldout_music_comes_from_its_own_packages():
+    """The fresh set's timeline music: well-formed rules, and packages of the fresh set itself, so
+    the freshness check above covers them too."""
+    text = (FETCH / "get_fresh_heldout_audio.sh").read_text()
+    beds = rules(text, "BEDS_END")
+    assert beds and all(r[0] == "music" and r[2] == "-" and r[3].endswith("$") for r in beds)
+    assert {r[1] for r in beds} <= {r[1] for r in rules(text)}

@@ -79,3 +79,32 @@ def test_clip_embedding_is_the_central_region_of_the_app_map():
         ref = torch.cat([seg.amax(1), seg.mean(1)])
         assert torch.allclose(emb[i], ref, atol=1e-5)
     assert abs(a - q * 8 * 512 / 22050) < 1e-9 and b > a
+
+
+def _wav(path, seconds=1.0):
+    import soundfile as sf
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sf.write(path, np.zeros(int(22050 * seconds), np.float32), 22050)
+
+
+def test_fresh_held_out_set_reads_its_own_recordings_and_music(tmp_path):
+    """The layout get_fresh_heldout_audio.sh writes: events under test/, music under beds/; the
+    set holds the fresh recordings and music, the test-voice dialogue of WORK, and no training file."""
+    from training.report_detector import fresh_set
+
+    fresh, work = tmp_path / "fresh", tmp_path / "work"
+    (fresh).mkdir()
+    (fresh / "manifest.tsv").write_text("split\tlabel\tpackage\tsource\tduration_s\n")
+    _wav(fresh / "test" / "explosion" / "pkga__boom.wav")
+    _wav(fresh / "test" / "rain" / "pkgb__rain.wav")
+    _wav(fresh / "beds" / "music" / "pkgc__song.wav")
+    _wav(fresh / "train" / "wind" / "pkgd__wind.wav")  # not part of the held-out set
+    _wav(work / "film" / "dialogue_test" / "d0.wav")
+    held = fresh_set(fresh, work)
+    assert sorted((r.labels, r.source) for r in held.recordings) == [(("Explosion",), "pkga"), (("Rain",), "pkgb")]
+    assert [p.rsplit("/", 1)[-1] for p in held.music] == ["pkgc__song.wav"]
+    assert held.packages == ["pkga", "pkgb", "pkgc"] and len(held.dialogue) == 1
+    (fresh / "beds" / "music" / "pkgc__song.wav").unlink()
+    with pytest.raises(RuntimeError, match="no fresh recordings or music"):
+        fresh_set(fresh, work)

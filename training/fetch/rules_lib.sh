@@ -46,12 +46,12 @@ PY
 # fetch_rules RULES SPLIT: for every package of RULES (lines label|package|container|regex; the
 # container '-' for plain files, else a .zip/.pk3, .wad or .cat inside the .deb), copies each
 # matching file to OUT/SPLIT/<label>/<package>__<flattened path> and the package's copyright file
-# to OUT/licenses/; writes OUT/manifest.tsv (split label package source duration_s) and prints
-# the files per label.
+# to OUT/licenses/; writes OUT/manifest.tsv (split label package source duration_s: the rows of
+# every fetch_rules call of the script so far) and prints the files per label.
 fetch_rules() {
   local rules=$1 split=$2 pkg deb X plainrx label cont rx base f name d src
   local -a want m
-  : > "$W/man"
+  [ -f "$W/man" ] || : > "$W/man"
   for pkg in $(grep -v '^#' "$rules" | cut -d'|' -f2 | awk '!s[$0]++'); do
     deb=$(get "$pkg"); X=$W/x; rm -rf "$X"; mkdir -p "$X"
     grep "^[a-z]*|$pkg|" "$rules" > "$W/r"
