@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Rebuilds the shipped model (2.3) from scratch on a CPU, then its report (about 2.5 h on 2 cores).
+# Rebuilds the shipped model (2.4) from scratch on a CPU, then its report (about 2.5 h on 2 cores).
 #   DEB_CACHE=/path/to/debs bash scripts/model2/reproduce.sh WORK OUT_DIR
 # The aiSFX encoder weights come from the aisfx 0.1.2 wheel (PyPI), converted once to
 # safetensors; a checkpoint that already holds them (e.g. trained/) can be given as ENCODER.
 # MODEL=2.0 rebuilds model 2.0 instead (clips of stage 2, selection of stage 3); MODEL=2.1 model 2.1
-# (stage 3b without the augmented training timelines of stage 2c); MODEL=2.2 model 2.2 (one head, no ensembles).
+# (stage 3b without the augmented training timelines of stage 2c); MODEL=2.2 model 2.2 (one head, no ensembles);
+# MODEL=2.3 model 2.3 (two augmented rounds). 2.4 is reported on the fresh held-out set, fetched into
+# FRESH (default WORK/fresh_heldout) only after the model is built.
 set -euo pipefail
 WORK=${1:?usage: $0 WORK OUT_DIR}; OUT=${2:?usage: $0 WORK OUT_DIR}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -19,7 +21,7 @@ if [ -z "$ENCODER" ]; then
       --sha256 bfe219950715af179e9a1653e7117cc1852baef267cd6596c42cad74afe1d194
   ENCODER="$WORK/aisfx/encoder.safetensors"
 fi
-MODEL=${MODEL:-2.3}
+MODEL=${MODEL:-2.4}
 if [ "$MODEL" = "2.0" ]; then
   "$PY" "$ROOT/scripts/model2/2_mix_embed.py" --work "$WORK" --encoder "$ENCODER"
   "$PY" "$ROOT/scripts/model2/3_select_train.py" --work "$WORK"
@@ -33,13 +35,22 @@ elif [ "$MODEL" = "2.1" ]; then
   "$PY" "$ROOT/scripts/model2/5_report.py" --work "$WORK" --model "$OUT" --select select21
 else
   "$PY" "$ROOT/scripts/model2/2b_regions.py" --work "$WORK" --encoder "$ENCODER" --timelines 12
-  # two rounds of 24 augmented training timelines per fold (training.augment): never scored
+  # 24 augmented training timelines per fold (training.augment; 2.2 and 2.3: two rounds): never scored
   "$PY" "$ROOT/scripts/model2/2c_fmaps.py" --work "$WORK" --encoder "$ENCODER" --timelines 24 --extra --augment
-  "$PY" "$ROOT/scripts/model2/2c_fmaps.py" --work "$WORK" --encoder "$ENCODER" --timelines 24 --extra --augment --round 2
-  if [ "$MODEL" = "2.2" ]; then SELECT=select22; ENS=(); else SELECT=select23; ENS=(--ensembles); fi
-  # 2.3: the candidates include logit-averaged ensembles of 3 and 5 mlp512 heads (seeds 0-2, 0-4)
-  "$PY" "$ROOT/scripts/model2/3b_select_tune.py" --work "$WORK" --train-extra fmaps_aug fmaps_aug2 "${ENS[@]}" --out $SELECT
+  EXTRA=(fmaps_aug); REPORT=()
+  if [ "$MODEL" != "2.4" ]; then
+    "$PY" "$ROOT/scripts/model2/2c_fmaps.py" --work "$WORK" --encoder "$ENCODER" --timelines 24 --extra --augment --round 2
+    EXTRA=(fmaps_aug fmaps_aug2)
+  fi
+  case $MODEL in 2.2) SELECT=select22; ENS=() ;; 2.3) SELECT=select23; ENS=(--ensembles) ;; *) SELECT=select24; ENS=(--ensembles) ;; esac
+  # 2.3 on: the candidates include logit-averaged ensembles of 3 and 5 mlp512 heads (seeds 0-2, 0-4)
+  "$PY" "$ROOT/scripts/model2/3b_select_tune.py" --work "$WORK" --train-extra "${EXTRA[@]}" "${ENS[@]}" --out $SELECT
   "$PY" "$ROOT/scripts/model2/4_export.py" --work "$WORK" --encoder-from "$ENCODER" --select $SELECT \
       --version "$MODEL" --out "$OUT"
-  "$PY" "$ROOT/scripts/model2/5_report.py" --work "$WORK" --model "$OUT" --select $SELECT
+  if [ "$MODEL" = "2.4" ]; then
+    FRESH=${FRESH:-$WORK/fresh_heldout}
+    PYTHON="$PY" bash "$ROOT/training/fetch/get_fresh_heldout_audio.sh" "$FRESH"
+    REPORT=(--fresh "$FRESH")
+  fi
+  "$PY" "$ROOT/scripts/model2/5_report.py" --work "$WORK" --model "$OUT" --select $SELECT "${REPORT[@]}"
 fi
