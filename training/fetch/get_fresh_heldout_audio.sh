@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # get_fresh_heldout_audio.sh OUT_DIR
-# A FRESH held-out set for the next detector (issue 12): labelled recordings from Debian 12 packages
-# that no model, tuning or report of this project has used. The test packages of training/film.py
-# have been reported on six times (models 2.0-2.3), so the next model's final report should read
-# these, once, and nothing else should: keep OUT_DIR apart from the training work folders.
+# A FRESH held-out set (issue 12): labelled recordings from Debian 12 packages that no model, tuning
+# or report of this project had used. The test packages of training/film.py had been reported on six
+# times (models 2.0-2.3), so model 2.4's report reads these (scripts/model2/5_report.py --fresh),
+# its first read, 2026-12-06; nothing else may: keep OUT_DIR apart from the training work folders.
 # Same layout as ../shared/data/get_scene_audio.sh: OUT_DIR/test/<label>/<package>__<name>.<ext>,
 # OUT_DIR/manifest.tsv (split label package source duration_s), OUT_DIR/licenses/<package>.copyright;
 # and music of the same packages for the report's film-like timelines, OUT_DIR/beds/music/.
@@ -16,8 +16,8 @@
 # berusky2-data GPL-2+; moon-lander-data BSD-2-Clause; hyperrogue-music sounds/explosion.ogg CC0-1.0,
 # music/* CC-BY-SA-3.0; davegnukem-data sfx_weapon_singleshot7.wav CC0-1.0.
 # Labels: candidates by file name, then each file's log-mel spectrogram looked at (64 mels, 16 kHz,
-# 2026-12-06); kept and rejected files with reasons in training/fetch/README.md. No model has
-# scored any of them. 25 files: 14 explosions, 4 gunshots, 3 thunders, 2 rain, 1 wind, 1 ocean and
+# 2026-12-06); kept and rejected files with reasons in training/fetch/README.md. No model had
+# scored any of them before 2.4's report. 25 files: 14 explosions, 4 gunshots, 3 thunders, 2 rain, 1 wind, 1 ocean and
 # no fire (the fire candidates found were copies of training files). Duplicates left out: max
 # normalised cross-correlation >= 0.85 with a corpus file or an earlier kept file, or a near copy
 # (0.62-0.83) of one; see training/fetch/README.md.
