@@ -1,0 +1,92 @@
+"""Explosion against gunshot: keep only the likelier of two overlapping suggestions?
+(cross-validation only)
+
+    python scripts/model2/experiments/exclusive.py --work WORK [--select select24] [--name mlp512_e40x5]
+
+Most cross-label false alarms on the cross-validation timelines are an explosion also suggested
+as a gunshot or the reverse.  This drops, of an overlapping Explosion / Gunshot pair (overlap at
+least ``min_overlap`` of the shorter), the one whose covering regions score lower (``mean`` or
+``max`` score, or the mean's ``margin`` over / ``ratio`` to its threshold), with the stage's
+chosen settings and thresholds, and prints the figures.  Not part of the build; nothing here
+reads held-out data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[3]
+sys.path.insert(0, str(ROOT / "scripts" / "model2" / "experiments"))
+
+import per_label  # noqa: E402  (stage 3b's folds and caches, and the segments hook)
+
+from mulse_author.detect.inference import region_spans  # noqa: E402
+from mulse_author.detect.refine import RefineSettings  # noqa: E402
+from mulse_author.detect.segmentation import DetectionSettings  # noqa: E402
+from mulse_author.labels import LABELS  # noqa: E402
+from training import tuning  # noqa: E402
+
+GROUP = ("Explosion", "Gunshot")
+
+
+def exclusive_segments(mode: str | None, min_overlap: float, thresholds: dict[str, float]):
+    """A :func:`training.tuning.segments` that resolves overlapping GROUP pairs (``mode`` None: off)."""
+
+    def confidence(track, ev):
+        starts, lengths = region_spans(track.q, track.duration_s, track.pool_frames)
+        m = (starts < ev.offset_s) & (starts + lengths > ev.onset_s)
+        s = track.scores[m, LABELS.index(ev.label)] if m.any() else np.zeros(1)
+        th = thresholds[ev.label]
+        return {"mean": s.mean(), "max": s.max(), "margin": s.mean() - th, "ratio": s.mean() / th}[mode]
+
+    def segments(track, settings, th):
+        evs = per_label._plain_segments(track, settings, th)
+        if mode is None:
+            return evs
+        drop = set()
+        for i, a in enumerate(evs):
+            for j in range(i + 1, len(evs)):
+                b = evs[j]
+                if {a.label, b.label} != set(GROUP):
+                    continue
+                ov = min(a.offset_s, b.offset_s) - max(a.onset_s, b.onset_s)
+                if ov > 0 and ov >= min_overlap * min(a.offset_s - a.onset_s, b.offset_s - b.onset_s):
+                    drop.add(j if confidence(track, a) >= confidence(track, b) else i)
+        return [e for k, e in enumerate(evs) if k not in drop]
+
+    return segments
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--work", type=Path, required=True)
+    ap.add_argument("--select", default="select24")
+    ap.add_argument("--name", default="mlp512_e40x5")
+    ap.add_argument("--train-extra", nargs="*", default=["fmaps_aug"])
+    a = ap.parse_args(argv)
+    st = per_label.stage3b
+    folds = [st.Fold(p) for p in sorted((a.work / "regions").glob("fold*.npz")) if ".tmp" not in p.name]
+    cfg = {**st.CANDIDATES, **st.ENSEMBLES}[a.name]
+    scores = st.oof_scores(a.work, folds, "emb", cfg, False, a.work / a.select / f"oof_{a.name}.npz", a.train_extra)
+    tracks = [t for f, s in zip(folds, scores) for t in f.tracks(s)]
+    sel = json.loads((a.work / a.select / "selection.json").read_text())
+    d = dict(sel["settings"])
+    d["refine"] = RefineSettings(**d["refine"]) if d.get("refine") else None
+    settings, th = DetectionSettings(**d), sel["thresholds"]
+    for mode, ov in ((None, 0.0), ("mean", 0.5), ("max", 0.5), ("margin", 0.5), ("ratio", 0.5), ("mean", 0.01),
+                     ("ratio", 0.01)):
+        tuning.segments = exclusive_segments(mode, ov, th)
+        s = tuning.evaluate(tracks, settings, th).summary()
+        print(f"{mode or 'off'} (overlap {ov}): objective {s['objective']}, event F1 {s['event_f1']} "
+              f"(P {s['precision']}, R {s['recall']}), {s['false_alarms_per_hour']} FA/h, clip {s['clip_micro_f1']}, "
+              f"event F1 Explosion {s['per_label_event_f1']['Explosion']} Gunshot {s['per_label_event_f1']['Gunshot']}",
+              flush=True)
+
+
+if __name__ == "__main__":
+    main()
