@@ -41,6 +41,13 @@ RESERVED_PACKAGES = ("scorched3d-data", "flightgear-data-base", "supertux-data",
                      "warzone2100-data", "warzone2100-music", "lincity-ng-data", "btanks-data")
 N_FOLDS = 4
 
+
+def held_out_packages(train_on_test: bool = False) -> tuple[str, ...]:
+    """The packages the training stages leave out: :data:`TEST_PACKAGES`, or none with
+    ``train_on_test`` (model 2.5 on: the test packages, reported on for 2.0-2.4, join the training
+    corpus, and the fresh set of ``training/fetch/get_fresh_heldout_audio.sh`` is the held-out set)."""
+    return () if train_on_test else TEST_PACKAGES
+
 #: espeak-ng voices of the training dialogue and of the test timelines (disjoint).
 TRAIN_VOICES = ("en-us", "en-us+m3", "en+f3", "de", "fr-fr", "es", "pt-br+f2", "pl", "ru+m2", "sv")
 TEST_VOICES = ("en-gb-x-rp", "en+f4", "it", "nl+m4", "cs", "hu")
@@ -106,12 +113,15 @@ def package_of(rec: Recording) -> str:
     return rec.source.split("/", 1)[0]
 
 
-def assign_folds(recs: list[Recording], n_folds: int = N_FOLDS, seed: int = 0) -> dict[str, int]:
-    """``{package: fold}`` for the non-test packages, balancing each label's seconds over the
-    folds (largest packages first, each to the fold that is lightest in its labels)."""
+def assign_folds(recs: list[Recording], n_folds: int = N_FOLDS, seed: int = 0,
+                 exclude: tuple[str, ...] | None = None) -> dict[str, int]:
+    """``{package: fold}`` for the packages not in ``exclude`` (default :data:`TEST_PACKAGES`),
+    balancing each label's seconds over the folds (largest packages first, each to the fold that
+    is lightest in its labels)."""
+    exclude = TEST_PACKAGES if exclude is None else exclude
     secs: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(len(LABELS)))
     for r in recs:
-        if package_of(r) in TEST_PACKAGES:
+        if package_of(r) in exclude:
             continue
         d = r.duration_s or probe_duration(r.path) or 1.0
         secs[package_of(r)][LABELS.index(r.labels[0])] += min(d, 60.0)

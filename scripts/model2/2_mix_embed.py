@@ -28,7 +28,16 @@ from mulse_author.model.precision import native_bf16  # noqa: E402
 from training.aisfx_weights import load_encoder  # noqa: E402
 from training.datasets.recordings import Recording  # noqa: E402
 from training.embed import embed_clips  # noqa: E402
-from training.film import FILM_MIXER, N_FOLDS, TEST_PACKAGES, assign_folds, package_of, read_beds, read_corpus  # noqa: E402
+from training.film import (  # noqa: E402
+    FILM_MIXER,
+    N_FOLDS,
+    TEST_PACKAGES,
+    assign_folds,
+    held_out_packages,
+    package_of,
+    read_beds,
+    read_corpus,
+)
 from training.mixer import SoundscapeMixer  # noqa: E402
 
 
@@ -47,9 +56,12 @@ def balanced_beds(beds: list[Recording], per_kind: int, seed: int) -> list[Recor
     return out
 
 
-def training_beds(work: Path) -> list[Recording]:
+def training_beds(work: Path, held: tuple[str, ...] | None = None) -> list[Recording]:
+    """The beds of training mixes: game beds of packages not in ``held`` (default: the test
+    packages), training-voice dialogue and noise."""
+    held = held_out_packages() if held is None else held
     beds = read_beds(work / "background", work / "beds")
-    beds = [b for b in beds if package_of(b) not in TEST_PACKAGES]
+    beds = [b for b in beds if package_of(b) not in held]
     for kind, folder in (("dialogue", "dialogue_train"), ("noise", "noise_train")):
         for p in sorted((work / "film" / folder).glob("*.wav")):
             beds.append(Recording(str(p), (), f"film-{kind}/{kind}"))

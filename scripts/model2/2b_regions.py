@@ -3,7 +3,7 @@
     python scripts/model2/2b_regions.py --work WORK --encoder ENCODER [--timelines 8 --minutes 5]
 
 For each cross-validation fold k (packages of :func:`training.film.assign_folds`; the test
-packages are never read):
+packages are never read, unless ``--train-on-test-packages`` (model 2.5) puts them in the folds):
 
 * **timelines**: film-like timelines (:mod:`training.timelines`) whose events come from fold
   k's packages, over music and ambiences of the bed packages of fold k and the training-voice
@@ -39,7 +39,7 @@ from mulse_author.model.precision import native_bf16  # noqa: E402
 from mulse_author.spec import SAMPLE_RATE  # noqa: E402
 from training.aisfx_weights import load_encoder  # noqa: E402
 from training.embed import stream_regions  # noqa: E402
-from training.film import N_FOLDS, TEST_PACKAGES, assign_folds, package_of, read_beds, read_corpus  # noqa: E402
+from training.film import N_FOLDS, assign_folds, held_out_packages, package_of, read_beds, read_corpus  # noqa: E402
 from training.timelines import TimelineMaterial, build_timelines  # noqa: E402
 
 GAINS_DB = (0, -10, -20, -30)
@@ -52,8 +52,9 @@ def bed_folds(packages: list[str], n_folds: int = N_FOLDS, seed: int = 1) -> dic
     return {p: i % n_folds for i, p in enumerate(order)}
 
 
-def fold_material(work: Path, k: int, recs, folds, bfolds) -> TimelineMaterial:
-    beds = [b for b in read_beds(work / "background", work / "beds") if package_of(b) not in TEST_PACKAGES]
+def fold_material(work: Path, k: int, recs, folds, bfolds, held: tuple[str, ...] | None = None) -> TimelineMaterial:
+    held = held_out_packages() if held is None else held
+    beds = [b for b in read_beds(work / "background", work / "beds") if package_of(b) not in held]
     mine = [b for b in beds if bfolds[package_of(b)] == k]
     music = [b.path for b in mine if "music" in b.path.lower()]
     ambience = [b.path for b in mine if "music" not in b.path.lower() and (b.duration_s or 0) >= 4.0]
@@ -90,13 +91,16 @@ def main(argv=None) -> None:
     ap.add_argument("--minutes", type=float, default=5.0, help="minutes per timeline")
     ap.add_argument("--seed", type=int, default=30)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--train-on-test-packages", action="store_true",
+                    help="the test packages join the folds (model 2.5 on; the fresh set is the held-out set)")
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
+    held = held_out_packages(a.train_on_test_packages)
     out = a.work / "regions"
     out.mkdir(parents=True, exist_ok=True)
-    recs = [r for r in read_corpus(a.work / "scene", a.work / "extra") if package_of(r) not in TEST_PACKAGES]
-    folds = assign_folds(recs)
-    beds = [b for b in read_beds(a.work / "background", a.work / "beds") if package_of(b) not in TEST_PACKAGES]
+    recs = [r for r in read_corpus(a.work / "scene", a.work / "extra") if package_of(r) not in held]
+    folds = assign_folds(recs, exclude=held)
+    beds = [b for b in read_beds(a.work / "background", a.work / "beds") if package_of(b) not in held]
     bfolds = bed_folds(sorted({package_of(b) for b in beds}))
     enc = load_encoder(a.encoder)
     enc.precision = "bf16" if native_bf16() else "fp32"  # as the app's precision="auto" runs it
@@ -105,7 +109,7 @@ def main(argv=None) -> None:
         if path.exists():
             continue
         t0 = time.time()
-        mat = fold_material(a.work, k, recs, folds, bfolds)
+        mat = fold_material(a.work, k, recs, folds, bfolds, held)
         arrays: dict[str, list] = {key: [] for key in ("tl_emb", "tl_base", "tl_q", "tl_id",
                                                       "rec_emb", "rec_base", "rec_q", "rec_id", "rec_gain")}
         meta = {"fold": k, "packages": sorted({package_of(r) for r in mat.events}),

@@ -90,6 +90,8 @@ def main(argv=None) -> None:
     ap.add_argument("--check-clips", type=int, default=200)
     ap.add_argument("--select", default="select", help="stage 3's (select) or 3b's (select21, select22) choice")
     ap.add_argument("--version", default="2.0")
+    ap.add_argument("--train-on-test-packages", action="store_true",
+                    help="stages 2b/2c ran with it (model 2.5 on): the check's clips and the card follow")
     a = ap.parse_args(argv)
     sel_dir = a.work / a.select
     sel = json.loads((sel_dir / "selection.json").read_text())
@@ -112,11 +114,12 @@ def main(argv=None) -> None:
     sys.path.insert(0, str(Path(__file__).parent))
     import importlib
     mix = importlib.import_module("2_mix_embed")
-    from training.film import FILM_MIXER, TEST_PACKAGES, assign_folds, package_of, read_corpus
+    from training.film import FILM_MIXER, assign_folds, held_out_packages, package_of, read_corpus
     from training.mixer import SoundscapeMixer
-    recs = [r for r in read_corpus(a.work / "scene", a.work / "extra") if package_of(r) not in TEST_PACKAGES]
-    folds = assign_folds(recs)
-    beds = mix.balanced_beds(mix.training_beds(a.work), 60, 20)
+    held = held_out_packages(a.train_on_test_packages)
+    recs = [r for r in read_corpus(a.work / "scene", a.work / "extra") if package_of(r) not in held]
+    folds = assign_folds(recs, exclude=held)
+    beds = mix.balanced_beds(mix.training_beds(a.work, held), 60, 20)
     scores = {"fp32": [], "bf16": []}
     for k in range(sel["folds"]):
         by_label = {lab: [r for r in recs if folds[package_of(r)] == k and lab in r.labels] for lab in LABELS}
@@ -146,7 +149,10 @@ def main(argv=None) -> None:
                     "thresholds": "chosen with the segmentation on out-of-fold scores of cross-validation "
                                   "timelines and recordings (training.tuning); 0.5 where a label's recordings "
                                   "lie in fewer than two folds",
-                    "test_packages": list(TEST_PACKAGES)}
+                    "test_packages": list(held)}
+        if a.train_on_test_packages:
+            training["held_out"] = ("the fresh held-out set (training/fetch/get_fresh_heldout_audio.sh); the test "
+                                    "packages of models 2.0-2.4 are training data")
         metrics = {"cross_validation": {"candidates": {n: {k: c[k] for k in ("default_settings", "tuned")}
                                                        for n, c in sel["candidates"].items()},
                                         "baseline": {k: sel["baseline"][k] for k in ("default_settings", "tuned")}}}

@@ -34,6 +34,16 @@ def test_folds_cover_every_training_package_and_no_test_package():
     assert set(folds.values()) == {0, 1, 2, 3}
 
 
+def test_test_packages_join_the_folds_only_when_asked():
+    """Model 2.5 on trains on the old test packages (the fresh set is the held-out set)."""
+    from training.film import held_out_packages
+
+    recs = [Recording(f"/x/{p}.ogg", ("Wind",), p, duration_s=10.0) for p in ("a", "b", TEST_PACKAGES[0])]
+    assert TEST_PACKAGES[0] not in assign_folds(recs, 2)
+    assert held_out_packages() == TEST_PACKAGES and held_out_packages(True) == ()
+    assert set(assign_folds(recs, 2, exclude=held_out_packages(True))) == {"a", "b", TEST_PACKAGES[0]}
+
+
 def test_reserved_packages_are_refused(tmp_path):
     d = tmp_path / "train" / "rain"
     d.mkdir(parents=True)
