@@ -65,6 +65,9 @@ def markdown(card: dict, reports: list[dict], sel: dict, lic: dict) -> str:
              "  40 silent frames around the stream; a file shorter than 7.8 s gets one region centred on it.",
              "  Every instant is scored: an event at 0 s or at the very end counts like one in the middle.",
              ] + head_and_data_lines(sel) + [""]
+    if card.get("training_data", {}).get("held_out"):  # 2.5 on: the old test packages train
+        lines += ["The test packages of models 2.0-2.4 (`training.film.TEST_PACKAGES`) are part of this training",
+                  "corpus (`--train-on-test-packages`); the held-out set is the fresh one below.", ""]
     lines += [f"{HELD_OUT_WORDS[r['held_out_set']][0]}: {', '.join(r['test_packages'])}." for r in reports]
     lines += ["", "| package | licence(s) in its Debian copyright file |", "|---|---|"]
     lines += [f"| {p} | {', '.join(v) if v else 'see file'} |" for p, v in sorted(lic.items())]
