@@ -6,7 +6,8 @@
 # MODEL=2.0 rebuilds model 2.0 instead (clips of stage 2, selection of stage 3); MODEL=2.1 model 2.1
 # (stage 3b without the augmented training timelines of stage 2c); MODEL=2.2 model 2.2 (one head, no ensembles);
 # MODEL=2.3 model 2.3 (two augmented rounds). 2.4 is reported on the fresh held-out set, fetched into
-# FRESH (default WORK/fresh_heldout) only after the model is built.
+# FRESH (default WORK/fresh_heldout) only after the model is built. MODEL=2.5 (an experiment until
+# shipped): 2.4's recipe with the old test packages in the training folds (use a WORK of its own).
 set -euo pipefail
 WORK=${1:?usage: $0 WORK OUT_DIR}; OUT=${2:?usage: $0 WORK OUT_DIR}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -34,23 +35,29 @@ elif [ "$MODEL" = "2.1" ]; then
       --version 2.1 --out "$OUT"
   "$PY" "$ROOT/scripts/model2/5_report.py" --work "$WORK" --model "$OUT" --select select21
 else
-  "$PY" "$ROOT/scripts/model2/2b_regions.py" --work "$WORK" --encoder "$ENCODER" --timelines 12
+  # 2.5: the old test packages join the folds (the fresh set is the held-out set); its folds differ
+  # from 2.2-2.4's, so give it a WORK of its own
+  TT=(); [ "$MODEL" != "2.5" ] || TT=(--train-on-test-packages)
+  "$PY" "$ROOT/scripts/model2/2b_regions.py" --work "$WORK" --encoder "$ENCODER" --timelines 12 "${TT[@]}"
   # 24 augmented training timelines per fold (training.augment; 2.2 and 2.3: two rounds): never scored
-  "$PY" "$ROOT/scripts/model2/2c_fmaps.py" --work "$WORK" --encoder "$ENCODER" --timelines 24 --extra --augment
+  "$PY" "$ROOT/scripts/model2/2c_fmaps.py" --work "$WORK" --encoder "$ENCODER" --timelines 24 --extra --augment "${TT[@]}"
   EXTRA=(fmaps_aug); REPORT=()
-  if [ "$MODEL" != "2.4" ]; then
+  if [ "$MODEL" = "2.2" ] || [ "$MODEL" = "2.3" ]; then
     "$PY" "$ROOT/scripts/model2/2c_fmaps.py" --work "$WORK" --encoder "$ENCODER" --timelines 24 --extra --augment --round 2
     EXTRA=(fmaps_aug fmaps_aug2)
   fi
-  case $MODEL in 2.2) SELECT=select22; ENS=() ;; 2.3) SELECT=select23; ENS=(--ensembles) ;; *) SELECT=select24; ENS=(--ensembles) ;; esac
+  case $MODEL in 2.2) SELECT=select22; ENS=() ;; 2.3) SELECT=select23; ENS=(--ensembles) ;;
+    2.4) SELECT=select24; ENS=(--ensembles) ;; *) SELECT=select25; ENS=(--ensembles) ;; esac
   # 2.3 on: the candidates include logit-averaged ensembles of 3 and 5 mlp512 heads (seeds 0-2, 0-4)
   "$PY" "$ROOT/scripts/model2/3b_select_tune.py" --work "$WORK" --train-extra "${EXTRA[@]}" "${ENS[@]}" --out $SELECT
   "$PY" "$ROOT/scripts/model2/4_export.py" --work "$WORK" --encoder-from "$ENCODER" --select $SELECT \
-      --version "$MODEL" --out "$OUT"
-  if [ "$MODEL" = "2.4" ]; then
+      --version "$MODEL" --out "$OUT" "${TT[@]}"
+  if [ "$MODEL" = "2.4" ] || [ "$MODEL" = "2.5" ]; then
     FRESH=${FRESH:-$WORK/fresh_heldout}
     PYTHON="$PY" bash "$ROOT/training/fetch/get_fresh_heldout_audio.sh" "$FRESH"
     REPORT=(--fresh "$FRESH")
+    # 2.5 trained on the old test packages: no report on them
+    [ "$MODEL" != "2.5" ] || REPORT+=(--no-test-packages)
   fi
   "$PY" "$ROOT/scripts/model2/5_report.py" --work "$WORK" --model "$OUT" --select $SELECT "${REPORT[@]}"
 fi
