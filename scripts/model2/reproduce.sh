@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Rebuilds the shipped model (2.4) from scratch on a CPU, then its report (about 2.5 h on 2 cores).
+# Rebuilds the shipped model (2.5) from scratch on a CPU, then its report (about 2.5 h on 2 cores).
 #   DEB_CACHE=/path/to/debs bash scripts/model2/reproduce.sh WORK OUT_DIR
 # The aiSFX encoder weights come from the aisfx 0.1.2 wheel (PyPI), converted once to
 # safetensors; a checkpoint that already holds them (e.g. trained/) can be given as ENCODER.
 # MODEL=2.0 rebuilds model 2.0 instead (clips of stage 2, selection of stage 3); MODEL=2.1 model 2.1
 # (stage 3b without the augmented training timelines of stage 2c); MODEL=2.2 model 2.2 (one head, no ensembles);
 # MODEL=2.3 model 2.3 (two augmented rounds). 2.4 is reported on the fresh held-out set, fetched into
-# FRESH (default WORK/fresh_heldout) only after the model is built. MODEL=2.5 (an experiment until
-# shipped): 2.4's recipe with the old test packages in the training folds (use a WORK of its own).
+# FRESH (default WORK/fresh_heldout) only after the model is built. 2.5 (the default): 2.4's recipe
+# with the old test packages in the training folds (MODEL=2.4 needs a WORK of its own: other folds).
 set -euo pipefail
 WORK=${1:?usage: $0 WORK OUT_DIR}; OUT=${2:?usage: $0 WORK OUT_DIR}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -22,7 +22,7 @@ if [ -z "$ENCODER" ]; then
       --sha256 bfe219950715af179e9a1653e7117cc1852baef267cd6596c42cad74afe1d194
   ENCODER="$WORK/aisfx/encoder.safetensors"
 fi
-MODEL=${MODEL:-2.4}
+MODEL=${MODEL:-2.5}
 if [ "$MODEL" = "2.0" ]; then
   "$PY" "$ROOT/scripts/model2/2_mix_embed.py" --work "$WORK" --encoder "$ENCODER"
   "$PY" "$ROOT/scripts/model2/3_select_train.py" --work "$WORK"
@@ -36,7 +36,7 @@ elif [ "$MODEL" = "2.1" ]; then
   "$PY" "$ROOT/scripts/model2/5_report.py" --work "$WORK" --model "$OUT" --select select21
 else
   # 2.5: the old test packages join the folds (the fresh set is the held-out set); its folds differ
-  # from 2.2-2.4's, so give it a WORK of its own
+  # from 2.2-2.4's, so the two need separate WORKs
   TT=(); [ "$MODEL" != "2.5" ] || TT=(--train-on-test-packages)
   "$PY" "$ROOT/scripts/model2/2b_regions.py" --work "$WORK" --encoder "$ENCODER" --timelines 12 "${TT[@]}"
   # 24 augmented training timelines per fold (training.augment; 2.2 and 2.3: two rounds): never scored
