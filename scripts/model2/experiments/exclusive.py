@@ -64,16 +64,10 @@ def exclusive_segments(mode: str | None, min_overlap: float, thresholds: dict[st
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--work", type=Path, required=True)
-    ap.add_argument("--select", default="select24")
-    ap.add_argument("--name", default="mlp512_e40x5")
-    ap.add_argument("--train-extra", nargs="*", default=["fmaps_aug"])
+    per_label.add_score_args(ap)
     a = ap.parse_args(argv)
-    st = per_label.stage3b
-    folds = [st.Fold(p) for p in sorted((a.work / "regions").glob("fold*.npz")) if ".tmp" not in p.name]
-    cfg = {**st.CANDIDATES, **st.ENSEMBLES}[a.name]
-    scores = st.oof_scores(a.work, folds, "emb", cfg, False, a.work / a.select / f"oof_{a.name}.npz", a.train_extra)
-    tracks = [t for f, s in zip(folds, scores) for t in f.tracks(s)]
+    _, by_fold = per_label.tracks_by_fold(a)
+    tracks = [t for ts in by_fold for t in ts]
     sel = json.loads((a.work / a.select / "selection.json").read_text())
     d = dict(sel["settings"])
     d["refine"] = RefineSettings(**d["refine"]) if d.get("refine") else None

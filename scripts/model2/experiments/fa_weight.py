@@ -26,17 +26,11 @@ from training import tuning  # noqa: E402
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--work", type=Path, required=True)
-    ap.add_argument("--select", default="select24")
-    ap.add_argument("--name", default="mlp512_e40x5")
-    ap.add_argument("--train-extra", nargs="*", default=["fmaps_aug"])
+    per_label.add_score_args(ap)
     ap.add_argument("--weights", nargs="*", type=float, default=[0.002, 0.005, 0.01, 0.02, 0.05])
     a = ap.parse_args(argv)
     st = per_label.stage3b
-    folds = [st.Fold(p) for p in sorted((a.work / "regions").glob("fold*.npz")) if ".tmp" not in p.name]
-    cfg = {**st.CANDIDATES, **st.ENSEMBLES}[a.name]
-    scores = st.oof_scores(a.work, folds, "emb", cfg, False, a.work / a.select / f"oof_{a.name}.npz", a.train_extra)
-    by_fold = [f.tracks(s) for f, s in zip(folds, scores)]
+    folds, by_fold = per_label.tracks_by_fold(a)
     everything = [t for ts in by_fold for t in ts]
     seen = {lab: sum(any(r["label"] == lab for r in f.meta["recordings"]) for f in folds) for lab in LABELS}
     keep = [lab for lab, n in seen.items() if n < 2]

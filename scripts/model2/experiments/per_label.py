@@ -91,19 +91,29 @@ def tune_label(tracks, lab: str, settings: DetectionSettings, th: float, passes:
     return settings, th, best
 
 
-def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_score_args(ap: argparse.ArgumentParser) -> None:
+    """The options that name a stage 3b candidate's cached out-of-fold scores."""
     ap.add_argument("--work", type=Path, required=True)
     ap.add_argument("--select", default="select24")
     ap.add_argument("--name", default="mlp512_e40x5", help="the stage 3b candidate whose out-of-fold scores to use")
     ap.add_argument("--train-extra", nargs="*", default=["fmaps_aug"])
-    ap.add_argument("--out", type=Path, help="write the figures here (JSON)")
-    a = ap.parse_args(argv)
+
+
+def tracks_by_fold(a) -> tuple[list, list[list]]:
+    """(folds, each fold's soundtracks with the candidate's out-of-fold scores) from stage 3b's cache."""
     folds = [stage3b.Fold(p) for p in sorted((a.work / "regions").glob("fold*.npz")) if ".tmp" not in p.name]
     cfg = {**stage3b.CANDIDATES, **stage3b.ENSEMBLES}[a.name]
     scores = stage3b.oof_scores(a.work, folds, "emb", cfg, False, a.work / a.select / f"oof_{a.name}.npz",
                                 a.train_extra)
-    by_fold = [f.tracks(s) for f, s in zip(folds, scores)]
+    return folds, [f.tracks(s) for f, s in zip(folds, scores)]
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_score_args(ap)
+    ap.add_argument("--out", type=Path, help="write the figures here (JSON)")
+    a = ap.parse_args(argv)
+    folds, by_fold = tracks_by_fold(a)
     everything = [t for ts in by_fold for t in ts]
     seen = {lab: sum(any(r["label"] == lab for r in f.meta["recordings"]) for f in folds) for lab in LABELS}
     keep = [lab for lab, n in seen.items() if n < 2]
