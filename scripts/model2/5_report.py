@@ -39,9 +39,9 @@ def _f(x, nd=3):
 
 #: How the card names each held-out set: (packages line, section heading, timeline beds)
 HELD_OUT_WORDS = {
-    "fresh held-out set": ("Fresh held-out packages, first read by the report below "
-                           "(`training/fetch/get_fresh_heldout_audio.sh`)",
-                           "Held-out figures: fresh packages, which no model, tuning or report had used",
+    "fresh held-out set": ("Fresh held-out packages, never used for training, tuning or selection "
+                           "(`training/fetch/get_fresh_heldout_audio.sh`; first read by model 2.4's report)",
+                           "Held-out figures: fresh packages",
                            "music of the fresh packages, test-voice dialogue and room tone"),
     "test packages": ("Test packages, never used for training or selection (`training.film.TEST_PACKAGES`)",
                       "Held-out figures: test packages",
