@@ -52,9 +52,15 @@ def bed_folds(packages: list[str], n_folds: int = N_FOLDS, seed: int = 1) -> dic
     return {p: i % n_folds for i, p in enumerate(order)}
 
 
-def fold_material(work: Path, k: int, recs, folds, bfolds, held: tuple[str, ...] | None = None) -> TimelineMaterial:
-    held = held_out_packages() if held is None else held
+def training_corpus(work: Path, held: tuple[str, ...]) -> tuple[list, dict[str, int], list]:
+    """``(recordings, {package: fold}, game beds)`` of WORK, without the ``held`` packages."""
+    recs = [r for r in read_corpus(work / "scene", work / "extra") if package_of(r) not in held]
     beds = [b for b in read_beds(work / "background", work / "beds") if package_of(b) not in held]
+    return recs, assign_folds(recs, exclude=held), beds
+
+
+def fold_material(work: Path, k: int, recs, folds, beds, bfolds) -> TimelineMaterial:
+    """Fold k's events, bed music and ambiences (of ``beds``, by ``bfolds``) and dialogue."""
     mine = [b for b in beds if bfolds[package_of(b)] == k]
     music = [b.path for b in mine if "music" in b.path.lower()]
     ambience = [b.path for b in mine if "music" not in b.path.lower() and (b.duration_s or 0) >= 4.0]
@@ -98,9 +104,7 @@ def main(argv=None) -> None:
     held = held_out_packages(a.train_on_test_packages)
     out = a.work / "regions"
     out.mkdir(parents=True, exist_ok=True)
-    recs = [r for r in read_corpus(a.work / "scene", a.work / "extra") if package_of(r) not in held]
-    folds = assign_folds(recs, exclude=held)
-    beds = [b for b in read_beds(a.work / "background", a.work / "beds") if package_of(b) not in held]
+    recs, folds, beds = training_corpus(a.work, held)
     bfolds = bed_folds(sorted({package_of(b) for b in beds}))
     enc = load_encoder(a.encoder)
     enc.precision = "bf16" if native_bf16() else "fp32"  # as the app's precision="auto" runs it
@@ -109,7 +113,7 @@ def main(argv=None) -> None:
         if path.exists():
             continue
         t0 = time.time()
-        mat = fold_material(a.work, k, recs, folds, bfolds, held)
+        mat = fold_material(a.work, k, recs, folds, beds, bfolds)
         arrays: dict[str, list] = {key: [] for key in ("tl_emb", "tl_base", "tl_q", "tl_id",
                                                       "rec_emb", "rec_base", "rec_q", "rec_id", "rec_gain")}
         meta = {"fold": k, "packages": sorted({package_of(r) for r in mat.events}),

@@ -38,7 +38,7 @@ from mulse_author.spec import SAMPLE_RATE  # noqa: E402
 from training.aisfx_weights import load_encoder  # noqa: E402
 from training.augment import Augmenter  # noqa: E402
 from training.embed import baseline_stream_features  # noqa: E402
-from training.film import N_FOLDS, assign_folds, held_out_packages, package_of, read_beds, read_corpus  # noqa: E402
+from training.film import N_FOLDS, held_out_packages, package_of  # noqa: E402
 from training.fmaps import PAD_FMAP, stream_map  # noqa: E402
 from training.timelines import build_timelines  # noqa: E402
 
@@ -74,9 +74,7 @@ def main(argv=None) -> None:
     seed = a.seed + (2000 + 1000 * a.round if a.augment else 1000 if a.extra else 0)
     out.mkdir(parents=True, exist_ok=True)
     held = held_out_packages(a.train_on_test_packages)
-    recs = [r for r in read_corpus(a.work / "scene", a.work / "extra") if package_of(r) not in held]
-    folds = assign_folds(recs, exclude=held)
-    beds = [b for b in read_beds(a.work / "background", a.work / "beds") if package_of(b) not in held]
+    recs, folds, beds = stage2b.training_corpus(a.work, held)
     bfolds = stage2b.bed_folds(sorted({package_of(b) for b in beds}))
     enc = load_encoder(a.encoder)
     enc.precision = "bf16" if native_bf16() else "fp32"
@@ -86,7 +84,7 @@ def main(argv=None) -> None:
         if path.exists() and (base_path.exists() or not a.extra):
             continue
         t0 = time.time()
-        mat = stage2b.fold_material(a.work, k, recs, folds, bfolds, held)
+        mat = stage2b.fold_material(a.work, k, recs, folds, beds, bfolds)
         meta = {"fold": k, "packages": sorted({package_of(r) for r in mat.events}),
                 "pad_fmap": PAD_FMAP, "timelines": [], "recordings": [], "gains_db": list(stage2b.GAINS_DB)}
         arrays: dict[str, np.ndarray] = {}

@@ -26,7 +26,6 @@ sys.path.insert(0, str(ROOT / "scripts" / "model2" / "experiments"))
 import per_label  # noqa: E402  (stage 3b's folds and caches, and the segments hook)
 
 from mulse_author.detect.inference import region_spans  # noqa: E402
-from mulse_author.detect.refine import RefineSettings  # noqa: E402
 from mulse_author.detect.segmentation import DetectionSettings  # noqa: E402
 from mulse_author.labels import LABELS  # noqa: E402
 from training import tuning  # noqa: E402
@@ -69,9 +68,7 @@ def main(argv=None) -> None:
     _, by_fold = per_label.tracks_by_fold(a)
     tracks = [t for ts in by_fold for t in ts]
     sel = json.loads((a.work / a.select / "selection.json").read_text())
-    d = dict(sel["settings"])
-    d["refine"] = RefineSettings(**d["refine"]) if d.get("refine") else None
-    settings, th = DetectionSettings(**d), sel["thresholds"]
+    settings, th = DetectionSettings.for_model(None, **sel["settings"]), sel["thresholds"]
     for mode, ov in ((None, 0.0), ("mean", 0.5), ("max", 0.5), ("margin", 0.5), ("ratio", 0.5), ("mean", 0.01),
                      ("ratio", 0.01)):
         tuning.segments = exclusive_segments(mode, ov, th)
