@@ -15,7 +15,11 @@ On a held-out set (:class:`HeldOut`) never used for training or selection: the t
   (:mod:`training.events`, 1 s collar): precision, recall, F1, false alarms per hour, median
   onset / offset errors, per label, and the confusion between labels;
 * **quiet noise**: hiss, pink noise, room tone and mains hum at -30, -45 and -60 dBFS: every
-  suggestion there is a false alarm.
+  suggestion there is a false alarm;
+* **everyday sounds** (``--everyday DIR`` of ``training/fetch/get_everyday_audio.sh``: animals,
+  instruments, vehicles, tools, none of the labels, never trained on): each clip analysed alone
+  (the share given any label), and timelines of them over dialogue and room tone
+  (:func:`training.timelines.everyday_timelines`): false alarms per hour, per label.
 
 The baseline (per-band mean, standard deviation and maximum of the log-mel + logistic
 regression, trained on the same clips) scores the same regions and goes through the same
@@ -201,8 +205,54 @@ def noise_figures(predict, seconds: float = 30.0) -> dict:
     return res
 
 
+def everyday_set(everyday: Path) -> list[str]:
+    """The everyday clips of ``training/fetch/get_everyday_audio.sh`` (``everyday``)."""
+    clips = [str(p) for p in sorted((everyday / "test" / "everyday").glob("*")) if p.is_file()]
+    if not clips:
+        raise RuntimeError(f"no everyday sounds under {everyday}/test/everyday")
+    return clips
+
+
+def everyday_figures(predict, clips: list[str], timelines_: list) -> dict:
+    """Labels given to everyday sounds: each clip alone, then the timelines (all false alarms)."""
+    alone = {lab: 0 for lab in LABELS}
+    flagged = 0
+    for c in clips:
+        labels = {e.label for e in predict(Path(c))}
+        flagged += bool(labels)
+        for lab in labels:
+            alone[lab] += 1
+    per_label = {lab: 0 for lab in LABELS}
+    hours = 0.0
+    with tempfile.TemporaryDirectory() as tmp:
+        for i, (audio, _) in enumerate(timelines_):
+            for e in predict(_write(Path(tmp) / f"everyday{i}.flac", audio)):
+                per_label[e.label] += 1
+            hours += len(audio) / SR / 3600
+    total = sum(per_label.values())
+    return {"clips": len(clips), "clips_given_a_label": flagged, "clip_labels": alone,
+            "minutes": round(hours * 60, 1), "false_alarms": total,
+            "false_alarms_per_hour": round(total / hours, 1) if hours else None,
+            "false_alarms_per_label": per_label}
+
+
+def everyday_report(predictors: dict, clips: list[str], dialogue: list[str], n_timelines: int = 6,
+                    minutes: float = 5.0, seed: int = 107, log=print) -> dict:
+    """The everyday-sound check alone (no held-out recording is read): ``{model: figures}``."""
+    tl = timelines.everyday_timelines(clips, dialogue, n_timelines, minutes, seed)
+    out = {}
+    for name, predict in predictors.items():
+        ev = out[name] = everyday_figures(predict, clips, tl)
+        def counts(d):
+            return ", ".join(f"{k} {v}" for k, v in d.items() if v)
+        log(f"{name}: everyday sounds: {ev['clips_given_a_label']} of {ev['clips']} clips given a label "
+            f"({counts(ev['clip_labels'])}); timelines ({ev['minutes']} min) {ev['false_alarms_per_hour']} FA/h "
+            f"({counts(ev['false_alarms_per_label'])})")
+    return out
+
+
 def report(held: HeldOut, predictors: dict, n_timelines: int = 6, minutes: float = 5.0, seed: int = 7,
-           log=print) -> dict:
+           log=print, everyday: list[str] | None = None) -> dict:
     recs = held.recordings
     timelines = held.timelines(n_timelines, minutes, seed)
     out = {"held_out_set": held.name, "test_packages": held.packages, "test_recordings": len(recs),
@@ -221,6 +271,10 @@ def report(held: HeldOut, predictors: dict, n_timelines: int = 6, minutes: float
         log(f"{name}: quiet noise false alarms {res['noise']['total_false_alarms']} in {res['noise']['minutes']} min")
         res["seconds"] = round(time.time() - t0, 1)
         out["models"][name] = res
+    if everyday:
+        for name, ev in everyday_report(predictors, everyday, held.dialogue, n_timelines, minutes, seed + 100,
+                                        log).items():
+            out["models"][name]["everyday"] = ev
     return out
 
 
@@ -235,6 +289,8 @@ def main(argv=None) -> None:
     ap.add_argument("--out", type=Path)
     ap.add_argument("--fresh", type=Path, help="report on this fresh held-out set (get_fresh_heldout_audio.sh) "
                                                "instead of the test packages")
+    ap.add_argument("--everyday", type=Path, help="also the everyday-sound false alarms (get_everyday_audio.sh)")
+    ap.add_argument("--everyday-only", action="store_true", help="only those (reads no held-out recording)")
     a = ap.parse_args(argv)
     preds = {}
     for spec in a.model:
@@ -243,8 +299,16 @@ def main(argv=None) -> None:
     if a.baseline:
         th = json.loads(a.baseline_thresholds.read_text())["baseline_thresholds"] if a.baseline_thresholds else {}
         preds["baseline"] = baseline_predictor(a.baseline, th)
+    if a.everyday_only:
+        if not a.everyday:
+            ap.error("--everyday-only needs --everyday DIR")
+        res = {"everyday_clips": str(a.everyday), "models": everyday_report(
+            preds, everyday_set(a.everyday), _test_dialogue(a.work), a.timelines, a.minutes)}
+        text = json.dumps(res, indent=1)
+        print(text) if not a.out else a.out.write_text(text)
+        return
     held = fresh_set(a.fresh, a.work) if a.fresh else test_package_set(a.work)
-    res = report(held, preds, a.timelines, a.minutes)
+    res = report(held, preds, a.timelines, a.minutes, everyday=everyday_set(a.everyday) if a.everyday else None)
     text = json.dumps(res, indent=1)
     if a.out:
         a.out.write_text(text)

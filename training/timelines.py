@@ -33,6 +33,10 @@ class TimelineMaterial:
     dialogue: list[str]
     #: (optional) further beds, e.g. game ambiences, used in place of music in some scenes
     ambience: list[str] = field(default_factory=list)
+    #: (optional) everyday sounds of none of the labels (foley, voices, UI, animals), placed
+    #: every 3-15 s at the events' SNRs, between and over events: a film is full of door slams
+    #: and footsteps the detector must not call gunshots
+    distractors: list[str] = field(default_factory=list)
 
 
 def active_span(x: np.ndarray) -> tuple[int, int]:
@@ -117,10 +121,77 @@ def build_timelines(material: TimelineMaterial, n: int, minutes: float, seed: in
             audio[start:start + len(x)] += x
             truth.append(Event(rec.labels[0], (start + a0) / SR, (start + a1) / SR))
             t = (start + len(x)) / SR + rng.uniform(4, 20)
+        if material.distractors:
+            _place_distractors(audio, bed, material.distractors, get, np.random.default_rng([seed, k, 7]), snr_db)
         peak = np.abs(audio).max()
         if peak > 0.98:
             audio *= 0.98 / peak
         out.append((audio.astype(np.float32), truth))
+    return out
+
+
+def _place_distractors(audio: np.ndarray, bed: np.ndarray, paths: Sequence[str], get, rng: np.random.Generator,
+                       snr_db: tuple[float, float], max_s: float = 6.0) -> None:
+    """Add unlabelled sounds to ``audio`` in place, every 3-15 s, each at ``snr_db`` against the
+    bed around it (its active part, as events).  Their own generator: the events' draws, and so
+    the truth of a timeline, are those it has without distractors."""
+    total = len(audio)
+    t = rng.uniform(2, 8)
+    while True:
+        x = get(paths[int(rng.integers(len(paths)))]).astype(np.float64)[: int(max_s * SR)]
+        start = int(t * SR)
+        if start + len(x) >= total - SR:
+            break
+        a0, a1 = active_span(x)
+        if a1 - a0 >= 256 and rms(x[a0:a1]) > 1e-6:
+            x = x / rms(x[a0:a1]) * rms(bed[start:start + len(x)]) * 10 ** (rng.uniform(*snr_db) / 20)
+            audio[start:start + len(x)] += x
+        t = (start + len(x)) / SR + rng.uniform(3, 15)
+
+
+def everyday_timelines(clips: Sequence[str], dialogue: Sequence[str], n: int, minutes: float, seed: int,
+                       level_dbfs: tuple[float, float] = (-36.0, -18.0),
+                       load: Callable[[str], np.ndarray] | None = None) -> list[tuple[np.ndarray, list[Event]]]:
+    """``n`` timelines of ``minutes`` with no labelled event: room tone (-55 dBFS) under dialogue
+    scenes (half the 20-60 s scenes, -30 to -24 dBFS RMS) and an everyday sound every 2-8 s (its
+    first 6 s, its active part at ``level_dbfs`` RMS, a film's effect levels).  Every suggestion
+    on them is a false alarm."""
+    load = load or load_audio
+    if not clips or not dialogue:
+        raise RuntimeError("everyday timelines need clips and dialogue")
+    rng = np.random.default_rng(seed)
+    cache: dict[str, np.ndarray] = {}
+
+    def get(p):
+        if p not in cache:
+            cache[p] = load(p)
+        return cache[p]
+
+    total = int(minutes * 60 * SR)
+    out = []
+    for k in range(n):
+        audio = noise_bed("room", minutes * 60, seed * 100 + k)[:total].astype(np.float64) * 10 ** (-55 / 20)
+        pos = 0
+        while pos < total:
+            length = min(int(rng.uniform(20, 60) * SR), total - pos)
+            if rng.random() < 0.5:
+                d = np.resize(get(str(dialogue[int(rng.integers(len(dialogue)))])), length)
+                audio[pos:pos + length] += d / rms(d) * 10 ** (rng.uniform(-30, -24) / 20)
+            pos += length
+        t = rng.uniform(1, 4)
+        while True:
+            x = get(str(clips[int(rng.integers(len(clips)))])).astype(np.float64)[: int(6 * SR)]
+            start = int(t * SR)
+            if start + len(x) >= total - SR:
+                break
+            a0, a1 = active_span(x)
+            if a1 - a0 >= 256 and rms(x[a0:a1]) > 1e-6:
+                audio[start:start + len(x)] += x / rms(x[a0:a1]) * 10 ** (rng.uniform(*level_dbfs) / 20)
+            t = (start + len(x)) / SR + rng.uniform(2, 8)
+        peak = np.abs(audio).max()
+        if peak > 0.98:
+            audio *= 0.98 / peak
+        out.append((audio.astype(np.float32), []))
     return out
 
 

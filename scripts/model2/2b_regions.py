@@ -70,6 +70,25 @@ def fold_material(work: Path, k: int, recs, folds, beds, bfolds) -> TimelineMate
     return TimelineMaterial(events, music, dialogue, ambience)
 
 
+def fold_distractors(k: int, beds, n_folds: int = N_FOLDS) -> list[str]:
+    """Fold k's everyday sounds for training timelines (``TimelineMaterial.distractors``): the
+    background clips that are neither music nor ambience (under 4 s: foley, voices, UI sounds),
+    whole packages per fold, each package to the fold with the fewest clips so far (largest
+    first).  Not the bed folds: two bed packages hold almost all of these clips."""
+    clips: dict[str, list[str]] = {}
+    for b in beds:
+        if "music" not in b.path.lower() and (b.duration_s or 0) < 4.0:
+            clips.setdefault(package_of(b), []).append(b.path)
+    sizes = [0] * n_folds
+    mine: list[str] = []
+    for pkg in sorted(clips, key=lambda p: (-len(clips[p]), p)):
+        f = min(range(n_folds), key=lambda i: (sizes[i], i))
+        sizes[f] += len(clips[pkg])
+        if f == k:
+            mine += clips[pkg]
+    return mine
+
+
 def noise_tracks(work: Path, k: int) -> list:
     """Fold k's share of the training noise beds (hiss, pink noise, room tone, hum; stage 1) at
     the quiet-noise check's levels, and digital silence, as timelines without events: every

@@ -65,12 +65,17 @@ def main(argv=None) -> None:
     ap.add_argument("--augment", action="store_true",
                     help="with --extra: events augmented (training.augment; WORK/fmaps_aug, seed + 2000)")
     ap.add_argument("--round", type=int, default=0, help="with --augment: a further set (fmaps_aug<round>)")
+    ap.add_argument("--distractors", action="store_true",
+                    help="with --extra: everyday sounds of the fold's bed packages between and over the events "
+                         "(TimelineMaterial.distractors; the same events as without; WORK/<set>_distr)")
     ap.add_argument("--train-on-test-packages", action="store_true",
                     help="the test packages join the folds (model 2.5 on), as in stage 2b")
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
-    out = a.work / ("fmaps_aug" + (str(a.round) if a.round else "") if a.augment else
-                    "fmaps_extra" if a.extra else "fmaps")
+    out = a.work / (("fmaps_aug" + (str(a.round) if a.round else "") if a.augment else
+                     "fmaps_extra" if a.extra else "fmaps") + ("_distr" if a.distractors else ""))
+    if a.distractors and not a.extra:
+        raise SystemExit("--distractors is for training timelines (--extra): the tuning timelines stay comparable")
     seed = a.seed + (2000 + 1000 * a.round if a.augment else 1000 if a.extra else 0)
     out.mkdir(parents=True, exist_ok=True)
     held = held_out_packages(a.train_on_test_packages)
@@ -85,6 +90,8 @@ def main(argv=None) -> None:
             continue
         t0 = time.time()
         mat = stage2b.fold_material(a.work, k, recs, folds, beds, bfolds)
+        if a.distractors:
+            mat.distractors = stage2b.fold_distractors(k, beds)
         meta = {"fold": k, "packages": sorted({package_of(r) for r in mat.events}),
                 "pad_fmap": PAD_FMAP, "timelines": [], "recordings": [], "gains_db": list(stage2b.GAINS_DB)}
         arrays: dict[str, np.ndarray] = {}

@@ -193,6 +193,8 @@ def main(argv=None) -> None:
     ap.add_argument("--out", default="select21", help="WORK/OUT for the selection (model 2.2: select22; 2.3: select23)")
     ap.add_argument("--ensembles", action="store_true",
                     help="also the ensemble candidates (model 2.3: with --train-extra fmaps_aug fmaps_aug2)")
+    ap.add_argument("--only", nargs="+", metavar="CANDIDATE",
+                    help="tune and compare only these candidates (e.g. mlp512_e40x3 when its members are cached)")
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     folds = [Fold(p) for p in sorted((a.work / "regions").glob("fold*.npz")) if ".tmp" not in p.name]
@@ -215,6 +217,11 @@ def main(argv=None) -> None:
         runs += [(name, cfg, False) for name, cfg in ENSEMBLES.items()]
     if have_clips:
         runs.append(("mlp256_e40+clips", CANDIDATES["mlp256_e40"], True))
+    if a.only:
+        unknown = set(a.only) - {name for name, _, _ in runs}
+        if unknown:
+            raise SystemExit(f"unknown candidate(s) {', '.join(sorted(unknown))} (with --ensembles for the x3/x5 ones)")
+        runs = [r for r in runs if r[0] in a.only]
     best_name, best = None, None
     for name, cfg, use_clips in runs:
         tracks = oof_tracks(a.work, folds, "emb", cfg, use_clips, out / f"oof_{name}.npz", a.train_extra)

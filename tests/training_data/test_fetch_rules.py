@@ -95,3 +95,27 @@ def test_fresh_heldout_music_comes_from_its_own_packages():
     beds = rules(text, "BEDS_END")
     assert beds and all(r[0] == "music" and r[2] == "-" and r[3].endswith("$") for r in beds)
     assert {r[1] for r in beds} <= {r[1] for r in rules(text)}
+
+
+def test_everyday_sounds_are_held_out_and_leave_out_class_names(tmp_path):
+    """The everyday-sound check's clips: a package that feeds no training, bed or held-out script,
+    and the names that could hold a label (fire, rain on an umbrella, the sea...) left out."""
+    path = FETCH / "get_everyday_audio.sh"
+    text = path.read_text()
+    rs = rules(text)
+    assert rs and all(r[0] == "everyday" and r[2] == "-" and r[3].endswith("$") for r in rs)
+    pkgs = {r[1] for r in rs}
+    for name in ("get_extra_scene_audio.sh", "get_film_beds.sh", "get_background_audio.sh",
+                 "get_fresh_heldout_audio.sh"):
+        other = (FETCH / name).read_text()
+        assert not any(re.search(rf"(^|[\s|]){re.escape(p)}([\s|]|$)", other, re.M) for p in pkgs), name
+    if SHARED_SCENE.exists():
+        assert not any(re.search(rf"\|{re.escape(p)}\|", SHARED_SCENE.read_text()) for p in pkgs)
+    exclude = re.compile(re.search(r"^EXCLUDE='(.+)'$", text, re.M).group(1))
+    for n in ("fire", "umbrella", "kite", "whale", "rocket", "igloo"):
+        assert exclude.search(n), n
+    for n in ("dog", "drums", "tractor", "firefly"):
+        assert not exclude.search(n), n
+    assert subprocess.run(["bash", "-n", str(path)]).returncode == 0
+    r = subprocess.run(["bash", str(path)], capture_output=True, text=True, cwd=tmp_path, timeout=30)
+    assert r.returncode != 0 and "usage" in r.stderr

@@ -241,13 +241,14 @@ class AisfxEncoder(nn.Module):
         ``starts``, max- and mean-pooled from a stream feature map ``[512, T // 8]`` over the
         window's frames less :data:`POOL_EDGE` at each end (start rounded to the 8-frame grid), as
         :meth:`from_mel_power_fixed_level` pools a window computed alone."""
-        out = torch.empty(len(starts), EMBEDDING_DIM)
+        c = fmap.shape[0]  # 512 (an experiment's encoder may keep more rows per frame)
+        out = torch.empty(len(starts), 2 * c)
         width = max(1, frames // FMAP_STRIDE)
         for i, s in enumerate(starts):
             a = min(max(0, (int(s) + FMAP_STRIDE // 2) // FMAP_STRIDE), max(0, fmap.shape[1] - width))
             seg = fmap[:, a + POOL_EDGE:a + width - POOL_EDGE]
-            out[i, : CHANNELS[-1]] = seg.amax(dim=1)
-            out[i, CHANNELS[-1]:] = seg.mean(dim=1)
+            out[i, :c] = seg.amax(dim=1)
+            out[i, c:] = seg.mean(dim=1)
         return out
 
     @staticmethod
@@ -255,11 +256,12 @@ class AisfxEncoder(nn.Module):
         """Embeddings ``[n, 1024]``: max and mean of the stream feature map ``[512, T]`` over
         ``frames`` map frames from each of ``firsts`` (map frames, inside ``[0, T - frames]``)."""
         idx = torch.as_tensor(list(firsts), dtype=torch.long)
-        out = torch.empty(len(idx), EMBEDDING_DIM)
+        c = fmap.shape[0]  # 512 (an experiment's encoder may keep more rows per frame)
+        out = torch.empty(len(idx), 2 * c)
         for i, a in enumerate(idx.tolist()):
             seg = fmap[:, a:a + frames]
-            out[i, : CHANNELS[-1]] = seg.amax(dim=1)
-            out[i, CHANNELS[-1]:] = seg.mean(dim=1)
+            out[i, :c] = seg.amax(dim=1)
+            out[i, c:] = seg.mean(dim=1)
         return out
 
     def spectrogram(self, audio: torch.Tensor) -> torch.Tensor:

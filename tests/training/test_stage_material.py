@@ -1,0 +1,29 @@
+"""Stage 2b's split of the training timelines' everyday sounds into folds."""
+
+import importlib.util
+from pathlib import Path
+
+from training.datasets.recordings import Recording
+
+STAGE = Path(__file__).resolve().parents[2] / "scripts" / "model2" / "2b_regions.py"
+
+
+def _stage():
+    spec = importlib.util.spec_from_file_location("stage2b", STAGE)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_fold_distractors_split_whole_packages_and_leave_out_music_and_ambience():
+    stage = _stage()
+    beds = [Recording(f"/b/{p}__sfx{i}.ogg", (), p, duration_s=1.0)
+            for p, n in (("a", 40), ("b", 30), ("c", 20), ("d", 10), ("e", 5)) for i in range(n)]
+    beds += [Recording("/b/a__music_theme.ogg", (), "a", duration_s=1.0),
+             Recording("/b/b__wind_amb.ogg", (), "b", duration_s=30.0)]
+    folds = [stage.fold_distractors(k, beds) for k in range(4)]
+    every = [p for f in folds for p in f]
+    assert sorted(every) == sorted(b.path for b in beds[:105])  # no music, no ambience, each clip once
+    pkgs = [{p.split("/")[-1].split("__")[0] for p in f} for f in folds]
+    assert all(pkgs) and sum(len(p) for p in pkgs) == 5  # whole packages, every fold some
+    assert sorted(len(f) for f in folds) == [15, 20, 30, 40]  # the largest first, to the emptiest fold
