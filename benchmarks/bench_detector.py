@@ -10,6 +10,8 @@ clip micro-F1 at 0/-10/-20/-30 dB, film-like timeline event F1, false alarms per
 median onset error, quiet-noise false alarms, and the ratio of each figure to the baseline's.
 ``--fresh FRESH``: on the fresh held-out set of ``training/fetch/get_fresh_heldout_audio.sh``
 (its own music beds) instead of the test packages.
+``--everyday DIR``: also the everyday-sound check (``training/fetch/get_everyday_audio.sh``): how
+many of those clips, each analysed alone, get a label, and false alarms per hour on timelines of them.
 Targets (issue 12): clip micro-F1 >= 0.70 at every gain and above the baseline; event F1 >= 0.65;
 <= 20 false alarms / h; median onset <= 0.5 s.
 """
@@ -37,6 +39,7 @@ def main(argv=None) -> None:
     ap.add_argument("--select", help="the selection stage whose baseline to use (default: the newest of "
                                      "select25 ... select21 built, else select)")
     ap.add_argument("--fresh", type=Path, help="the fresh held-out set (get_fresh_heldout_audio.sh OUT_DIR)")
+    ap.add_argument("--everyday", type=Path, help="also the everyday-sound check (get_everyday_audio.sh OUT_DIR)")
     a = ap.parse_args(argv)
     preds = {"shipped": R.model_predictor(str(a.model))}
     if a.previous:
@@ -46,7 +49,8 @@ def main(argv=None) -> None:
     if not a.fresh and card.get("training_data", {}).get("held_out"):
         ap.error(f"{a.model} was trained on the test packages (model 2.5 on): give --fresh FRESH_DIR")
     held = R.fresh_set(a.fresh, a.work) if a.fresh else R.test_package_set(a.work)
-    rep = R.report(held, preds, 2 if a.quick else 6, 3.0 if a.quick else 5.0)
+    rep = R.report(held, preds, 2 if a.quick else 6, 3.0 if a.quick else 5.0,
+                   everyday=R.everyday_set(a.everyday) if a.everyday else None)
     if a.json:
         a.json.write_text(json.dumps(rep, indent=1))
     base = rep["models"]["baseline"]
@@ -57,6 +61,9 @@ def main(argv=None) -> None:
              ("false alarms / h", lambda m: m["timelines"]["overall"]["false_alarms_per_hour"]),
              ("median onset error (s)", lambda m: m["timelines"]["overall"]["median_onset_error_s"]),
              ("quiet-noise false alarms", lambda m: m["noise"]["total_false_alarms"])]
+    if a.everyday:
+        rows += [("everyday clips given a label", lambda m: m["everyday"]["clips_given_a_label"]),
+                 ("everyday false alarms / h", lambda m: m["everyday"]["false_alarms_per_hour"])]
     for name, get in rows:
         vals = [get(m) for m in rep["models"].values()]
         s, b = get(rep["models"]["shipped"]), get(base)

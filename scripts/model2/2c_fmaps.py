@@ -65,14 +65,20 @@ def main(argv=None) -> None:
     ap.add_argument("--augment", action="store_true",
                     help="with --extra: events augmented (training.augment; WORK/fmaps_aug, seed + 2000)")
     ap.add_argument("--round", type=int, default=0, help="with --augment: a further set (fmaps_aug<round>)")
+    ap.add_argument("--negatives", action="store_true",
+                    help="training material: each fold's everyday sounds (2b's fold_distractors) as files alone at "
+                         "gains 0, -10, -20, -30 dB, with no event (WORK/fmaps_neg): the recordings played alone "
+                         "are all labelled, so without these an isolated door slam looks like an event")
     ap.add_argument("--distractors", action="store_true",
-                    help="with --extra: everyday sounds of the fold's bed packages between and over the events "
+                    help="with --extra: everyday sounds (2b's fold_distractors) between and over the events "
                          "(TimelineMaterial.distractors; the same events as without; WORK/<set>_distr)")
     ap.add_argument("--train-on-test-packages", action="store_true",
                     help="the test packages join the folds (model 2.5 on), as in stage 2b")
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
-    out = a.work / (("fmaps_aug" + (str(a.round) if a.round else "") if a.augment else
+    a.extra = a.extra or a.negatives
+    out = a.work / ("fmaps_neg" if a.negatives else
+                    ("fmaps_aug" + (str(a.round) if a.round else "") if a.augment else
                      "fmaps_extra" if a.extra else "fmaps") + ("_distr" if a.distractors else ""))
     if a.distractors and not a.extra:
         raise SystemExit("--distractors is for training timelines (--extra): the tuning timelines stay comparable")
@@ -95,8 +101,12 @@ def main(argv=None) -> None:
         meta = {"fold": k, "packages": sorted({package_of(r) for r in mat.events}),
                 "pad_fmap": PAD_FMAP, "timelines": [], "recordings": [], "gains_db": list(stage2b.GAINS_DB)}
         arrays: dict[str, np.ndarray] = {}
-        tracks = build_timelines(mat, a.timelines, a.minutes, seed + k,
-                                 augment=Augmenter(7000 + 100 * a.round + k) if a.augment else None)
+        if a.negatives:
+            tracks = [(load_audio(p) * np.float32(10 ** (g / 20)), []) for p in stage2b.fold_distractors(k, beds)
+                      for g in stage2b.GAINS_DB]
+        else:
+            tracks = build_timelines(mat, a.timelines, a.minutes, seed + k,
+                                     augment=Augmenter(7000 + 100 * a.round + k) if a.augment else None)
         if not a.extra:
             tracks += stage2b.noise_tracks(a.work, k)
         if path.exists():  # maps stored before: the regenerated timelines must be the same ones

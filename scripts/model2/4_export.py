@@ -161,7 +161,10 @@ def main(argv=None) -> None:
                        "every region of film-like "
                        "timelines and of recordings played alone (real game-library recordings over music, "
                        "dialogue and room tone)" + (", with augmented copies of their events" if sel.get("train_extra")
-                                                     else "") + ", and a segmentation tuned with it by "
+                                                     else "")
+                       + (" and everyday sounds (foley, voices) between and over them and alone, as examples of "
+                          "no label" if any("distr" in x or "neg" in x for x in sel.get("train_extra", [])) else "")
+                       + ", and a segmentation tuned with it by "
                        "cross-validation over packages. No video branch.")
     else:
         detection = {}

@@ -126,6 +126,20 @@ def held_out_lines(rep: dict) -> list[str]:
     lines += ["", "**Quiet noise** (hiss, pink noise, room tone, mains hum at -30, -45, -60 dBFS; every suggestion is false):", "",
               "| model | false alarms | minutes |", "|---|---|---|"]
     lines += [f"| {n} | {m[n]['noise']['total_false_alarms']} | {m[n]['noise']['minutes']:.0f} |" for n in names]
+    if all("everyday" in m[n] for n in names):
+        ev0 = m[names[0]]["everyday"]
+        lines += ["", f"**Everyday sounds** ({ev0['clips']} real recordings of animals, instruments, vehicles, tools and "
+                  "toys from qabcs-data, none of the labels, never trained on; `training/fetch/get_everyday_audio.sh`): "
+                  f"each clip analysed alone, and {ev0['minutes']:.0f} min of them over dialogue and room tone at film "
+                  "effect levels (-36 to -18 dBFS); every suggestion is false:", "",
+                  "| model | clips given a label | labels given (clips alone) | false alarms / h (timelines) | per label |",
+                  "|---|---|---|---|---|"]
+        for n in names:
+            ev = m[n]["everyday"]
+            lines.append(f"| {n} | {ev['clips_given_a_label']} of {ev['clips']} | "
+                         + ", ".join(f"{k} {v}" for k, v in ev["clip_labels"].items() if v) + " | "
+                         + f"{_f(ev['false_alarms_per_hour'], 1)} | "
+                         + ", ".join(f"{k} {v}" for k, v in ev["false_alarms_per_label"].items() if v) + " |")
     first = names[0]
     lines += ["", f"**Per label** ({first}): clip F1 at 0 dB and -30 dB, timeline events", "",
               "| label | clip F1 0 dB | clip F1 -30 dB | events | recall | precision | F1 | onset error (s) |",
@@ -165,13 +179,7 @@ def head_and_data_lines(sel: dict) -> list[str]:
             "bed) and on each recording played alone at 0, -10, -20 and -30 dB. Each fold's timelines take their",
             f"events from the fold's packages and their music from its own bed packages ({sel['folds']} folds,",
             f"{sel['examples']} regions).",
-        ] + ([
-            "Further training timelines (never scored for tuning or figures): per fold, "
-            f"{len(sel['train_extra'])} x 24 timelines",
-            "of 5 min whose events are augmented (`training.augment`: speed 0.8-1.25x, shelf equalisers, low-",
-            "and high-pass filters, synthetic rooms), so the head hears each recording in many versions;",
-            "the baseline trains on the same timelines.",
-        ] if sel.get("train_extra") else [])
+        ] + _extra_lines(sel.get("train_extra", []))
     return head + [
         "- Thresholds per label: calibrated on the out-of-fold scores of the cross-validation (never on test data).",
         "", "## Training data",
@@ -182,6 +190,26 @@ def head_and_data_lines(sel: dict) -> list[str]:
         "without any label; clips at -50 to -12 dBFS. Each clip's events come from the packages of one",
         f"cross-validation fold ({sel['folds']} folds of packages, {sum(sel['clips'])} clips).",
     ]
+
+
+def _extra_lines(extra: list[str]) -> list[str]:
+    """The card's words for stage 2c's further training sets (``--train-extra``)."""
+    rounds = [x for x in extra if x.startswith("fmaps_aug")]
+    lines = ([
+        f"Further training timelines (never scored for tuning or figures): per fold, {len(rounds)} x 24 timelines",
+        "of 5 min whose events are augmented (`training.augment`: speed 0.8-1.25x, shelf equalisers, low-",
+        "and high-pass filters, synthetic rooms), so the head hears each recording in many versions;",
+        "the baseline trains on the same timelines.",
+    ] if rounds else [])
+    if any(x.endswith("_distr") for x in rounds):
+        lines += ["Those timelines also carry everyday sounds of none of the labels (game foley, voices, UI sounds of",
+                  "`training/fetch/get_background_audio.sh`, whole packages per fold) every 3-15 s between and over",
+                  "the events, at the events' levels, so that a door slam in a film is not a gunshot."]
+    if "fmaps_neg" in extra:
+        lines += ["The same everyday sounds are also played alone at 0, -10, -20 and -30 dB as files with no",
+                  "label: every recording played alone above is labelled, so without them any isolated sound looks",
+                  "like an event."]
+    return lines
 
 
 def selection_lines(sel: dict) -> list[str]:
@@ -232,6 +260,8 @@ def main(argv=None) -> None:
     ap.add_argument("--select", default="select", help="stage 3's (select) or 3b's (select21, select22) choice")
     ap.add_argument("--fresh", type=Path, help="lead with the fresh held-out set fetched here by "
                                                "training/fetch/get_fresh_heldout_audio.sh (model 2.4 on)")
+    ap.add_argument("--everyday", type=Path, help="also the everyday-sound false alarms of the clips fetched here by "
+                                                  "training/fetch/get_everyday_audio.sh (model 2.6 on)")
     ap.add_argument("--no-test-packages", action="store_true",
                     help="with --fresh: leave out the report on the test packages")
     a = ap.parse_args(argv)
@@ -246,7 +276,8 @@ def main(argv=None) -> None:
     reports = []
     for held in sets:
         print(f"== {held.name}: {len(held.recordings)} recordings, {len(held.music)} music beds")
-        rep = R.report(held, preds, a.timelines, a.minutes)
+        rep = R.report(held, preds, a.timelines, a.minutes,
+                       everyday=R.everyday_set(a.everyday) if a.everyday and not reports else None)
         if held.name == "test packages" and a.fresh:
             rep["note"] = ("Models 2.0-2.3 were reported on these packages before (their choice of model did not "
                            "use them, but the figures were seen): kept for comparison with earlier cards.")
@@ -260,6 +291,8 @@ def main(argv=None) -> None:
     lic = licences(a.work)
     if a.fresh:
         lic.update(licences(a.fresh.parent, a.fresh.name))
+    if a.everyday:
+        lic.update(licences(a.everyday.parent, a.everyday.name))
     (a.model / "model_card.json").write_text(json.dumps(card, indent=1))
     (a.model / "MODEL_CARD.md").write_text(markdown(card, reports, sel, lic))
     print(f"wrote {a.model}/MODEL_CARD.md")
