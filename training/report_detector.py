@@ -216,10 +216,11 @@ def everyday_set(everyday: Path) -> list[str]:
 def everyday_figures(predict, clips: list[str], timelines_: list) -> dict:
     """Labels given to everyday sounds: each clip alone, then the timelines (all false alarms)."""
     alone = {lab: 0 for lab in LABELS}
-    flagged = 0
+    flagged: dict[str, list[str]] = {}
     for c in clips:
         labels = {e.label for e in predict(Path(c))}
-        flagged += bool(labels)
+        if labels:
+            flagged[Path(c).stem.split("_noises_")[-1]] = sorted(labels)  # qabcs names: the word itself
         for lab in labels:
             alone[lab] += 1
     per_label = {lab: 0 for lab in LABELS}
@@ -230,7 +231,7 @@ def everyday_figures(predict, clips: list[str], timelines_: list) -> dict:
                 per_label[e.label] += 1
             hours += len(audio) / SR / 3600
     total = sum(per_label.values())
-    return {"clips": len(clips), "clips_given_a_label": flagged, "clip_labels": alone,
+    return {"clips": len(clips), "clips_given_a_label": len(flagged), "clip_labels": alone, "labelled_clips": flagged,
             "minutes": round(hours * 60, 1), "false_alarms": total,
             "false_alarms_per_hour": round(total / hours, 1) if hours else None,
             "false_alarms_per_label": per_label}
