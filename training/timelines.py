@@ -67,13 +67,7 @@ def build_timelines(material: TimelineMaterial, n: int, minutes: float, seed: in
     if not material.music or not material.dialogue or not material.events:
         raise RuntimeError("timelines need events, music and dialogue")
     rng = np.random.default_rng(seed)
-    cache: dict[str, np.ndarray] = {}
-
-    def get(p):
-        if p not in cache:
-            cache[p] = load(p)
-        return cache[p]
-
+    get = _cached(load)
     out = []
     total = int(minutes * 60 * SR)
     for k in range(n):
@@ -121,8 +115,10 @@ def build_timelines(material: TimelineMaterial, n: int, minutes: float, seed: in
             audio[start:start + len(x)] += x
             truth.append(Event(rec.labels[0], (start + a0) / SR, (start + a1) / SR))
             t = (start + len(x)) / SR + rng.uniform(4, 20)
-        if material.distractors:
-            _place_distractors(audio, bed, material.distractors, get, np.random.default_rng([seed, k, 7]), snr_db)
+        if material.distractors:  # their own generator: the events' draws (the truth) stay as without
+            drng = np.random.default_rng([seed, k, 7])
+            _scatter(audio, material.distractors, get, drng, (2, 8), (3, 15),
+                     lambda s, n: rms(bed[s:s + n]) * 10 ** (drng.uniform(*snr_db) / 20))
         peak = np.abs(audio).max()
         if peak > 0.98:
             audio *= 0.98 / peak
@@ -130,23 +126,33 @@ def build_timelines(material: TimelineMaterial, n: int, minutes: float, seed: in
     return out
 
 
-def _place_distractors(audio: np.ndarray, bed: np.ndarray, paths: Sequence[str], get, rng: np.random.Generator,
-                       snr_db: tuple[float, float], max_s: float = 6.0) -> None:
-    """Add unlabelled sounds to ``audio`` in place, every 3-15 s, each at ``snr_db`` against the
-    bed around it (its active part, as events).  Their own generator: the events' draws, and so
-    the truth of a timeline, are those it has without distractors."""
+def _cached(load: Callable[[str], np.ndarray]) -> Callable[[str], np.ndarray]:
+    cache: dict[str, np.ndarray] = {}
+
+    def get(p):
+        if p not in cache:
+            cache[p] = load(p)
+        return cache[p]
+
+    return get
+
+
+def _scatter(audio: np.ndarray, paths: Sequence[str], get, rng: np.random.Generator, first_s: tuple[float, float],
+             gap_s: tuple[float, float], level: Callable[[int, int], float], max_s: float = 6.0) -> None:
+    """Add unlabelled sounds of ``paths`` to ``audio`` in place: the first ``first_s`` in, each next
+    ``gap_s`` after the end of the last (seconds, uniform), each its first ``max_s`` seconds with its
+    active part (as events') scaled to the RMS ``level(start, samples)`` gives."""
     total = len(audio)
-    t = rng.uniform(2, 8)
+    t = rng.uniform(*first_s)
     while True:
-        x = get(paths[int(rng.integers(len(paths)))]).astype(np.float64)[: int(max_s * SR)]
+        x = get(str(paths[int(rng.integers(len(paths)))])).astype(np.float64)[: int(max_s * SR)]
         start = int(t * SR)
         if start + len(x) >= total - SR:
             break
         a0, a1 = active_span(x)
         if a1 - a0 >= 256 and rms(x[a0:a1]) > 1e-6:
-            x = x / rms(x[a0:a1]) * rms(bed[start:start + len(x)]) * 10 ** (rng.uniform(*snr_db) / 20)
-            audio[start:start + len(x)] += x
-        t = (start + len(x)) / SR + rng.uniform(3, 15)
+            audio[start:start + len(x)] += x / rms(x[a0:a1]) * level(start, len(x))
+        t = (start + len(x)) / SR + rng.uniform(*gap_s)
 
 
 def everyday_timelines(clips: Sequence[str], dialogue: Sequence[str], n: int, minutes: float, seed: int,
@@ -160,13 +166,7 @@ def everyday_timelines(clips: Sequence[str], dialogue: Sequence[str], n: int, mi
     if not clips or not dialogue:
         raise RuntimeError("everyday timelines need clips and dialogue")
     rng = np.random.default_rng(seed)
-    cache: dict[str, np.ndarray] = {}
-
-    def get(p):
-        if p not in cache:
-            cache[p] = load(p)
-        return cache[p]
-
+    get = _cached(load)
     total = int(minutes * 60 * SR)
     out = []
     for k in range(n):
@@ -178,16 +178,7 @@ def everyday_timelines(clips: Sequence[str], dialogue: Sequence[str], n: int, mi
                 d = np.resize(get(str(dialogue[int(rng.integers(len(dialogue)))])), length)
                 audio[pos:pos + length] += d / rms(d) * 10 ** (rng.uniform(-30, -24) / 20)
             pos += length
-        t = rng.uniform(1, 4)
-        while True:
-            x = get(str(clips[int(rng.integers(len(clips)))])).astype(np.float64)[: int(6 * SR)]
-            start = int(t * SR)
-            if start + len(x) >= total - SR:
-                break
-            a0, a1 = active_span(x)
-            if a1 - a0 >= 256 and rms(x[a0:a1]) > 1e-6:
-                audio[start:start + len(x)] += x / rms(x[a0:a1]) * 10 ** (rng.uniform(*level_dbfs) / 20)
-            t = (start + len(x)) / SR + rng.uniform(2, 8)
+        _scatter(audio, clips, get, rng, (1, 4), (2, 8), lambda s, n: 10 ** (rng.uniform(*level_dbfs) / 20))
         peak = np.abs(audio).max()
         if peak > 0.98:
             audio *= 0.98 / peak
