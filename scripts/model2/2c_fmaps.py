@@ -10,7 +10,9 @@ stream map (:func:`mulse_author.detect.inference.padded_stream`, bf16 where the 
 natively, as ``precision="auto"``) as :func:`training.fmaps.stream_map` stores it.
 ``--extra`` writes further timelines only (training material: more draws of the same fold's
 events and beds), ``--extra --augment`` the same with each event's sound changed
-(:mod:`training.augment`); neither is ever scored for tuning or reports; for these,
+(:mod:`training.augment`), ``--distractors`` with everyday sounds of none of the labels between
+and over the events (model 2.6), ``--negatives`` each fold's everyday sounds alone at the four
+gains, with no event (model 2.6); none is ever scored for tuning or reports; for these,
 fold<k>.base.npz holds the baseline's features of the same regions (so the baseline trains on
 the same material).  Writes
 WORK/fmaps/fold<k>.npz (``tl<i>``, ``env<i>``, ``rec<j>_<gain>``) and fold<k>.json (stage 2b's
