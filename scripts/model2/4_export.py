@@ -56,6 +56,23 @@ def build(encoder_from: Path, head_path: Path) -> BimodalNet:
     return net.eval()
 
 
+def stage3b_description(sel: dict) -> str:
+    """The card's one-paragraph description of a stage-3b model."""
+    extra = sel.get("train_extra", [])
+    words = []
+    if any(x.startswith("fmaps_aug") for x in extra):
+        words.append("augmented copies of their events")
+    if any(x.endswith("_distr") for x in extra):
+        words.append("everyday sounds (game foley, voices) between and over the events")
+    if "fmaps_neg" in extra:
+        words.append("everyday sounds played alone as examples of no label")
+    return ("Audio-only scene-component detector (7 AudioSet labels): the frozen aiSFX encoder run once over the "
+            "level-normalised soundtrack, with a head (" + _head_words(sel) + ") trained on every region of "
+            "film-like timelines and of recordings played alone (real game-library recordings over music, dialogue "
+            "and room tone)" + (", with " + " and ".join(words) if words else "") + ", and a segmentation tuned "
+            "with it by cross-validation over packages. No video branch.")
+
+
 #: Calibrated thresholds are kept inside this range: out-of-fold scores of a label seen in few
 #: packages are low, and a threshold near 0 would make every faint score a suggestion.
 THRESHOLD_RANGE = (0.2, 0.9)
@@ -156,16 +173,7 @@ def main(argv=None) -> None:
         metrics = {"cross_validation": {"candidates": {n: {k: c[k] for k in ("default_settings", "tuned")}
                                                        for n, c in sel["candidates"].items()},
                                         "baseline": {k: sel["baseline"][k] for k in ("default_settings", "tuned")}}}
-        description = ("Audio-only scene-component detector (7 AudioSet labels): the frozen aiSFX encoder run once "
-                       "over the level-normalised soundtrack, with a head (" + _head_words(sel) + ") trained on "
-                       "every region of film-like "
-                       "timelines and of recordings played alone (real game-library recordings over music, "
-                       "dialogue and room tone)" + (", with augmented copies of their events" if sel.get("train_extra")
-                                                     else "")
-                       + (" and everyday sounds (foley, voices) between and over them and alone, as examples of "
-                          "no label" if any("distr" in x or "neg" in x for x in sel.get("train_extra", [])) else "")
-                       + ", and a segmentation tuned with it by "
-                       "cross-validation over packages. No video branch.")
+        description = stage3b_description(sel)
     else:
         detection = {}
         training = {"selection": {k: sel[k] for k in ("folds", "clips", "positives", "chosen")},

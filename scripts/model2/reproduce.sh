@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# Rebuilds the shipped model (2.5) from scratch on a CPU, then its report (about 2.5 h on 2 cores).
+# Rebuilds the shipped model (2.6) from scratch on a CPU, then its report (about 2.5 h on 2 cores).
 #   DEB_CACHE=/path/to/debs bash scripts/model2/reproduce.sh WORK OUT_DIR
 # The aiSFX encoder weights come from the aisfx 0.1.2 wheel (PyPI), converted once to
 # safetensors; a checkpoint that already holds them (e.g. trained/) can be given as ENCODER.
 # MODEL=2.0 rebuilds model 2.0 instead (clips of stage 2, selection of stage 3); MODEL=2.1 model 2.1
 # (stage 3b without the augmented training timelines of stage 2c); MODEL=2.2 model 2.2 (one head, no ensembles);
 # MODEL=2.3 model 2.3 (two augmented rounds). 2.4 is reported on the fresh held-out set, fetched into
-# FRESH (default WORK/fresh_heldout) only after the model is built. 2.5 (the default): 2.4's recipe
-# with the old test packages in the training folds (MODEL=2.4 needs a WORK of its own: other folds).
+# FRESH (default WORK/fresh_heldout) only after the model is built. 2.5: 2.4's recipe with the old
+# test packages in the training folds (MODEL=2.4 needs a WORK of its own: other folds). 2.6 (the
+# default): 2.5's recipe plus everyday sounds (game foley, voices) played alone as examples of no
+# label (stage 2c --negatives), five heads only; its report adds the everyday-sound check, fetched
+# into EVERYDAY (default WORK/everyday) after the model is built.
 set -euo pipefail
 WORK=${1:?usage: $0 WORK OUT_DIR}; OUT=${2:?usage: $0 WORK OUT_DIR}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -22,7 +25,7 @@ if [ -z "$ENCODER" ]; then
       --sha256 bfe219950715af179e9a1653e7117cc1852baef267cd6596c42cad74afe1d194
   ENCODER="$WORK/aisfx/encoder.safetensors"
 fi
-MODEL=${MODEL:-2.5}
+MODEL=${MODEL:-2.6}
 if [ "$MODEL" = "2.0" ]; then
   "$PY" "$ROOT/scripts/model2/2_mix_embed.py" --work "$WORK" --encoder "$ENCODER"
   "$PY" "$ROOT/scripts/model2/3_select_train.py" --work "$WORK"
@@ -37,27 +40,39 @@ elif [ "$MODEL" = "2.1" ]; then
 else
   # 2.5: the old test packages join the folds (the fresh set is the held-out set); its folds differ
   # from 2.2-2.4's, so the two need separate WORKs
-  TT=(); [ "$MODEL" != "2.5" ] || TT=(--train-on-test-packages)
+  TT=(); [ "$MODEL" != "2.5" ] && [ "$MODEL" != "2.6" ] || TT=(--train-on-test-packages)
   "$PY" "$ROOT/scripts/model2/2b_regions.py" --work "$WORK" --encoder "$ENCODER" --timelines 12 "${TT[@]}"
   # 24 augmented training timelines per fold (training.augment; 2.2 and 2.3: two rounds): never scored
   "$PY" "$ROOT/scripts/model2/2c_fmaps.py" --work "$WORK" --encoder "$ENCODER" --timelines 24 --extra --augment "${TT[@]}"
-  EXTRA=(fmaps_aug); REPORT=()
+  EXTRA=(fmaps_aug); REPORT=(); ONLY=()
+  if [ "$MODEL" = "2.6" ]; then
+    # each fold's everyday sounds alone at four gains, no label (never scored)
+    "$PY" "$ROOT/scripts/model2/2c_fmaps.py" --work "$WORK" --encoder "$ENCODER" --negatives "${TT[@]}"
+    EXTRA=(fmaps_aug fmaps_neg); ONLY=(--only mlp512_e40x5)
+  fi
   if [ "$MODEL" = "2.2" ] || [ "$MODEL" = "2.3" ]; then
     "$PY" "$ROOT/scripts/model2/2c_fmaps.py" --work "$WORK" --encoder "$ENCODER" --timelines 24 --extra --augment --round 2
     EXTRA=(fmaps_aug fmaps_aug2)
   fi
   case $MODEL in 2.2) SELECT=select22; ENS=() ;; 2.3) SELECT=select23; ENS=(--ensembles) ;;
-    2.4) SELECT=select24; ENS=(--ensembles) ;; *) SELECT=select25; ENS=(--ensembles) ;; esac
+    2.4) SELECT=select24; ENS=(--ensembles) ;; 2.5) SELECT=select25; ENS=(--ensembles) ;;
+    *) SELECT=select26; ENS=(--ensembles) ;; esac
   # 2.3 on: the candidates include logit-averaged ensembles of 3 and 5 mlp512 heads (seeds 0-2, 0-4)
-  "$PY" "$ROOT/scripts/model2/3b_select_tune.py" --work "$WORK" --train-extra "${EXTRA[@]}" "${ENS[@]}" --out $SELECT
+  # 2.6: the five-head ensemble only (chosen by 2.4's and 2.5's selections)
+  "$PY" "$ROOT/scripts/model2/3b_select_tune.py" --work "$WORK" --train-extra "${EXTRA[@]}" "${ENS[@]}" "${ONLY[@]}" --out $SELECT
   "$PY" "$ROOT/scripts/model2/4_export.py" --work "$WORK" --encoder-from "$ENCODER" --select $SELECT \
       --version "$MODEL" --out "$OUT" "${TT[@]}"
-  if [ "$MODEL" = "2.4" ] || [ "$MODEL" = "2.5" ]; then
+  if [ "$MODEL" = "2.4" ] || [ "$MODEL" = "2.5" ] || [ "$MODEL" = "2.6" ]; then
     FRESH=${FRESH:-$WORK/fresh_heldout}
     PYTHON="$PY" bash "$ROOT/training/fetch/get_fresh_heldout_audio.sh" "$FRESH"
     REPORT=(--fresh "$FRESH")
-    # 2.5 trained on the old test packages: no report on them
-    [ "$MODEL" != "2.5" ] || REPORT+=(--no-test-packages)
+    # 2.5 on trained on the old test packages: no report on them
+    [ "$MODEL" = "2.4" ] || REPORT+=(--no-test-packages)
+  fi
+  if [ "$MODEL" = "2.6" ]; then
+    EVERYDAY=${EVERYDAY:-$WORK/everyday}
+    bash "$ROOT/training/fetch/get_everyday_audio.sh" "$EVERYDAY"
+    REPORT+=(--everyday "$EVERYDAY")
   fi
   "$PY" "$ROOT/scripts/model2/5_report.py" --work "$WORK" --model "$OUT" --select $SELECT "${REPORT[@]}"
 fi

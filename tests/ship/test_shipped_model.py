@@ -77,6 +77,11 @@ def test_card_has_data_selection_and_held_out_figures(shipped):
                 assert 0.0 <= res["clips"][g]["micro_f1"] <= 1.0
             assert res["timelines"]["minutes"] >= 30
             assert res["timelines"]["overall"]["true"] > 0
+            if "everyday" in res:  # 2.6 on: false alarms on real everyday sounds, each model measured
+                ev = res["everyday"]
+                assert ev["clips"] >= 200 and ev["minutes"] >= 30
+                assert ev["clips_given_a_label"] == len(ev["labelled_clips"])
+                assert ev["false_alarms"] == sum(ev["false_alarms_per_label"].values())
 
 
 def test_readable_card_and_reproduce_command_are_shipped():
