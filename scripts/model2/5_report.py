@@ -88,6 +88,7 @@ def markdown(card: dict, reports: list[dict], sel: dict, lic: dict) -> str:
               f"- The held-out packages are game and sound libraries too ({reports[0]['test_recordings']} recordings"
               + (f", none of {', '.join(absent)}" if absent else "") + "); other libraries will score differently.",
               "- Events far under the music (-6 dB) are often missed, as they are for listeners.",
+              ] + _everyday_limit(reports[0]) + [
               "- The level normalisation boosts at most +30 dB: a soundtrack quieter than about -53 LUFS scores lower.",
               ] + ([f"- Suggestions of one label less than {card['detection']['merge_gap_s']:g} s apart are joined (the tuned "
                     "merge gap): a burst of gunfire becomes one segment, to split in the timeline."]
@@ -98,6 +99,18 @@ def markdown(card: dict, reports: list[dict], sel: dict, lic: dict) -> str:
               "", "## Rebuild", "```sh", "DEB_CACHE=/path/to/debs bash scripts/model2/reproduce.sh WORK trained", "```",
               "See `trained/REPRODUCE.md` for the stages.", ""]
     return "\n".join(lines)
+
+
+def _everyday_limit(rep: dict) -> list[str]:
+    """The card's limit line on everyday sounds, from the leading model's everyday check."""
+    ev = next(iter(rep["models"].values())).get("everyday")
+    if not ev:
+        return []
+    seen = ", ".join(f"{name.replace('_', ' ')} as {' and '.join(labs)}"
+                     for name, labs in list(ev["labelled_clips"].items())[:6])
+    return [f"- Everyday sounds still draw some suggestions: {ev['clips_given_a_label']} of {ev['clips']} real "
+            f"recordings of animals, instruments, vehicles and tools, each analysed alone, got a label ({seen}, ...), "
+            f"and over dialogue they gave {_f(ev['false_alarms_per_hour'], 0)} false alarms per hour."]
 
 
 def held_out_lines(rep: dict) -> list[str]:
