@@ -108,7 +108,7 @@ def _everyday_limit(rep: dict) -> list[str]:
         return []
     seen = ", ".join(f"{name.replace('_', ' ')} as {' and '.join(labs)}"
                      for name, labs in list(ev["labelled_clips"].items())[:6])
-    return [f"- Everyday sounds still draw some suggestions: {ev['clips_given_a_label']} of {ev['clips']} real "
+    return [f"- Everyday sounds draw false suggestions: {ev['clips_given_a_label']} of {ev['clips']} real "
             f"recordings of animals, instruments, vehicles and tools, each analysed alone, got a label ({seen}, ...), "
             f"and over dialogue they gave {_f(ev['false_alarms_per_hour'], 0)} false alarms per hour."]
 

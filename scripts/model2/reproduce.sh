@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Rebuilds the shipped model (2.6) from scratch on a CPU, then its report (about 2.5 h on 2 cores).
+# Rebuilds the shipped model (2.5) from scratch on a CPU, then its report (about 2.5 h on 2 cores).
 #   DEB_CACHE=/path/to/debs bash scripts/model2/reproduce.sh WORK OUT_DIR
 # The aiSFX encoder weights come from the aisfx 0.1.2 wheel (PyPI), converted once to
 # safetensors; a checkpoint that already holds them (e.g. trained/) can be given as ENCODER.
@@ -7,10 +7,11 @@
 # (stage 3b without the augmented training timelines of stage 2c); MODEL=2.2 model 2.2 (one head, no ensembles);
 # MODEL=2.3 model 2.3 (two augmented rounds). 2.4 is reported on the fresh held-out set, fetched into
 # FRESH (default WORK/fresh_heldout) only after the model is built. 2.5: 2.4's recipe with the old
-# test packages in the training folds (MODEL=2.4 needs a WORK of its own: other folds). 2.6 (the
-# default): 2.5's recipe plus everyday sounds (game foley, voices) played alone as examples of no
-# label (stage 2c --negatives), five heads only; its report adds the everyday-sound check, fetched
-# into EVERYDAY (default WORK/everyday) after the model is built.
+# test packages in the training folds (MODEL=2.4 needs a WORK of its own: other folds); the default.
+# MODEL=2.6, a candidate not shipped (benchmarks/RESULTS.md, 2026-12-07): 2.5's recipe plus everyday
+# sounds (game foley, voices) played alone as examples of no label (stage 2c --negatives), five
+# heads only; its report adds the everyday-sound check, fetched into EVERYDAY (default
+# WORK/everyday) after the model is built.
 set -euo pipefail
 WORK=${1:?usage: $0 WORK OUT_DIR}; OUT=${2:?usage: $0 WORK OUT_DIR}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -25,7 +26,7 @@ if [ -z "$ENCODER" ]; then
       --sha256 bfe219950715af179e9a1653e7117cc1852baef267cd6596c42cad74afe1d194
   ENCODER="$WORK/aisfx/encoder.safetensors"
 fi
-MODEL=${MODEL:-2.6}
+MODEL=${MODEL:-2.5}
 if [ "$MODEL" = "2.0" ]; then
   "$PY" "$ROOT/scripts/model2/2_mix_embed.py" --work "$WORK" --encoder "$ENCODER"
   "$PY" "$ROOT/scripts/model2/3_select_train.py" --work "$WORK"
