@@ -5,7 +5,8 @@ baseline on the held-out test packages, both measured in this run through the ap
     python benchmarks/bench_detector.py --work WORK [--fresh FRESH] [--previous OLD_MODEL_DIR] [--quick]
 
 WORK is the model-2.x build folder of ``scripts/model2/reproduce.sh`` (recordings, beds and
-the baseline of WORK/select26 ... select21, stage 3b, or WORK/select, stage 3). Prints
+the baseline stage 3b trained beside the model, e.g. WORK/select25 for 2.5, else the newest of
+select26 ... select21, or WORK/select, stage 3). Prints
 clip micro-F1 at 0/-10/-20/-30 dB, film-like timeline event F1, false alarms per hour and
 median onset error, quiet-noise false alarms, and the ratio of each figure to the baseline's.
 ``--fresh FRESH``: on the fresh held-out set of ``training/fetch/get_fresh_heldout_audio.sh``
@@ -36,16 +37,17 @@ def main(argv=None) -> None:
     ap.add_argument("--previous", type=Path)
     ap.add_argument("--quick", action="store_true", help="2 timelines of 3 min (a smoke run, not the report)")
     ap.add_argument("--json", type=Path, help="write the full figures here")
-    ap.add_argument("--select", help="the selection stage whose baseline to use (default: the newest of "
-                                     "select26 ... select21 built, else select)")
+    ap.add_argument("--select", help="the selection stage whose baseline to use (default: the model's own, e.g. "
+                                     "select25 for 2.5, else the newest of select26 ... select21, else select)")
     ap.add_argument("--fresh", type=Path, help="the fresh held-out set (get_fresh_heldout_audio.sh OUT_DIR)")
     ap.add_argument("--everyday", type=Path, help="also the everyday-sound check (get_everyday_audio.sh OUT_DIR)")
     a = ap.parse_args(argv)
     preds = {"shipped": R.model_predictor(str(a.model))}
     if a.previous:
         preds["previous"] = R.model_predictor(str(a.previous))
-    preds["baseline"] = R.selection_baseline(a.work, a.select)
     card = json.loads((a.model / "model_card.json").read_text())
+    own = f"select{card['version'].replace('.', '')}"  # the baseline trained beside this model (2.5: select25)
+    preds["baseline"] = R.selection_baseline(a.work, a.select or (own if (a.work / own).is_dir() else None))
     if not a.fresh and card.get("training_data", {}).get("held_out"):
         ap.error(f"{a.model} was trained on the test packages (model 2.5 on): give --fresh FRESH_DIR")
     held = R.fresh_set(a.fresh, a.work) if a.fresh else R.test_package_set(a.work)
