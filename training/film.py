@@ -113,6 +113,13 @@ def package_of(rec: Recording) -> str:
     return rec.source.split("/", 1)[0]
 
 
+def training_recordings(work: Path, held: tuple[str, ...] = TEST_PACKAGES) -> tuple[list[Recording], dict[str, int]]:
+    """WORK's labelled recordings (``scene``, ``extra``) without the ``held`` packages
+    (:func:`held_out_packages`), and ``{package: fold}`` of :func:`assign_folds` over them."""
+    recs = [r for r in read_corpus(work / "scene", work / "extra") if package_of(r) not in held]
+    return recs, assign_folds(recs, exclude=held)
+
+
 def assign_folds(recs: list[Recording], n_folds: int = N_FOLDS, seed: int = 0,
                  exclude: tuple[str, ...] | None = None) -> dict[str, int]:
     """``{package: fold}`` for the packages not in ``exclude`` (default :data:`TEST_PACKAGES`),

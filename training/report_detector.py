@@ -205,6 +205,11 @@ def noise_figures(predict, seconds: float = 30.0) -> dict:
     return res
 
 
+def nonzero_counts(counts: dict) -> str:
+    """``"Fire 3, Gunshot 1"``: the non-zero entries of a per-label count."""
+    return ", ".join(f"{k} {v}" for k, v in counts.items() if v)
+
+
 def everyday_set(everyday: Path) -> list[str]:
     """The everyday clips of ``training/fetch/get_everyday_audio.sh`` (``everyday``)."""
     clips = [str(p) for p in sorted((everyday / "test" / "everyday").glob("*")) if p.is_file()]
@@ -244,11 +249,9 @@ def everyday_report(predictors: dict, clips: list[str], dialogue: list[str], n_t
     out = {}
     for name, predict in predictors.items():
         ev = out[name] = everyday_figures(predict, clips, tl)
-        def counts(d):
-            return ", ".join(f"{k} {v}" for k, v in d.items() if v)
         log(f"{name}: everyday sounds: {ev['clips_given_a_label']} of {ev['clips']} clips given a label "
-            f"({counts(ev['clip_labels'])}); timelines ({ev['minutes']} min) {ev['false_alarms_per_hour']} FA/h "
-            f"({counts(ev['false_alarms_per_label'])})")
+            f"({nonzero_counts(ev['clip_labels'])}); timelines ({ev['minutes']} min) {ev['false_alarms_per_hour']} "
+            f"FA/h ({nonzero_counts(ev['false_alarms_per_label'])})")
     return out
 
 
@@ -305,11 +308,9 @@ def main(argv=None) -> None:
             ap.error("--everyday-only needs --everyday DIR")
         res = {"everyday_clips": str(a.everyday), "models": everyday_report(
             preds, everyday_set(a.everyday), _test_dialogue(a.work), a.timelines, a.minutes)}
-        text = json.dumps(res, indent=1)
-        print(text) if not a.out else a.out.write_text(text)
-        return
-    held = fresh_set(a.fresh, a.work) if a.fresh else test_package_set(a.work)
-    res = report(held, preds, a.timelines, a.minutes, everyday=everyday_set(a.everyday) if a.everyday else None)
+    else:
+        held = fresh_set(a.fresh, a.work) if a.fresh else test_package_set(a.work)
+        res = report(held, preds, a.timelines, a.minutes, everyday=everyday_set(a.everyday) if a.everyday else None)
     text = json.dumps(res, indent=1)
     if a.out:
         a.out.write_text(text)

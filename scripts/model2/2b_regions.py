@@ -39,7 +39,7 @@ from mulse_author.model.precision import native_bf16  # noqa: E402
 from mulse_author.spec import SAMPLE_RATE  # noqa: E402
 from training.aisfx_weights import load_encoder  # noqa: E402
 from training.embed import stream_regions  # noqa: E402
-from training.film import N_FOLDS, assign_folds, held_out_packages, package_of, read_beds, read_corpus  # noqa: E402
+from training.film import N_FOLDS, held_out_packages, package_of, read_beds, training_recordings  # noqa: E402
 from training.timelines import TimelineMaterial, build_timelines  # noqa: E402
 
 GAINS_DB = (0, -10, -20, -30)
@@ -54,16 +54,24 @@ def bed_folds(packages: list[str], n_folds: int = N_FOLDS, seed: int = 1) -> dic
 
 def training_corpus(work: Path, held: tuple[str, ...]) -> tuple[list, dict[str, int], list]:
     """``(recordings, {package: fold}, game beds)`` of WORK, without the ``held`` packages."""
-    recs = [r for r in read_corpus(work / "scene", work / "extra") if package_of(r) not in held]
+    recs, folds = training_recordings(work, held)
     beds = [b for b in read_beds(work / "background", work / "beds") if package_of(b) not in held]
-    return recs, assign_folds(recs, exclude=held), beds
+    return recs, folds, beds
+
+
+def bed_role(bed) -> str:
+    """What a label-free game sound serves as: ``"music"`` (its path says so), ``"ambience"`` (a
+    bed of 4 s or more) or ``"foley"`` (shorter: steps, voices, UI sounds)."""
+    if "music" in bed.path.lower():
+        return "music"
+    return "ambience" if (bed.duration_s or 0) >= 4.0 else "foley"
 
 
 def fold_material(work: Path, k: int, recs, folds, beds, bfolds) -> TimelineMaterial:
     """Fold k's events, bed music and ambiences (of ``beds``, by ``bfolds``) and dialogue."""
     mine = [b for b in beds if bfolds[package_of(b)] == k]
-    music = [b.path for b in mine if "music" in b.path.lower()]
-    ambience = [b.path for b in mine if "music" not in b.path.lower() and (b.duration_s or 0) >= 4.0]
+    music = [b.path for b in mine if bed_role(b) == "music"]
+    ambience = [b.path for b in mine if bed_role(b) == "ambience"]
     dialogue = sorted(str(p) for p in (work / "film" / "dialogue_train").glob("*.wav"))
     dialogue = [p for i, p in enumerate(dialogue) if i % N_FOLDS == k]
     events = [r for r in recs if folds[package_of(r)] == k]
@@ -72,12 +80,11 @@ def fold_material(work: Path, k: int, recs, folds, beds, bfolds) -> TimelineMate
 
 def fold_distractors(k: int, beds, n_folds: int = N_FOLDS) -> list[str]:
     """Fold k's everyday sounds for training timelines (``TimelineMaterial.distractors``): the
-    background clips that are neither music nor ambience (under 4 s: foley, voices, UI sounds),
-    whole packages per fold, each package to the fold with the fewest clips so far (largest
+    foley of :func:`bed_role` (under 4 s: steps, voices, UI sounds), whole packages per fold, each package to the fold with the fewest clips so far (largest
     first).  Not the bed folds: two bed packages hold almost all of these clips."""
     clips: dict[str, list[str]] = {}
     for b in beds:
-        if "music" not in b.path.lower() and (b.duration_s or 0) < 4.0:
+        if bed_role(b) == "foley":
             clips.setdefault(package_of(b), []).append(b.path)
     sizes = [0] * n_folds
     mine: list[str] = []

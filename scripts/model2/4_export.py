@@ -131,11 +131,10 @@ def main(argv=None) -> None:
     sys.path.insert(0, str(Path(__file__).parent))
     import importlib
     mix = importlib.import_module("2_mix_embed")
-    from training.film import FILM_MIXER, assign_folds, held_out_packages, package_of, read_corpus
+    from training.film import FILM_MIXER, held_out_packages, package_of, training_recordings
     from training.mixer import SoundscapeMixer
     held = held_out_packages(a.train_on_test_packages)
-    recs = [r for r in read_corpus(a.work / "scene", a.work / "extra") if package_of(r) not in held]
-    folds = assign_folds(recs, exclude=held)
+    recs, folds = training_recordings(a.work, held)
     beds = mix.balanced_beds(mix.training_beds(a.work, held), 60, 20)
     scores = {"fp32": [], "bf16": []}
     for k in range(sel["folds"]):

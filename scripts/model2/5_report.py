@@ -149,10 +149,8 @@ def held_out_lines(rep: dict) -> list[str]:
                   "|---|---|---|---|---|"]
         for n in names:
             ev = m[n]["everyday"]
-            lines.append(f"| {n} | {ev['clips_given_a_label']} of {ev['clips']} | "
-                         + ", ".join(f"{k} {v}" for k, v in ev["clip_labels"].items() if v) + " | "
-                         + f"{_f(ev['false_alarms_per_hour'], 1)} | "
-                         + ", ".join(f"{k} {v}" for k, v in ev["false_alarms_per_label"].items() if v) + " |")
+            lines.append(f"| {n} | {ev['clips_given_a_label']} of {ev['clips']} | {R.nonzero_counts(ev['clip_labels'])} | "
+                         f"{_f(ev['false_alarms_per_hour'], 1)} | {R.nonzero_counts(ev['false_alarms_per_label'])} |")
     first = names[0]
     lines += ["", f"**Per label** ({first}): clip F1 at 0 dB and -30 dB, timeline events", "",
               "| label | clip F1 0 dB | clip F1 -30 dB | events | recall | precision | F1 | onset error (s) |",

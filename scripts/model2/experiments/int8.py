@@ -32,7 +32,7 @@ from mulse_author.labels import LABELS  # noqa: E402
 from mulse_author.model import load_checkpoint  # noqa: E402
 from mulse_author.model.encoders.aisfx import conv3x3_relu, max_pool2x2  # noqa: E402
 from mulse_author.model.precision import set_precision  # noqa: E402
-from training.film import FILM_MIXER, TEST_PACKAGES, assign_folds, package_of, read_corpus  # noqa: E402
+from training.film import FILM_MIXER, package_of, training_recordings  # noqa: E402
 from training.mixer import SoundscapeMixer  # noqa: E402
 
 mix = importlib.import_module("2_mix_embed")
@@ -53,8 +53,7 @@ def main(argv=None) -> None:
     net, card = load_checkpoint(a.model)
     enc = net.audio.encoder
     th = np.array([card.thresholds[lab] for lab in LABELS])
-    recs = [r for r in read_corpus(a.work / "scene", a.work / "extra") if package_of(r) not in TEST_PACKAGES]
-    folds = assign_folds(recs)
+    recs, folds = training_recordings(a.work)
     beds = mix.balanced_beds(mix.training_beds(a.work), 60, 20)
 
     def clips(k, n, seed):  # stage 4's re-mixed clips of fold k
