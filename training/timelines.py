@@ -21,7 +21,7 @@ from mulse_author.media import load_audio
 from mulse_author.spec import SAMPLE_RATE as SR
 from training.datasets.recordings import Recording
 from training.events import Event
-from training.film import noise_bed
+from training.film import NOISE_KINDS, noise_bed
 
 
 @dataclass
@@ -95,15 +95,7 @@ def build_timelines(material: TimelineMaterial, n: int, minutes: float, seed: in
         t = rng.uniform(3, 10)
         while True:
             rec = material.events[int(rng.integers(len(material.events)))]
-            x = get(rec.path).astype(np.float64)
-            bed_like = len(x) > 3 * SR
-            if bed_like:  # a 4-15 s excerpt
-                span = int(min(len(x), rng.uniform(4, 15) * SR))
-                off = int(rng.integers(len(x) - span + 1))
-                x = x[off:off + span].copy()
-                fade = int(0.2 * SR)
-                x[:fade] *= np.linspace(0, 1, fade)
-                x[-fade:] *= np.linspace(1, 0, fade)
+            x, bed_like = event_sound(get(rec.path), rng)
             if augment is not None:
                 x = augment(x).astype(np.float64)
             a0, a1 = (0, len(x)) if bed_like else active_span(x)
@@ -123,6 +115,50 @@ def build_timelines(material: TimelineMaterial, n: int, minutes: float, seed: in
         if peak > 0.98:
             audio *= 0.98 / peak
         out.append((audio.astype(np.float32), truth))
+    return out
+
+
+def event_sound(x: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, bool]:
+    """What of a labelled recording a timeline places, and whether it is bed-like (longer than
+    3 s): then a 4-15 s excerpt with 0.2 s fades (the event is all of it), else the one-shot whole
+    (float64 copy)."""
+    x = np.asarray(x, np.float64)
+    if len(x) <= 3 * SR:
+        return x.copy(), False
+    span = int(min(len(x), rng.uniform(4, 15) * SR))
+    off = int(rng.integers(len(x) - span + 1))
+    x = x[off:off + span].copy()
+    fade = int(0.2 * SR)
+    x[:fade] *= np.linspace(0, 1, fade)
+    x[-fade:] *= np.linspace(1, 0, fade)
+    return x, True
+
+
+def noisy_tracks(events: Sequence[Recording], draws: int, seed: int,
+                 level_dbfs: tuple[float, float] = (-60.0, -30.0), snr_db: tuple[float, float] = (0.0, 40.0),
+                 load: Callable[[str], np.ndarray] | None = None) -> list[tuple[np.ndarray, list[Event]]]:
+    """Each recording of ``events`` ``draws`` times alone over a noise floor: hiss, pink noise,
+    room tone or mains hum (:func:`training.film.noise_bed`) at ``level_dbfs`` RMS, the event
+    (as timelines place it) ``snr_db`` above the floor, 0.5-5 s of floor before and after.
+    Without these, the only hiss a model hears in training is the quiet-noise tracks, where
+    nothing happens, and a gunshot 45 dB above a -50 dBFS hiss is missed (2026-12-07 probe)."""
+    load = load or load_audio
+    rng = np.random.default_rng(seed)
+    out = []
+    for d in range(draws):
+        for j, rec in enumerate(events):
+            x, bed_like = event_sound(load(rec.path), rng)
+            a0, a1 = (0, len(x)) if bed_like else active_span(x)
+            pre, post = (int(rng.uniform(0.5, 5) * SR) for _ in range(2))
+            kind = NOISE_KINDS[int(rng.integers(len(NOISE_KINDS)))]
+            floor = 10 ** (rng.uniform(*level_dbfs) / 20)
+            audio = noise_bed(kind, (pre + len(x) + post) / SR + 0.1, seed * 1000 + d * len(events) + j)
+            audio = audio[:pre + len(x) + post].astype(np.float64) * floor
+            audio[pre:pre + len(x)] += x / rms(x[a0:a1]) * floor * 10 ** (rng.uniform(*snr_db) / 20)
+            peak = np.abs(audio).max()
+            if peak > 0.98:
+                audio *= 0.98 / peak
+            out.append((audio.astype(np.float32), [Event(rec.labels[0], (pre + a0) / SR, (pre + a1) / SR)]))
     return out
 
 

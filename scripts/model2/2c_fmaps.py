@@ -12,7 +12,7 @@ natively, as ``precision="auto"``) as :func:`training.fmaps.stream_map` stores i
 events and beds), ``--extra --augment`` the same with each event's sound changed
 (:mod:`training.augment`), ``--distractors`` with everyday sounds of none of the labels between
 and over the events (model 2.6), ``--negatives`` each fold's everyday sounds alone at the four
-gains, with no event (model 2.6); none is ever scored for tuning or reports; for these,
+gains, with no event (model 2.6), ``--noisy`` each fold's recordings alone over noise floors; none is ever scored for tuning or reports; for these,
 fold<k>.base.npz holds the baseline's features of the same regions (so the baseline trains on
 the same material).  Writes
 WORK/fmaps/fold<k>.npz (``tl<i>``, ``env<i>``, ``rec<j>_<gain>``) and fold<k>.json (stage 2b's
@@ -42,7 +42,7 @@ from training.augment import Augmenter  # noqa: E402
 from training.embed import baseline_stream_features  # noqa: E402
 from training.film import N_FOLDS, held_out_packages, package_of  # noqa: E402
 from training.fmaps import PAD_FMAP, stream_map  # noqa: E402
-from training.timelines import build_timelines  # noqa: E402
+from training.timelines import build_timelines, noisy_tracks  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location("stage2b", Path(__file__).with_name("2b_regions.py"))
 stage2b = importlib.util.module_from_spec(_spec)
@@ -71,6 +71,10 @@ def main(argv=None) -> None:
                     help="training material: each fold's everyday sounds (2b's fold_distractors) as files alone at "
                          "gains 0, -10, -20, -30 dB, with no event (WORK/fmaps_neg): the recordings played alone "
                          "are all labelled, so without these an isolated door slam looks like an event")
+    ap.add_argument("--noisy", action="store_true",
+                    help="training material: each fold's recordings alone over hiss, pink noise, room tone or hum "
+                         "(training.timelines.noisy_tracks, two draws; WORK/fmaps_noisy): the quiet-noise tracks "
+                         "are the only hiss in the rest, all without events")
     ap.add_argument("--distractors", action="store_true",
                     help="with --extra: everyday sounds (2b's fold_distractors) between and over the events "
                          "(TimelineMaterial.distractors; the same events as without; WORK/<set>_distr)")
@@ -78,8 +82,10 @@ def main(argv=None) -> None:
                     help="the test packages join the folds (model 2.5 on), as in stage 2b")
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
-    a.extra = a.extra or a.negatives
-    out = a.work / ("fmaps_neg" if a.negatives else
+    if a.negatives and a.noisy:
+        raise SystemExit("--negatives and --noisy write separate sets: one at a time")
+    a.extra = a.extra or a.negatives or a.noisy
+    out = a.work / ("fmaps_neg" if a.negatives else "fmaps_noisy" if a.noisy else
                     ("fmaps_aug" + (str(a.round) if a.round else "") if a.augment else
                      "fmaps_extra" if a.extra else "fmaps") + ("_distr" if a.distractors else ""))
     if a.distractors and not a.extra:
@@ -106,6 +112,8 @@ def main(argv=None) -> None:
         if a.negatives:
             tracks = [(load_audio(p) * np.float32(10 ** (g / 20)), []) for p in stage2b.fold_distractors(k, beds)
                       for g in stage2b.GAINS_DB]
+        elif a.noisy:
+            tracks = noisy_tracks(mat.events, 2, seed + 500 + k)
         else:
             tracks = build_timelines(mat, a.timelines, a.minutes, seed + k,
                                      augment=Augmenter(7000 + 100 * a.round + k) if a.augment else None)
