@@ -10,6 +10,8 @@ On a held-out set (:class:`HeldOut`) never used for training or selection: the t
 * **clip micro-F1**: each recording analysed alone by :func:`mulse_author.detect.analyze`
   (the code behind ``mulse-author analyze``) at gains 0, -10, -20 and -30 dB; the predicted
   labels are those of its suggestions, the truth the recording's label;
+* **over noise floors**: each recording alone over hiss, pink noise, room tone or hum at -60 to
+  -30 dBFS, 10-30 dB above it (clip micro-F1 as above);
 * **film-like timelines**: held-out events over test music, test-voice dialogue and room tone
   at film levels (some events under the bed, some over it), scored event by event
   (:mod:`training.events`, 1 s collar): precision, recall, F1, false alarms per hour, median
@@ -178,6 +180,23 @@ def clip_figures(predict, recs, gains=GAINS_DB) -> dict:
     return res
 
 
+def floor_figures(predict, recs, seed: int = 11, load=None) -> dict:
+    """Each recording alone over a noise floor (:func:`training.timelines.noisy_tracks`: hiss,
+    pink noise, room tone or hum at -60 to -30 dBFS, the event 10-30 dB above it): clip micro-F1
+    as :func:`clip_figures` scores it.  A film's events never sit on digital silence."""
+    tracks = timelines.noisy_tracks(recs, 1, seed, snr_db=(10.0, 30.0), load=load)
+    y, p = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        for i, (audio, truth) in enumerate(tracks):
+            labels = {e.label for e in predict(_write(Path(tmp) / f"floor{i}.flac", audio))}
+            y.append([lab == truth[0].label for lab in LABELS])
+            p.append([lab in labels for lab in LABELS])
+    y, p = np.array(y, float), np.array(p, float)
+    r = evaluate_scores(y, p, 0.5).to_dict()
+    return {"micro_f1": r["micro_f1"], "macro_f1": r["macro_f1"], "per_label": r["per_label"],
+            "recordings": len(recs), "predicted_labels": int(p.sum())}
+
+
 def timeline_figures(predict, timelines) -> dict:
     results, hours = [], 0.0
     with tempfile.TemporaryDirectory() as tmp:
@@ -266,6 +285,8 @@ def report(held: HeldOut, predictors: dict, n_timelines: int = 6, minutes: float
         t0 = time.time()
         res = {"clips": clip_figures(predict, recs)}
         log(f"{name}: clip micro-F1 " + ", ".join(f"{g} dB {v['micro_f1']:.3f}" for g, v in res["clips"].items()))
+        res["floors"] = floor_figures(predict, recs)
+        log(f"{name}: over noise floors clip micro-F1 {res['floors']['micro_f1']:.3f}")
         res["timelines"] = timeline_figures(predict, timelines)
         o = res["timelines"]["overall"]
         log(f"{name}: timelines ({res['timelines']['minutes']} min) event F1 {o['f1']:.3f} P {o['precision']:.3f} "

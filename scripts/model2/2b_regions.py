@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -78,10 +79,25 @@ def fold_material(work: Path, k: int, recs, folds, beds, bfolds) -> TimelineMate
     return TimelineMaterial(events, music, dialogue, ambience)
 
 
-def fold_distractors(k: int, beds, n_folds: int = N_FOLDS) -> list[str]:
+#: Foley whose file name says it is a hit, a slam, a fall or a step: short broadband bursts, the
+#: very cue of a gunshot or a distant explosion.  Played alone as examples of no label, they taught
+#: candidate 2.6 to ignore such bursts (the demo's synthesised gunshot scored 0.08; 2026-12-07).
+IMPACT_WORDS = re.compile(r"_hit|hammer|slap|splat|place_node|dug|door|chest|break|anvil|bump|shutterclick|"
+                          r"construct|airhammer|footstep|teleport_land|fencegate|drop|bowling|swap|land|click",
+                          re.IGNORECASE)
+
+
+def is_impact(path: str) -> bool:
+    """Whether a foley clip's own name (after the package prefix) is one of :data:`IMPACT_WORDS`."""
+    return bool(IMPACT_WORDS.search(Path(path).name.rsplit("__", 1)[-1]))
+
+
+def fold_distractors(k: int, beds, n_folds: int = N_FOLDS, impacts: bool = True) -> list[str]:
     """Fold k's everyday sounds for training timelines (``TimelineMaterial.distractors``): the
-    foley of :func:`bed_role` (under 4 s: steps, voices, UI sounds), whole packages per fold, each package to the fold with the fewest clips so far (largest
-    first).  Not the bed folds: two bed packages hold almost all of these clips."""
+    foley of :func:`bed_role` (under 4 s: steps, voices, UI sounds), whole packages per fold, each
+    package to the fold with the fewest clips so far (largest first).  Not the bed folds: two bed
+    packages hold almost all of these clips.  ``impacts=False`` leaves out :func:`is_impact` clips
+    (after the folds are assigned, so the folds stay those of all clips)."""
     clips: dict[str, list[str]] = {}
     for b in beds:
         if bed_role(b) == "foley":
@@ -93,7 +109,7 @@ def fold_distractors(k: int, beds, n_folds: int = N_FOLDS) -> list[str]:
         sizes[f] += len(clips[pkg])
         if f == k:
             mine += clips[pkg]
-    return mine
+    return mine if impacts else [p for p in mine if not is_impact(p)]
 
 
 def noise_tracks(work: Path, k: int) -> list:

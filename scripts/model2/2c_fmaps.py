@@ -71,6 +71,9 @@ def main(argv=None) -> None:
                     help="training material: each fold's everyday sounds (2b's fold_distractors) as files alone at "
                          "gains 0, -10, -20, -30 dB, with no event (WORK/fmaps_neg): the recordings played alone "
                          "are all labelled, so without these an isolated door slam looks like an event")
+    ap.add_argument("--no-impacts", action="store_true",
+                    help="with --negatives: leave out foley named as hits, slams, steps (2b.is_impact; "
+                         "WORK/fmaps_neg_soft): alone, they teach the head to ignore gunshot-like bursts")
     ap.add_argument("--noisy", action="store_true",
                     help="training material: each fold's recordings alone over hiss, pink noise, room tone or hum "
                          "(training.timelines.noisy_tracks, two draws; WORK/fmaps_noisy): the quiet-noise tracks "
@@ -85,7 +88,9 @@ def main(argv=None) -> None:
     if a.negatives and a.noisy:
         raise SystemExit("--negatives and --noisy write separate sets: one at a time")
     a.extra = a.extra or a.negatives or a.noisy
-    out = a.work / ("fmaps_neg" if a.negatives else "fmaps_noisy" if a.noisy else
+    if a.no_impacts and not a.negatives:
+        raise SystemExit("--no-impacts is for --negatives")
+    out = a.work / (("fmaps_neg_soft" if a.no_impacts else "fmaps_neg") if a.negatives else "fmaps_noisy" if a.noisy else
                     ("fmaps_aug" + (str(a.round) if a.round else "") if a.augment else
                      "fmaps_extra" if a.extra else "fmaps") + ("_distr" if a.distractors else ""))
     if a.distractors and not a.extra:
@@ -110,8 +115,8 @@ def main(argv=None) -> None:
                 "pad_fmap": PAD_FMAP, "timelines": [], "recordings": [], "gains_db": list(stage2b.GAINS_DB)}
         arrays: dict[str, np.ndarray] = {}
         if a.negatives:
-            tracks = [(load_audio(p) * np.float32(10 ** (g / 20)), []) for p in stage2b.fold_distractors(k, beds)
-                      for g in stage2b.GAINS_DB]
+            tracks = [(load_audio(p) * np.float32(10 ** (g / 20)), [])
+                      for p in stage2b.fold_distractors(k, beds, impacts=not a.no_impacts) for g in stage2b.GAINS_DB]
         elif a.noisy:
             tracks = noisy_tracks(mat.events, 2, seed + 500 + k)
         else:

@@ -50,3 +50,29 @@ def test_everyday_figures_count_every_label_as_a_false_alarm():
     assert fig["clips_given_a_label"] == 1 and fig["clip_labels"]["Gunshot"] == 1
     assert fig["false_alarms"] == 2 and fig["minutes"] == 2.0
     assert fig["false_alarms_per_hour"] == 60.0 and fig["false_alarms_per_label"]["Gunshot"] == 2
+
+
+def test_noisy_tracks_put_each_recording_over_a_floor_at_its_truth_span():
+    from training.timelines import noisy_tracks
+
+    events = [Recording("shot.wav", ("Gunshot",), "p"), Recording("wind.wav", ("Wind",), "p")]
+    a = noisy_tracks(events, 2, seed=4, load=_load)
+    b = noisy_tracks(events, 2, seed=4, load=_load)
+    assert len(a) == 4 and [t[0].label for _, t in a] == ["Gunshot", "Wind", "Gunshot", "Wind"]
+    for (x, truth), (xb, _) in zip(a, b):
+        assert np.array_equal(x, xb) and len(truth) == 1
+        on, off = int(truth[0].onset_s * SR), int(truth[0].offset_s * SR)
+        assert on >= int(0.5 * SR) - 1 and len(x) - off >= int(0.5 * SR) - 1  # floor on both sides
+        floor = np.sqrt(np.mean(x[:on].astype(np.float64) ** 2))
+        event = np.sqrt(np.mean(x[on:off].astype(np.float64) ** 2))
+        assert 10 ** (-61 / 20) < floor < 10 ** (-29 / 20)  # -60 to -30 dBFS, never digital silence
+        assert 20 * np.log10(event / floor) > -1  # the event above its floor (0-40 dB)
+
+
+def test_floor_figures_score_labels_against_each_recording():
+    from training.report_detector import floor_figures
+
+    events = [Recording("shot.wav", ("Gunshot",), "p"), Recording("wind.wav", ("Wind",), "p")]
+    fig = floor_figures(lambda path: [Event("Gunshot", 0.0, 1.0)], events, load=_load)  # always Gunshot
+    assert fig["recordings"] == 2 and fig["predicted_labels"] == 2
+    assert abs(fig["micro_f1"] - 0.5) < 1e-9  # one of two right, one false label

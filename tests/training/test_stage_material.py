@@ -27,3 +27,15 @@ def test_fold_distractors_split_whole_packages_and_leave_out_music_and_ambience(
     pkgs = [{p.split("/")[-1].split("__")[0] for p in f} for f in folds]
     assert all(pkgs) and sum(len(p) for p in pkgs) == 5  # whole packages, every fold some
     assert sorted(len(f) for f in folds) == [15, 20, 30, 40]  # the largest first, to the emptiest fold
+
+
+def test_no_impacts_leaves_out_hits_and_steps_and_keeps_the_folds():
+    stage = _stage()
+    names = ["wp_hammer_hit-01", "doors_door_close", "grass_footstep.1", "voices_British_Watchit", "horn", "Kiss"]
+    beds = [Recording(f"/b/{p}__{n}.ogg", (), p, duration_s=1.0) for p in ("a", "b") for n in names]
+    for k in range(4):
+        soft = stage.fold_distractors(k, beds, impacts=False)
+        assert soft == [p for p in stage.fold_distractors(k, beds) if not stage.is_impact(p)]
+    kept = {p.split("__")[-1] for k in range(4) for p in stage.fold_distractors(k, beds, impacts=False)}
+    assert kept == {"voices_British_Watchit.ogg", "horn.ogg", "Kiss.ogg"}  # a voice saying "watch it" stays
+    assert not stage.is_impact("/b/hit__horn.ogg")  # the package prefix does not count
