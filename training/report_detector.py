@@ -98,11 +98,11 @@ def baseline_predictor(head_path: Path, thresholds: dict[str, float], settings: 
 
 
 def selection_baseline(work: Path, select: str | None = None):
-    """The baseline predictor a selection stage wrote: stage 3b's (``WORK/select26``,
+    """The baseline predictor a selection stage wrote: stage 3b's (``WORK/select27``,
     ``select25`` ... ``select21``, the newest present, with its own tuned thresholds and
     segmentation), else stage 3's (``WORK/select``)."""
     if select is None:
-        select = next((d for d in ("select26", "select25", "select24", "select23", "select22", "select21")
+        select = next((d for d in ("select27", "select26", "select25", "select24", "select23", "select22", "select21")
                        if (work / d / "selection.json").exists()), "select")
     sel = json.loads((work / select / "selection.json").read_text())
     if "candidates" in sel:

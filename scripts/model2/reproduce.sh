@@ -11,7 +11,9 @@
 # MODEL=2.6, a candidate not shipped (benchmarks/RESULTS.md, 2026-12-07): 2.5's recipe plus everyday
 # sounds (game foley, voices) played alone as examples of no label (stage 2c --negatives), five
 # heads only; its report adds the everyday-sound check, fetched into EVERYDAY (default
-# WORK/everyday) after the model is built.
+# WORK/everyday) after the model is built. MODEL=2.7: 2.5's recipe plus each fold's recordings alone
+# over noise floors (stage 2c --noisy) and everyday sounds other than hits, slams and steps played
+# alone as examples of no label (stage 2c --negatives --no-impacts), five heads only; the same report as 2.6.
 set -euo pipefail
 WORK=${1:?usage: $0 WORK OUT_DIR}; OUT=${2:?usage: $0 WORK OUT_DIR}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -41,7 +43,7 @@ elif [ "$MODEL" = "2.1" ]; then
 else
   # 2.5: the old test packages join the folds (the fresh set is the held-out set); its folds differ
   # from 2.2-2.4's, so the two need separate WORKs
-  TT=(); [ "$MODEL" != "2.5" ] && [ "$MODEL" != "2.6" ] || TT=(--train-on-test-packages)
+  TT=(); case $MODEL in 2.5|2.6|2.7) TT=(--train-on-test-packages) ;; esac
   "$PY" "$ROOT/scripts/model2/2b_regions.py" --work "$WORK" --encoder "$ENCODER" --timelines 12 "${TT[@]}"
   # 24 augmented training timelines per fold (training.augment; 2.2 and 2.3: two rounds): never scored
   "$PY" "$ROOT/scripts/model2/2c_fmaps.py" --work "$WORK" --encoder "$ENCODER" --timelines 24 --extra --augment "${TT[@]}"
@@ -51,26 +53,33 @@ else
     "$PY" "$ROOT/scripts/model2/2c_fmaps.py" --work "$WORK" --encoder "$ENCODER" --negatives "${TT[@]}"
     EXTRA=(fmaps_aug fmaps_neg); ONLY=(--only mlp512_e40x5)
   fi
+  if [ "$MODEL" = "2.7" ]; then
+    # each fold's recordings alone over hiss, pink noise, room tone or hum; its everyday sounds
+    # other than hits, slams and steps alone, no label (neither is ever scored)
+    "$PY" "$ROOT/scripts/model2/2c_fmaps.py" --work "$WORK" --encoder "$ENCODER" --noisy "${TT[@]}"
+    "$PY" "$ROOT/scripts/model2/2c_fmaps.py" --work "$WORK" --encoder "$ENCODER" --negatives --no-impacts "${TT[@]}"
+    EXTRA=(fmaps_aug fmaps_noisy fmaps_neg_soft); ONLY=(--only mlp512_e40x5)
+  fi
   if [ "$MODEL" = "2.2" ] || [ "$MODEL" = "2.3" ]; then
     "$PY" "$ROOT/scripts/model2/2c_fmaps.py" --work "$WORK" --encoder "$ENCODER" --timelines 24 --extra --augment --round 2
     EXTRA=(fmaps_aug fmaps_aug2)
   fi
   case $MODEL in 2.2) SELECT=select22; ENS=() ;; 2.3) SELECT=select23; ENS=(--ensembles) ;;
     2.4) SELECT=select24; ENS=(--ensembles) ;; 2.5) SELECT=select25; ENS=(--ensembles) ;;
-    *) SELECT=select26; ENS=(--ensembles) ;; esac
+    2.6) SELECT=select26; ENS=(--ensembles) ;; *) SELECT=select27; ENS=(--ensembles) ;; esac
   # 2.3 on: the candidates include logit-averaged ensembles of 3 and 5 mlp512 heads (seeds 0-2, 0-4)
   # 2.6: the five-head ensemble only (chosen by 2.4's and 2.5's selections)
   "$PY" "$ROOT/scripts/model2/3b_select_tune.py" --work "$WORK" --train-extra "${EXTRA[@]}" "${ENS[@]}" "${ONLY[@]}" --out $SELECT
   "$PY" "$ROOT/scripts/model2/4_export.py" --work "$WORK" --encoder-from "$ENCODER" --select $SELECT \
       --version "$MODEL" --out "$OUT" "${TT[@]}"
-  if [ "$MODEL" = "2.4" ] || [ "$MODEL" = "2.5" ] || [ "$MODEL" = "2.6" ]; then
+  if [ "$MODEL" != "2.2" ] && [ "$MODEL" != "2.3" ]; then
     FRESH=${FRESH:-$WORK/fresh_heldout}
     PYTHON="$PY" bash "$ROOT/training/fetch/get_fresh_heldout_audio.sh" "$FRESH"
     REPORT=(--fresh "$FRESH")
     # 2.5 on trained on the old test packages: no report on them
     [ "$MODEL" = "2.4" ] || REPORT+=(--no-test-packages)
   fi
-  if [ "$MODEL" = "2.6" ]; then
+  if [ "$MODEL" = "2.6" ] || [ "$MODEL" = "2.7" ]; then
     EVERYDAY=${EVERYDAY:-$WORK/everyday}
     bash "$ROOT/training/fetch/get_everyday_audio.sh" "$EVERYDAY"
     REPORT+=(--everyday "$EVERYDAY")
