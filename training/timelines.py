@@ -140,6 +140,7 @@ def noisy_tracks(events: Sequence[Recording], draws: int, seed: int,
     """Each recording of ``events`` ``draws`` times alone over a noise floor: hiss, pink noise,
     room tone or mains hum (:func:`training.film.noise_bed`) at ``level_dbfs`` RMS, the event
     (as timelines place it) ``snr_db`` above the floor, 0.5-5 s of floor before and after.
+    A recording with no label (an everyday sound) gives a track with no event.
     Without these, the only hiss a model hears in training is the quiet-noise tracks, where
     nothing happens, and a gunshot 45 dB above a -50 dBFS hiss is missed (2026-12-07 probe)."""
     load = load or load_audio
@@ -158,7 +159,8 @@ def noisy_tracks(events: Sequence[Recording], draws: int, seed: int,
             peak = np.abs(audio).max()
             if peak > 0.98:
                 audio *= 0.98 / peak
-            out.append((audio.astype(np.float32), [Event(rec.labels[0], (pre + a0) / SR, (pre + a1) / SR)]))
+            truth = [Event(rec.labels[0], (pre + a0) / SR, (pre + a1) / SR)] if rec.labels else []
+            out.append((audio.astype(np.float32), truth))
     return out
 
 

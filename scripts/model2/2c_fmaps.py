@@ -39,6 +39,7 @@ from mulse_author.model.precision import native_bf16  # noqa: E402
 from mulse_author.spec import SAMPLE_RATE  # noqa: E402
 from training.aisfx_weights import load_encoder  # noqa: E402
 from training.augment import Augmenter  # noqa: E402
+from training.datasets.recordings import Recording  # noqa: E402
 from training.embed import baseline_stream_features  # noqa: E402
 from training.film import N_FOLDS, held_out_packages, package_of  # noqa: E402
 from training.fmaps import PAD_FMAP, stream_map  # noqa: E402
@@ -77,7 +78,8 @@ def main(argv=None) -> None:
     ap.add_argument("--noisy", action="store_true",
                     help="training material: each fold's recordings alone over hiss, pink noise, room tone or hum "
                          "(training.timelines.noisy_tracks, two draws; WORK/fmaps_noisy): the quiet-noise tracks "
-                         "are the only hiss in the rest, all without events")
+                         "are the only hiss in the rest, all without events; with --negatives: the everyday sounds "
+                         "so, with no label (WORK/fmaps_neg[_soft]_noisy)")
     ap.add_argument("--distractors", action="store_true",
                     help="with --extra: everyday sounds (2b's fold_distractors) between and over the events "
                          "(TimelineMaterial.distractors; the same events as without; WORK/<set>_distr)")
@@ -85,12 +87,10 @@ def main(argv=None) -> None:
                     help="the test packages join the folds (model 2.5 on), as in stage 2b")
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
-    if a.negatives and a.noisy:
-        raise SystemExit("--negatives and --noisy write separate sets: one at a time")
     a.extra = a.extra or a.negatives or a.noisy
     if a.no_impacts and not a.negatives:
         raise SystemExit("--no-impacts is for --negatives")
-    out = a.work / (("fmaps_neg_soft" if a.no_impacts else "fmaps_neg") if a.negatives else "fmaps_noisy" if a.noisy else
+    out = a.work / ((("fmaps_neg_soft" if a.no_impacts else "fmaps_neg") + ("_noisy" if a.noisy else "")) if a.negatives else "fmaps_noisy" if a.noisy else
                     ("fmaps_aug" + (str(a.round) if a.round else "") if a.augment else
                      "fmaps_extra" if a.extra else "fmaps") + ("_distr" if a.distractors else ""))
     if a.distractors and not a.extra:
@@ -114,7 +114,10 @@ def main(argv=None) -> None:
         meta = {"fold": k, "packages": sorted({package_of(r) for r in mat.events}),
                 "pad_fmap": PAD_FMAP, "timelines": [], "recordings": [], "gains_db": list(stage2b.GAINS_DB)}
         arrays: dict[str, np.ndarray] = {}
-        if a.negatives:
+        if a.negatives and a.noisy:  # each everyday sound twice over a noise floor, with floor before and after
+            tracks = noisy_tracks([Recording(p, (), "") for p in stage2b.fold_distractors(k, beds, impacts=not a.no_impacts)],
+                                  2, seed + 700 + k)
+        elif a.negatives:
             tracks = [(load_audio(p) * np.float32(10 ** (g / 20)), [])
                       for p in stage2b.fold_distractors(k, beds, impacts=not a.no_impacts) for g in stage2b.GAINS_DB]
         elif a.noisy:
