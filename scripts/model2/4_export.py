@@ -70,6 +70,8 @@ def stage3b_description(sel: dict) -> str:
         words.append("everyday sounds played alone as examples of no label")
     if "fmaps_neg_soft" in extra:
         words.append("everyday sounds other than hits, slams and steps played alone as examples of no label")
+    if "fmaps_neg_soft_noisy" in extra:
+        words.append("everyday sounds other than hits, slams and steps over those noise floors as examples of no label")
     return ("Audio-only scene-component detector (7 AudioSet labels): the frozen aiSFX encoder run once over the "
             "level-normalised soundtrack, with a head (" + _head_words(sel) + ") trained on every region of "
             "film-like timelines and of recordings played alone (real game-library recordings over music, dialogue "
