@@ -1,0 +1,27 @@
+"""Stage 5's card lines that depend on the measured figures."""
+
+import importlib.util
+import sys
+from pathlib import Path
+
+STAGE = Path(__file__).resolve().parents[2] / "scripts" / "model2" / "5_report.py"
+
+
+def _stage():
+    sys.path.insert(0, str(STAGE.parent))
+    spec = importlib.util.spec_from_file_location("stage5", STAGE)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _rep(floor, clean):
+    return {"models": {"model 9": {"clips": {"0": {"micro_f1": clean}}, "floors": {"micro_f1": floor}}}}
+
+
+def test_floor_limit_only_when_the_floor_costs_more_than_five_points():
+    stage = _stage()
+    assert stage._floor_limit(_rep(0.70, 0.74)) == []
+    line = stage._floor_limit(_rep(0.52, 0.74))
+    assert len(line) == 1 and "0.52" in line[0] and "0.74" in line[0]
+    assert stage._floor_limit({"models": {"m": {"clips": {"0": {"micro_f1": 0.7}}}}}) == []  # older reports
