@@ -11,9 +11,10 @@
 # MODEL=2.6, a candidate not shipped (benchmarks/RESULTS.md, 2026-12-07): 2.5's recipe plus everyday
 # sounds (game foley, voices) played alone as examples of no label (stage 2c --negatives), five
 # heads only; its report adds the everyday-sound check, fetched into EVERYDAY (default
-# WORK/everyday) after the model is built. MODEL=2.7: 2.5's recipe plus each fold's recordings alone
-# over noise floors (stage 2c --noisy) and everyday sounds other than hits, slams and steps played
-# alone as examples of no label (stage 2c --negatives --no-impacts), five heads only; the same report as 2.6.
+# WORK/everyday) after the model is built. MODEL=2.7, a candidate not shipped either (C3 of
+# benchmarks/RESULTS.md, 2026-12-07): 2.5's recipe plus each fold's recordings alone over noise floors
+# (stage 2c --noisy) and its everyday sounds other than hits, slams and steps over noise floors as
+# examples of no label (stage 2c --negatives --no-impacts --noisy), five heads only; reported as 2.6.
 set -euo pipefail
 WORK=${1:?usage: $0 WORK OUT_DIR}; OUT=${2:?usage: $0 WORK OUT_DIR}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -55,10 +56,10 @@ else
   fi
   if [ "$MODEL" = "2.7" ]; then
     # each fold's recordings alone over hiss, pink noise, room tone or hum; its everyday sounds
-    # other than hits, slams and steps alone, no label (neither is ever scored)
+    # other than hits, slams and steps over the same floors, no label (neither is ever scored)
     "$PY" "$ROOT/scripts/model2/2c_fmaps.py" --work "$WORK" --encoder "$ENCODER" --noisy "${TT[@]}"
-    "$PY" "$ROOT/scripts/model2/2c_fmaps.py" --work "$WORK" --encoder "$ENCODER" --negatives --no-impacts "${TT[@]}"
-    EXTRA=(fmaps_aug fmaps_noisy fmaps_neg_soft); ONLY=(--only mlp512_e40x5)
+    "$PY" "$ROOT/scripts/model2/2c_fmaps.py" --work "$WORK" --encoder "$ENCODER" --negatives --no-impacts --noisy "${TT[@]}"
+    EXTRA=(fmaps_aug fmaps_noisy fmaps_neg_soft_noisy); ONLY=(--only mlp512_e40x5)
   fi
   if [ "$MODEL" = "2.2" ] || [ "$MODEL" = "2.3" ]; then
     "$PY" "$ROOT/scripts/model2/2c_fmaps.py" --work "$WORK" --encoder "$ENCODER" --timelines 24 --extra --augment --round 2
