@@ -12,7 +12,8 @@ natively, as ``precision="auto"``) as :func:`training.fmaps.stream_map` stores i
 events and beds), ``--extra --augment`` the same with each event's sound changed
 (:mod:`training.augment`), ``--distractors`` with everyday sounds of none of the labels between
 and over the events (model 2.6), ``--negatives`` each fold's everyday sounds alone at the four
-gains, with no event (model 2.6), ``--noisy`` each fold's recordings alone over noise floors; none is ever scored for tuning or reports; for these,
+gains, with no event (model 2.6), ``--noisy`` each fold's recordings alone over noise floors
+(with ``--negatives``: the everyday sounds so, no event); none is ever scored for tuning or reports; for these,
 fold<k>.base.npz holds the baseline's features of the same regions (so the baseline trains on
 the same material).  Writes
 WORK/fmaps/fold<k>.npz (``tl<i>``, ``env<i>``, ``rec<j>_<gain>``) and fold<k>.json (stage 2b's
@@ -55,6 +56,17 @@ def events_json(truth) -> list:
     return [[e.label, e.onset_s, e.offset_s] for e in truth]
 
 
+def set_name(a) -> str:
+    """The WORK folder a run writes: fmaps, fmaps_extra, fmaps_aug[<round>][_distr], fmaps_noisy,
+    fmaps_neg[_soft][_noisy]."""
+    if a.negatives:
+        return ("fmaps_neg_soft" if a.no_impacts else "fmaps_neg") + ("_noisy" if a.noisy else "")
+    if a.noisy:
+        return "fmaps_noisy"
+    base = "fmaps_aug" + (str(a.round) if a.round else "") if a.augment else "fmaps_extra" if a.extra else "fmaps"
+    return base + ("_distr" if a.distractors else "")
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--work", type=Path, required=True)
@@ -90,9 +102,7 @@ def main(argv=None) -> None:
     a.extra = a.extra or a.negatives or a.noisy
     if a.no_impacts and not a.negatives:
         raise SystemExit("--no-impacts is for --negatives")
-    out = a.work / ((("fmaps_neg_soft" if a.no_impacts else "fmaps_neg") + ("_noisy" if a.noisy else "")) if a.negatives else "fmaps_noisy" if a.noisy else
-                    ("fmaps_aug" + (str(a.round) if a.round else "") if a.augment else
-                     "fmaps_extra" if a.extra else "fmaps") + ("_distr" if a.distractors else ""))
+    out = a.work / set_name(a)
     if a.distractors and not a.extra:
         raise SystemExit("--distractors is for training timelines (--extra): the tuning timelines stay comparable")
     seed = a.seed + (2000 + 1000 * a.round if a.augment else 1000 if a.extra else 0)
@@ -115,8 +125,8 @@ def main(argv=None) -> None:
                 "pad_fmap": PAD_FMAP, "timelines": [], "recordings": [], "gains_db": list(stage2b.GAINS_DB)}
         arrays: dict[str, np.ndarray] = {}
         if a.negatives and a.noisy:  # each everyday sound twice over a noise floor, with floor before and after
-            tracks = noisy_tracks([Recording(p, (), "") for p in stage2b.fold_distractors(k, beds, impacts=not a.no_impacts)],
-                                  2, seed + 700 + k)
+            mine = stage2b.fold_distractors(k, beds, impacts=not a.no_impacts)
+            tracks = noisy_tracks([Recording(p, (), "") for p in mine], 2, seed + 700 + k)
         elif a.negatives:
             tracks = [(load_audio(p) * np.float32(10 ** (g / 20)), [])
                       for p in stage2b.fold_distractors(k, beds, impacts=not a.no_impacts) for g in stage2b.GAINS_DB]
