@@ -162,39 +162,33 @@ def _write(path: Path, audio: np.ndarray) -> Path:
 
 
 # ---------------------------------------------------------------- figures
-def clip_figures(predict, recs, gains=GAINS_DB) -> dict:
-    res = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        for g in gains:
-            y, p = [], []
-            for i, rec in enumerate(recs):
-                x = load_audio(rec.path) * 10 ** (g / 20)
-                path = _write(Path(tmp) / f"rec{i}.flac", x)
-                labels = {e.label for e in predict(path)}
-                y.append([lab in rec.labels for lab in LABELS])
-                p.append([lab in labels for lab in LABELS])
-            y, p = np.array(y, float), np.array(p, float)
-            r = evaluate_scores(y, p, 0.5).to_dict()
-            res[str(g)] = {"micro_f1": r["micro_f1"], "macro_f1": r["macro_f1"], "per_label": r["per_label"],
-                           "recordings": len(recs), "predicted_labels": int(p.sum())}
-    return res
-
-
-def floor_figures(predict, recs, seed: int = 11, load=None) -> dict:
-    """Each recording alone over a noise floor (:func:`training.timelines.noisy_tracks`: hiss,
-    pink noise, room tone or hum at -60 to -30 dBFS, the event 10-30 dB above it): clip micro-F1
-    as :func:`clip_figures` scores it.  A film's events never sit on digital silence."""
-    tracks = timelines.noisy_tracks(recs, 1, seed, snr_db=(10.0, 30.0), load=load)
+def label_figures(predict, tracks) -> dict:
+    """Clip micro-F1 of ``predict`` over ``tracks``, ``[(audio, {true labels})]`` (each analysed
+    alone, as a file): predicted labels = the labels of its suggestions."""
     y, p = [], []
     with tempfile.TemporaryDirectory() as tmp:
         for i, (audio, truth) in enumerate(tracks):
-            labels = {e.label for e in predict(_write(Path(tmp) / f"floor{i}.flac", audio))}
-            y.append([lab == truth[0].label for lab in LABELS])
+            labels = {e.label for e in predict(_write(Path(tmp) / f"clip{i}.flac", audio))}
+            y.append([lab in truth for lab in LABELS])
             p.append([lab in labels for lab in LABELS])
     y, p = np.array(y, float), np.array(p, float)
     r = evaluate_scores(y, p, 0.5).to_dict()
     return {"micro_f1": r["micro_f1"], "macro_f1": r["macro_f1"], "per_label": r["per_label"],
-            "recordings": len(recs), "predicted_labels": int(p.sum())}
+            "recordings": len(y), "predicted_labels": int(p.sum())}
+
+
+def clip_figures(predict, recs, gains=GAINS_DB) -> dict:
+    """Each recording alone at each of ``gains`` (dB): :func:`label_figures` per gain."""
+    return {str(g): label_figures(predict, ((load_audio(r.path) * 10 ** (g / 20), set(r.labels)) for r in recs))
+            for g in gains}
+
+
+def floor_figures(predict, recs, seed: int = 11, load=None) -> dict:
+    """Each recording alone over a noise floor (:func:`training.timelines.noisy_tracks`: hiss,
+    pink noise, room tone or hum at -60 to -30 dBFS, the event 10-30 dB above it):
+    :func:`label_figures`.  A film's events never sit on digital silence."""
+    tracks = timelines.noisy_tracks(recs, 1, seed, snr_db=(10.0, 30.0), load=load)
+    return label_figures(predict, ((audio, {e.label for e in truth}) for audio, truth in tracks))
 
 
 def timeline_figures(predict, timelines) -> dict:

@@ -111,9 +111,7 @@ def build_timelines(material: TimelineMaterial, n: int, minutes: float, seed: in
             drng = np.random.default_rng([seed, k, 7])
             _scatter(audio, material.distractors, get, drng, (2, 8), (3, 15),
                      lambda s, n: rms(bed[s:s + n]) * 10 ** (drng.uniform(*snr_db) / 20))
-        peak = np.abs(audio).max()
-        if peak > 0.98:
-            audio *= 0.98 / peak
+        _limit_peak(audio)
         out.append((audio.astype(np.float32), truth))
     return out
 
@@ -156,12 +154,17 @@ def noisy_tracks(events: Sequence[Recording], draws: int, seed: int,
             audio = noise_bed(kind, (pre + len(x) + post) / SR + 0.1, seed * 1000 + d * len(events) + j)
             audio = audio[:pre + len(x) + post].astype(np.float64) * floor
             audio[pre:pre + len(x)] += x / rms(x[a0:a1]) * floor * 10 ** (rng.uniform(*snr_db) / 20)
-            peak = np.abs(audio).max()
-            if peak > 0.98:
-                audio *= 0.98 / peak
+            _limit_peak(audio)
             truth = [Event(rec.labels[0], (pre + a0) / SR, (pre + a1) / SR)] if rec.labels else []
             out.append((audio.astype(np.float32), truth))
     return out
+
+
+def _limit_peak(audio: np.ndarray, peak: float = 0.98) -> None:
+    """Scale ``audio`` in place so that its largest magnitude is at most ``peak`` (no clipping)."""
+    top = np.abs(audio).max()
+    if top > peak:
+        audio *= peak / top
 
 
 def _cached(load: Callable[[str], np.ndarray]) -> Callable[[str], np.ndarray]:
@@ -217,9 +220,7 @@ def everyday_timelines(clips: Sequence[str], dialogue: Sequence[str], n: int, mi
                 audio[pos:pos + length] += d / rms(d) * 10 ** (rng.uniform(-30, -24) / 20)
             pos += length
         _scatter(audio, clips, get, rng, (1, 4), (2, 8), lambda s, n: 10 ** (rng.uniform(*level_dbfs) / 20))
-        peak = np.abs(audio).max()
-        if peak > 0.98:
-            audio *= 0.98 / peak
+        _limit_peak(audio)
         out.append((audio.astype(np.float32), []))
     return out
 

@@ -66,12 +66,11 @@ def stage3b_description(sel: dict) -> str:
         words.append("everyday sounds (game foley, voices) between and over the events")
     if "fmaps_noisy" in extra:
         words.append("their recordings alone over hiss, pink noise, room tone and hum")
-    if "fmaps_neg" in extra:
-        words.append("everyday sounds played alone as examples of no label")
-    if "fmaps_neg_soft" in extra:
-        words.append("everyday sounds other than hits, slams and steps played alone as examples of no label")
-    if "fmaps_neg_soft_noisy" in extra:
-        words.append("everyday sounds other than hits, slams and steps over those noise floors as examples of no label")
+    for x in extra:  # stage 2c's set_name: fmaps_neg[_soft][_noisy]
+        if x.startswith("fmaps_neg"):
+            words.append("everyday sounds" + (" other than hits, slams and steps" if "_soft" in x else "")
+                         + (" over noise floors" if x.endswith("_noisy") else " played alone")
+                         + " as examples of no label")
     return ("Audio-only scene-component detector (7 AudioSet labels): the frozen aiSFX encoder run once over the "
             "level-normalised soundtrack, with a head (" + _head_words(sel) + ") trained on every region of "
             "film-like timelines and of recordings played alone (real game-library recordings over music, dialogue "

@@ -143,11 +143,10 @@ def held_out_lines(rep: dict) -> list[str]:
     lines += [f"| {n} | " + " | ".join(_f(m[n]["clips"][g]["micro_f1"]) for g in gains) + " |" for n in names]
     floored = [n for n in names if "floors" in m[n]]
     if floored:
+        note = f" {rep['floors_note']}" if rep.get("floors_note") else ""
         lines += ["", "**Over noise floors**: each recording alone over hiss, pink noise, room tone or mains hum at "
-                  "-60 to -30 dBFS, 10-30 dB above it (a film's events never sit on digital silence); clip micro-F1:", "",
-                  "| model | micro-F1 | labels given |", "|---|---|---|"]
-        if rep.get("floors_note"):
-            lines[-4] += " " + rep["floors_note"]
+                  "-60 to -30 dBFS, 10-30 dB above it (a film's events never sit on digital silence); clip micro-F1:"
+                  + note, "", "| model | micro-F1 | labels given |", "|---|---|---|"]
         lines += [f"| {n} | {_f(m[n]['floors']['micro_f1'])} | {m[n]['floors']['predicted_labels']} |" for n in floored]
     lines += ["", f"**Film-like timelines** ({m[names[0]]['timelines']['minutes']} min, {rep['timeline_events']} held-out "
               f"events over {beds}, SNR -6 to +12 dB; event-based, 1 s collar):", "",
