@@ -4,7 +4,8 @@ Scores of every region of held-out soundtracks (film-like timelines and recordin
 alone, see ``scripts/model2/2b_regions.py``) go through the app's own segmentation
 (:func:`mulse_author.detect.segmentation.detect_segments`), and the settings are judged by
 what the report measures: event F1 on the timelines (:mod:`training.events`, 1 s collar) and
-the micro-F1 of the labels found in each recording played alone.  The objective is the mean
+the micro-F1 of the labels found in each recording played alone (the mean over its groups: each
+gain, and recordings over noise floors where they are scored).  The objective is the mean
 of the two, so neither the timelines' misses nor the single recordings' are traded away for
 the other, less a penalty for false alarms beyond :data:`FA_TARGET_PER_H` and for a median
 onset error beyond :data:`ONSET_TARGET_S` (the targets of issue 12: an author reviews every
@@ -65,6 +66,13 @@ class Soundtrack:
     label: str | None = None
     gain_db: float = 0.0
     pool_frames: int = POOL_FRAMES  #: map frames each region spans
+    #: A recording's clip group (default: its gain, "0", "-10", ...); e.g. "floor" for recordings
+    #: over noise floors.  The clip micro-F1 is the mean over groups.
+    group: str | None = None
+
+    @property
+    def clip_group(self) -> str:
+        return self.group or str(int(self.gain_db))
 
 
 def segments(track: Soundtrack, settings: DetectionSettings, thresholds: dict[str, float]) -> list[Event]:
@@ -132,7 +140,7 @@ def evaluate(tracks: Sequence[Soundtrack], settings: DetectionSettings, threshol
             results.append(match_events(tr.events, found))
             hours += tr.duration_s / 3600
         else:
-            c = clip.setdefault(str(int(tr.gain_db)), np.zeros((3, n)))
+            c = clip.setdefault(tr.clip_group, np.zeros((3, n)))
             got = {e.label for e in found}
             for j, lab in enumerate(LABELS):
                 truth = lab == tr.label

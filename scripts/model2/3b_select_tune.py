@@ -10,7 +10,10 @@ clips; with ``--train-extra``, their augmented timelines of stage 2c) scores eve
 fold k's timelines and recordings; the segmentation settings and per-label thresholds are tuned
 on these out-of-fold scores of all folds together (:func:`training.tuning.tune`: timeline event
 F1 and single-recording micro-F1).  The same is done for the log-mel baseline, on the same
-material.  ``--ensembles`` adds :data:`ENSEMBLES` (model 2.3).  Writes WORK/OUT/selection.json,
+material.  ``--ensembles`` adds :data:`ENSEMBLES` (model 2.3).  ``--scored-floors fmaps_noisy``
+(model 2.8) also scores fold k's recordings alone over noise floors (stage 2c ``--noisy``), as a
+fifth clip group beside the four gains, so the choice sees what a noise floor costs (model 2.5
+scored 0.05 on a gunshot over -60 dBFS hiss).  Writes WORK/OUT/selection.json,
 head.safetensors and baseline.safetensors.  Never reads the test packages.
 """
 
@@ -32,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from mulse_author.detect.segmentation import DetectionSettings  # noqa: E402
 from mulse_author.labels import LABELS  # noqa: E402
 from training.events import Event  # noqa: E402
-from training.fmaps import timeline_examples  # noqa: E402
+from training.fmaps import map_regions, timeline_examples  # noqa: E402
 from training.heads import HeadConfig, train_head, train_heads  # noqa: E402
 from training.timelines import region_targets  # noqa: E402
 from training.tuning import REGION_S, Soundtrack, evaluate, region_starts_s, tune  # noqa: E402
@@ -54,9 +57,11 @@ UNTUNED_THRESHOLD = 0.5
 
 
 class Fold:
-    """Stage 2b's regions of one fold with their targets."""
+    """Stage 2b's regions of one fold with their targets; with ``floors`` (the fold's stage-2c
+    ``--noisy`` maps), its recordings alone over noise floors too, scored but never trained on
+    here (a head trains on them only through ``--train-extra``)."""
 
-    def __init__(self, npz: Path):
+    def __init__(self, npz: Path, floors: Path | None = None):
         d = np.load(npz)
         meta = json.loads(npz.with_suffix(".json").read_text())
         self.meta = meta
@@ -71,19 +76,30 @@ class Fold:
         self.rec_y = np.zeros((len(a["rec_q"]), len(LABELS)), np.float32)
         for j, r in enumerate(meta["recordings"]):
             self.rec_y[a["rec_id"] == j, LABELS.index(r["label"])] = 1.0
+        self.floors = [] if floors is None else floor_tracks(floors)
 
     def x(self, key: str) -> np.ndarray:
+        """Training rows: the timelines' regions, then the recordings'."""
         return np.concatenate([self.arrays[f"tl_{key}"], self.arrays[f"rec_{key}"]])
+
+    def scored_x(self, key: str) -> np.ndarray:
+        """Scored rows: :meth:`x`'s, then those of the recordings over noise floors."""
+        return np.concatenate([self.x(key)] + [f[key] for f in self.floors])
 
     @property
     def y(self) -> np.ndarray:
         return np.concatenate([self.tl_y, self.rec_y])
 
     def tracks(self, scores: np.ndarray) -> list[Soundtrack]:
-        """Soundtracks of this fold with ``scores`` (rows as in :meth:`x`)."""
+        """Soundtracks of this fold with ``scores`` (rows as in :meth:`scored_x`)."""
         a = self.arrays
-        n_tl = len(a["tl_q"])
-        tl, rec = scores[:n_tl], scores[n_tl:]
+        n_tl, n_rec = len(a["tl_q"]), len(a["rec_q"])
+        n_floor = sum(len(f["q"]) for f in self.floors)
+        if len(scores) != n_tl + n_rec + n_floor:
+            raise ValueError(f"{len(scores)} scores for {n_tl + n_rec + n_floor} regions: a cache of "
+                             "out-of-fold scores made with other scored material (--scored-floors)")
+        tl, rec = scores[:n_tl], scores[n_tl:n_tl + n_rec]
+        floor = scores[n_tl + n_rec:]
         out = []
         for i, t in enumerate(self.meta["timelines"]):
             m = a["tl_id"] == i
@@ -93,7 +109,46 @@ class Fold:
                 m = (a["rec_id"] == j) & (a["rec_gain"] == g)
                 out.append(Soundtrack(rec[m], a["rec_q"][m], r["duration_s"], None, label=r["label"],
                                       gain_db=float(g)))
+        i = 0
+        for f in self.floors:
+            n = len(f["q"])
+            out.append(Soundtrack(floor[i:i + n], f["q"], f["duration_s"], f["env"], label=f["label"],
+                                  group=FLOOR_GROUP))
+            i += n
         return out
+
+
+#: The clip group of the recordings over noise floors in :class:`training.tuning.Figures`.
+FLOOR_GROUP = "floor"
+
+
+def floor_tracks(npz: Path) -> list[dict]:
+    """Each track of a stage-2c ``--noisy`` file (one recording alone over a noise floor) as
+    ``{emb, base, q, env, duration_s, label}``: its regions' embeddings and baseline features
+    (the same regions), region starts, loudness envelope, length, and its label (None for an
+    everyday sound, where any suggestion is a false alarm)."""
+    npz = Path(npz)
+    d, base = np.load(npz), np.load(npz.with_suffix(".base.npz"))
+    meta = json.loads(npz.with_suffix(".json").read_text())
+    out = []
+    for i, t in enumerate(meta["timelines"]):
+        emb, q = map_regions(d[f"tl{i}"], meta["pad_fmap"])
+        labels = {lab for lab, _, _ in t["events"]}
+        if len(labels) > 1:
+            raise ValueError(f"{npz}: track {i} holds {sorted(labels)}: not one recording alone")
+        b = base[f"base{i}"]
+        if len(b) != len(q):
+            raise ValueError(f"{npz}: track {i} has {len(b)} baseline regions for {len(q)} map regions")
+        out.append({"emb": emb, "base": b, "q": q, "env": d[f"env{i}"], "duration_s": t["duration_s"],
+                    "label": labels.pop() if labels else None})
+    return out
+
+
+def load_folds(work: Path, floors: str | None = None) -> list[Fold]:
+    """Stage 2b's folds of WORK; with ``floors`` (a stage-2c ``--noisy`` folder of WORK), each
+    with its recordings over noise floors to score."""
+    paths = sorted(p for p in (work / "regions").glob("fold*.npz") if ".tmp" not in p.name)
+    return [Fold(p, None if floors is None else work / floors / p.name) for p in paths]
 
 
 def clip_examples(work: Path, k: int, key: str):
@@ -166,7 +221,7 @@ def oof_scores(work: Path, folds: list[Fold], key: str, cfg: HeadConfig, use_cli
                 for x, y in extra_examples(work, list(extra), j, key):
                     xs.append(x)
                     ys.append(y)
-            scores.append(train_head(np.concatenate(xs), np.concatenate(ys), cfg).scores(fold.x(key)))
+            scores.append(train_head(np.concatenate(xs), np.concatenate(ys), cfg).scores(fold.scored_x(key)))
     if cache is not None:
         np.savez(cache, **{f"fold{k}": x for k, x in enumerate(scores)})
     return scores
@@ -195,16 +250,19 @@ def main(argv=None) -> None:
                     help="also the ensemble candidates (model 2.3: with --train-extra fmaps_aug fmaps_aug2)")
     ap.add_argument("--only", nargs="+", metavar="CANDIDATE",
                     help="tune and compare only these candidates (e.g. mlp512_e40x3 when its members are cached)")
+    ap.add_argument("--scored-floors", metavar="DIR",
+                    help="WORK/DIR of stage 2c --noisy maps: each fold's recordings over noise floors also "
+                         "scored out of fold, as a fifth group of the clip micro-F1 (model 2.8: fmaps_noisy)")
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
-    folds = [Fold(p) for p in sorted((a.work / "regions").glob("fold*.npz")) if ".tmp" not in p.name]
+    folds = load_folds(a.work, a.scored_floors)
     out = a.work / a.out
     out.mkdir(parents=True, exist_ok=True)
     seen = {lab: sum(any(r["label"] == lab for r in f.meta["recordings"]) for f in folds) for lab in LABELS}
     keep = [lab for lab, n in seen.items() if n < 2]
     start_th = {lab: (UNTUNED_THRESHOLD if lab in keep else 0.5) for lab in LABELS}
     have_clips = all((a.work / "clips" / f"fold{k}.npz").exists() for k in range(len(folds)))
-    res: dict = {"folds": len(folds), "train_extra": a.train_extra, "labels_in_folds": seen, "untuned_labels": keep,
+    res: dict = {"folds": len(folds), "train_extra": a.train_extra, "scored_floors": a.scored_floors, "labels_in_folds": seen, "untuned_labels": keep,
                  "regions": [int(len(f.y)) for f in folds], "clips_available": have_clips,
                  "fold_packages": [f.meta["packages"] for f in folds], "candidates": {}}
 

@@ -82,3 +82,16 @@ def test_objective_charges_false_alarms_and_late_onsets_beyond_the_targets():
     assert fig(FA_TARGET_PER_H, ONSET_TARGET_S).objective == pytest.approx(0.7)
     assert fig(FA_TARGET_PER_H + 50, ONSET_TARGET_S).objective < 0.7
     assert fig(FA_TARGET_PER_H, ONSET_TARGET_S + 2).objective < 0.7
+
+
+def test_recordings_over_noise_floors_are_a_clip_group_of_their_own():
+    shot = lambda lab, s: 0.9 * (lab == "Gunshot") * np.ones(len(s))  # noqa: E731
+    quiet = lambda lab, s: 0.1 * (lab == "Gunshot") * np.ones(len(s))  # noqa: E731
+    alone = _track(None, 5.0, shot, label="Gunshot", gain=0.0)
+    floor = _track(None, 5.0, quiet, label="Gunshot", gain=0.0)
+    floor.group = "floor"
+    th = {lab: 0.5 for lab in LABELS}
+    fig = evaluate([alone, floor], DetectionSettings(), th)
+    assert fig.clip_micro_f1_by_gain == {"0": 1.0, "floor": 0.0}  # not pooled with the 0 dB group
+    assert fig.clip_micro_f1 == pytest.approx(0.5)
+    assert evaluate([alone], DetectionSettings(), th).clip_micro_f1 == pytest.approx(1.0)

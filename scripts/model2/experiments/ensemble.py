@@ -48,9 +48,10 @@ def main(argv=None) -> None:
     ap.add_argument("--seed0-from", default="select22",
                     help="stage 3b selection whose cached seed-0 scores were trained on the same material")
     ap.add_argument("--passes", type=int, default=2)
+    ap.add_argument("--scored-floors", metavar="DIR", help="as stage 3b's (recordings over noise floors scored)")
     a = ap.parse_args(argv)
     torch.set_num_threads(1)
-    folds = [stage3b.Fold(p) for p in sorted((a.work / "regions").glob("fold*.npz")) if ".tmp" not in p.name]
+    folds = stage3b.load_folds(a.work, a.scored_floors)
     out = a.work / a.out
     out.mkdir(exist_ok=True)
     single = out / f"oof_{a.candidate}.npz"  # stage 3b's cache names, so its ensembles read them

@@ -1,0 +1,85 @@
+"""Stage 3b's scoring of recordings over noise floors (``--scored-floors``)."""
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mulse_author.detect.inference import EDGE_PAD, region_starts
+from mulse_author.spec import FMAP_STRIDE
+
+STAGE = Path(__file__).resolve().parents[2] / "scripts" / "model2" / "3b_select_tune.py"
+
+
+@pytest.fixture(scope="module")
+def stage():
+    sys.path.insert(0, str(STAGE.parents[2]))
+    spec = importlib.util.spec_from_file_location("stage3b", STAGE)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _regions(path: Path, rng) -> None:
+    """A minimal stage-2b fold: one 30 s timeline (3 regions) and one recording at two gains."""
+    tl_q, rec_q = np.array([0, 10, 20]), np.array([-3, -3])
+    arrays = {"tl_q": tl_q, "tl_id": np.zeros(3, int), "tl_emb": rng.random((3, 1024), np.float32),
+              "tl_base": rng.random((3, 180), np.float32), "rec_q": rec_q, "rec_id": np.zeros(2, int),
+              "rec_gain": np.array([0.0, -10.0]), "rec_emb": rng.random((2, 1024), np.float32),
+              "rec_base": rng.random((2, 180), np.float32), "env0": np.ones(1300, np.float32)}
+    np.savez(path, **arrays)
+    meta = {"packages": ["p"], "timelines": [{"duration_s": 30.0, "events": [["Wind", 5.0, 12.0]]}],
+            "recordings": [{"label": "Rain", "duration_s": 3.0}]}
+    path.with_suffix(".json").write_text(json.dumps(meta))
+
+
+def _floors(path: Path, rng, pad: int = 24) -> int:
+    """A stage-2c --noisy file of two tracks (a gunshot over hiss; an everyday sound, no label)."""
+    edge = pad + EDGE_PAD // FMAP_STRIDE
+    maps, base, tracks = {}, {}, []
+    for i, (n_fmap, events) in enumerate(((60, [["Gunshot", 2.0, 2.6]]), (30, []))):
+        maps[f"tl{i}"] = rng.random((n_fmap + 2 * edge, 512)).astype(np.float16)
+        maps[f"env{i}"] = np.ones(n_fmap * 8, np.float32)
+        base[f"base{i}"] = rng.random((len(region_starts(n_fmap, 1.0)), 180), np.float32)
+        tracks.append({"duration_s": n_fmap * 0.1858, "events": events})
+    np.savez(path, **maps)
+    np.savez(path.with_suffix(".base.npz"), **base)
+    path.with_suffix(".json").write_text(json.dumps({"pad_fmap": pad, "timelines": tracks}))
+    return sum(len(b) for b in base.values())
+
+
+def test_floor_tracks_are_scored_after_the_training_rows_and_never_trained_on(stage, tmp_path):
+    rng = np.random.default_rng(0)
+    (tmp_path / "regions").mkdir()
+    (tmp_path / "fmaps_noisy").mkdir()
+    _regions(tmp_path / "regions" / "fold0.npz", rng)
+    n_floor = _floors(tmp_path / "fmaps_noisy" / "fold0.npz", rng)
+    plain, = stage.load_folds(tmp_path)
+    fold, = stage.load_folds(tmp_path, "fmaps_noisy")
+    assert np.array_equal(fold.x("emb"), plain.x("emb")) and len(fold.y) == 5  # training rows unchanged
+    assert fold.scored_x("emb").shape == (5 + n_floor, 1024)
+    assert fold.scored_x("base").shape == (5 + n_floor, 180)
+    scores = np.random.default_rng(1).random((5 + n_floor, 7)).astype(np.float32)
+    tracks = fold.tracks(scores)
+    floors = [t for t in tracks if t.group == stage.FLOOR_GROUP]
+    assert [t.label for t in floors] == ["Gunshot", None]
+    assert np.array_equal(np.concatenate([t.scores for t in floors]), scores[5:])
+    assert floors[0].q[0] == 0 and floors[1].q[0] < 0  # a short track's region is centred (app's layout)
+    assert sorted(t.clip_group for t in tracks if t.events is None and t.group is None) == ["-10", "0"]
+    assert len(plain.tracks(scores[:5])) == 3
+    with pytest.raises(ValueError, match="scored-floors"):
+        fold.tracks(scores[:5])  # a cache made without the floors
+
+
+def test_a_floor_track_holding_two_labels_is_refused(stage, tmp_path):
+    rng = np.random.default_rng(0)
+    p = tmp_path / "fold0.npz"
+    _floors(p, rng)
+    meta = json.loads(p.with_suffix(".json").read_text())
+    meta["timelines"][0]["events"].append(["Rain", 0.0, 1.0])
+    p.with_suffix(".json").write_text(json.dumps(meta))
+    with pytest.raises(ValueError, match="not one recording alone"):
+        stage.floor_tracks(p)
