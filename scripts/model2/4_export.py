@@ -165,7 +165,7 @@ def main(argv=None) -> None:
         defaults = asdict(DetectionSettings())
         detection = {k: v for k, v in sel["settings"].items() if k != "thresholds" and v != defaults[k]}
         training = {"selection": {k: sel[k] for k in ("folds", "regions", "examples", "positives", "chosen",
-                                                      "fold_packages", "untuned_labels", "train_extra")
+                                                      "fold_packages", "untuned_labels", "train_extra", "scored_floors")
                                   if k in sel},
                     "thresholds": "chosen with the segmentation on out-of-fold scores of cross-validation "
                                   "timelines and recordings (training.tuning); 0.5 where a label's recordings "

@@ -250,7 +250,9 @@ def selection_lines(sel: dict) -> list[str]:
                  f"Leave-one-fold-out over {sel['folds']} folds of packages: for each fold, a head trained on the other",
                  "folds scores every region of the fold's film-like timelines (events of the fold's packages over",
                  "music and ambiences of the fold's bed packages and dialogue) and of its recordings played alone at",
-                 "0, -10, -20 and -30 dB. The segmentation settings and per-label thresholds were tuned on these",
+                 "0, -10, -20 and -30 dB" + (" and alone over a noise floor (hiss, pink noise, room tone or hum at -60 to "
+                 "-30 dBFS; a fifth group of the single-recording micro-F1)" if sel.get("scored_floors") else "")
+                 + ". The segmentation settings and per-label thresholds were tuned on these",
                  "out-of-fold scores (`training.tuning`: mean of timeline event F1 and single-recording micro-F1).", "",
                  "| candidate | objective | event F1 | FA / h | clip micro-F1 | with the default segmentation: event F1, FA / h, clip micro-F1 |",
                  "|---|---|---|---|---|---|"]

@@ -25,3 +25,16 @@ def test_floor_limit_only_when_the_floor_costs_more_than_five_points():
     line = stage._floor_limit(_rep(0.52, 0.74))
     assert len(line) == 1 and "0.52" in line[0] and "0.74" in line[0]
     assert stage._floor_limit({"models": {"m": {"clips": {"0": {"micro_f1": 0.7}}}}}) == []  # older reports
+
+
+def test_selection_section_says_when_noise_floors_were_scored():
+    stage = _stage()
+    fig = {"objective": 0.6, "event_f1": 0.6, "false_alarms_per_hour": 30.0, "clip_micro_f1": 0.7}
+    cand = {"tuned": fig, "default_settings": fig}
+    settings = {"support_quantile": 0.1, "smooth_s": 1.0, "low_ratio": 0.75, "min_duration_s": 0.5, "merge_gap_s": 2.0}
+    sel = {"folds": 4, "candidates": {"mlp512_e40x5": cand}, "baseline": cand, "settings": settings,
+           "chosen": "mlp512_e40x5"}
+    plain = "\n".join(stage.selection_lines(sel))
+    floors = "\n".join(stage.selection_lines({**sel, "scored_floors": "fmaps_noisy"}))
+    assert "noise floor" not in plain and "-30 dB. The segmentation" in plain
+    assert "alone over a noise floor" in floors and "fifth group" in floors
