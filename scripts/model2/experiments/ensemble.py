@@ -48,6 +48,7 @@ def main(argv=None) -> None:
     ap.add_argument("--seed0-from", default="select22",
                     help="stage 3b selection whose cached seed-0 scores were trained on the same material")
     ap.add_argument("--passes", type=int, default=2)
+    ap.add_argument("--ensemble-only", action="store_true", help="tune the ensemble of all the seeds only")
     ap.add_argument("--scored-floors", metavar="DIR", help="as stage 3b's (recordings over noise floors scored)")
     a = ap.parse_args(argv)
     torch.set_num_threads(1)
@@ -78,13 +79,14 @@ def main(argv=None) -> None:
         s = fig.summary()
         print(f"{name}: objective {s['objective']:.4f} event F1 {s['event_f1']:.3f} (P {s['precision']:.2f} "
               f"R {s['recall']:.2f}) FA/h {s['false_alarms_per_hour']:.0f} onset {s['median_onset_error_s']:.2f} "
-              f"clip {s['clip_micro_f1']:.3f}", flush=True)
+              f"clip {s['clip_micro_f1']:.3f} {s['clip_micro_f1_by_gain']}", flush=True)
 
-    for s in a.seeds:
-        run(f"seed {s}", scores[s])
+    if not a.ensemble_only:
+        for s in a.seeds:
+            run(f"seed {s}", scores[s])
     if a.seeds != list(range(len(a.seeds))):
         raise SystemExit("ensembles need the seeds 0, 1, ... in order (stage 3b's members)")
-    for n in range(2, len(a.seeds) + 1):  # scored as stage 3b scores its ensemble candidates
+    for n in range(len(a.seeds) if a.ensemble_only else 2, len(a.seeds) + 1):  # as stage 3b scores its ensembles
         run(f"ensemble of seeds 0-{n - 1}", stage3b.oof_scores(
             a.work, folds, "emb", dataclasses.replace(cfg, members=n), False, out / f"oof_{a.candidate}x{n}.npz",
             a.train_extra))
