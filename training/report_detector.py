@@ -97,13 +97,19 @@ def baseline_predictor(head_path: Path, thresholds: dict[str, float], settings: 
     return predict
 
 
+def newest_selection(work: Path) -> str:
+    """The newest stage-3b selection folder of WORK (``select2<minor>`` with a selection.json;
+    side folders such as ``select26a_distr`` or ``select27c`` do not count), else stage 3's
+    ``select``."""
+    found = sorted(d.name for d in work.glob("select2[0-9]") if (d / "selection.json").exists())
+    return found[-1] if found else "select"
+
+
 def selection_baseline(work: Path, select: str | None = None):
-    """The baseline predictor a selection stage wrote: stage 3b's (``WORK/select27``,
-    ``select25`` ... ``select21``, the newest present, with its own tuned thresholds and
-    segmentation), else stage 3's (``WORK/select``)."""
-    if select is None:
-        select = next((d for d in ("select27", "select26", "select25", "select24", "select23", "select22", "select21")
-                       if (work / d / "selection.json").exists()), "select")
+    """The baseline predictor a selection stage wrote (``select``, default
+    :func:`newest_selection`): stage 3b's with its own tuned thresholds and segmentation,
+    or stage 3's."""
+    select = select or newest_selection(work)
     sel = json.loads((work / select / "selection.json").read_text())
     if "candidates" in sel:
         return baseline_predictor(work / select / "baseline.safetensors", sel["baseline"]["thresholds"],

@@ -83,3 +83,16 @@ def test_a_floor_track_holding_two_labels_is_refused(stage, tmp_path):
     p.with_suffix(".json").write_text(json.dumps(meta))
     with pytest.raises(ValueError, match="not one recording alone"):
         stage.floor_tracks(p)
+
+
+def test_the_report_takes_the_newest_stage_3b_selection_and_not_a_side_folder(tmp_path):
+    from training.report_detector import newest_selection
+
+    assert newest_selection(tmp_path) == "select"
+    for name in ("select21", "select25", "select27c", "select26a_distr", "select28"):
+        (tmp_path / name).mkdir()
+        if name != "select28":  # a selection still running has no selection.json yet
+            (tmp_path / name / "selection.json").write_text("{}")
+    assert newest_selection(tmp_path) == "select25"
+    (tmp_path / "select28" / "selection.json").write_text("{}")
+    assert newest_selection(tmp_path) == "select28"
