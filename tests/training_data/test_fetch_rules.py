@@ -16,7 +16,7 @@ RESERVED = ("scorched3d-data", "flightgear-data-base", "supertux-data", "lugaru-
             "colobot-common-sounds", "wesnoth-1.16-data", "wesnoth-1.16-music",
             "warzone2100-data", "warzone2100-music", "lincity-ng-data", "btanks-data")
 SCRIPTS = {"get_extra_scene_audio.sh": SCENE_LABELS, "get_film_beds.sh": BED_LABELS,
-           "get_fresh_heldout_audio.sh": SCENE_LABELS}
+           "get_fresh_heldout_audio.sh": SCENE_LABELS, "get_fresh2_heldout_audio.sh": SCENE_LABELS}
 SHARED_SCENE = FETCH.parents[2] / "shared" / "data" / "get_scene_audio.sh"
 
 

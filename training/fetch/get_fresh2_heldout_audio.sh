@@ -2,7 +2,7 @@
 # get_fresh2_heldout_audio.sh OUT_DIR
 # The SECOND FRESH held-out set (issue 12): labelled recordings from Debian 12 packages that no
 # model, tuning or report of this project has used, gathered 2026-12-07 after the first fresh set
-# (get_fresh_heldout_audio.sh) had been read by the reports of models 2.4 and 2.3. The next model
+# (get_fresh_heldout_audio.sh) had been read four times (reports of models 2.3 to 2.5). The next model
 # report reads these first; nothing else may: keep OUT_DIR apart from the training work folders, and
 # never train, tune or pick thresholds on them.
 # Same layout as ../shared/data/get_scene_audio.sh: OUT_DIR/test/<label>/<package>__<name>.<ext>,
@@ -23,9 +23,9 @@
 # Duplicates left out: max normalised waveform cross-correlation (4 kHz mono, 40 Hz high-pass,
 # silence trimmed, over every lag with at least 0.5 s of overlap, normalised over the overlap)
 # >= 0.85 with a file of the shared corpus, the extra corpus, the first fresh set or an earlier kept
-# file, or a near copy (0.5-0.83, well above the 0.2-0.45 of unrelated files) of one; of two
-# identical files in two unused packages only one is kept (lmarbles over vectoroids, enigma-data
-# over briquolo-data).
+# file, or a near copy (0.62-0.83, or a match over seconds of overlap well above chance: unrelated
+# files score 0.2-0.52, the highest against 0.2 s clips) of one; of two identical files in two unused
+# packages only one is kept (lmarbles over vectoroids, enigma-data over briquolo-data).
 # Needs: apt-get, dpkg-deb, tar, ffprobe. Env: DEB_CACHE=dir keeps the .debs (castle-game-engine-doc
 # is a 256 MB download).
 set -euo pipefail
