@@ -39,14 +39,22 @@ def _f(x, nd=3):
 
 #: How the card names each held-out set: (packages line, section heading, timeline beds)
 HELD_OUT_WORDS = {
-    "fresh held-out set": ("Fresh held-out packages, never used for training, tuning or selection "
+    R.FRESH: ("Fresh held-out packages, never used for training, tuning or selection "
                            "(`training/fetch/get_fresh_heldout_audio.sh`; first read by model 2.4's report)",
                            "Held-out figures: fresh packages",
                            "music of the fresh packages, test-voice dialogue and room tone"),
+    R.FRESH2: ("Second fresh held-out packages, never used for training, tuning or selection, first read by this "
+               "report (`training/fetch/get_fresh2_heldout_audio.sh`; explosions, gunshots, one thunder, one ocean)",
+               "Held-out figures: second fresh packages",
+               "music of the first fresh packages, test-voice dialogue and room tone"),
     "test packages": ("Test packages, never used for training or selection (`training.film.TEST_PACKAGES`)",
                       "Held-out figures: test packages",
                       "test music, test-voice dialogue and room tone"),
 }
+
+
+#: Where the card JSON keeps each held-out report after the one it leads with (``held_out``).
+CARD_KEYS = {"test packages": "held_out_test_packages", R.FRESH2: "held_out_fresh2"}
 
 
 def markdown(card: dict, reports: list[dict], sel: dict, lic: dict) -> str:
@@ -293,6 +301,8 @@ def main(argv=None) -> None:
     ap.add_argument("--select", default="select", help="stage 3's (select) or 3b's (select21, select22) choice")
     ap.add_argument("--fresh", type=Path, help="lead with the fresh held-out set fetched here by "
                                                "training/fetch/get_fresh_heldout_audio.sh (model 2.4 on)")
+    ap.add_argument("--fresh2", type=Path, help="with --fresh: also the second fresh held-out set fetched here by "
+                                                "training/fetch/get_fresh2_heldout_audio.sh, over the first's music")
     ap.add_argument("--everyday", type=Path, help="also the everyday-sound false alarms of the clips fetched here by "
                                                   "training/fetch/get_everyday_audio.sh (model 2.6 on)")
     ap.add_argument("--no-test-packages", action="store_true",
@@ -304,7 +314,10 @@ def main(argv=None) -> None:
     if a.previous:
         preds[f"model {read_card(a.previous / 'model_card.json').version} (before)"] = R.model_predictor(str(a.previous))
     preds["baseline"] = R.selection_baseline(a.work, a.select)
+    if a.fresh2 and not a.fresh:
+        ap.error("--fresh2 needs --fresh (its timelines play over the first fresh set's music)")
     sets = ([R.fresh_set(a.fresh, a.work)] if a.fresh else []) + \
+        ([R.fresh_set(a.fresh2, a.work, music_from=a.fresh)] if a.fresh2 else []) + \
         ([] if a.fresh and a.no_test_packages else [R.test_package_set(a.work)])
     reports = []
     for held in sets:
@@ -317,13 +330,15 @@ def main(argv=None) -> None:
         reports.append(rep)
     (a.work / "report.json").write_text(json.dumps(reports[0], indent=1))
     card["metrics"]["held_out"] = reports[0]
-    if len(reports) > 1:
-        card["metrics"]["held_out_test_packages"] = reports[1]
+    for rep in reports[1:]:
+        card["metrics"][CARD_KEYS[rep["held_out_set"]]] = rep
     if a.fresh:
         card["training_data"]["fresh_packages"] = reports[0]["test_packages"]
     lic = licences(a.work)
     if a.fresh:
         lic.update(licences(a.fresh.parent, a.fresh.name))
+    if a.fresh2:
+        lic.update(licences(a.fresh2.parent, a.fresh2.name))
     if a.everyday:
         lic.update(licences(a.everyday.parent, a.everyday.name))
     (a.model / "model_card.json").write_text(json.dumps(card, indent=1))

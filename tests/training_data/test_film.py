@@ -115,6 +115,16 @@ def test_fresh_held_out_set_reads_its_own_recordings_and_music(tmp_path):
     assert sorted((r.labels, r.source) for r in held.recordings) == [(("Explosion",), "pkga"), (("Rain",), "pkgb")]
     assert [p.rsplit("/", 1)[-1] for p in held.music] == ["pkgc__song.wav"]
     assert held.packages == ["pkga", "pkgb", "pkgc"] and len(held.dialogue) == 1
+    assert held.name == "fresh held-out set"
+    # the second fresh set has no music: its timelines play over the first set's
+    fresh2 = tmp_path / "fresh2"
+    _wav(fresh2 / "test" / "gunshot" / "pkge__colt.wav")
+    (fresh2 / "manifest.tsv").write_text("split\tlabel\tpackage\tsource\tduration_s\n")
+    second = fresh_set(fresh2, work, music_from=fresh)
+    assert [r.source for r in second.recordings] == ["pkge"] and second.music == held.music
+    assert second.name == "second fresh held-out set" and second.packages == ["pkgc", "pkge"]
+    with pytest.raises(RuntimeError, match="no music under"):
+        fresh_set(fresh2, work)
     (fresh / "beds" / "music" / "pkgc__song.wav").unlink()
-    with pytest.raises(RuntimeError, match="no fresh recordings or music"):
+    with pytest.raises(RuntimeError, match="no fresh recordings under"):
         fresh_set(fresh, work)
