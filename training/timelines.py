@@ -134,10 +134,11 @@ def event_sound(x: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, bo
 
 def noisy_tracks(events: Sequence[Recording], draws: int, seed: int,
                  level_dbfs: tuple[float, float] = (-60.0, -30.0), snr_db: tuple[float, float] = (0.0, 40.0),
-                 load: Callable[[str], np.ndarray] | None = None) -> list[tuple[np.ndarray, list[Event]]]:
+                 load: Callable[[str], np.ndarray] | None = None,
+                 floor_s: tuple[float, float] = (0.5, 5.0)) -> list[tuple[np.ndarray, list[Event]]]:
     """Each recording of ``events`` ``draws`` times alone over a noise floor: hiss, pink noise,
     room tone or mains hum (:func:`training.film.noise_bed`) at ``level_dbfs`` RMS, the event
-    (as timelines place it) ``snr_db`` above the floor, 0.5-5 s of floor before and after.
+    (as timelines place it) ``snr_db`` above the floor, ``floor_s`` seconds of floor before and after.
     A recording with no label (an everyday sound) gives a track with no event.
     Without these, the only hiss a model hears in training is the quiet-noise tracks, where
     nothing happens, and a gunshot 45 dB above a -50 dBFS hiss is missed (2026-12-07 probe)."""
@@ -148,7 +149,7 @@ def noisy_tracks(events: Sequence[Recording], draws: int, seed: int,
         for j, rec in enumerate(events):
             x, bed_like = event_sound(load(rec.path), rng)
             a0, a1 = (0, len(x)) if bed_like else active_span(x)
-            pre, post = (int(rng.uniform(0.5, 5) * SR) for _ in range(2))
+            pre, post = (int(rng.uniform(*floor_s) * SR) for _ in range(2))
             kind = NOISE_KINDS[int(rng.integers(len(NOISE_KINDS)))]
             floor = 10 ** (rng.uniform(*level_dbfs) / 20)
             audio = noise_bed(kind, (pre + len(x) + post) / SR + 0.1, seed * 1000 + d * len(events) + j)

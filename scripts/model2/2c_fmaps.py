@@ -56,13 +56,21 @@ def events_json(truth) -> list:
     return [[e.label, e.onset_s, e.offset_s] for e in truth]
 
 
+#: ``--noisy --wide``: floor levels (dBFS RMS) and seconds of floor on each side.  With the first
+#: floors (-60 to -30 dBFS, 0.5-5 s) candidate C3 scored 0.52 on a gunshot over -60 dBFS hiss in a
+#: 60 s file (1.00 over -50 and -70 dBFS; benchmarks/RESULTS.md, 2026-12-07): those tracks hold no
+#: floor quieter than -60 dBFS, and none far enough from the event for the normaliser to lift it.
+WIDE_LEVEL_DBFS = (-80.0, -30.0)
+WIDE_FLOOR_S = (0.5, 20.0)
+
+
 def set_name(a) -> str:
-    """The WORK folder a run writes: fmaps, fmaps_extra, fmaps_aug[<round>][_distr], fmaps_noisy,
+    """The WORK folder a run writes: fmaps, fmaps_extra, fmaps_aug[<round>][_distr], fmaps_noisy[_wide],
     fmaps_neg[_soft][_noisy]."""
     if a.negatives:
         return ("fmaps_neg_soft" if a.no_impacts else "fmaps_neg") + ("_noisy" if a.noisy else "")
     if a.noisy:
-        return "fmaps_noisy"
+        return "fmaps_noisy_wide" if a.wide else "fmaps_noisy"
     base = "fmaps_aug" + (str(a.round) if a.round else "") if a.augment else "fmaps_extra" if a.extra else "fmaps"
     return base + ("_distr" if a.distractors else "")
 
@@ -92,6 +100,10 @@ def main(argv=None) -> None:
                          "(training.timelines.noisy_tracks, two draws; WORK/fmaps_noisy): the quiet-noise tracks "
                          "are the only hiss in the rest, all without events; with --negatives: the everyday sounds "
                          "so, with no label (WORK/fmaps_neg[_soft]_noisy)")
+    ap.add_argument("--wide", action="store_true",
+                    help="with --noisy (recordings): floors of -80 to -30 dBFS and 0.5-20 s of floor on each side, "
+                         "one draw (WORK/fmaps_noisy_wide): quieter floors, and long enough that the level "
+                         "normaliser lifts the floor away from the event as it does in a film")
     ap.add_argument("--distractors", action="store_true",
                     help="with --extra: everyday sounds (2b's fold_distractors) between and over the events "
                          "(TimelineMaterial.distractors; the same events as without; WORK/<set>_distr)")
@@ -102,6 +114,8 @@ def main(argv=None) -> None:
     a.extra = a.extra or a.negatives or a.noisy
     if a.no_impacts and not a.negatives:
         raise SystemExit("--no-impacts is for --negatives")
+    if a.wide and not (a.noisy and not a.negatives):
+        raise SystemExit("--wide is for --noisy recordings")
     out = a.work / set_name(a)
     if a.distractors and not a.extra:
         raise SystemExit("--distractors is for training timelines (--extra): the tuning timelines stay comparable")
@@ -130,6 +144,8 @@ def main(argv=None) -> None:
         elif a.negatives:
             tracks = [(load_audio(p) * np.float32(10 ** (g / 20)), [])
                       for p in stage2b.fold_distractors(k, beds, impacts=not a.no_impacts) for g in stage2b.GAINS_DB]
+        elif a.noisy and a.wide:
+            tracks = noisy_tracks(mat.events, 1, seed + 900 + k, level_dbfs=WIDE_LEVEL_DBFS, floor_s=WIDE_FLOOR_S)
         elif a.noisy:
             tracks = noisy_tracks(mat.events, 2, seed + 500 + k)
         else:

@@ -47,14 +47,15 @@ def test_stage_2c_writes_each_material_to_its_own_folder():
     spec = importlib.util.spec_from_file_location("stage2c", STAGE.with_name("2c_fmaps.py"))
     stage = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(stage)
-    base = dict(negatives=False, no_impacts=False, noisy=False, augment=False, round=0, extra=False, distractors=False)
+    base = dict(negatives=False, no_impacts=False, noisy=False, augment=False, round=0, extra=False, distractors=False,
+                wide=False)
     cases = [({}, "fmaps"), ({"extra": True}, "fmaps_extra"), ({"extra": True, "augment": True}, "fmaps_aug"),
              ({"extra": True, "augment": True, "round": 2}, "fmaps_aug2"),
              ({"extra": True, "augment": True, "distractors": True}, "fmaps_aug_distr"),
              ({"negatives": True}, "fmaps_neg"), ({"negatives": True, "no_impacts": True}, "fmaps_neg_soft"),
              ({"negatives": True, "noisy": True}, "fmaps_neg_noisy"),
              ({"negatives": True, "no_impacts": True, "noisy": True}, "fmaps_neg_soft_noisy"),
-             ({"noisy": True}, "fmaps_noisy")]
+             ({"noisy": True}, "fmaps_noisy"), ({"noisy": True, "wide": True}, "fmaps_noisy_wide")]
     names = [stage.set_name(argparse.Namespace(**{**base, **kw})) for kw, _ in cases]
     assert names == [want for _, want in cases]
     assert len(set(names)) == len(names)  # no two materials share a folder

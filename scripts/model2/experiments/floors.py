@@ -8,7 +8,7 @@ folds, the stage-2c sets named with ``--train-extra``; fold 0 is held out.  Prin
   hum) at -45 dBFS 20-30 dB under the event and at -30 dBFS 10-20 dB under it: the share whose
   label scores above 0.5 somewhere;
 * the demo's synthesised gunshot (as ``tests/detect/test_every_instant.py`` cuts it): in 60 s of
-  silence, over -50 dBFS white hiss, at 0 s, in a 2 s file, and flush with the end of files of
+  silence, over -50 dBFS white hiss (and -65, -60, -55, -40 dBFS, three noise draws each), at 0 s, in a 2 s file, and flush with the end of files of
   9-60 s: its highest Gunshot score;
 * everyday clips (``--everyday``, ``training/fetch/get_everyday_audio.sh``) with any label above
   0.5 somewhere: a quick proxy of the report's everyday check (no segmentation, no thresholds).
@@ -58,10 +58,11 @@ def demo_gunshot(root: Path) -> np.ndarray:
     return (ev / np.abs(ev).max() * 0.5).astype(np.float32)
 
 
-def _placed(ev: np.ndarray, total_s: float, at_s: float, hiss_dbfs: float | None = None) -> np.ndarray:
+def _placed(ev: np.ndarray, total_s: float, at_s: float, hiss_dbfs: float | None = None,
+            noise_seed: int = 0) -> np.ndarray:
     y = np.zeros(int(total_s * SR), np.float32)
     if hiss_dbfs is not None:
-        y += np.random.default_rng(0).normal(0, 10 ** (hiss_dbfs / 20), len(y)).astype(np.float32)
+        y += np.random.default_rng(noise_seed).normal(0, 10 ** (hiss_dbfs / 20), len(y)).astype(np.float32)
     i = int(at_s * SR)
     n = min(len(ev), len(y) - i)
     y[i:i + n] += ev[:n]
@@ -85,6 +86,8 @@ def probes(enc, fold0: stage3b.Fold, everyday: Path | None, root: Path) -> dict[
     gun = demo_gunshot(root)
     demo = {"silence": _placed(gun, 60, 30), "hiss50": _placed(gun, 60, 30, -50), "at0": _placed(gun, 60, 0),
             "file2s": _placed(gun, 2, 0.5)}
+    # the every-instant test's hiss levels, and -55/-65 dBFS where candidate C3 dipped (three draws)
+    demo.update({f"hiss{-lv}_{n}": _placed(gun, 60, 30, lv, n) for lv in (-65, -60, -55, -40) for n in range(3)})
     demo.update({f"end{t}": _placed(gun, t, t - len(gun) / SR) for t in END_LENGTHS_S})
     embed("demo", list(demo.values()))
     out["demo_names"] = np.array(list(demo))
@@ -109,7 +112,7 @@ def main(argv=None) -> None:
     root = Path(__file__).resolve().parents[3]
     folds = [stage3b.Fold(p) for p in sorted((a.work / "regions").glob("fold*.npz")) if ".tmp" not in p.name]
     cache = a.work / "floors_probe.npz"
-    if not cache.exists():
+    if not cache.exists() or "hiss60_0" not in np.load(cache)["demo_names"]:  # made before the hiss probes
         enc = load_encoder(a.encoder)
         enc.precision = "bf16" if native_bf16() else "fp32"  # as stage 2c stored the training maps
         np.savez(cache, **probes(enc, folds[0], a.everyday, root))
