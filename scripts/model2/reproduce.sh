@@ -6,7 +6,7 @@
 # MODEL=2.0 rebuilds model 2.0 instead (clips of stage 2, selection of stage 3); MODEL=2.1 model 2.1
 # (stage 3b without the augmented training timelines of stage 2c); MODEL=2.2 model 2.2 (one head, no ensembles);
 # MODEL=2.3 model 2.3 (two augmented rounds). 2.4 is reported on the fresh held-out set, fetched into
-# FRESH (default WORK/fresh_heldout) only after the model is built. 2.5: 2.4's recipe with the old
+# FRESH (default WORK/fresh_heldout; 2.5 on also the second fresh set, FRESH2, default WORK/fresh2) only after the model is built. 2.5: 2.4's recipe with the old
 # test packages in the training folds (MODEL=2.4 needs a WORK of its own: other folds); the default.
 # MODEL=2.6, a candidate not shipped (benchmarks/RESULTS.md, 2026-12-07): 2.5's recipe plus everyday
 # sounds (game foley, voices) played alone as examples of no label (stage 2c --negatives), five
@@ -82,6 +82,12 @@ else
     FRESH=${FRESH:-$WORK/fresh_heldout}
     PYTHON="$PY" bash "$ROOT/training/fetch/get_fresh_heldout_audio.sh" "$FRESH"
     REPORT=(--fresh "$FRESH")
+    if [ "$MODEL" != "2.4" ]; then
+      # the second fresh set (2026-12-07; no music of its own: its timelines use the first set's)
+      FRESH2=${FRESH2:-$WORK/fresh2}
+      bash "$ROOT/training/fetch/get_fresh2_heldout_audio.sh" "$FRESH2"
+      REPORT+=(--fresh2 "$FRESH2")
+    fi
     # 2.5 on trained on the old test packages: no report on them
     [ "$MODEL" = "2.4" ] || REPORT+=(--no-test-packages)
   fi
