@@ -38,3 +38,15 @@ def test_selection_section_says_when_noise_floors_were_scored():
     floors = "\n".join(stage.selection_lines({**sel, "scored_floors": "fmaps_noisy"}))
     assert "noise floor" not in plain and "-30 dB. The segmentation" in plain
     assert "alone over a noise floor" in floors and "fifth group" in floors
+
+
+def test_a_label_missed_on_a_held_out_set_is_a_limit():
+    stage = _stage()
+
+    def rep(name, tp, support):
+        per = {"Gunshot": {"TP": tp, "support": support}, "Fire": {"TP": 0, "support": 0}}
+        return {"held_out_set": name, "models": {"model 9": {"clips": {"0": {"per_label": per}}}}}
+    assert stage._missed_labels_limit([rep("fresh held-out set", 2, 4)]) == []
+    assert stage._missed_labels_limit([rep("fresh held-out set", 0, 2)]) == []  # too few to say
+    line, = stage._missed_labels_limit([rep("fresh held-out set", 1, 4), rep("second fresh held-out set", 0, 4)])
+    assert "second fresh held-out set" in line and "Gunshot (4)" in line and "Fire" not in line
