@@ -67,10 +67,11 @@ WIDE_FLOOR_S = (0.5, 20.0)
 def set_name(a) -> str:
     """The WORK folder a run writes: fmaps, fmaps_extra, fmaps_aug[<round>][_distr], fmaps_noisy[_wide],
     fmaps_neg[_soft][_noisy]."""
+    draw = str(a.round) if a.round else ""  # a further draw of the same material
     if a.negatives:
-        return ("fmaps_neg_soft" if a.no_impacts else "fmaps_neg") + ("_noisy" if a.noisy else "")
+        return ("fmaps_neg_soft" if a.no_impacts else "fmaps_neg") + ("_noisy" if a.noisy else "") + draw
     if a.noisy:
-        return "fmaps_noisy_wide" if a.wide else "fmaps_noisy"
+        return ("fmaps_noisy_wide" if a.wide else "fmaps_noisy") + draw
     base = "fmaps_aug" + (str(a.round) if a.round else "") if a.augment else "fmaps_extra" if a.extra else "fmaps"
     return base + ("_distr" if a.distractors else "")
 
@@ -87,7 +88,8 @@ def main(argv=None) -> None:
                     help="further timelines only (training material: WORK/fmaps_extra, seed + 1000)")
     ap.add_argument("--augment", action="store_true",
                     help="with --extra: events augmented (training.augment; WORK/fmaps_aug, seed + 2000)")
-    ap.add_argument("--round", type=int, default=0, help="with --augment: a further set (fmaps_aug<round>)")
+    ap.add_argument("--round", type=int, default=0,
+                    help="with --augment, --negatives or --noisy: a further draw (fmaps_aug<round>, fmaps_noisy<round>, ...)")
     ap.add_argument("--negatives", action="store_true",
                     help="training material: each fold's everyday sounds (2b's fold_distractors) as files alone at "
                          "gains 0, -10, -20, -30 dB, with no event (WORK/fmaps_neg): the recordings played alone "
@@ -116,6 +118,8 @@ def main(argv=None) -> None:
         raise SystemExit("--no-impacts is for --negatives")
     if a.wide and not (a.noisy and not a.negatives):
         raise SystemExit("--wide is for --noisy recordings")
+    if a.round and not (a.augment or a.noisy) or a.round and a.wide:
+        raise SystemExit("--round draws augmented timelines or noise floors again (not --wide)")
     out = a.work / set_name(a)
     if a.distractors and not a.extra:
         raise SystemExit("--distractors is for training timelines (--extra): the tuning timelines stay comparable")
@@ -140,14 +144,14 @@ def main(argv=None) -> None:
         arrays: dict[str, np.ndarray] = {}
         if a.negatives and a.noisy:  # each everyday sound twice over a noise floor, with floor before and after
             mine = stage2b.fold_distractors(k, beds, impacts=not a.no_impacts)
-            tracks = noisy_tracks([Recording(p, (), "") for p in mine], 2, seed + 700 + k)
+            tracks = noisy_tracks([Recording(p, (), "") for p in mine], 2, seed + 700 + 100 * a.round + k)
         elif a.negatives:
             tracks = [(load_audio(p) * np.float32(10 ** (g / 20)), [])
                       for p in stage2b.fold_distractors(k, beds, impacts=not a.no_impacts) for g in stage2b.GAINS_DB]
         elif a.noisy and a.wide:
             tracks = noisy_tracks(mat.events, 1, seed + 900 + k, level_dbfs=WIDE_LEVEL_DBFS, floor_s=WIDE_FLOOR_S)
         elif a.noisy:
-            tracks = noisy_tracks(mat.events, 2, seed + 500 + k)
+            tracks = noisy_tracks(mat.events, 2, seed + 500 + 100 * a.round + k)
         else:
             tracks = build_timelines(mat, a.timelines, a.minutes, seed + k,
                                      augment=Augmenter(7000 + 100 * a.round + k) if a.augment else None)

@@ -55,7 +55,9 @@ def test_stage_2c_writes_each_material_to_its_own_folder():
              ({"negatives": True}, "fmaps_neg"), ({"negatives": True, "no_impacts": True}, "fmaps_neg_soft"),
              ({"negatives": True, "noisy": True}, "fmaps_neg_noisy"),
              ({"negatives": True, "no_impacts": True, "noisy": True}, "fmaps_neg_soft_noisy"),
-             ({"noisy": True}, "fmaps_noisy"), ({"noisy": True, "wide": True}, "fmaps_noisy_wide")]
+             ({"noisy": True}, "fmaps_noisy"), ({"noisy": True, "wide": True}, "fmaps_noisy_wide"),
+             ({"noisy": True, "round": 2}, "fmaps_noisy2"),
+             ({"negatives": True, "no_impacts": True, "noisy": True, "round": 2}, "fmaps_neg_soft_noisy2")]
     names = [stage.set_name(argparse.Namespace(**{**base, **kw})) for kw, _ in cases]
     assert names == [want for _, want in cases]
     assert len(set(names)) == len(names)  # no two materials share a folder
