@@ -6,7 +6,8 @@
 # MODEL=2.0 rebuilds model 2.0 instead (clips of stage 2, selection of stage 3); MODEL=2.1 model 2.1
 # (stage 3b without the augmented training timelines of stage 2c); MODEL=2.2 model 2.2 (one head, no ensembles);
 # MODEL=2.3 model 2.3 (two augmented rounds). 2.4 is reported on the fresh held-out set, fetched into
-# FRESH (default WORK/fresh_heldout; 2.5 on also the second fresh set, FRESH2, default WORK/fresh2) only after the model is built. 2.5: 2.4's recipe with the old
+# FRESH (default WORK/fresh_heldout; 2.5 on also the second fresh set, FRESH2, default WORK/fresh2)
+# only after the model is built. 2.5: 2.4's recipe with the old
 # test packages in the training folds (MODEL=2.4 needs a WORK of its own: other folds); the default.
 # MODEL=2.6, a candidate not shipped (benchmarks/RESULTS.md, 2026-12-07): 2.5's recipe plus everyday
 # sounds (game foley, voices) played alone as examples of no label (stage 2c --negatives), five
@@ -17,6 +18,7 @@
 # examples of no label (stage 2c --negatives --no-impacts --noisy), five heads only; reported as 2.6.
 # MODEL=2.8: 2.7's training material, chosen and tuned with each fold's recordings over noise floors
 # also scored (stage 3b --scored-floors fmaps_noisy: a fifth group of the clip micro-F1).
+# MODEL=2.9: 2.8's, plus a second draw of both floor sets (stage 2c --round 2).
 set -euo pipefail
 WORK=${1:?usage: $0 WORK OUT_DIR}; OUT=${2:?usage: $0 WORK OUT_DIR}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -46,7 +48,7 @@ elif [ "$MODEL" = "2.1" ]; then
 else
   # 2.5: the old test packages join the folds (the fresh set is the held-out set); its folds differ
   # from 2.2-2.4's, so the two need separate WORKs
-  TT=(); case $MODEL in 2.5|2.6|2.7|2.8) TT=(--train-on-test-packages) ;; esac
+  TT=(); case $MODEL in 2.5|2.6|2.7|2.8|2.9) TT=(--train-on-test-packages) ;; esac
   "$PY" "$ROOT/scripts/model2/2b_regions.py" --work "$WORK" --encoder "$ENCODER" --timelines 12 "${TT[@]}"
   # 24 augmented training timelines per fold (training.augment; 2.2 and 2.3: two rounds): never scored
   "$PY" "$ROOT/scripts/model2/2c_fmaps.py" --work "$WORK" --encoder "$ENCODER" --timelines 24 --extra --augment "${TT[@]}"
@@ -56,7 +58,7 @@ else
     "$PY" "$ROOT/scripts/model2/2c_fmaps.py" --work "$WORK" --encoder "$ENCODER" --negatives "${TT[@]}"
     EXTRA=(fmaps_aug fmaps_neg); ONLY=(--only mlp512_e40x5)
   fi
-  if [ "$MODEL" = "2.7" ] || [ "$MODEL" = "2.8" ]; then
+  if [ "$MODEL" = "2.7" ] || [ "$MODEL" = "2.8" ] || [ "$MODEL" = "2.9" ]; then
     # each fold's recordings alone over hiss, pink noise, room tone or hum; its everyday sounds
     # other than hits, slams and steps over the same floors, no label (neither is ever scored)
     "$PY" "$ROOT/scripts/model2/2c_fmaps.py" --work "$WORK" --encoder "$ENCODER" --noisy "${TT[@]}"
@@ -64,6 +66,13 @@ else
     EXTRA=(fmaps_aug fmaps_noisy fmaps_neg_soft_noisy); ONLY=(--only mlp512_e40x5)
     # 2.8: the same, chosen with the recordings over noise floors scored too
     if [ "$MODEL" = "2.8" ]; then SCORED=(--scored-floors fmaps_noisy); fi
+    if [ "$MODEL" = "2.9" ]; then
+      # 2.9: a second draw of both floor sets (other floors, levels and placements)
+      "$PY" "$ROOT/scripts/model2/2c_fmaps.py" --work "$WORK" --encoder "$ENCODER" --noisy --round 2 "${TT[@]}"
+      "$PY" "$ROOT/scripts/model2/2c_fmaps.py" --work "$WORK" --encoder "$ENCODER" --negatives --no-impacts --noisy \
+          --round 2 "${TT[@]}"
+      EXTRA+=(fmaps_noisy2 fmaps_neg_soft_noisy2); SCORED=(--scored-floors fmaps_noisy)
+    fi
   fi
   if [ "$MODEL" = "2.2" ] || [ "$MODEL" = "2.3" ]; then
     "$PY" "$ROOT/scripts/model2/2c_fmaps.py" --work "$WORK" --encoder "$ENCODER" --timelines 24 --extra --augment --round 2
@@ -72,7 +81,7 @@ else
   case $MODEL in 2.2) SELECT=select22; ENS=() ;; 2.3) SELECT=select23; ENS=(--ensembles) ;;
     2.4) SELECT=select24; ENS=(--ensembles) ;; 2.5) SELECT=select25; ENS=(--ensembles) ;;
     2.6) SELECT=select26; ENS=(--ensembles) ;; 2.7) SELECT=select27; ENS=(--ensembles) ;;
-    *) SELECT=select28; ENS=(--ensembles) ;; esac
+    2.8) SELECT=select28; ENS=(--ensembles) ;; *) SELECT=select29; ENS=(--ensembles) ;; esac
   # 2.3 on: the candidates include logit-averaged ensembles of 3 and 5 mlp512 heads (seeds 0-2, 0-4)
   # 2.6: the five-head ensemble only (chosen by 2.4's and 2.5's selections)
   "$PY" "$ROOT/scripts/model2/3b_select_tune.py" --work "$WORK" --train-extra "${EXTRA[@]}" "${ENS[@]}" "${ONLY[@]}" "${SCORED[@]}" --out $SELECT
@@ -91,7 +100,7 @@ else
     # 2.5 on trained on the old test packages: no report on them
     [ "$MODEL" = "2.4" ] || REPORT+=(--no-test-packages)
   fi
-  if [ "$MODEL" = "2.6" ] || [ "$MODEL" = "2.7" ] || [ "$MODEL" = "2.8" ]; then
+  if [ "$MODEL" = "2.6" ] || [ "$MODEL" = "2.7" ] || [ "$MODEL" = "2.8" ] || [ "$MODEL" = "2.9" ]; then
     EVERYDAY=${EVERYDAY:-$WORK/everyday}
     bash "$ROOT/training/fetch/get_everyday_audio.sh" "$EVERYDAY"
     REPORT+=(--everyday "$EVERYDAY")
