@@ -154,18 +154,18 @@ def test_package_set(work: Path) -> HeldOut:
 FRESH, FRESH2 = "fresh held-out set", "second fresh held-out set"
 
 
-def fresh_set(fresh: Path, work: Path, music_from: Path | None = None) -> HeldOut:
+def fresh_set(fresh: Path, work: Path, music_from: Path | None = None, name: str = FRESH) -> HeldOut:
     """The fresh held-out set of ``training/fetch/get_fresh_heldout_audio.sh`` (``fresh``): its
     recordings (``fresh/test``) and its own music (``fresh/beds``), with dialogue in the test
-    voices (``work/film/dialogue_test``, synthetic).  ``music_from``: the second fresh set
-    (``get_fresh2_heldout_audio.sh``, which has no music) with the first set's music."""
+    voices (``work/film/dialogue_test``, synthetic).  ``music_from``: the music of another set
+    (the second fresh set, ``get_fresh2_heldout_audio.sh``, has none: ``name=FRESH2``)."""
     recs = read_corpus(fresh, split="test")
     beds = read_beds(music_from or fresh, split="beds")
     if not recs or not beds or not _test_dialogue(work):
         raise RuntimeError(f"no fresh recordings under {fresh}, no music under {music_from or fresh}, "
                            f"or no test dialogue under {work}")
     packages = sorted({package_of(r) for r in recs + beds})
-    return HeldOut(FRESH2 if music_from else FRESH, packages, recs, [b.path for b in beds], _test_dialogue(work))
+    return HeldOut(name, packages, recs, [b.path for b in beds], _test_dialogue(work))
 
 
 def _write(path: Path, audio: np.ndarray) -> Path:

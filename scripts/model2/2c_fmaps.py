@@ -13,7 +13,8 @@ events and beds), ``--extra --augment`` the same with each event's sound changed
 (:mod:`training.augment`), ``--distractors`` with everyday sounds of none of the labels between
 and over the events (model 2.6), ``--negatives`` each fold's everyday sounds alone at the four
 gains, with no event (model 2.6), ``--noisy`` each fold's recordings alone over noise floors
-(with ``--negatives``: the everyday sounds so, no event); none is ever scored for tuning or reports; for these,
+(with ``--negatives``: the everyday sounds so, no event); these are training material, and only
+``fmaps_noisy`` is ever scored (stage 3b ``--scored-floors``, each fold's own tracks); for these,
 fold<k>.base.npz holds the baseline's features of the same regions (so the baseline trains on
 the same material).  Writes
 WORK/fmaps/fold<k>.npz (``tl<i>``, ``env<i>``, ``rec<j>_<gain>``) and fold<k>.json (stage 2b's
@@ -56,10 +57,10 @@ def events_json(truth) -> list:
     return [[e.label, e.onset_s, e.offset_s] for e in truth]
 
 
-#: ``--noisy --wide``: floor levels (dBFS RMS) and seconds of floor on each side.  With the first
-#: floors (-60 to -30 dBFS, 0.5-5 s) candidate C3 scored 0.52 on a gunshot over -60 dBFS hiss in a
-#: 60 s file (1.00 over -50 and -70 dBFS; benchmarks/RESULTS.md, 2026-12-07): those tracks hold no
-#: floor quieter than -60 dBFS, and none far enough from the event for the normaliser to lift it.
+#: ``--noisy --wide``: floor levels (dBFS RMS) and seconds of floor on each side.  Tried because
+#: with the first floors (-60 to -30 dBFS, 0.5-5 s) candidate C3 scored 0.52 on a gunshot over
+#: -60 dBFS hiss in a 60 s file (1.00 over -50 and -70 dBFS); in the fold-0 diagnostic it did not
+#: help (lower recall on silence, more everyday proxies; benchmarks/RESULTS.md, 2026-12-07).
 WIDE_LEVEL_DBFS = (-80.0, -30.0)
 WIDE_FLOOR_S = (0.5, 20.0)
 
@@ -72,7 +73,7 @@ def set_name(a) -> str:
         return ("fmaps_neg_soft" if a.no_impacts else "fmaps_neg") + ("_noisy" if a.noisy else "") + draw
     if a.noisy:
         return ("fmaps_noisy_wide" if a.wide else "fmaps_noisy") + draw
-    base = "fmaps_aug" + (str(a.round) if a.round else "") if a.augment else "fmaps_extra" if a.extra else "fmaps"
+    base = "fmaps_aug" + draw if a.augment else "fmaps_extra" if a.extra else "fmaps"
     return base + ("_distr" if a.distractors else "")
 
 
@@ -104,8 +105,8 @@ def main(argv=None) -> None:
                          "so, with no label (WORK/fmaps_neg[_soft]_noisy)")
     ap.add_argument("--wide", action="store_true",
                     help="with --noisy (recordings): floors of -80 to -30 dBFS and 0.5-20 s of floor on each side, "
-                         "one draw (WORK/fmaps_noisy_wide): quieter floors, and long enough that the level "
-                         "normaliser lifts the floor away from the event as it does in a film")
+                         "one draw (WORK/fmaps_noisy_wide): quieter floors, and floor far enough from the event "
+                         "for the level normaliser to lift it (an experiment that did not help)")
     ap.add_argument("--distractors", action="store_true",
                     help="with --extra: everyday sounds (2b's fold_distractors) between and over the events "
                          "(TimelineMaterial.distractors; the same events as without; WORK/<set>_distr)")

@@ -40,9 +40,9 @@ def _f(x, nd=3):
 #: How the card names each held-out set: (packages line, section heading, timeline beds)
 HELD_OUT_WORDS = {
     R.FRESH: ("Fresh held-out packages, never used for training, tuning or selection "
-                           "(`training/fetch/get_fresh_heldout_audio.sh`; first read by model 2.4's report)",
-                           "Held-out figures: fresh packages",
-                           "music of the fresh packages, test-voice dialogue and room tone"),
+              "(`training/fetch/get_fresh_heldout_audio.sh`; first read by model 2.4's report)",
+              "Held-out figures: fresh packages",
+              "music of the fresh packages, test-voice dialogue and room tone"),
     R.FRESH2: ("Second fresh held-out packages, never used for training, tuning or selection, first read by this "
                "report (`training/fetch/get_fresh2_heldout_audio.sh`; explosions, gunshots, one thunder, one ocean)",
                "Held-out figures: second fresh packages",
@@ -109,12 +109,17 @@ def markdown(card: dict, reports: list[dict], sel: dict, lic: dict) -> str:
     return "\n".join(lines)
 
 
+def _leading(rep: dict) -> dict:
+    """The figures of the model a report leads with (the card's own model)."""
+    return next(iter(rep["models"].values()))
+
+
 def _missed_labels_limit(reports: list[dict], min_recordings: int = 3) -> list[str]:
     """A limit line per held-out set where the leading model found none of a label's recordings
     (at least ``min_recordings``) analysed alone at 0 dB."""
     out = []
     for rep in reports:
-        per = next(iter(rep["models"].values()))["clips"]["0"]["per_label"]
+        per = _leading(rep)["clips"]["0"]["per_label"]
         missed = [f"{lab} ({p['support']})" for lab, p in per.items()
                   if p["support"] >= min_recordings and p["TP"] == 0]
         if missed:
@@ -126,7 +131,7 @@ def _missed_labels_limit(reports: list[dict], min_recordings: int = 3) -> list[s
 def _floor_limit(rep: dict) -> list[str]:
     """The card's limit line when the leading model scores recordings over a noise floor clearly
     (more than 0.05) below the same recordings on digital silence."""
-    m = next(iter(rep["models"].values()))
+    m = _leading(rep)
     if "floors" not in m:
         return []
     floor, clean = m["floors"]["micro_f1"], m["clips"]["0"]["micro_f1"]
@@ -138,7 +143,7 @@ def _floor_limit(rep: dict) -> list[str]:
 
 def _everyday_limit(rep: dict) -> list[str]:
     """The card's limit line on everyday sounds, from the leading model's everyday check."""
-    ev = next(iter(rep["models"].values())).get("everyday")
+    ev = _leading(rep).get("everyday")
     if not ev:
         return []
     seen = ", ".join(f"{name.replace('_', ' ')} as {' and '.join(labs)}"
@@ -333,7 +338,7 @@ def main(argv=None) -> None:
     if a.fresh2 and not a.fresh:
         ap.error("--fresh2 needs --fresh (its timelines play over the first fresh set's music)")
     sets = ([R.fresh_set(a.fresh, a.work)] if a.fresh else []) + \
-        ([R.fresh_set(a.fresh2, a.work, music_from=a.fresh)] if a.fresh2 else []) + \
+        ([R.fresh_set(a.fresh2, a.work, music_from=a.fresh, name=R.FRESH2)] if a.fresh2 else []) + \
         ([] if a.fresh and a.no_test_packages else [R.test_package_set(a.work)])
     reports = []
     for held in sets:

@@ -101,7 +101,7 @@ def _wav(path, seconds=1.0):
 def test_fresh_held_out_set_reads_its_own_recordings_and_music(tmp_path):
     """The layout get_fresh_heldout_audio.sh writes: events under test/, music under beds/; the
     set holds the fresh recordings and music, the test-voice dialogue of WORK, and no training file."""
-    from training.report_detector import fresh_set
+    from training.report_detector import FRESH2, fresh_set
 
     fresh, work = tmp_path / "fresh", tmp_path / "work"
     (fresh).mkdir()
@@ -120,7 +120,7 @@ def test_fresh_held_out_set_reads_its_own_recordings_and_music(tmp_path):
     fresh2 = tmp_path / "fresh2"
     _wav(fresh2 / "test" / "gunshot" / "pkge__colt.wav")
     (fresh2 / "manifest.tsv").write_text("split\tlabel\tpackage\tsource\tduration_s\n")
-    second = fresh_set(fresh2, work, music_from=fresh)
+    second = fresh_set(fresh2, work, music_from=fresh, name=FRESH2)
     assert [r.source for r in second.recordings] == ["pkge"] and second.music == held.music
     assert second.name == "second fresh held-out set" and second.packages == ["pkgc", "pkge"]
     with pytest.raises(RuntimeError, match="no music under"):

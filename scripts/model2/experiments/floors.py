@@ -110,7 +110,7 @@ def main(argv=None) -> None:
     a = ap.parse_args(argv)
     torch.set_num_threads(1)
     root = Path(__file__).resolve().parents[3]
-    folds = [stage3b.Fold(p) for p in sorted((a.work / "regions").glob("fold*.npz")) if ".tmp" not in p.name]
+    folds = stage3b.load_folds(a.work)
     cache = a.work / "floors_probe.npz"
     if not cache.exists() or "hiss60_0" not in np.load(cache)["demo_names"]:  # made before the hiss probes
         enc = load_encoder(a.encoder)
