@@ -11,8 +11,12 @@ clip micro-F1 at 0/-10/-20/-30 dB, film-like timeline event F1, false alarms per
 median onset error, quiet-noise false alarms, and the ratio of each figure to the baseline's.
 ``--fresh FRESH``: on the fresh held-out set of ``training/fetch/get_fresh_heldout_audio.sh``
 (its own music beds) instead of the test packages.
+``--fresh2 FRESH2`` (with ``--fresh``): on the second fresh set of
+``training/fetch/get_fresh2_heldout_audio.sh`` instead (timelines over the first set's music).
 ``--everyday DIR``: also the everyday-sound check (``training/fetch/get_everyday_audio.sh``): how
 many of those clips, each analysed alone, get a label, and false alarms per hour on timelines of them.
+Level stability (``training.level_check``): window decisions that change when the demo (and the
+everyday clips, with ``--everyday``) play 10, 20 and 30 dB quieter, for the shipped and previous model.
 Targets (issue 12): clip micro-F1 >= 0.70 at every gain and above the baseline; event F1 >= 0.65;
 <= 20 false alarms / h; median onset <= 0.5 s.
 """
@@ -40,6 +44,8 @@ def main(argv=None) -> None:
     ap.add_argument("--select", help="the selection stage whose baseline to use (default: the model's own, e.g. "
                                      "select25 for 2.5, else the newest of select26 ... select21, else select)")
     ap.add_argument("--fresh", type=Path, help="the fresh held-out set (get_fresh_heldout_audio.sh OUT_DIR)")
+    ap.add_argument("--fresh2", type=Path,
+                    help="with --fresh: the second fresh set (get_fresh2_heldout_audio.sh OUT_DIR)")
     ap.add_argument("--everyday", type=Path, help="also the everyday-sound check (get_everyday_audio.sh OUT_DIR)")
     a = ap.parse_args(argv)
     preds = {"shipped": R.model_predictor(str(a.model))}
@@ -50,28 +56,57 @@ def main(argv=None) -> None:
     preds["baseline"] = R.selection_baseline(a.work, a.select or (own if (a.work / own).is_dir() else None))
     if not a.fresh and card.get("training_data", {}).get("held_out"):
         ap.error(f"{a.model} was trained on the test packages (model 2.5 on): give --fresh FRESH_DIR")
-    held = R.fresh_set(a.fresh, a.work) if a.fresh else R.test_package_set(a.work)
+    if a.fresh2 and not a.fresh:
+        ap.error("--fresh2 needs --fresh (its timelines play over the first fresh set's music)")
+    held = (R.fresh_set(a.fresh2, a.work, music_from=a.fresh, name=R.FRESH2) if a.fresh2
+            else R.fresh_set(a.fresh, a.work) if a.fresh else R.test_package_set(a.work))
     rep = R.report(held, preds, 2 if a.quick else 6, 3.0 if a.quick else 5.0,
                    everyday=R.everyday_set(a.everyday) if a.everyday else None)
+    level = level_rows(a.model, a.previous, a.everyday)
+    for name, figs in level.items():
+        rep["models"][name]["level_stability"] = figs
     if a.json:
         a.json.write_text(json.dumps(rep, indent=1))
     base = rep["models"]["baseline"]
     print("\nfigure                         " + "".join(f"{n:>12}" for n in rep["models"])
           + "   ratio shipped/baseline")
     rows = [(f"clip micro-F1 {g} dB", lambda m, g=g: m["clips"][g]["micro_f1"]) for g in base["clips"]]
-    rows += [("timeline event F1", lambda m: m["timelines"]["overall"]["f1"]),
+    rows += [("over noise floors micro-F1", lambda m: m["floors"]["micro_f1"]),
+             ("timeline event F1", lambda m: m["timelines"]["overall"]["f1"]),
              ("false alarms / h", lambda m: m["timelines"]["overall"]["false_alarms_per_hour"]),
              ("median onset error (s)", lambda m: m["timelines"]["overall"]["median_onset_error_s"]),
              ("quiet-noise false alarms", lambda m: m["noise"]["total_false_alarms"])]
     if a.everyday:
         rows += [("everyday clips given a label", lambda m: m["everyday"]["clips_given_a_label"]),
                  ("everyday false alarms / h", lambda m: m["everyday"]["false_alarms_per_hour"])]
+    for g in ("-10", "-20", "-30"):
+        rows.append((f"decisions changed at {g} dB",
+                     lambda m, g=g: m.get("level_stability", {}).get("flips", {}).get(g)))
     for name, get in rows:
         vals = [get(m) for m in rep["models"].values()]
         s, b = get(rep["models"]["shipped"]), get(base)
         ratio = f"{s / b:.2f}" if isinstance(s, (int, float)) and b else "-"
-        print(f"{name:<31}" + "".join(f"{v:>12.3f}" if isinstance(v, (int, float)) else f"{'-':>12}" for v in vals)
+        print(f"{name:<31}" + "".join(f"{v:>12}" if isinstance(v, int) else f"{v:>12.3f}" if isinstance(v, float)
+                                      else f"{'-':>12}" for v in vals)
               + f"   {ratio}")
+
+
+def level_rows(model: Path, previous: Path | None, everyday: Path | None) -> dict:
+    """``{"shipped" | "previous": decision_flips figures}`` on the demo (+ the everyday clips)."""
+    import numpy as np
+
+    from mulse_author.media import load_audio
+    from mulse_author.model import load_checkpoint
+    from training.level_check import decision_flips
+
+    signals = [load_audio(ROOT / "resources" / "demo" / "demo.mp4")]
+    signals += [load_audio(p) for p in R.everyday_set(everyday)] if everyday else []
+    out = {}
+    for name, d in (("shipped", model), ("previous", previous)):
+        if d is not None:
+            net, card = load_checkpoint(d)
+            out[name] = decision_flips(net.eval(), np.array(card.threshold_list()), signals)
+    return out
 
 
 if __name__ == "__main__":

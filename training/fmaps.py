@@ -11,6 +11,7 @@ Units: map frames of 8 mel frames (185.8 ms); real map frame 0 is row
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -94,3 +95,15 @@ def timeline_examples(npz: Path, key: str = "emb") -> tuple[np.ndarray, np.ndarr
         xs.append(x)
         ys.append(region_targets(evs, q * FMAP_S, POOL_FRAMES * FMAP_S, LABELS))
     return np.concatenate(xs), np.concatenate(ys)
+
+
+def floor_and_negative_draws(extra: list[str]) -> dict[str, int]:
+    """``{set kind: draws}`` of stage 2c's floor and no-label sets among a ``--train-extra`` list
+    (``fmaps_noisy``, ``fmaps_neg[_soft][_noisy]``): a further draw (``--round N``) of a set is its
+    name with N appended (``fmaps_noisy2``)."""
+    out: dict[str, int] = {}
+    for x in extra:
+        kind = re.sub(r"\d+$", "", x)
+        if kind.startswith(("fmaps_noisy", "fmaps_neg")):
+            out[kind] = out.get(kind, 0) + 1
+    return out

@@ -36,6 +36,7 @@ from mulse_author.labels import LABELS  # noqa: E402
 from mulse_author.model import BimodalNet, ModelCard, ModelConfig, save_checkpoint  # noqa: E402
 from mulse_author.model.precision import set_precision  # noqa: E402
 from training.aisfx_weights import load_encoder  # noqa: E402
+from training.fmaps import floor_and_negative_draws  # noqa: E402
 
 
 def build(encoder_from: Path, head_path: Path) -> BimodalNet:
@@ -56,6 +57,10 @@ def build(encoder_from: Path, head_path: Path) -> BimodalNet:
     return net.eval()
 
 
+def _draws(n: int) -> str:
+    return f" ({n} draws)" if n > 1 else ""
+
+
 def stage3b_description(sel: dict) -> str:
     """The card's one-paragraph description of a stage-3b model."""
     extra = sel.get("train_extra", [])
@@ -64,13 +69,14 @@ def stage3b_description(sel: dict) -> str:
         words.append("augmented copies of their events")
     if any(x.endswith("_distr") for x in extra):
         words.append("everyday sounds (game foley, voices) between and over the events")
-    if "fmaps_noisy" in extra:
-        words.append("their recordings alone over hiss, pink noise, room tone and hum")
-    for x in extra:  # stage 2c's set_name: fmaps_neg[_soft][_noisy]
-        if x.startswith("fmaps_neg"):
-            words.append("everyday sounds" + (" other than hits, slams and steps" if "_soft" in x else "")
-                         + (" over noise floors" if x.endswith("_noisy") else " played alone")
-                         + " as examples of no label")
+    draws = floor_and_negative_draws(extra)
+    if "fmaps_noisy" in draws:
+        words.append("their recordings alone over hiss, pink noise, room tone and hum" + _draws(draws["fmaps_noisy"]))
+    for kind, n in draws.items():  # stage 2c's set_name: fmaps_neg[_soft][_noisy]
+        if kind.startswith("fmaps_neg"):
+            words.append("everyday sounds" + (" other than hits, slams and steps" if "_soft" in kind else "")
+                         + (" over noise floors" if kind.endswith("_noisy") else " played alone")
+                         + _draws(n) + " as examples of no label")
     return ("Audio-only scene-component detector (7 AudioSet labels): the frozen aiSFX encoder run once over the "
             "level-normalised soundtrack, with a head (" + _head_words(sel) + ") trained on every region of "
             "film-like timelines and of recordings played alone (real game-library recordings over music, dialogue "

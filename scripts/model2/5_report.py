@@ -16,11 +16,18 @@ import re
 import sys
 from pathlib import Path
 
+import numpy as np
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from mulse_author.labels import LABELS  # noqa: E402
-from mulse_author.model import read_card  # noqa: E402
+from mulse_author.media import load_audio  # noqa: E402
+from mulse_author.model import load_checkpoint, read_card  # noqa: E402
 from training import report_detector as R  # noqa: E402
+from training.fmaps import floor_and_negative_draws  # noqa: E402
+from training.level_check import decision_flips  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def licences(work: Path, folders: str = "*") -> dict[str, list[str]]:
@@ -43,7 +50,7 @@ HELD_OUT_WORDS = {
               "(`training/fetch/get_fresh_heldout_audio.sh`; first read by model 2.4's report)",
               "Held-out figures: fresh packages",
               "music of the fresh packages, test-voice dialogue and room tone"),
-    R.FRESH2: ("Second fresh held-out packages, never used for training, tuning or selection, first read by this "
+    R.FRESH2: ("Second fresh held-out packages, never used for training, tuning or selection, first read by model 2.5's "
                "report (`training/fetch/get_fresh2_heldout_audio.sh`; explosions, gunshots, one thunder, one ocean)",
                "Held-out figures: second fresh packages",
                "music of the first fresh packages, test-voice dialogue and room tone"),
@@ -82,6 +89,7 @@ def markdown(card: dict, reports: list[dict], sel: dict, lic: dict) -> str:
     for rep in reports:
         lines += held_out_lines(rep)
     absent = [lab for lab, n in reports[0]["recordings_per_label"].items() if not n]
+    lines += level_lines(card.get("metrics", {}).get("level_stability", {}))
     lines += selection_lines(sel)
     inf = card.get("inference", {})
     chk = inf.get("bf16_check", {})
@@ -97,8 +105,7 @@ def markdown(card: dict, reports: list[dict], sel: dict, lic: dict) -> str:
               + (f", none of {', '.join(absent)}" if absent else "") + "); other libraries will score differently.",
               "- Events far under the music (-6 dB) are often missed, as they are for listeners.",
               ] + _everyday_limit(reports[0]) + _floor_limit(reports[0]) + _missed_labels_limit(reports) + [
-              "- The level normalisation boosts at most +30 dB: a soundtrack quieter than about -53 LUFS scores lower.",
-              ] + ([f"- Suggestions of one label less than {card['detection']['merge_gap_s']:g} s apart are joined (the tuned "
+              ] + _level_limit(card) + ([f"- Suggestions of one label less than {card['detection']['merge_gap_s']:g} s apart are joined (the tuned "
                     "merge gap): a burst of gunfire becomes one segment, to split in the timeline."]
                    if card.get("detection", {}).get("merge_gap_s", 0) >= 4 else []) + [
                    f"- {lab} is rarely suggested: its threshold is {t:.2f}, as cross-validation chose it over the false "
@@ -139,6 +146,39 @@ def _floor_limit(rep: dict) -> list[str]:
         return []
     return [f"- Events over a noise floor (hiss, pink noise, room tone, hum at -60 to -30 dBFS) are missed more often "
             f"than on digital silence: clip micro-F1 {_f(floor)} against {_f(clean)}."]
+
+
+def level_lines(stab: dict) -> list[str]:
+    """The card's level-stability section: window decisions that change when the same signals
+    play 10, 20 and 30 dB quieter (:mod:`training.level_check`)."""
+    if not stab:
+        return []
+    lines = ["", "## Level stability (the same signals, quieter)", "",
+             "Window decisions (per label) that change when each signal plays 10 / 20 / 30 dB quieter than given, and",
+             "the mean absolute score change. The demo soundtrack is at -32 dBFS RMS: at -20 dB its quiet passages pass",
+             "the normaliser's +30 dB boost limit.", "",
+             "| model | signals | decisions | changed at -10 / -20 / -30 dB | mean score change |", "|---|---|---|---|---|"]
+    for model, sets in stab.items():
+        for what, r in sets.items():
+            lines.append(f"| {model} | {what} ({r['signals']}) | {r['decisions']} | "
+                         + " / ".join(f"{v} ({100 * v / r['decisions']:.2f} %)" for v in r["flips"].values())
+                         + " | " + " / ".join(_f(v, 4) for v in r["mean_abs_change"].values()) + " |")
+    return lines
+
+
+def _level_limit(card: dict) -> list[str]:
+    """The card's limit line on quiet soundtracks, with the leading model's measured decision changes."""
+    line = "- The level normalisation boosts at most +30 dB: a soundtrack quieter than about -53 LUFS scores lower"
+    stab = card.get("metrics", {}).get("level_stability", {})
+    if not stab:
+        return [line + "."]
+    sets = next(iter(stab.values()))
+    demo, (what, wide) = sets.get("demo"), list(sets.items())[-1]
+    parts = [f"on the {what} ({wide['signals']}), {wide['flips']['-30']} of {wide['decisions']} window decisions "
+             f"({100 * wide['flips']['-30'] / wide['decisions']:.1f} %) change when played 30 dB quieter"]
+    if demo:
+        parts.append(f"the demo 20 dB quieter (-52 dBFS) changes {demo['flips']['-20']} of {demo['decisions']}")
+    return [line + ": " + "; ".join(parts) + "."]
 
 
 def _everyday_limit(rep: dict) -> list[str]:
@@ -265,11 +305,25 @@ def _extra_lines(extra: list[str]) -> list[str]:
         lines += ["Those timelines also carry everyday sounds of none of the labels (game foley, voices, UI sounds of",
                   "`training/fetch/get_background_audio.sh`, whole packages per fold) every 3-15 s between and over",
                   "the events, at the events' levels, so that a door slam in a film is not a gunshot."]
-    if "fmaps_neg" in extra:
+    draws = floor_and_negative_draws(extra)
+    if "fmaps_neg" in draws:
         lines += ["The same everyday sounds are also played alone at 0, -10, -20 and -30 dB as files with no",
                   "label: every recording played alone above is labelled, so without them any isolated sound looks",
                   "like an event."]
+    if "fmaps_noisy" in draws:
+        lines += [f"Each fold's recordings are also played alone over hiss, pink noise, room tone or hum at -60 to -30 dBFS "
+                  f"(`2c_fmaps.py --noisy`; {_times(draws['fmaps_noisy'])}), labelled: a film's events sit on a noise "
+                  "floor, never on digital silence."]
+    soft = draws.get("fmaps_neg_soft_noisy")
+    if soft:
+        lines += ["Everyday sounds of the training packages other than hits, slams and steps (`training/fetch/"
+                  f"get_background_audio.sh`) over the same floors, with no label (`--negatives --no-impacts --noisy`; "
+                  f"{_times(soft)}), so that a floor with something on it is not an event."]
     return lines
+
+
+def _times(n: int) -> str:
+    return "one draw" if n == 1 else f"{n} draws of other floors, levels and placements"
 
 
 def selection_lines(sel: dict) -> list[str]:
@@ -310,6 +364,23 @@ def selection_lines(sel: dict) -> list[str]:
     lines.append(f"| baseline (log-mel mean/std/max + logistic regression) | {_f(sel['baseline']['micro_f1'])} | "
                  + ", ".join(_f(x) for x in sel["baseline"]["per_fold_micro_f1"]) + " |")
     return lines
+
+
+def level_stability(model: Path, previous: Path | None, everyday: Path | None) -> dict:
+    """``{"model V": {"demo": figures, "demo and everyday clips": figures}}`` for the card's model and
+    the previous one (:func:`training.level_check.decision_flips`)."""
+    demo = [load_audio(ROOT / "resources" / "demo" / "demo.mp4")]
+    more = [load_audio(p) for p in R.everyday_set(everyday)] if everyday else []
+    out = {}
+    for d in [model] + ([previous] if previous else []):
+        net, card = load_checkpoint(d)
+        net.eval()
+        th = np.array(card.threshold_list())
+        out[f"model {card.version}"] = figs = {"demo": decision_flips(net, th, demo)}
+        if more:
+            figs["demo and everyday clips"] = decision_flips(net, th, demo + more)
+        print(f"model {card.version}: level stability " + json.dumps(figs), flush=True)
+    return out
 
 
 def main(argv=None) -> None:
@@ -362,6 +433,7 @@ def main(argv=None) -> None:
         lic.update(licences(a.fresh2.parent, a.fresh2.name))
     if a.everyday:
         lic.update(licences(a.everyday.parent, a.everyday.name))
+    card["metrics"]["level_stability"] = level_stability(a.model, a.previous, a.everyday)
     (a.model / "model_card.json").write_text(json.dumps(card, indent=1))
     (a.model / "MODEL_CARD.md").write_text(markdown(card, reports, sel, lic))
     print(f"wrote {a.model}/MODEL_CARD.md")

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Rebuilds the shipped model (2.5) from scratch on a CPU, then its report (about 2.5 h on 2 cores).
+# Rebuilds the shipped model (2.9) from scratch on a CPU, then its report (about 3 h on 2 cores).
 #   DEB_CACHE=/path/to/debs bash scripts/model2/reproduce.sh WORK OUT_DIR
 # The aiSFX encoder weights come from the aisfx 0.1.2 wheel (PyPI), converted once to
 # safetensors; a checkpoint that already holds them (e.g. trained/) can be given as ENCODER.
@@ -8,7 +8,7 @@
 # MODEL=2.3 model 2.3 (two augmented rounds). 2.4 is reported on the fresh held-out set, fetched into
 # FRESH (default WORK/fresh_heldout; 2.5 on also the second fresh set, FRESH2, default WORK/fresh2)
 # only after the model is built. 2.5: 2.4's recipe with the old
-# test packages in the training folds (MODEL=2.4 needs a WORK of its own: other folds); the default.
+# test packages in the training folds (MODEL=2.4 needs a WORK of its own: other folds); shipped before 2.9.
 # MODEL=2.6, a candidate not shipped (benchmarks/RESULTS.md, 2026-12-07): 2.5's recipe plus everyday
 # sounds (game foley, voices) played alone as examples of no label (stage 2c --negatives), five
 # heads only; its report adds the everyday-sound check, fetched into EVERYDAY (default
@@ -18,7 +18,8 @@
 # examples of no label (stage 2c --negatives --no-impacts --noisy), five heads only; reported as 2.6.
 # MODEL=2.8: 2.7's training material, chosen and tuned with each fold's recordings over noise floors
 # also scored (stage 3b --scored-floors fmaps_noisy: a fifth group of the clip micro-F1).
-# MODEL=2.9: 2.8's, plus a second draw of both floor sets (stage 2c --round 2).
+# MODEL=2.9: 2.8's, plus a second draw of both floor sets (stage 2c --round 2); the default, shipped
+# 2026-12-07 (its report adds the level stability on the demo and the everyday clips).
 set -euo pipefail
 WORK=${1:?usage: $0 WORK OUT_DIR}; OUT=${2:?usage: $0 WORK OUT_DIR}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -33,7 +34,7 @@ if [ -z "$ENCODER" ]; then
       --sha256 bfe219950715af179e9a1653e7117cc1852baef267cd6596c42cad74afe1d194
   ENCODER="$WORK/aisfx/encoder.safetensors"
 fi
-MODEL=${MODEL:-2.5}
+MODEL=${MODEL:-2.9}
 if [ "$MODEL" = "2.0" ]; then
   "$PY" "$ROOT/scripts/model2/2_mix_embed.py" --work "$WORK" --encoder "$ENCODER"
   "$PY" "$ROOT/scripts/model2/3_select_train.py" --work "$WORK"
@@ -100,6 +101,8 @@ else
     # 2.5 on trained on the old test packages: no report on them
     [ "$MODEL" = "2.4" ] || REPORT+=(--no-test-packages)
   fi
+  # 2.9 is reported beside 2.5 when PREVIOUS names 2.5's checkpoint (as its shipped card is)
+  if [ -n "${PREVIOUS:-}" ]; then REPORT+=(--previous "$PREVIOUS"); fi
   if [ "$MODEL" = "2.6" ] || [ "$MODEL" = "2.7" ] || [ "$MODEL" = "2.8" ] || [ "$MODEL" = "2.9" ]; then
     EVERYDAY=${EVERYDAY:-$WORK/everyday}
     bash "$ROOT/training/fetch/get_everyday_audio.sh" "$EVERYDAY"

@@ -90,8 +90,6 @@ def test_a_file_shorter_than_the_minimum_duration_keeps_its_detected_event():
     assert len(segs) == 1  # a whole 5 s file above the threshold is one event
 
 
-@pytest.mark.xfail(strict=True, reason="model 2.5 misses events over a noise floor (0.00 over -50 dBFS hiss; "
-                                       "benchmarks/RESULTS.md 2026-12-07): a model that passes must drop this mark")
 def test_an_event_over_hiss_scores_as_on_silence(net, gunshot):
     """A film's events sit on a noise floor, never on digital silence."""
     silent = _peak(net, _placed(gunshot, 60.0, 30.0))

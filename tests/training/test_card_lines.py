@@ -50,3 +50,47 @@ def test_a_label_missed_on_a_held_out_set_is_a_limit():
     assert stage._missed_labels_limit([rep("fresh held-out set", 0, 2)]) == []  # too few to say
     line, = stage._missed_labels_limit([rep("fresh held-out set", 1, 4), rep("second fresh held-out set", 0, 4)])
     assert "second fresh held-out set" in line and "Gunshot (4)" in line and "Fire" not in line
+
+
+def _flips(signals, decisions, f10, f20, f30):
+    return {"signals": signals, "decisions": decisions, "flips": {"-10": f10, "-20": f20, "-30": f30},
+            "mean_abs_change": {"-10": 0.0001, "-20": 0.006, "-30": 0.03}}
+
+
+def test_level_limit_quotes_the_measured_decision_changes():
+    stage = _stage()
+    old = stage._level_limit({"metrics": {}})  # cards without the figures keep the plain line
+    assert old == ["- The level normalisation boosts at most +30 dB: a soundtrack quieter than about -53 LUFS "
+                   "scores lower."]
+    stab = {"model 9": {"demo": _flips(1, 210, 0, 3, 7), "demo and everyday clips": _flips(225, 1785, 1, 8, 27)},
+            "model 8 (before)": {"demo": _flips(1, 210, 0, 1, 6)}}
+    (line,) = stage._level_limit({"metrics": {"level_stability": stab}})
+    assert "27 of 1785" in line and "(1.5 %)" in line and "225" in line  # the leading model's widest set
+    assert "changes 3 of 210" in line  # and its demo at -20 dB
+    table = "\n".join(stage.level_lines(stab))
+    assert "| model 9 | demo (1) | 210 | 0 (0.00 %) / 3 (1.43 %) / 7 (3.33 %) |" in table
+    assert "| model 8 (before) | demo (1) | 210 |" in table
+    assert stage.level_lines({}) == []
+
+
+def test_floor_and_negative_sets_are_described_once_with_their_draws():
+    from training.fmaps import floor_and_negative_draws
+
+    extra = ["fmaps_aug", "fmaps_noisy", "fmaps_neg_soft_noisy", "fmaps_noisy2", "fmaps_neg_soft_noisy2"]
+    assert floor_and_negative_draws(extra) == {"fmaps_noisy": 2, "fmaps_neg_soft_noisy": 2}
+    assert floor_and_negative_draws(["fmaps_aug", "fmaps_aug2", "fmaps_neg"]) == {"fmaps_neg": 1}
+    text = " ".join(_stage()._extra_lines(extra))
+    assert text.count("over hiss, pink noise") == 1 and text.count("with no label") == 1
+    assert "2 draws" in text and "1 x 24 timelines" in text
+    assert "hiss" not in " ".join(_stage()._extra_lines(["fmaps_aug"]))
+
+
+def test_the_card_description_names_each_floor_set_once():
+    spec = importlib.util.spec_from_file_location("stage4", STAGE.parent / "4_export.py")
+    stage4 = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(stage4)
+    sel = {"chosen": "mlp512_e40x5", "candidates": {"mlp512_e40x5": {"config": {"members": 5, "hidden": 512}}},
+           "train_extra": ["fmaps_aug", "fmaps_noisy", "fmaps_neg_soft_noisy", "fmaps_noisy2", "fmaps_neg_soft_noisy2"]}
+    text = stage4.stage3b_description(sel)
+    assert text.count("everyday sounds") == 1 and "played alone as examples" not in text
+    assert text.count("(2 draws)") == 2 and "over noise floors (2 draws) as examples of no label" in text

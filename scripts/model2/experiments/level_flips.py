@@ -21,12 +21,9 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
-from mulse_author.detect.inference import stream_scores  # noqa: E402
-from mulse_author.features.mel import mel_power  # noqa: E402
 from mulse_author.media import load_audio  # noqa: E402
 from mulse_author.model import load_checkpoint, read_card  # noqa: E402
-
-GAINS_DB = (-10, -20, -30)
+from training.level_check import GAINS_DB, decision_flips  # noqa: E402
 
 
 def main(argv=None) -> None:
@@ -38,24 +35,15 @@ def main(argv=None) -> None:
     root = Path(__file__).resolve().parents[3]
     clips = [load_audio(p) for p in sorted((a.everyday / "test" / "everyday").glob("*")) if p.is_file()]
     clips.append(load_audio(root / "resources" / "demo" / "demo.mp4"))
-
-    def scores(net, x):
-        return stream_scores(net, mel_power(torch.from_numpy(x), precise=False).numpy())[0]
-
     for d in a.models:
         net, _ = load_checkpoint(d)
         net.eval()
-        th = np.array(read_card(d / "model_card.json").threshold_list())
-        flips, moved, n = {g: 0 for g in GAINS_DB}, {g: [] for g in GAINS_DB}, 0
-        for x in clips:
-            ref = scores(net, x)
-            n += ref.size
-            for g in GAINS_DB:
-                q = scores(net, x * np.float32(10 ** (g / 20)))
-                flips[g] += int(((ref >= th) != (q >= th)).sum())
-                moved[g].append(float(np.abs(ref - q).mean()))
-        print(f"{d}: {n} decisions; flips " + ", ".join(f"{g} dB {flips[g]} ({100 * flips[g] / n:.2f} %)" for g in GAINS_DB)
-              + "; mean |change| " + ", ".join(f"{g} dB {np.mean(moved[g]):.4f}" for g in GAINS_DB), flush=True)
+        r = decision_flips(net, np.array(read_card(d / "model_card.json").threshold_list()), clips)
+        n, flips = r["decisions"], r["flips"]
+        print(f"{d}: {n} decisions; flips " + ", ".join(f"{g} dB {flips[str(g)]} ({100 * flips[str(g)] / n:.2f} %)"
+                                                        for g in GAINS_DB)
+              + "; mean |change| " + ", ".join(f"{g} dB {r['mean_abs_change'][str(g)]:.4f}" for g in GAINS_DB),
+              flush=True)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,42 @@
+"""Level stability counts (training.level_check) on the demo soundtrack with the shipped model."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mulse_author.media import load_audio
+from mulse_author.model import default_model_path, load_checkpoint
+from training.level_check import decision_flips, window_scores
+
+DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo" / "demo.mp4"
+
+
+@pytest.fixture(scope="module")
+def net_and_demo():
+    path = default_model_path()
+    if path is None:
+        pytest.skip("no trained model")
+    net, _ = load_checkpoint(path)
+    net.eval()
+    return net, load_audio(DEMO)[: 22050 * 20]
+
+
+def test_the_same_level_changes_nothing(net_and_demo):
+    net, x = net_and_demo
+    r = decision_flips(net, np.full(7, 0.5), [x, x], gains_db=(0,))
+    assert r["signals"] == 2 and r["decisions"] == 2 * window_scores(net, x).size
+    assert r["flips"] == {"0": 0} and r["mean_abs_change"] == {"0": 0.0}
+
+
+def test_a_threshold_between_the_two_scores_counts_as_a_change(net_and_demo):
+    net, x = net_and_demo
+    ref, quiet = window_scores(net, x), window_scores(net, x * np.float32(10 ** (-30 / 20)))
+    w, lab = np.unravel_index(np.argmax(np.abs(ref - quiet)), ref.shape)
+    assert abs(ref[w, lab] - quiet[w, lab]) > 1e-4  # 30 dB quieter moves some score
+    th = np.full(ref.shape[1], 2.0)  # never reached: only the chosen label can change
+    th[lab] = (ref[w, lab] + quiet[w, lab]) / 2
+    expected = int(((ref[:, lab] >= th[lab]) != (quiet[:, lab] >= th[lab])).sum())
+    r = decision_flips(net, th, [x], gains_db=(-30,))
+    assert r["flips"]["-30"] == expected >= 1
+    assert r["mean_abs_change"]["-30"] == pytest.approx(np.abs(ref - quiet).mean(), abs=1e-5)
