@@ -7,7 +7,7 @@ Generates (once, cached outside the repository) a 10-minute 1280x720 H.264 + AAC
 * decode-only wall time of the 10-minute file (``mulse_author.media.decode_only``: every
   packet decoded, nothing else) -- the reference, measured in the same run;
 * for each model: analysis wall time of the same file at hop 1 s and hop 10 s, with the
-  ratios analysis / decode-only (target <= 1.25; ``--repeat`` paired decode-only / analysis
+  ratios analysis / decode-only (target <= RATIO_TARGET, 1.35 since issue 12; ``--repeat`` paired decode-only / analysis
   runs, 3 by default, the median pair reported) and hop 1 s / hop 10 s (target <= 1.5),
   the real-time factor (video seconds per analysis second), the network's seconds per
   window, and peak resident memory (``ru_maxrss`` of the child) of the 10- and 30-minute
@@ -41,6 +41,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+#: Analysis wall time / decode-only wall time that issue 12 allows the 2.x models (issues 4 and 6
+#: asked 1.25 of the model-1 networks).
+RATIO_TARGET = 1.35
 
 
 def default_cache() -> Path:
@@ -172,7 +176,7 @@ def bench_model(name: str, v1: Path, v2: Path, dec: dict, m1: int, m2: int, repe
     print(f"model: {a1['model']}  (variant {a1['variant']}, precision {a1['precision']})")
     print(f"  decode-only            {d:8.2f} s   (the median pair's reference)")
     print(f"  analysis, hop 1 s      {a1['wall_s']:8.2f} s   analysis / decode-only {ratio:.3f} "
-          f"(target <= 1.25: {_mark(ratio <= 1.25)})   real-time factor {dur / a1['wall_s']:.1f}x")
+          f"(target <= {RATIO_TARGET}: {_mark(ratio <= RATIO_TARGET)})   real-time factor {dur / a1['wall_s']:.1f}x")
     print(f"                                    windows {a1['windows']}, network {a1['timings']['network']:.1f} s "
           f"summed over {os.cpu_count()} worker threads = {per_win * 1000:.0f} ms per window")
     print(f"  analysis, hop 10 s     {a10['wall_s']:8.1f} s   analysis / decode-only {a10['wall_s'] / d:.2f}   "
@@ -184,27 +188,27 @@ def bench_model(name: str, v1: Path, v2: Path, dec: dict, m1: int, m2: int, repe
           f"{a_long['maxrss_mb'] / a1['maxrss_mb']:.2f}; target independent of length and < 1500 MB: "
           f"{_mark(mem_ok)})   wall {a_long['wall_s']:.1f} s, ratio to {m1}-min decode x{m2 // m1}: "
           f"{a_long['wall_s'] / (d * m2 / m1):.2f}")
-    if ratio <= 1.25:
+    if ratio <= RATIO_TARGET:
         return
-    # wall(hop) ~ fixed + per_window * windows: fit on the two runs, solve for 1.25 x decode
+    # wall(hop) ~ fixed + per_window * windows: fit on the two runs, solve for RATIO_TARGET x decode
     n1, n10 = a1["windows"], a10["windows"]
     slope = (a1["wall_s"] - a10["wall_s"]) / max(1, n1 - n10)
     fixed = a10["wall_s"] - slope * n10
-    budget = 1.25 * d - fixed
+    budget = RATIO_TARGET * d - fixed
     if slope <= 0 or budget <= slope:
-        print(f"  no hop meets 1.25x: the pass without windows already takes {fixed:.1f} s "
-              f"(1.25 x decode = {1.25 * d:.1f} s)")
+        print(f"  no hop meets {RATIO_TARGET}x: the pass without windows already takes {fixed:.1f} s "
+              f"({RATIO_TARGET} x decode = {RATIO_TARGET * d:.1f} s)")
         return
     n_max = int(budget / slope)
     hop = float(math.ceil((dur - 10.0) / max(1, n_max - 1)))  # whole seconds, rounded up
     print(f"  estimate: {fixed:.1f} s fixed + {slope:.3f} s per window -> at most {n_max} windows in "
-          f"1.25 x decode = {1.25 * d:.1f} s, i.e. hop ~{hop:g} s")
+          f"{RATIO_TARGET} x decode = {RATIO_TARGET * d:.1f} s, i.e. hop ~{hop:g} s")
     for _ in range(3):  # the per-window cost grows once the spare core is used up: widen the hop
         ah = run_child("analyze", v1, hop, name)
         r = ah["wall_s"] / d
         print(f"  measured at hop {hop:g} s: {ah['wall_s']:.1f} s, analysis / decode-only {r:.2f} "
-              f"({_mark(r <= 1.25)}), windows {ah['windows']}")
-        if r <= 1.25:
+              f"({_mark(r <= RATIO_TARGET)}), windows {ah['windows']}")
+        if r <= RATIO_TARGET:
             break
         hop = float(math.ceil(hop * 1.5))
 
