@@ -46,7 +46,8 @@ def _overlap(a0, a1, b0, b1) -> float:
 def match_events(reference: list[Event], detected: list[Event], collar_s: float = COLLAR_S) -> dict:
     """Counts per label: ``true``, ``hits``, ``predicted``, ``false_alarms``, onset / offset
     errors (s) of the matched pairs, and ``confusion[ref_label][detected_label]`` for
-    unmatched detections overlapping a reference event of another label."""
+    unmatched detections overlapping a reference event of another label;
+    ``false_alarm_indices``: the unmatched detections (indices into ``detected``)."""
     per = {lab: {"true": 0, "hits": 0, "predicted": 0, "false_alarms": 0, "onset_err": [], "offset_err": []}
            for lab in LABELS}
     confusion = {a: {b: 0 for b in LABELS} for a in LABELS}
@@ -80,7 +81,8 @@ def match_events(reference: list[Event], detected: list[Event], collar_s: float 
             if r.label != d.label and _overlap(r.onset_s, r.offset_s, d.onset_s, d.offset_s) > 0:
                 confusion[r.label][d.label] += 1
                 break
-    return {"per_label": per, "confusion": confusion}
+    return {"per_label": per, "confusion": confusion,
+            "false_alarm_indices": [j for j in range(len(detected)) if j not in used_det]}
 
 
 def merge_counts(results: list[dict]) -> dict:

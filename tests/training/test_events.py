@@ -14,6 +14,7 @@ def test_collar_one_to_one_matching_and_false_alarms():
     assert (g["true"], g["hits"], g["predicted"], g["false_alarms"]) == (2, 1, 3, 2)
     assert res["per_label"]["Rain"]["hits"] == 0
     assert res["confusion"]["Rain"]["Thunder"] == 1
+    assert res["false_alarm_indices"] == [0, 2, 3]  # the greedy match keeps the larger overlap, 10.2-10.6
     fig = event_figures(merge_counts([res, res]), hours=0.5)
     o = fig["overall"]
     assert o["true"] == 6 and o["hits"] == 2 and o["predicted"] == 8
