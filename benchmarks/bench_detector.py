@@ -93,20 +93,12 @@ def main(argv=None) -> None:
 
 def level_rows(model: Path, previous: Path | None, everyday: Path | None) -> dict:
     """``{"shipped" | "previous": decision_flips figures}`` on the demo (+ the everyday clips)."""
-    import numpy as np
+    from training.level_check import checkpoint_flips, signal_sets
 
-    from mulse_author.media import load_audio
-    from mulse_author.model import load_checkpoint
-    from training.level_check import decision_flips
-
-    signals = [load_audio(ROOT / "resources" / "demo" / "demo.mp4")]
-    signals += [load_audio(p) for p in R.everyday_set(everyday)] if everyday else []
-    out = {}
-    for name, d in (("shipped", model), ("previous", previous)):
-        if d is not None:
-            net, card = load_checkpoint(d)
-            out[name] = decision_flips(net.eval(), np.array(card.threshold_list()), signals)
-    return out
+    sets = signal_sets(R.everyday_set(everyday) if everyday else None)
+    widest = list(sets)[-1]
+    return {name: checkpoint_flips(d, {widest: sets[widest]})[1][widest]
+            for name, d in (("shipped", model), ("previous", previous)) if d is not None}
 
 
 if __name__ == "__main__":

@@ -16,18 +16,13 @@ import re
 import sys
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from mulse_author.labels import LABELS  # noqa: E402
-from mulse_author.media import load_audio  # noqa: E402
-from mulse_author.model import load_checkpoint, read_card  # noqa: E402
+from mulse_author.model import read_card  # noqa: E402
 from training import report_detector as R  # noqa: E402
 from training.fmaps import floor_and_negative_draws  # noqa: E402
-from training.level_check import decision_flips  # noqa: E402
-
-ROOT = Path(__file__).resolve().parents[2]
+from training.level_check import checkpoint_flips, signal_sets  # noqa: E402
 
 
 def licences(work: Path, folders: str = "*") -> dict[str, list[str]]:
@@ -368,18 +363,13 @@ def selection_lines(sel: dict) -> list[str]:
 
 def level_stability(model: Path, previous: Path | None, everyday: Path | None) -> dict:
     """``{"model V": {"demo": figures, "demo and everyday clips": figures}}`` for the card's model and
-    the previous one (:func:`training.level_check.decision_flips`)."""
-    demo = [load_audio(ROOT / "resources" / "demo" / "demo.mp4")]
-    more = [load_audio(p) for p in R.everyday_set(everyday)] if everyday else []
+    the previous one (:mod:`training.level_check`)."""
+    sets = signal_sets(R.everyday_set(everyday) if everyday else None)
     out = {}
     for d in [model] + ([previous] if previous else []):
-        net, card = load_checkpoint(d)
-        net.eval()
-        th = np.array(card.threshold_list())
-        out[f"model {card.version}"] = figs = {"demo": decision_flips(net, th, demo)}
-        if more:
-            figs["demo and everyday clips"] = decision_flips(net, th, demo + more)
-        print(f"model {card.version}: level stability " + json.dumps(figs), flush=True)
+        version, figs = checkpoint_flips(d, sets)
+        out[f"model {version}"] = figs
+        print(f"model {version}: level stability " + json.dumps(figs), flush=True)
     return out
 
 

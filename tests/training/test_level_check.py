@@ -40,3 +40,17 @@ def test_a_threshold_between_the_two_scores_counts_as_a_change(net_and_demo):
     r = decision_flips(net, th, [x], gains_db=(-30,))
     assert r["flips"]["-30"] == expected >= 1
     assert r["mean_abs_change"]["-30"] == pytest.approx(np.abs(ref - quiet).mean(), abs=1e-5)
+
+
+def test_a_checkpoint_is_counted_at_its_own_thresholds(net_and_demo):
+    from mulse_author.model import read_card
+    from training.level_check import checkpoint_flips, signal_sets
+
+    net, x = net_and_demo
+    assert list(signal_sets()) == ["demo"]
+    path = default_model_path()
+    folder = Path(path) if Path(path).is_dir() else Path(path).parent
+    card = read_card(folder / "model_card.json")
+    version, figs = checkpoint_flips(folder, {"part": [x]})
+    assert version == card.version
+    assert figs["part"] == decision_flips(net, np.array(card.threshold_list()), [x])

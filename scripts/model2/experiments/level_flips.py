@@ -16,14 +16,12 @@ import argparse
 import sys
 from pathlib import Path
 
-import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
-from mulse_author.media import load_audio  # noqa: E402
-from mulse_author.model import load_checkpoint, read_card  # noqa: E402
-from training.level_check import GAINS_DB, decision_flips  # noqa: E402
+from training.level_check import GAINS_DB, checkpoint_flips, signal_sets  # noqa: E402
+from training.report_detector import everyday_set  # noqa: E402
 
 
 def main(argv=None) -> None:
@@ -32,13 +30,10 @@ def main(argv=None) -> None:
     ap.add_argument("models", nargs="+", type=Path)
     a = ap.parse_args(argv)
     torch.set_num_threads(1)
-    root = Path(__file__).resolve().parents[3]
-    clips = [load_audio(p) for p in sorted((a.everyday / "test" / "everyday").glob("*")) if p.is_file()]
-    clips.append(load_audio(root / "resources" / "demo" / "demo.mp4"))
+    sets = signal_sets(everyday_set(a.everyday))
+    sets = {"demo and everyday clips": sets["demo and everyday clips"]}
     for d in a.models:
-        net, _ = load_checkpoint(d)
-        net.eval()
-        r = decision_flips(net, np.array(read_card(d / "model_card.json").threshold_list()), clips)
+        r = checkpoint_flips(d, sets)[1]["demo and everyday clips"]
         n, flips = r["decisions"], r["flips"]
         print(f"{d}: {n} decisions; flips " + ", ".join(f"{g} dB {flips[str(g)]} ({100 * flips[str(g)] / n:.2f} %)"
                                                         for g in GAINS_DB)
