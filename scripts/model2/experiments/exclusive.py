@@ -47,20 +47,24 @@ def exclusive_segments(mode: str | None, min_overlap: float, thresholds: dict[st
 
     def segments(track, settings, th):
         evs = per_label._plain_segments(track, settings, th)
-        if mode is None:
-            return evs
-        drop = set()
-        for i, a in enumerate(evs):
-            for j in range(i + 1, len(evs)):
-                b = evs[j]
-                if {a.label, b.label} != set(GROUP):
-                    continue
-                ov = min(a.offset_s, b.offset_s) - max(a.onset_s, b.onset_s)
-                if ov > 0 and ov >= min_overlap * min(a.offset_s - a.onset_s, b.offset_s - b.onset_s):
-                    drop.add(j if confidence(track, a) >= confidence(track, b) else i)
-        return [e for k, e in enumerate(evs) if k not in drop]
+        return evs if mode is None else resolve_pairs(evs, min_overlap, lambda ev: confidence(track, ev))
 
     return segments
+
+
+def resolve_pairs(evs: list, min_overlap: float, confidence) -> list:
+    """``evs`` less the member of each overlapping GROUP pair (overlap at least ``min_overlap`` of
+    the shorter) with the lower ``confidence(event)``."""
+    drop = set()
+    for i, a in enumerate(evs):
+        for j in range(i + 1, len(evs)):
+            b = evs[j]
+            if {a.label, b.label} != set(GROUP):
+                continue
+            ov = min(a.offset_s, b.offset_s) - max(a.onset_s, b.onset_s)
+            if ov > 0 and ov >= min_overlap * min(a.offset_s - a.onset_s, b.offset_s - b.onset_s):
+                drop.add(j if confidence(a) >= confidence(b) else i)
+    return [e for k, e in enumerate(evs) if k not in drop]
 
 
 VARIANTS = ((None, 0.0), ("mean", 0.5), ("max", 0.5), ("margin", 0.5), ("ratio", 0.5), ("mean", 0.01),

@@ -73,16 +73,7 @@ def pair_segments(pair_of: dict, min_overlap: float):
         evs = per_label._plain_segments(track, settings, th)
         if id(track) not in pair_of:
             return evs
-        drop = set()
-        for i, a in enumerate(evs):
-            for j in range(i + 1, len(evs)):
-                b = evs[j]
-                if {a.label, b.label} != set(exclusive.GROUP):
-                    continue
-                ov = min(a.offset_s, b.offset_s) - max(a.onset_s, b.onset_s)
-                if ov > 0 and ov >= min_overlap * min(a.offset_s - a.onset_s, b.offset_s - b.onset_s):
-                    drop.add(j if confidence(track, a) >= confidence(track, b) else i)
-        return [e for n, e in enumerate(evs) if n not in drop]
+        return exclusive.resolve_pairs(evs, min_overlap, lambda ev: confidence(track, ev))
 
     return segments
 
