@@ -8,7 +8,9 @@ WORK is the model-2.x build folder of ``scripts/model2/reproduce.sh`` (recording
 the baseline stage 3b trained beside the model, e.g. WORK/select25 for 2.5, else the newest of
 select26 ... select21, or WORK/select, stage 3). Prints
 clip micro-F1 at 0/-10/-20/-30 dB, film-like timeline event F1, false alarms per hour and
-median onset error, quiet-noise false alarms, and the ratio of each figure to the baseline's.
+median onset error, quiet-noise false alarms, and the ratio of each figure to the baseline's; then
+per label (clip F1, timeline recall / precision / F1 / false alarms per hour) and the timelines'
+confusions between labels, for each model.
 ``--fresh FRESH``: on the fresh held-out set of ``training/fetch/get_fresh_heldout_audio.sh``
 (its own music beds) instead of the test packages.
 ``--fresh2 FRESH2`` (with ``--fresh``): on the second fresh set of
@@ -31,6 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from mulse_author.labels import LABELS  # noqa: E402
 from training import report_detector as R  # noqa: E402
 
 
@@ -89,6 +92,33 @@ def main(argv=None) -> None:
         print(f"{name:<31}" + "".join(f"{v:>12}" if isinstance(v, int) else f"{v:>12.3f}" if isinstance(v, float)
                                       else f"{'-':>12}" for v in vals)
               + f"   {ratio}")
+    for name, m in rep["models"].items():
+        print_per_label(name, m)
+
+
+def print_per_label(name: str, m: dict) -> None:
+    """Per label: clip F1 at 0 and -30 dB, the timeline events' recall, precision, F1 and false
+    alarms per hour; then the timelines' confusions (a detection of the column's label over an
+    event of the row's label)."""
+    gains = list(m["clips"])
+    print(f"\n{name}, per label (clip F1 alone at {gains[0]} and {gains[-1]} dB; timeline events)")
+    print(f"{'':12}{'clip ' + gains[0]:>10}{'clip ' + gains[-1]:>10}{'events':>12}{'recall':>10}{'precision':>10}"
+          f"{'F1':>10}{'FA/h':>7}")
+    for lab in LABELS:
+        c0, c3 = (m["clips"][g]["per_label"].get(lab, {}) for g in (gains[0], gains[-1]))
+        t = m["timelines"]["per_label"][lab]
+        print(f"  {lab:<10}" + "".join(f"{_num(x):>10}" for x in (c0.get("f1"), c3.get("f1")))
+              + f"{t['true']:>12}" + "".join(f"{_num(t[k]):>10}" for k in ("recall", "precision", "f1"))
+              + f"{_num(t['false_alarms_per_hour'], 1):>7}")
+    conf = m["timelines"]["confusion"]
+    print(f"{name}, timeline confusions (row: the event's label, column: the label detected over it)")
+    print(f"{'':12}" + "".join(f"{lab[:6]:>7}" for lab in LABELS))
+    for lab in LABELS:
+        print(f"  {lab:<10}" + "".join(f"{conf[lab][other]:>7}" for other in LABELS))
+
+
+def _num(x, nd: int = 3) -> str:
+    return "-" if x is None else f"{x:.{nd}f}"
 
 
 def level_rows(model: Path, previous: Path | None, everyday: Path | None) -> dict:
