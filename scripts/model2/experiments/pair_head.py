@@ -1,7 +1,7 @@
 """Explosion or gunshot? A second head that only tells the two apart (cross-validation only).
 
     python scripts/model2/experiments/pair_head.py --work WORK --select select29 [--name mlp512_e40x5]
-        [--floors fmaps_noisy] [--train-extra ...]
+        [--floors fmaps_noisy] [--train-extra ...] [--nested]
 
 Most false alarms on the cross-validation timelines are an explosion suggested as a gunshot or the
 reverse (``false_alarms.py``), and dropping the lower-scoring of an overlapping pair by the main
@@ -31,6 +31,8 @@ sys.path.insert(0, str(ROOT / "scripts" / "model2" / "experiments"))
 import exclusive  # noqa: E402
 import per_label  # noqa: E402  (stage 3b's folds and caches)
 
+stage3b = per_label.stage3b
+
 from mulse_author.detect.inference import region_spans  # noqa: E402
 from mulse_author.detect.segmentation import DetectionSettings  # noqa: E402
 from mulse_author.labels import LABELS  # noqa: E402
@@ -39,17 +41,18 @@ from training import tuning  # noqa: E402
 EXP, GUN = LABELS.index("Explosion"), LABELS.index("Gunshot")
 
 
-def pair_scores(folds, k: int, c: float) -> np.ndarray:
+def pair_scores(folds, k: int, c: float, work: Path | None = None, extra: tuple[str, ...] = ()) -> np.ndarray:
     """Fold ``k``'s scored rows as ``[rows, 7]``: Gunshot's column P(gunshot | one of the two), and
-    Explosion's 1 - that, from a head trained on the other folds' regions with exactly one of them."""
+    Explosion's 1 - that, from a head trained on the other folds' regions with exactly one of them
+    (and on their stage-2c sets ``extra`` of ``work``)."""
     xs, ys = [], []
     for j, f in enumerate(folds):
         if j == k:
             continue
-        y = f.y
-        m = (y[:, EXP] > 0) != (y[:, GUN] > 0)
-        xs.append(f.x("emb")[m])
-        ys.append(y[m, GUN] > 0)
+        for x, y in [(f.x("emb"), f.y)] + (stage3b.extra_examples(work, list(extra), j) if extra else []):
+            m = (y[:, EXP] > 0) != (y[:, GUN] > 0)
+            xs.append(x[m])
+            ys.append(y[m, GUN] > 0)
     x, y = np.concatenate(xs), np.concatenate(ys)
     scale = StandardScaler().fit(x)
     clf = LogisticRegression(C=c, max_iter=2000).fit(scale.transform(x), y)
@@ -100,12 +103,46 @@ def relabel_segments(pair_of: dict):
     return segments
 
 
+def nested(a, folds, by_fold, settings, th) -> None:
+    """The pair head's variants (C, with or without the augmented timelines), one chosen per fold on
+    the other three folds' out-of-fold figures and applied to it; pooled."""
+    variants = [(c, extra) for c in (0.01, 0.1, 1.0) for extra in ((), ("fmaps_aug",))]
+    by_variant = {}
+    for v in variants:
+        pair_of = {}
+        for k, f in enumerate(folds):
+            for t, pt in zip(by_fold[k], f.tracks(pair_scores(folds, k, v[0], a.work, v[1]))):
+                if t.events is not None:
+                    pair_of[id(t)] = pt
+        by_variant[v] = pair_segments(pair_of, 0.5)
+        print(f"variant C={v[0]} extra={v[1]} ready", flush=True)
+    route, chosen = {}, []
+    for k, test in enumerate(by_fold):
+        train = [t for i, ts in enumerate(by_fold) if i != k for t in ts]
+        scores = {}
+        for v, fn in by_variant.items():
+            tuning.segments = fn
+            scores[v] = tuning.evaluate(train, settings, th).objective
+        best = max(scores, key=scores.get)
+        chosen.append(best)
+        route.update({id(t): by_variant[best] for t in test})
+    tuning.segments = lambda track, st, t: route[id(track)](track, st, t)
+    s = tuning.evaluate([t for ts in by_fold for t in ts], settings, th).summary()
+    print(f"nested (chosen per fold {chosen}): objective {s['objective']}, event F1 {s['event_f1']} "
+          f"(P {s['precision']}, R {s['recall']}), {s['false_alarms_per_hour']} FA/h", flush=True)
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     per_label.add_score_args(ap)
     ap.add_argument("--c", type=float, default=0.1, help="the logistic regression's inverse regularisation")
+    ap.add_argument("--nested", action="store_true", help="choose C and the training material per fold (nested)")
     a = ap.parse_args(argv)
     folds, by_fold = per_label.tracks_by_fold(a)
+    if a.nested:
+        sel = json.loads((a.work / a.select / "selection.json").read_text())
+        nested(a, folds, by_fold, DetectionSettings.for_model(None, **sel["settings"]), sel["thresholds"])
+        return
     pair_of = {}
     for k, f in enumerate(folds):
         pair_tracks = f.tracks(pair_scores(folds, k, a.c))
