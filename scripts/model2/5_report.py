@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from pathlib import Path
 
@@ -23,15 +22,16 @@ from mulse_author.model import read_card  # noqa: E402
 from training import report_detector as R  # noqa: E402
 from training.fmaps import floor_and_negative_draws  # noqa: E402
 from training.level_check import checkpoint_flips, signal_sets  # noqa: E402
+from training.licences import package_licences  # noqa: E402
 
 
 def licences(work: Path, folders: str = "*") -> dict[str, list[str]]:
     """``{package: [licence names]}`` from the Debian copyright files kept by the fetch scripts
     (in ``work/<folders>/licenses``)."""
     out = {}
-    for f in sorted(work.glob(f"{folders}/licenses/*.copyright")):
-        names = sorted({m.strip() for m in re.findall(r"^License:\s*(.+)$", f.read_text(errors="replace"), re.M)})
-        out.setdefault(f.name[: -len(".copyright")], names)
+    for folder in sorted(work.glob(f"{folders}/licenses")):
+        for package, names in package_licences(folder).items():
+            out.setdefault(package, names)
     return out
 
 
@@ -373,6 +373,15 @@ def level_stability(model: Path, previous: Path | None, everyday: Path | None) -
     return out
 
 
+def card_licences(a) -> dict[str, list[str]]:
+    """The licence table of every package the card names: WORK's and the held-out and everyday folders'."""
+    lic = licences(a.work)
+    for folder in (a.fresh, a.fresh2, a.everyday):
+        if folder:
+            lic.update(licences(folder.parent, folder.name))
+    return lic
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--work", type=Path, required=True)
@@ -389,9 +398,18 @@ def main(argv=None) -> None:
                                                   "training/fetch/get_everyday_audio.sh (model 2.6 on)")
     ap.add_argument("--no-test-packages", action="store_true",
                     help="with --fresh: leave out the report on the test packages")
+    ap.add_argument("--markdown-only", action="store_true",
+                    help="measure nothing: rewrite MODEL_CARD.md from the card's figures (after a change to the "
+                         "card's wording or to the licence table; the same folders as the report)")
     a = ap.parse_args(argv)
     sel = json.loads((a.work / a.select / "selection.json").read_text())
     card = json.loads((a.model / "model_card.json").read_text())
+    if a.markdown_only:
+        m = card["metrics"]
+        reports = [m["held_out"]] + [m[k] for k in (CARD_KEYS[R.FRESH2], CARD_KEYS["test packages"]) if k in m]
+        (a.model / "MODEL_CARD.md").write_text(markdown(card, reports, sel, card_licences(a)))
+        print(f"wrote {a.model}/MODEL_CARD.md (figures unchanged)")
+        return
     preds = {f"model {card['version']}": R.model_predictor(str(a.model))}
     if a.previous:
         preds[f"model {read_card(a.previous / 'model_card.json').version} (before)"] = R.model_predictor(str(a.previous))
@@ -416,13 +434,7 @@ def main(argv=None) -> None:
         card["metrics"][CARD_KEYS[rep["held_out_set"]]] = rep
     if a.fresh:
         card["training_data"]["fresh_packages"] = reports[0]["test_packages"]
-    lic = licences(a.work)
-    if a.fresh:
-        lic.update(licences(a.fresh.parent, a.fresh.name))
-    if a.fresh2:
-        lic.update(licences(a.fresh2.parent, a.fresh2.name))
-    if a.everyday:
-        lic.update(licences(a.everyday.parent, a.everyday.name))
+    lic = card_licences(a)
     card["metrics"]["level_stability"] = level_stability(a.model, a.previous, a.everyday)
     (a.model / "model_card.json").write_text(json.dumps(card, indent=1))
     (a.model / "MODEL_CARD.md").write_text(markdown(card, reports, sel, lic))
