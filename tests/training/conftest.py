@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import importlib.util
+import sys
+from pathlib import Path
+
 import pytest
 
 from training.config import OptimConfig, TrainConfig, model_config_from_spec
@@ -26,3 +31,23 @@ def tiny_config() -> TrainConfig:
 def tiny_model_spec() -> dict:
     """The tiny network as a JSON model spec (audio variant; copy and change ``variant``)."""
     return dict(TINY_MODEL)
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@functools.lru_cache(maxsize=None)
+def _load_script(relpath: str):
+    path = ROOT / relpath
+    sys.path.insert(0, str(path.parent))  # the numbered stages import their neighbours' helpers
+    spec = importlib.util.spec_from_file_location(path.stem.replace("-", "_"), path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture(scope="session")
+def script():
+    """``script("scripts/model2/5_report.py")``: a script of the repository (not a package: its
+    name starts with a digit) loaded as a module, once per session."""
+    return _load_script

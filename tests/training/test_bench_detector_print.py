@@ -1,18 +1,6 @@
 """benchmarks/bench_detector.py prints per label and the confusions of each model's report."""
 
-import importlib.util
-from pathlib import Path
-
 from mulse_author.labels import LABELS
-
-BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_detector.py"
-
-
-def _bench():
-    spec = importlib.util.spec_from_file_location("bench_detector", BENCH)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def _model():
@@ -25,8 +13,8 @@ def _model():
     return {"clips": {"0": clip, "-30": clip}, "timelines": {"per_label": per, "confusion": conf}}
 
 
-def test_per_label_rows_and_confusions_are_printed(capsys):
-    _bench().print_per_label("shipped", _model())
+def test_per_label_rows_and_confusions_are_printed(capsys, script):
+    script("benchmarks/bench_detector.py").print_per_label("shipped", _model())
     out = capsys.readouterr().out.splitlines()
     gun = next(line for line in out if line.strip().startswith("Gunshot") and "26.0" in line)
     assert gun.split() == ["Gunshot", "0.500", "0.500", "16", "0.312", "0.278", "0.294", "26.0"]

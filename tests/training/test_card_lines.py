@@ -1,34 +1,27 @@
 """Stage 5's card lines that depend on the measured figures."""
 
-import importlib.util
-import sys
-from pathlib import Path
+import pytest
 
-STAGE = Path(__file__).resolve().parents[2] / "scripts" / "model2" / "5_report.py"
+STAGE5, STAGE4 = "scripts/model2/5_report.py", "scripts/model2/4_export.py"
 
 
-def _stage():
-    sys.path.insert(0, str(STAGE.parent))
-    spec = importlib.util.spec_from_file_location("stage5", STAGE)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+@pytest.fixture
+def stage(script):
+    return script(STAGE5)
 
 
 def _rep(floor, clean):
     return {"models": {"model 9": {"clips": {"0": {"micro_f1": clean}}, "floors": {"micro_f1": floor}}}}
 
 
-def test_floor_limit_only_when_the_floor_costs_more_than_five_points():
-    stage = _stage()
+def test_floor_limit_only_when_the_floor_costs_more_than_five_points(stage):
     assert stage._floor_limit(_rep(0.70, 0.74)) == []
     line = stage._floor_limit(_rep(0.52, 0.74))
     assert len(line) == 1 and "0.52" in line[0] and "0.74" in line[0]
     assert stage._floor_limit({"models": {"m": {"clips": {"0": {"micro_f1": 0.7}}}}}) == []  # older reports
 
 
-def test_selection_section_says_when_noise_floors_were_scored():
-    stage = _stage()
+def test_selection_section_says_when_noise_floors_were_scored(stage):
     fig = {"objective": 0.6, "event_f1": 0.6, "false_alarms_per_hour": 30.0, "clip_micro_f1": 0.7}
     cand = {"tuned": fig, "default_settings": fig}
     settings = {"support_quantile": 0.1, "smooth_s": 1.0, "low_ratio": 0.75, "min_duration_s": 0.5, "merge_gap_s": 2.0}
@@ -40,8 +33,7 @@ def test_selection_section_says_when_noise_floors_were_scored():
     assert "alone over a noise floor" in floors and "fifth group" in floors
 
 
-def test_a_label_missed_on_a_held_out_set_is_a_limit():
-    stage = _stage()
+def test_a_label_missed_on_a_held_out_set_is_a_limit(stage):
 
     def rep(name, tp, support):
         per = {"Gunshot": {"TP": tp, "support": support}, "Fire": {"TP": 0, "support": 0}}
@@ -57,8 +49,7 @@ def _flips(signals, decisions, f10, f20, f30):
             "mean_abs_change": {"-10": 0.0001, "-20": 0.006, "-30": 0.03}}
 
 
-def test_level_limit_quotes_the_measured_decision_changes():
-    stage = _stage()
+def test_level_limit_quotes_the_measured_decision_changes(stage):
     old = stage._level_limit({"metrics": {}})  # cards without the figures keep the plain line
     assert old == ["- The level normalisation boosts at most +30 dB: a soundtrack quieter than about -53 LUFS "
                    "scores lower."]
@@ -73,22 +64,20 @@ def test_level_limit_quotes_the_measured_decision_changes():
     assert stage.level_lines({}) == []
 
 
-def test_floor_and_negative_sets_are_described_once_with_their_draws():
+def test_floor_and_negative_sets_are_described_once_with_their_draws(stage):
     from training.fmaps import floor_and_negative_draws
 
     extra = ["fmaps_aug", "fmaps_noisy", "fmaps_neg_soft_noisy", "fmaps_noisy2", "fmaps_neg_soft_noisy2"]
     assert floor_and_negative_draws(extra) == {"fmaps_noisy": 2, "fmaps_neg_soft_noisy": 2}
     assert floor_and_negative_draws(["fmaps_aug", "fmaps_aug2", "fmaps_neg"]) == {"fmaps_neg": 1}
-    text = " ".join(_stage()._extra_lines(extra))
+    text = " ".join(stage._extra_lines(extra))
     assert text.count("over hiss, pink noise") == 1 and text.count("with no label") == 1
     assert "2 draws" in text and "1 x 24 timelines" in text
-    assert "hiss" not in " ".join(_stage()._extra_lines(["fmaps_aug"]))
+    assert "hiss" not in " ".join(stage._extra_lines(["fmaps_aug"]))
 
 
-def test_the_card_description_names_each_floor_set_once():
-    spec = importlib.util.spec_from_file_location("stage4", STAGE.parent / "4_export.py")
-    stage4 = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(stage4)
+def test_the_card_description_names_each_floor_set_once(script):
+    stage4 = script(STAGE4)
     sel = {"chosen": "mlp512_e40x5", "candidates": {"mlp512_e40x5": {"config": {"members": 5, "hidden": 512}}},
            "train_extra": ["fmaps_aug", "fmaps_noisy", "fmaps_neg_soft_noisy", "fmaps_noisy2", "fmaps_neg_soft_noisy2"]}
     text = stage4.stage3b_description(sel)

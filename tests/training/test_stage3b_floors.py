@@ -1,8 +1,6 @@
 """Stage 3b's scoring of recordings over noise floors (``--scored-floors``)."""
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -11,16 +9,10 @@ import pytest
 from mulse_author.detect.inference import EDGE_PAD, region_starts
 from mulse_author.spec import FMAP_STRIDE
 
-STAGE = Path(__file__).resolve().parents[2] / "scripts" / "model2" / "3b_select_tune.py"
-
 
 @pytest.fixture(scope="module")
-def stage():
-    sys.path.insert(0, str(STAGE.parents[2]))
-    spec = importlib.util.spec_from_file_location("stage3b", STAGE)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+def stage(script):
+    return script("scripts/model2/3b_select_tune.py")
 
 
 def _regions(path: Path, rng) -> None:

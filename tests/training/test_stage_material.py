@@ -1,22 +1,16 @@
 """Stage 2b's split of the training timelines' everyday sounds into folds."""
 
-import importlib.util
-from pathlib import Path
+import pytest
 
 from training.datasets.recordings import Recording
 
-STAGE = Path(__file__).resolve().parents[2] / "scripts" / "model2" / "2b_regions.py"
+
+@pytest.fixture
+def stage(script):
+    return script("scripts/model2/2b_regions.py")
 
 
-def _stage():
-    spec = importlib.util.spec_from_file_location("stage2b", STAGE)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-def test_fold_distractors_split_whole_packages_and_leave_out_music_and_ambience():
-    stage = _stage()
+def test_fold_distractors_split_whole_packages_and_leave_out_music_and_ambience(stage):
     beds = [Recording(f"/b/{p}__sfx{i}.ogg", (), p, duration_s=1.0)
             for p, n in (("a", 40), ("b", 30), ("c", 20), ("d", 10), ("e", 5)) for i in range(n)]
     beds += [Recording("/b/a__music_theme.ogg", (), "a", duration_s=1.0),
@@ -29,8 +23,7 @@ def test_fold_distractors_split_whole_packages_and_leave_out_music_and_ambience(
     assert sorted(len(f) for f in folds) == [15, 20, 30, 40]  # the largest first, to the emptiest fold
 
 
-def test_no_impacts_leaves_out_hits_and_steps_and_keeps_the_folds():
-    stage = _stage()
+def test_no_impacts_leaves_out_hits_and_steps_and_keeps_the_folds(stage):
     names = ["wp_hammer_hit-01", "doors_door_close", "grass_footstep.1", "voices_British_Watchit", "horn", "Kiss"]
     beds = [Recording(f"/b/{p}__{n}.ogg", (), p, duration_s=1.0) for p in ("a", "b") for n in names]
     for k in range(4):
@@ -41,12 +34,10 @@ def test_no_impacts_leaves_out_hits_and_steps_and_keeps_the_folds():
     assert not stage.is_impact("/b/hit__horn.ogg")  # the package prefix does not count
 
 
-def test_stage_2c_writes_each_material_to_its_own_folder():
+def test_stage_2c_writes_each_material_to_its_own_folder(script):
     import argparse
 
-    spec = importlib.util.spec_from_file_location("stage2c", STAGE.with_name("2c_fmaps.py"))
-    stage = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(stage)
+    stage = script("scripts/model2/2c_fmaps.py")
     base = dict(negatives=False, no_impacts=False, noisy=False, augment=False, round=0, extra=False, distractors=False,
                 wide=False)
     cases = [({}, "fmaps"), ({"extra": True}, "fmaps_extra"), ({"extra": True, "augment": True}, "fmaps_aug"),
