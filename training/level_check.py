@@ -19,12 +19,10 @@ from mulse_author.detect.inference import stream_scores
 from mulse_author.features.mel import mel_power
 from mulse_author.media import load_audio
 from mulse_author.model import load_checkpoint
+from training.probes import DEMO
 
 #: Gains in dB against the signal as given: 0 to -30 dB is the range issue 12 asks for.
 GAINS_DB = (-10, -20, -30)
-
-#: The bundled demo soundtrack (-32 dBFS RMS): the signal the shipped-model test counts on.
-DEMO = Path(__file__).resolve().parents[1] / "resources" / "demo" / "demo.mp4"
 
 
 def window_scores(net, audio: np.ndarray) -> np.ndarray:

@@ -13,6 +13,7 @@ import torch
 from mulse_author.detect.inference import region_spans, region_starts, stream_scores
 from mulse_author.features.mel import mel_power
 from mulse_author.labels import LABELS
+from training.probes import demo_gunshot, placed
 
 ROOT = Path(__file__).resolve().parents[2]
 SR = 22050
@@ -31,21 +32,7 @@ def net():
 
 @pytest.fixture(scope="module")
 def gunshot() -> np.ndarray:
-    from mulse_author.media import load_audio
-
-    x = load_audio(ROOT / "resources" / "demo" / "demo.mp4")
-    seg = x[27 * SR:]
-    onset = int(np.flatnonzero(np.abs(seg) > 0.5 * np.abs(seg).max())[0])
-    ev = seg[max(0, onset - 200): onset + int(0.8 * SR)]
-    return (ev / np.abs(ev).max() * 0.5).astype(np.float32)
-
-
-def _placed(ev: np.ndarray, total_s: float, at_s: float) -> np.ndarray:
-    x = np.zeros(int(total_s * SR), np.float32)
-    i = int(at_s * SR)
-    n = min(len(ev), len(x) - i)
-    x[i:i + n] = ev[:n]
-    return x
+    return demo_gunshot()
 
 
 def _peak(net, x: np.ndarray) -> float:
@@ -54,15 +41,15 @@ def _peak(net, x: np.ndarray) -> float:
 
 
 def test_event_at_the_edges_and_in_short_files_scores_as_in_the_middle(net, gunshot):
-    middle = _peak(net, _placed(gunshot, 60.0, 30.0))
+    middle = _peak(net, placed(gunshot, 60.0, 30.0))
     assert middle > 0.5  # the reference case is a detection, so the comparison means something
     cases = {
-        "at 0 s": _placed(gunshot, 60.0, 0.0),
-        "at the end": _placed(gunshot, 60.0, 60.0 - len(gunshot) / SR),
+        "at 0 s": placed(gunshot, 60.0, 0.0),
+        "at the end": placed(gunshot, 60.0, 60.0 - len(gunshot) / SR),
         "0.3 s file": gunshot[: int(0.3 * SR)],
-        "2 s file": _placed(gunshot, 2.0, 0.5),
-        "9 s file, event first": _placed(gunshot, 9.0, 0.0),
-        "9 s file, event last": _placed(gunshot, 9.0, 9.0 - len(gunshot) / SR),
+        "2 s file": placed(gunshot, 2.0, 0.5),
+        "9 s file, event first": placed(gunshot, 9.0, 0.0),
+        "9 s file, event last": placed(gunshot, 9.0, 9.0 - len(gunshot) / SR),
     }
     for name, x in cases.items():
         assert _peak(net, x) > 0.5, name
@@ -92,9 +79,8 @@ def test_a_file_shorter_than_the_minimum_duration_keeps_its_detected_event():
 
 def test_an_event_over_hiss_scores_as_on_silence(net, gunshot):
     """A film's events sit on a noise floor, never on digital silence."""
-    silent = _peak(net, _placed(gunshot, 60.0, 30.0))
+    silent = _peak(net, placed(gunshot, 60.0, 30.0))
     for floor_dbfs in (-60, -50, -40):
-        x = _placed(gunshot, 60.0, 30.0)
-        x += np.random.default_rng(0).normal(0, 10 ** (floor_dbfs / 20), len(x)).astype(np.float32)
+        x = placed(gunshot, 60.0, 30.0, hiss_dbfs=floor_dbfs)
         assert _peak(net, x) > 0.5, floor_dbfs
         assert abs(_peak(net, x) - silent) < 0.3, floor_dbfs

@@ -8,8 +8,7 @@ import pytest
 from mulse_author.media import load_audio
 from mulse_author.model import default_model_path, load_checkpoint
 from training.level_check import decision_flips, window_scores
-
-DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo" / "demo.mp4"
+from training.probes import DEMO
 
 
 @pytest.fixture(scope="module")

@@ -42,6 +42,7 @@ from training.aisfx_weights import load_encoder  # noqa: E402
 from training.datasets.recordings import Recording  # noqa: E402
 from training.fmaps import map_regions, stream_map  # noqa: E402
 from training.heads import HeadConfig, train_head  # noqa: E402
+from training.probes import demo_gunshot, placed  # noqa: E402
 from training.timelines import noisy_tracks  # noqa: E402
 
 stage3b = importlib.import_module("3b_select_tune")
@@ -49,27 +50,7 @@ GUN = LABELS.index("Gunshot")
 END_LENGTHS_S = (9, 12, 20, 30, 60)
 
 
-def demo_gunshot(root: Path) -> np.ndarray:
-    """The demo video's first gunshot, cut and scaled as the every-instant test does."""
-    x = load_audio(root / "resources" / "demo" / "demo.mp4")
-    seg = x[27 * SR:]
-    on = int(np.flatnonzero(np.abs(seg) > 0.5 * np.abs(seg).max())[0])
-    ev = seg[max(0, on - 200): on + int(0.8 * SR)]
-    return (ev / np.abs(ev).max() * 0.5).astype(np.float32)
-
-
-def _placed(ev: np.ndarray, total_s: float, at_s: float, hiss_dbfs: float | None = None,
-            noise_seed: int = 0) -> np.ndarray:
-    y = np.zeros(int(total_s * SR), np.float32)
-    if hiss_dbfs is not None:
-        y += np.random.default_rng(noise_seed).normal(0, 10 ** (hiss_dbfs / 20), len(y)).astype(np.float32)
-    i = int(at_s * SR)
-    n = min(len(ev), len(y) - i)
-    y[i:i + n] += ev[:n]
-    return y
-
-
-def probes(enc, fold0: stage3b.Fold, everyday: Path | None, root: Path) -> dict[str, np.ndarray]:
+def probes(enc, fold0: stage3b.Fold, everyday: Path | None) -> dict[str, np.ndarray]:
     """Region embeddings of every probe (see the module text), with ids for the multi-track ones."""
     out: dict[str, np.ndarray] = {}
 
@@ -83,12 +64,12 @@ def probes(enc, fold0: stage3b.Fold, everyday: Path | None, root: Path) -> dict[
         tracks = noisy_tracks(recs, 1, 4242, level_dbfs=level, snr_db=snr)
         embed(name, [a for a, _ in tracks])
         out[name + "_label"] = np.array([LABELS.index(t[0].label) for _, t in tracks])
-    gun = demo_gunshot(root)
-    demo = {"silence": _placed(gun, 60, 30), "hiss50": _placed(gun, 60, 30, -50), "at0": _placed(gun, 60, 0),
-            "file2s": _placed(gun, 2, 0.5)}
+    gun = demo_gunshot()
+    demo = {"silence": placed(gun, 60, 30), "hiss50": placed(gun, 60, 30, -50), "at0": placed(gun, 60, 0),
+            "file2s": placed(gun, 2, 0.5)}
     # the every-instant test's hiss levels, and -55/-65 dBFS where candidate C3 dipped (three draws)
-    demo.update({f"hiss{-lv}_{n}": _placed(gun, 60, 30, lv, n) for lv in (-65, -60, -55, -40) for n in range(3)})
-    demo.update({f"end{t}": _placed(gun, t, t - len(gun) / SR) for t in END_LENGTHS_S})
+    demo.update({f"hiss{-lv}_{n}": placed(gun, 60, 30, lv, n) for lv in (-65, -60, -55, -40) for n in range(3)})
+    demo.update({f"end{t}": placed(gun, t, t - len(gun) / SR) for t in END_LENGTHS_S})
     embed("demo", list(demo.values()))
     out["demo_names"] = np.array(list(demo))
     if everyday is not None:
@@ -109,13 +90,12 @@ def main(argv=None) -> None:
     ap.add_argument("--seed", type=int, default=0)
     a = ap.parse_args(argv)
     torch.set_num_threads(1)
-    root = Path(__file__).resolve().parents[3]
     folds = stage3b.load_folds(a.work)
     cache = a.work / "floors_probe.npz"
     if not cache.exists() or "hiss60_0" not in np.load(cache)["demo_names"]:  # made before the hiss probes
         enc = load_encoder(a.encoder)
         enc.precision = "bf16" if native_bf16() else "fp32"  # as stage 2c stored the training maps
-        np.savez(cache, **probes(enc, folds[0], a.everyday, root))
+        np.savez(cache, **probes(enc, folds[0], a.everyday))
     p = np.load(cache)
     xs, ys = [f.x("emb") for f in folds[1:]], [f.y for f in folds[1:]]
     for k in range(1, len(folds)):
