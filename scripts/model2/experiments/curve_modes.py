@@ -1,0 +1,97 @@
+"""How window scores become a curve: the support quantile against window centres or span means
+(cross-validation only).
+
+    python scripts/model2/experiments/curve_modes.py --work WORK --select select29 --floors fmaps_noisy
+        [--modes support centre span]
+
+The shipped segmentation builds each label's curve from the *minimum* score of the windows covering
+an instant (``curve_mode="support"``, quantile 0.0 since 2.2): a short event counts only when every
+7.8 s window around it hears it.  On select29's out-of-fold scores about half of the gunshots and
+explosions that get no suggestion at all have a window wholly containing them that scores above the
+threshold.  ``"centre"`` (each score at its window's centre, interpolated) and ``"span"`` (mean of the
+covering windows) are the segmentation's other curves; ``--peak-trim`` also searches
+``DetectionSettings.peak_trim`` (each run cut to where it is near its peak).  For each mode the rest of stage 3b's search
+(and the thresholds) is tuned with the mode fixed, on all folds (un-nested) and per fold on the
+other three (nested, pooled); the nested choice of mode is made on the three folds too.
+Not part of the build; nothing here reads held-out data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from per_label import Routed, add_score_args, stage3b, tracks_by_fold  # noqa: E402
+
+from mulse_author.detect.segmentation import CURVE_MODES, DetectionSettings  # noqa: E402
+from mulse_author.labels import LABELS  # noqa: E402
+from training import tuning  # noqa: E402
+
+#: Settings that only the support curve reads.
+SUPPORT_ONLY = ("support_quantile", "edge_correction")
+
+
+def search_for(mode: str, trims: tuple = ()) -> dict:
+    """Stage 3b's search for ``mode``; with ``trims``, ``peak_trim`` first (span and centre
+    curves are only usable once trimmed)."""
+    rest = {k: v for k, v in tuning.SEARCH.items() if mode == "support" or k not in SUPPORT_ONLY}
+    return {"peak_trim": tuple(trims), **rest} if trims else rest
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_score_args(ap)
+    ap.add_argument("--modes", nargs="+", default=list(CURVE_MODES), choices=CURVE_MODES)
+    ap.add_argument("--passes", type=int, default=2)
+    ap.add_argument("--peak-trim", type=float, nargs="*", default=[],
+                    help="also search DetectionSettings.peak_trim over these values (e.g. 0 0.8 0.9 0.95)")
+    ap.add_argument("--out", type=Path)
+    a = ap.parse_args(argv)
+    folds, by_fold = tracks_by_fold(a)
+    everything = [t for ts in by_fold for t in ts]
+    seen = {lab: sum(any(r["label"] == lab for r in f.meta["recordings"]) for f in folds) for lab in LABELS}
+    keep = [lab for lab, n in seen.items() if n < 2]
+    start = {lab: (stage3b.UNTUNED_THRESHOLD if lab in keep else 0.5) for lab in LABELS}
+    quiet = lambda m: None  # noqa: E731
+    res = {"unnested": {}, "nested": {}}
+    for mode in a.modes:
+        s, th, fig, _ = tuning.tune(everything, start=DetectionSettings(curve_mode=mode), thresholds=start,
+                                    search=search_for(mode, a.peak_trim), passes=a.passes, keep=keep, log=quiet)
+        res["unnested"][mode] = {**fig.summary(), "settings": {k: str(getattr(s, k)) for k in search_for(mode, a.peak_trim)},
+                                 "thresholds": th}
+        print(f"un-nested {mode} (peak_trim {s.peak_trim}): {fig.summary()['objective']} (event F1 {fig.event_f1:.3f} P {fig.precision:.2f}"
+              f" R {fig.recall:.2f}, FA/h {fig.false_alarms_per_hour:.1f}, clip {fig.clip_micro_f1:.3f})", flush=True)
+    routes = {mode: {} for mode in a.modes}
+    chosen_route, chosen = {}, []
+    for k, test in enumerate(by_fold):
+        train = [t for i, ts in enumerate(by_fold) if i != k for t in ts]
+        best = None
+        for mode in a.modes:
+            s, th, fig, _ = tuning.tune(train, start=DetectionSettings(curve_mode=mode), thresholds=start,
+                                        search=search_for(mode, a.peak_trim), passes=a.passes, keep=keep, log=quiet)
+            for t in test:
+                routes[mode][id(t)] = {lab: (s, th[lab]) for lab in LABELS}
+            if best is None or fig.objective > best[1]:
+                best = (mode, fig.objective)
+        chosen.append(best[0])
+        for t in test:
+            chosen_route[id(t)] = routes[best[0]][id(t)]
+        print(f"fold {k}: chosen on the other folds: {best[0]}", flush=True)
+    for name, route in [*routes.items(), ("chosen per fold", chosen_route)]:
+        f = tuning.evaluate(everything, Routed(route), {})
+        res["nested"][name] = f.summary()
+        print(f"nested {name}: {f.summary()['objective']} (event F1 {f.event_f1:.3f} P {f.precision:.2f}"
+              f" R {f.recall:.2f}, FA/h {f.false_alarms_per_hour:.1f}, clip {f.clip_micro_f1:.3f})", flush=True)
+    res["chosen_by_fold"] = chosen
+    if a.out:
+        a.out.write_text(json.dumps(res, indent=1, default=float))
+
+
+if __name__ == "__main__":
+    main()
