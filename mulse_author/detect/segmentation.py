@@ -83,11 +83,6 @@ class DetectionSettings:
     """Per-label minimum duration (s) overriding ``min_duration_s``."""
     merge_gap_s: float = 1.0
     """Segments of one label separated by at most this gap (s) are merged."""
-    peak_trim: float = 0.0
-    """In [0, 1): each hysteresis run is cut to the stretch from its first to its last sample at
-    or above ``peak_trim`` times the run's peak, before gaps are merged; 0 keeps whole runs.  A
-    mean curve (``"span"``) rises a window before a short sound and falls a window after it,
-    peaking where every covering window holds it: the trim keeps the peak."""
     confidence: str = "mean"
     """Segment confidence: ``"mean"`` or ``"max"`` of the smoothed probability."""
     refine: RefineSettings | None = field(default_factory=RefineSettings)
@@ -135,8 +130,6 @@ class DetectionSettings:
             raise ValueError(f"confidence must be 'mean' or 'max', got {self.confidence!r}")
         if not (0 < self.low_ratio <= 1):
             raise ValueError(f"low_ratio must be in (0, 1], got {self.low_ratio}")
-        if not (0.0 <= self.peak_trim < 1.0):
-            raise ValueError(f"peak_trim must be in [0, 1), got {self.peak_trim}")
         for name in ("smooth_s", "min_duration_s", "merge_gap_s"):
             if not (getattr(self, name) >= 0):
                 raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
@@ -283,17 +276,6 @@ def hysteresis_runs(p: np.ndarray, high: float, low: float) -> list[tuple[int, i
     return [(int(i), int(j)) for i, j in zip(starts, ends) if p[i:j].max() >= high]
 
 
-def trim_to_peaks(p: np.ndarray, runs: list[tuple[int, int]], ratio: float) -> list[tuple[int, int]]:
-    """Each run ``[i, j)`` cut to its first .. last sample with ``p >= ratio * max(p[i:j])``."""
-    if ratio <= 0:
-        return runs
-    out = []
-    for i, j in runs:
-        keep = np.flatnonzero(p[i:j] >= ratio * p[i:j].max())
-        out.append((i + int(keep[0]), i + int(keep[-1]) + 1))
-    return out
-
-
 def segment_curve(
     p: np.ndarray,
     label: str,
@@ -305,7 +287,7 @@ def segment_curve(
     """Segments of one label from its (already smoothed) curve sampled every ``step_s``."""
     p = np.asarray(p, dtype=np.float64).reshape(-1)
     low = high * settings.low_ratio
-    runs = trim_to_peaks(p, hysteresis_runs(p, high, low), settings.peak_trim)
+    runs = hysteresis_runs(p, high, low)
     # merge runs separated by short gaps (gap measured in time between run edges)
     gap_n = settings.merge_gap_s / step_s + 1e-9
     merged: list[list[int]] = []

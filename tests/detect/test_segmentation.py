@@ -156,29 +156,3 @@ def test_edge_correction_takes_back_the_support_quantiles_outward_shift():
     assert (s.start_ms, s.end_ms) == (1375, 1625)
     with pytest.raises(ValueError, match="edge_correction"):
         DetectionSettings(edge_correction=1.5).validate()
-
-
-def test_peak_trim_keeps_a_span_curves_peak_around_a_short_event():
-    # a 0.3 s event at 30 s under 7.8 s regions every 0.5 s: the mean curve rises ~7.8 s early
-    starts = np.arange(0, 60 - 7.8, 0.5)
-    hold = (starts < 30.3) & (starts + 7.8 > 30.0)
-    scores = np.where(hold, 0.9, 0.05)[:, None]
-    base = dict(curve_mode="span", smooth_s=0, refine=None, min_duration_s=0.1)
-    _, (wide,) = detect_segments(scores, starts, 7.8, 60.0, ["Gunshot"], DetectionSettings(**base), {"Gunshot": 0.3})
-    _, (cut,) = detect_segments(scores, starts, 7.8, 60.0, ["Gunshot"], DetectionSettings(**base, peak_trim=0.9),
-                                {"Gunshot": 0.3})
-    assert wide.start_ms < 26000 and wide.end_ms > 34000
-    assert abs(cut.start_ms - 30000) <= 1000 and abs(cut.end_ms - 30300) <= 1000
-    assert cut.end_ms > cut.start_ms
-
-
-def test_peak_trim_cuts_each_run_before_gaps_are_merged():
-    from mulse_author.detect.segmentation import trim_to_peaks
-
-    p = np.array([0.0, 0.5, 0.6, 1.0, 0.6, 0.0, 0.4, 0.8, 0.4, 0.0])
-    assert trim_to_peaks(p, [(1, 5), (6, 9)], 0.9) == [(3, 4), (7, 8)]
-    assert trim_to_peaks(p, [(1, 5)], 0.5) == [(1, 5)]  # every sample at or above half the peak
-    assert trim_to_peaks(p, [(1, 5)], 0.0) == [(1, 5)]
-    for bad in (-0.1, 1.0):
-        with pytest.raises(ValueError, match="peak_trim"):
-            DetectionSettings(peak_trim=bad).validate()
