@@ -107,18 +107,14 @@ def print_per_label(name: str, m: dict) -> None:
     for lab in LABELS:
         c0, c3 = (m["clips"][g]["per_label"].get(lab, {}) for g in (gains[0], gains[-1]))
         t = m["timelines"]["per_label"][lab]
-        print(f"  {lab:<10}" + "".join(f"{_num(x):>10}" for x in (c0.get("f1"), c3.get("f1")))
-              + f"{t['true']:>12}" + "".join(f"{_num(t[k]):>10}" for k in ("recall", "precision", "f1"))
-              + f"{_num(t['false_alarms_per_hour'], 1):>7}")
+        print(f"  {lab:<10}" + "".join(f"{R.figure(x):>10}" for x in (c0.get("f1"), c3.get("f1")))
+              + f"{t['true']:>12}" + "".join(f"{R.figure(t[k]):>10}" for k in ("recall", "precision", "f1"))
+              + f"{R.figure(t['false_alarms_per_hour'], 1):>7}")
     conf = m["timelines"]["confusion"]
     print(f"{name}, timeline confusions (row: the event's label, column: the label detected over it)")
     print(f"{'':12}" + "".join(f"{lab[:6]:>7}" for lab in LABELS))
     for lab in LABELS:
         print(f"  {lab:<10}" + "".join(f"{conf[lab][other]:>7}" for other in LABELS))
-
-
-def _num(x, nd: int = 3) -> str:
-    return "-" if x is None else f"{x:.{nd}f}"
 
 
 def level_rows(model: Path, previous: Path | None, everyday: Path | None) -> dict:

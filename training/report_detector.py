@@ -230,6 +230,11 @@ def noise_figures(predict, seconds: float = 30.0) -> dict:
     return res
 
 
+def figure(x: float | None, nd: int = 3) -> str:
+    """A report figure with ``nd`` decimals, or "-" where there is none (e.g. no event)."""
+    return "-" if x is None else f"{x:.{nd}f}"
+
+
 def nonzero_counts(counts: dict) -> str:
     """``"Fire 3, Gunshot 1"``: the non-zero entries of a per-label count."""
     return ", ".join(f"{k} {v}" for k, v in counts.items() if v)

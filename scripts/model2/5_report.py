@@ -35,10 +35,6 @@ def licences(work: Path, folders: str = "*") -> dict[str, list[str]]:
     return out
 
 
-def _f(x, nd=3):
-    return "-" if x is None else f"{x:.{nd}f}"
-
-
 #: How the card names each held-out set: (packages line, section heading, timeline beds)
 HELD_OUT_WORDS = {
     R.FRESH: ("Fresh held-out packages, never used for training, tuning or selection "
@@ -92,7 +88,7 @@ def markdown(card: dict, reports: list[dict], sel: dict, lic: dict) -> str:
               f"Validated precisions: {', '.join(inf.get('precisions', []))}. bfloat16 (encoder convolutions after the "
               f"first; `--precision auto` on CPUs with native bfloat16) changed {chk.get('decisions_flipped')} of "
               f"{chk.get('decisions')} decisions on {chk.get('clips')} re-mixed cross-validation clips (max score "
-              f"difference {_f(chk.get('score_abs_diff_max'))}); the figures above were measured with `auto`.",
+              f"difference {R.figure(chk.get('score_abs_diff_max'))}); the figures above were measured with `auto`.",
               "", "## Limits",
               "- Trained on game and sound-library recordings, not on film stems: film foley, score and processing differ.",
               "- Ocean has training recordings from one package only; Thunder and Rain have few.",
@@ -140,7 +136,7 @@ def _floor_limit(rep: dict) -> list[str]:
     if clean - floor <= 0.05:
         return []
     return [f"- Events over a noise floor (hiss, pink noise, room tone, hum at -60 to -30 dBFS) are missed more often "
-            f"than on digital silence: clip micro-F1 {_f(floor)} against {_f(clean)}."]
+            f"than on digital silence: clip micro-F1 {R.figure(floor)} against {R.figure(clean)}."]
 
 
 def level_lines(stab: dict) -> list[str]:
@@ -157,7 +153,7 @@ def level_lines(stab: dict) -> list[str]:
         for what, r in sets.items():
             lines.append(f"| {model} | {what} ({r['signals']}) | {r['decisions']} | "
                          + " / ".join(f"{v} ({100 * v / r['decisions']:.2f} %)" for v in r["flips"].values())
-                         + " | " + " / ".join(_f(v, 4) for v in r["mean_abs_change"].values()) + " |")
+                         + " | " + " / ".join(R.figure(v, 4) for v in r["mean_abs_change"].values()) + " |")
     return lines
 
 
@@ -185,7 +181,7 @@ def _everyday_limit(rep: dict) -> list[str]:
                      for name, labs in list(ev["labelled_clips"].items())[:6])
     return [f"- Everyday sounds draw false suggestions: {ev['clips_given_a_label']} of {ev['clips']} real "
             f"recordings of animals, instruments, vehicles and tools, each analysed alone, got a label ({seen}, ...), "
-            f"and over dialogue they gave {_f(ev['false_alarms_per_hour'], 0)} false alarms per hour."]
+            f"and over dialogue they gave {R.figure(ev['false_alarms_per_hour'], 0)} false alarms per hour."]
 
 
 def held_out_lines(rep: dict) -> list[str]:
@@ -202,22 +198,22 @@ def held_out_lines(rep: dict) -> list[str]:
               "**Clip micro-F1**: each recording analysed alone by `analyze()` (the code of `mulse-author analyze`)",
               "at several gains; predicted labels = labels of its suggestions.", "",
               "| model | " + " | ".join(f"{g} dB" for g in gains) + " |", "|---|" + "---|" * len(gains)]
-    lines += [f"| {n} | " + " | ".join(_f(m[n]["clips"][g]["micro_f1"]) for g in gains) + " |" for n in names]
+    lines += [f"| {n} | " + " | ".join(R.figure(m[n]["clips"][g]["micro_f1"]) for g in gains) + " |" for n in names]
     floored = [n for n in names if "floors" in m[n]]
     if floored:
         note = f" {rep['floors_note']}" if rep.get("floors_note") else ""
         lines += ["", "**Over noise floors**: each recording alone over hiss, pink noise, room tone or mains hum at "
                   "-60 to -30 dBFS, 10-30 dB above it (a film's events never sit on digital silence); clip micro-F1:"
                   + note, "", "| model | micro-F1 | labels given |", "|---|---|---|"]
-        lines += [f"| {n} | {_f(m[n]['floors']['micro_f1'])} | {m[n]['floors']['predicted_labels']} |" for n in floored]
+        lines += [f"| {n} | {R.figure(m[n]['floors']['micro_f1'])} | {m[n]['floors']['predicted_labels']} |" for n in floored]
     lines += ["", f"**Film-like timelines** ({m[names[0]]['timelines']['minutes']} min, {rep['timeline_events']} held-out "
               f"events over {beds}, SNR -6 to +12 dB; event-based, 1 s collar):", "",
               "| model | precision | recall | F1 | false alarms / h | median onset error (s) | median offset error (s) |",
               "|---|---|---|---|---|---|---|"]
     for n in names:
         o = m[n]["timelines"]["overall"]
-        lines.append(f"| {n} | {_f(o['precision'])} | {_f(o['recall'])} | {_f(o['f1'])} | "
-                     f"{_f(o['false_alarms_per_hour'], 1)} | {_f(o['median_onset_error_s'], 2)} | {_f(o['median_offset_error_s'], 2)} |")
+        lines.append(f"| {n} | {R.figure(o['precision'])} | {R.figure(o['recall'])} | {R.figure(o['f1'])} | "
+                     f"{R.figure(o['false_alarms_per_hour'], 1)} | {R.figure(o['median_onset_error_s'], 2)} | {R.figure(o['median_offset_error_s'], 2)} |")
     lines += ["", "**Quiet noise** (hiss, pink noise, room tone, mains hum at -30, -45, -60 dBFS; every suggestion is false):", "",
               "| model | false alarms | minutes |", "|---|---|---|"]
     lines += [f"| {n} | {m[n]['noise']['total_false_alarms']} | {m[n]['noise']['minutes']:.0f} |" for n in names]
@@ -234,7 +230,7 @@ def held_out_lines(rep: dict) -> list[str]:
         for n in measured:
             ev = m[n]["everyday"]
             lines.append(f"| {n} | {ev['clips_given_a_label']} of {ev['clips']} | {R.nonzero_counts(ev['clip_labels'])} | "
-                         f"{_f(ev['false_alarms_per_hour'], 1)} | {R.nonzero_counts(ev['false_alarms_per_label'])} |")
+                         f"{R.figure(ev['false_alarms_per_hour'], 1)} | {R.nonzero_counts(ev['false_alarms_per_label'])} |")
     first = names[0]
     lines += ["", f"**Per label** ({first}): clip F1 at 0 dB and -30 dB, timeline events", "",
               "| label | clip F1 0 dB | clip F1 -30 dB | events | recall | precision | F1 | onset error (s) |",
@@ -243,8 +239,8 @@ def held_out_lines(rep: dict) -> list[str]:
         c0 = m[first]["clips"][gains[0]]["per_label"].get(lab, {})
         c3 = m[first]["clips"][gains[-1]]["per_label"].get(lab, {})
         t = m[first]["timelines"]["per_label"][lab]
-        lines.append(f"| {lab} | {_f(c0.get('f1'))} | {_f(c3.get('f1'))} | {t['true']} | {_f(t['recall'])} | "
-                     f"{_f(t['precision'])} | {_f(t['f1'])} | {_f(t['median_onset_error_s'], 2)} |")
+        lines.append(f"| {lab} | {R.figure(c0.get('f1'))} | {R.figure(c3.get('f1'))} | {t['true']} | {R.figure(t['recall'])} | "
+                     f"{R.figure(t['precision'])} | {R.figure(t['f1'])} | {R.figure(t['median_onset_error_s'], 2)} |")
     conf = m[first]["timelines"]["confusion"]
     lines += ["", f"**Confusions** ({first}, timelines: a detection of the column's label over an event of the row's label):", "",
               "| event \\ detected | " + " | ".join(LABELS) + " |", "|---|" + "---|" * len(LABELS)]
@@ -337,9 +333,9 @@ def selection_lines(sel: dict) -> list[str]:
         rows = list(sel["candidates"].items()) + [("baseline (log-mel statistics + logistic regression)", sel["baseline"])]
         for name, c in rows:
             t, d = c["tuned"], c["default_settings"]
-            lines.append(f"| {name} | {_f(t['objective'])} | {_f(t['event_f1'])} | {_f(t['false_alarms_per_hour'], 1)} | "
-                         f"{_f(t['clip_micro_f1'])} | {_f(d['event_f1'])}, {_f(d['false_alarms_per_hour'], 1)}, "
-                         f"{_f(d['clip_micro_f1'])} |")
+            lines.append(f"| {name} | {R.figure(t['objective'])} | {R.figure(t['event_f1'])} | {R.figure(t['false_alarms_per_hour'], 1)} | "
+                         f"{R.figure(t['clip_micro_f1'])} | {R.figure(d['event_f1'])}, {R.figure(d['false_alarms_per_hour'], 1)}, "
+                         f"{R.figure(d['clip_micro_f1'])} |")
         s = sel["settings"]
         lines += ["", f"Chosen: `{sel['chosen']}`. Segmentation (in the card's `detection` block): support quantile "
                   f"{s['support_quantile']}, smoothing {s['smooth_s']} s, release at {s['low_ratio']} x the threshold, "
@@ -350,14 +346,14 @@ def selection_lines(sel: dict) -> list[str]:
              f"Leave-one-fold-out over {sel['folds']} folds of packages; each fold decided with thresholds calibrated on",
              "the other folds' out-of-fold scores. Micro-F1 on the held-out folds' clips:", "",
              "| candidate | micro-F1 | per fold |", "|---|---|---|",
-             f"| fixed-level front end (model 1.x), {fe['clips_per_fold']} clips/fold | {_f(fe['emb_fixed']['micro_f1'])} | "
-             + ", ".join(_f(x) for x in fe["emb_fixed"]["per_fold_micro_f1"]) + " |",
-             f"| level-normalised front end, same clips | {_f(fe['emb_norm']['micro_f1'])} | "
-             + ", ".join(_f(x) for x in fe["emb_norm"]["per_fold_micro_f1"]) + " |"]
+             f"| fixed-level front end (model 1.x), {fe['clips_per_fold']} clips/fold | {R.figure(fe['emb_fixed']['micro_f1'])} | "
+             + ", ".join(R.figure(x) for x in fe["emb_fixed"]["per_fold_micro_f1"]) + " |",
+             f"| level-normalised front end, same clips | {R.figure(fe['emb_norm']['micro_f1'])} | "
+             + ", ".join(R.figure(x) for x in fe["emb_norm"]["per_fold_micro_f1"]) + " |"]
     for k, v in sel["heads"].items():
-        lines.append(f"| head {k}, all clips | {_f(v['micro_f1'])} | " + ", ".join(_f(x) for x in v["per_fold_micro_f1"]) + " |")
-    lines.append(f"| baseline (log-mel mean/std/max + logistic regression) | {_f(sel['baseline']['micro_f1'])} | "
-                 + ", ".join(_f(x) for x in sel["baseline"]["per_fold_micro_f1"]) + " |")
+        lines.append(f"| head {k}, all clips | {R.figure(v['micro_f1'])} | " + ", ".join(R.figure(x) for x in v["per_fold_micro_f1"]) + " |")
+    lines.append(f"| baseline (log-mel mean/std/max + logistic regression) | {R.figure(sel['baseline']['micro_f1'])} | "
+                 + ", ".join(R.figure(x) for x in sel["baseline"]["per_fold_micro_f1"]) + " |")
     return lines
 
 
