@@ -48,7 +48,7 @@ from mulse_author.labels import LABELS
 from mulse_author.media import load_audio
 from mulse_author.model import load_checkpoint
 from mulse_author.spec import SAMPLE_RATE as SR
-from training import timelines
+from training import intervals, timelines
 from training.datasets.recordings import Recording
 from training.embed import baseline_stream_features
 from training.events import Event, event_figures, join_overlapping, match_events, merge_counts
@@ -185,8 +185,11 @@ def label_figures(predict, tracks) -> dict:
             p.append([lab in labels for lab in LABELS])
     y, p = np.array(y, float), np.array(p, float)
     r = evaluate_scores(y, p, 0.5).to_dict()
+    # per recording: true positives, false positives, false negatives over the labels
+    counts = np.stack([(y * p).sum(1), ((1 - y) * p).sum(1), (y * (1 - p)).sum(1)], axis=1).astype(int)
     return {"micro_f1": r["micro_f1"], "macro_f1": r["macro_f1"], "per_label": r["per_label"],
-            "recordings": len(y), "predicted_labels": int(p.sum())}
+            "recordings": len(y), "predicted_labels": int(p.sum()),
+            "micro_f1_interval": list(intervals.micro_f1_interval(counts)), "counts_per_recording": counts.tolist()}
 
 
 def clip_figures(predict, recs, gains=GAINS_DB) -> dict:
@@ -204,14 +207,22 @@ def floor_figures(predict, recs, seed: int = 11, load=None) -> dict:
 
 
 def timeline_figures(predict, timelines) -> dict:
-    results, hours = [], 0.0
+    """Event figures of ``predict`` on ``[(audio, events)]``, pooled, with bootstrap intervals
+    over the timelines (:func:`training.intervals.event_intervals`)."""
+    results, hours, rows = [], 0.0, []
     with tempfile.TemporaryDirectory() as tmp:
         for i, (audio, truth) in enumerate(timelines):
             path = _write(Path(tmp) / f"timeline{i}.flac", audio)
-            results.append(match_events(truth, predict(path)))
-            hours += len(audio) / SR / 3600
+            m = match_events(truth, predict(path))
+            results.append(m)
+            h = len(audio) / SR / 3600
+            hours += h
+            keys = ("hits", "predicted", "true", "false_alarms")
+            rows.append([sum(v[k] for v in m["per_label"].values()) for k in keys] + [h])
     fig = event_figures(merge_counts(results), hours)
     fig["minutes"] = round(hours * 60, 1)
+    fig["intervals"] = {k: (list(v) if isinstance(v, tuple) else v) for k, v in intervals.event_intervals(rows).items()}
+    fig["counts_per_timeline"] = [[int(x) for x in r[:4]] + [round(r[4], 6)] for r in rows]
     return fig
 
 
