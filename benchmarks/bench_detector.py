@@ -92,6 +92,10 @@ def main(argv=None) -> None:
         print(f"{name:<31}" + "".join(f"{v:>12}" if isinstance(v, int) else f"{v:>12.3f}" if isinstance(v, float)
                                       else f"{'-':>12}" for v in vals)
               + f"   {ratio}")
+    names = list(rep["models"])
+    for line in (R.clip_interval_lines(rep["models"], names, list(base["clips"]), rep["test_recordings"])
+                 + R.timeline_interval_lines(rep["models"], names)):
+        print(line)
     for name, m in rep["models"].items():
         print_per_label(name, m)
 

@@ -246,6 +246,37 @@ def figure(x: float | None, nd: int = 3) -> str:
     return "-" if x is None else f"{x:.{nd}f}"
 
 
+def clip_interval_lines(m: dict, names: list[str], gains: list[str], recordings: int) -> list[str]:
+    """How far each clip micro-F1 could move on another draw of recordings, and the spread over
+    the gains judged on the same draws (reports measured before intervals have none)."""
+    have = [n for n in names if all("counts_per_recording" in m[n]["clips"][g] for g in gains)]
+    if not have:
+        return []
+    out = ["", f"95 % intervals (bootstrap over the {recordings} recordings, {intervals.REPS} draws; the spread is "
+               "the largest minus the smallest micro-F1 over the gains, the same draws for every gain):", ""]
+    for n in have:
+        c = m[n]["clips"]
+        spread, (lo, hi) = intervals.spread_interval([c[g]["counts_per_recording"] for g in gains])
+        out.append(f"- {n}: " + ", ".join(f"{g} dB {figure(c[g]['micro_f1_interval'][0], 2)}-"
+                                          f"{figure(c[g]['micro_f1_interval'][1], 2)}" for g in gains)
+                   + f"; spread {figure(spread)} ({figure(lo)}-{figure(hi)})")
+    return out
+
+
+def timeline_interval_lines(m: dict, names: list[str]) -> list[str]:
+    """How far the timeline figures could move on another draw of timelines."""
+    have = [n for n in names if "intervals" in m[n]["timelines"]]
+    if not have:
+        return []
+    k = m[have[0]]["timelines"]["intervals"]["timelines"]
+    out = ["", f"95 % intervals (bootstrap over the {k} timelines, each with its events and false alarms):", ""]
+    for n in have:
+        iv = m[n]["timelines"]["intervals"]
+        out.append(f"- {n}: event F1 {figure(iv['f1'][0], 2)}-{figure(iv['f1'][1], 2)}, false alarms / h "
+                   f"{figure(iv['false_alarms_per_hour'][0], 0)}-{figure(iv['false_alarms_per_hour'][1], 0)}")
+    return out
+
+
 def nonzero_counts(counts: dict) -> str:
     """``"Fire 3, Gunshot 1"``: the non-zero entries of a per-label count."""
     return ", ".join(f"{k} {v}" for k, v in counts.items() if v)

@@ -19,7 +19,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from mulse_author.labels import LABELS  # noqa: E402
 from mulse_author.model import read_card  # noqa: E402
-from training import intervals  # noqa: E402
 from training import report_detector as R  # noqa: E402
 from training.fmaps import floor_and_negative_draws  # noqa: E402
 from training.level_check import checkpoint_flips, signal_sets  # noqa: E402
@@ -127,37 +126,6 @@ def _missed_labels_limit(reports: list[dict], min_recordings: int = 3) -> list[s
     return out
 
 
-def clip_interval_lines(m: dict, names: list[str], gains: list[str], recordings: int) -> list[str]:
-    """How far each clip micro-F1 could move on another draw of recordings, and the spread over
-    the gains judged on the same draws (reports measured before intervals have none)."""
-    have = [n for n in names if all("counts_per_recording" in m[n]["clips"][g] for g in gains)]
-    if not have:
-        return []
-    out = ["", f"95 % intervals (bootstrap over the {recordings} recordings, {intervals.REPS} draws; the spread is "
-               "the largest minus the smallest micro-F1 over the gains, the same draws for every gain):", ""]
-    for n in have:
-        c = m[n]["clips"]
-        spread, (lo, hi) = intervals.spread_interval([c[g]["counts_per_recording"] for g in gains])
-        out.append(f"- {n}: " + ", ".join(f"{g} dB {R.figure(c[g]['micro_f1_interval'][0], 2)}-"
-                                          f"{R.figure(c[g]['micro_f1_interval'][1], 2)}" for g in gains)
-                   + f"; spread {R.figure(spread)} ({R.figure(lo)}-{R.figure(hi)})")
-    return out
-
-
-def timeline_interval_lines(m: dict, names: list[str]) -> list[str]:
-    """How far the timeline figures could move on another draw of timelines."""
-    have = [n for n in names if "intervals" in m[n]["timelines"]]
-    if not have:
-        return []
-    k = m[have[0]]["timelines"]["intervals"]["timelines"]
-    out = ["", f"95 % intervals (bootstrap over the {k} timelines, each with its events and false alarms):", ""]
-    for n in have:
-        iv = m[n]["timelines"]["intervals"]
-        out.append(f"- {n}: event F1 {R.figure(iv['f1'][0], 2)}-{R.figure(iv['f1'][1], 2)}, false alarms / h "
-                   f"{R.figure(iv['false_alarms_per_hour'][0], 0)}-{R.figure(iv['false_alarms_per_hour'][1], 0)}")
-    return out
-
-
 def _floor_limit(rep: dict) -> list[str]:
     """The card's limit line when the leading model scores recordings over a noise floor clearly
     (more than 0.05) below the same recordings on digital silence."""
@@ -231,7 +199,7 @@ def held_out_lines(rep: dict) -> list[str]:
               "at several gains; predicted labels = labels of its suggestions.", "",
               "| model | " + " | ".join(f"{g} dB" for g in gains) + " |", "|---|" + "---|" * len(gains)]
     lines += [f"| {n} | " + " | ".join(R.figure(m[n]["clips"][g]["micro_f1"]) for g in gains) + " |" for n in names]
-    lines += clip_interval_lines(m, names, gains, rep["test_recordings"])
+    lines += R.clip_interval_lines(m, names, gains, rep["test_recordings"])
     floored = [n for n in names if "floors" in m[n]]
     if floored:
         note = f" {rep['floors_note']}" if rep.get("floors_note") else ""
@@ -247,7 +215,7 @@ def held_out_lines(rep: dict) -> list[str]:
         o = m[n]["timelines"]["overall"]
         lines.append(f"| {n} | {R.figure(o['precision'])} | {R.figure(o['recall'])} | {R.figure(o['f1'])} | "
                      f"{R.figure(o['false_alarms_per_hour'], 1)} | {R.figure(o['median_onset_error_s'], 2)} | {R.figure(o['median_offset_error_s'], 2)} |")
-    lines += timeline_interval_lines(m, names)
+    lines += R.timeline_interval_lines(m, names)
     lines += ["", "**Quiet noise** (hiss, pink noise, room tone, mains hum at -30, -45, -60 dBFS; every suggestion is false):", "",
               "| model | false alarms | minutes |", "|---|---|---|"]
     lines += [f"| {n} | {m[n]['noise']['total_false_alarms']} | {m[n]['noise']['minutes']:.0f} |" for n in names]

@@ -85,7 +85,9 @@ def test_the_card_description_names_each_floor_set_once(script):
     assert text.count("(2 draws)") == 2 and "over noise floors (2 draws) as examples of no label" in text
 
 
-def test_interval_lines_quote_each_gain_the_spread_and_the_timelines(stage):
+def test_interval_lines_quote_each_gain_the_spread_and_the_timelines():
+    from training.report_detector import clip_interval_lines, timeline_interval_lines
+
     right, wrong = [1, 0, 0], [0, 1, 1]
     clips = {g: {"micro_f1": 0.6, "micro_f1_interval": [0.41, 0.77],
                  "counts_per_recording": [right] * 15 + [wrong] * 10} for g in ("0", "-10")}
@@ -95,10 +97,10 @@ def test_interval_lines_quote_each_gain_the_spread_and_the_timelines(stage):
     m = {"model 9": {"clips": clips, "timelines": tl}, "old model": {"clips": {g: {"micro_f1": 0.5} for g in clips},
                                                                    "timelines": {}}}
     gains = ["0", "-10", "-30"]
-    lines = stage.clip_interval_lines(m, ["model 9", "old model"], gains, 25)
+    lines = clip_interval_lines(m, ["model 9", "old model"], gains, 25)
     text = "\n".join(lines)
     assert "25 recordings" in text and "0 dB 0.41-0.77" in text and "-30 dB 0.33-0.70" in text
     assert "spread 0.080 (" in text and "old model" not in text  # reports without counts: no line
-    (line,) = [x for x in stage.timeline_interval_lines(m, ["model 9", "old model"]) if x.startswith("- ")]
+    (line,) = [x for x in timeline_interval_lines(m, ["model 9", "old model"]) if x.startswith("- ")]
     assert line == "- model 9: event F1 0.47-0.63, false alarms / h 30-62"
-    assert stage.clip_interval_lines({"m": {"clips": {"0": {"micro_f1": 0.5}}}}, ["m"], ["0"], 3) == []
+    assert clip_interval_lines({"m": {"clips": {"0": {"micro_f1": 0.5}}}}, ["m"], ["0"], 3) == []
