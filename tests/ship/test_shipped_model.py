@@ -82,6 +82,16 @@ def test_card_has_data_selection_and_held_out_figures(shipped):
                 assert 0.0 <= res["clips"][g]["micro_f1"] <= 1.0
             assert res["timelines"]["minutes"] >= 30
             assert res["timelines"]["overall"]["true"] > 0
+            if "intervals" in res["timelines"]:  # 2.9's card on: bootstrap intervals from the kept counts
+                tl = res["timelines"]
+                assert len(tl["counts_per_timeline"]) == tl["intervals"]["timelines"] >= 6
+                assert sum(r[2] for r in tl["counts_per_timeline"]) == tl["overall"]["true"]
+                lo, hi = tl["intervals"]["f1"]
+                assert lo <= tl["overall"]["f1"] <= hi
+                for g in ("0", "-10", "-20", "-30"):
+                    c = res["clips"][g]
+                    assert len(c["counts_per_recording"]) == rep["test_recordings"]
+                    assert c["micro_f1_interval"][0] <= c["micro_f1"] <= c["micro_f1_interval"][1]
             if "everyday" in res:  # 2.6 on: false alarms on real everyday sounds, each model measured
                 ev = res["everyday"]
                 assert ev["clips"] >= 200 and ev["minutes"] >= 30
