@@ -62,10 +62,43 @@ def event_intervals(per_timeline, reps: int = REPS, seed: int = SEED, level: flo
     """Intervals of the pooled event F1 and false alarms per hour of timelines with rows
     ``[hits, predicted, true, false_alarms, hours]``."""
     t = np.asarray(per_timeline, np.float64).reshape(-1, 5)
-    s = t[draws(len(t), reps, seed)].sum(axis=1)  # [reps, 5]
-    hits, pred, true, fa, hours = s.T
+    f1, fa_per_h = _event_draws(t[draws(len(t), reps, seed)].sum(axis=1))
+    return {"f1": central(f1, level), "false_alarms_per_hour": central(fa_per_h, level),
+            "timelines": len(t), "level": level, "reps": reps}
+
+
+def micro_f1_difference(counts_a, counts_b, reps: int = REPS, seed: int = SEED,
+                        level: float = LEVEL) -> tuple[float, tuple[float, float]]:
+    """``a - b`` of the pooled micro-F1 of two models on the same recordings (rows in the same
+    order) and its interval, both resampled with the same draws (a paired comparison)."""
+    a, b = (np.asarray(c, np.float64).reshape(-1, 3) for c in (counts_a, counts_b))
+    if a.shape != b.shape:
+        raise ValueError(f"paired counts differ in shape: {a.shape} and {b.shape}")
+    idx = draws(len(a), reps, seed)
+    sa, sb = a[idx].sum(axis=1), b[idx].sum(axis=1)
+    full = _f1(*a.sum(axis=0)) - _f1(*b.sum(axis=0))
+    return float(full), central(_f1(*sa.T) - _f1(*sb.T), level)
+
+
+def _event_draws(t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Event F1 and false alarms per hour of summed timeline rows ``[..., 5]``."""
+    hits, pred, true, fa, hours = np.moveaxis(t, -1, 0)
     prec = np.divide(hits, pred, out=np.zeros_like(hits), where=pred > 0)
     rec = np.divide(hits, true, out=np.zeros_like(hits), where=true > 0)
     f1 = np.divide(2 * prec * rec, prec + rec, out=np.zeros_like(hits), where=(prec + rec) > 0)
-    return {"f1": central(f1, level), "false_alarms_per_hour": central(fa / hours, level),
-            "timelines": len(t), "level": level, "reps": reps}
+    return f1, fa / hours
+
+
+def event_differences(rows_a, rows_b, reps: int = REPS, seed: int = SEED, level: float = LEVEL) -> dict:
+    """``a - b`` of the pooled event F1 and false alarms per hour of two models on the same
+    timelines, each with its paired interval: ``{"f1": (diff, (lo, hi)), "false_alarms_per_hour": ...}``."""
+    a, b = (np.asarray(r, np.float64).reshape(-1, 5) for r in (rows_a, rows_b))
+    if a.shape != b.shape:
+        raise ValueError(f"paired timelines differ in shape: {a.shape} and {b.shape}")
+    idx = draws(len(a), reps, seed)
+    fa_, ra = _event_draws(a[idx].sum(axis=1))
+    fb_, rb = _event_draws(b[idx].sum(axis=1))
+    f_full_a, r_full_a = _event_draws(a.sum(axis=0))
+    f_full_b, r_full_b = _event_draws(b.sum(axis=0))
+    return {"f1": (float(f_full_a - f_full_b), central(fa_ - fb_, level)),
+            "false_alarms_per_hour": (float(r_full_a - r_full_b), central(ra - rb, level))}

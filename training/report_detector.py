@@ -260,7 +260,18 @@ def clip_interval_lines(m: dict, names: list[str], gains: list[str], recordings:
         out.append(f"- {n}: " + ", ".join(f"{g} dB {figure(c[g]['micro_f1_interval'][0], 2)}-"
                                           f"{figure(c[g]['micro_f1_interval'][1], 2)}" for g in gains)
                    + f"; spread {figure(spread)} ({figure(lo)}-{figure(hi)})")
+    first = have[0]
+    for n in have[1:]:  # the leading model against each other one, on the same draws of recordings
+        diffs = [intervals.micro_f1_difference(m[first]["clips"][g]["counts_per_recording"],
+                                               m[n]["clips"][g]["counts_per_recording"]) for g in gains]
+        out.append(f"- {first} minus {n}, paired: " + ", ".join(
+            f"{g} dB {signed(d)} ({signed(lo)} to {signed(hi)})" for g, (d, (lo, hi)) in zip(gains, diffs)))
     return out
+
+
+def signed(x: float, nd: int = 3) -> str:
+    """A difference with its sign: "+0.133", "-0.020", "+0" (``nd=0``)."""
+    return f"{x:+.{nd}f}"
 
 
 def timeline_interval_lines(m: dict, names: list[str]) -> list[str]:
@@ -274,6 +285,13 @@ def timeline_interval_lines(m: dict, names: list[str]) -> list[str]:
         iv = m[n]["timelines"]["intervals"]
         out.append(f"- {n}: event F1 {figure(iv['f1'][0], 2)}-{figure(iv['f1'][1], 2)}, false alarms / h "
                    f"{figure(iv['false_alarms_per_hour'][0], 0)}-{figure(iv['false_alarms_per_hour'][1], 0)}")
+    paired = [n for n in have if "counts_per_timeline" in m[n]["timelines"]]
+    for n in paired[1:]:  # the leading model against each other one, on the same draws of timelines
+        d = intervals.event_differences(m[paired[0]]["timelines"]["counts_per_timeline"],
+                                        m[n]["timelines"]["counts_per_timeline"])
+        (f, (flo, fhi)), (r, (rlo, rhi)) = d["f1"], d["false_alarms_per_hour"]
+        out.append(f"- {paired[0]} minus {n}, paired: event F1 {signed(f)} ({signed(flo)} to {signed(fhi)}), "
+                   f"false alarms / h {signed(r, 0)} ({signed(rlo, 0)} to {signed(rhi, 0)})")
     return out
 
 

@@ -103,4 +103,13 @@ def test_interval_lines_quote_each_gain_the_spread_and_the_timelines():
     assert "spread 0.080 (" in text and "old model" not in text  # reports without counts: no line
     (line,) = [x for x in timeline_interval_lines(m, ["model 9", "old model"]) if x.startswith("- ")]
     assert line == "- model 9: event F1 0.47-0.63, false alarms / h 30-62"
+    # the leading model against another measured on the same recordings and timelines: paired
+    m["model 8"] = {"clips": {g: {**c, "counts_per_recording": [[0, 1, 1]] * 25} for g, c in clips.items()},
+                    "timelines": {"intervals": tl["intervals"], "counts_per_timeline": [[1, 4, 4, 3, 0.1]] * 6}}
+    m["model 9"]["timelines"]["counts_per_timeline"] = [[3, 4, 4, 1, 0.1]] * 6
+    text = "\n".join(clip_interval_lines(m, ["model 9", "model 8"], gains, 25))
+    assert "- model 9 minus model 8, paired: 0 dB +0.600 (+0.4" in text
+    (paired,) = [x for x in timeline_interval_lines(m, ["model 9", "model 8"]) if "paired" in x]
+    assert paired == ("- model 9 minus model 8, paired: event F1 +0.500 (+0.500 to +0.500), "
+                      "false alarms / h -20 (-20 to -20)")
     assert clip_interval_lines({"m": {"clips": {"0": {"micro_f1": 0.5}}}}, ["m"], ["0"], 3) == []

@@ -59,3 +59,21 @@ def test_report_figures_keep_the_counts_their_intervals_come_from(tmp_path):
     assert [r[:4] for r in tl["counts_per_timeline"]] == [[1, 2, 1, 1]] * 2
     assert tl["intervals"]["timelines"] == 2
     assert tl["intervals"]["f1"] == [pytest.approx(tl["overall"]["f1"])] * 2  # identical timelines
+
+
+def test_paired_differences_share_their_draws():
+    a = _recordings(15, 10)
+    d, (lo, hi) = intervals.micro_f1_difference(a, a)
+    assert d == 0.0 and lo == hi == 0.0
+    better = _recordings(20, 5)  # the same recordings, five more of them right
+    d, (lo, hi) = intervals.micro_f1_difference(better, a)
+    assert d == pytest.approx(0.2) and 0 < lo <= d <= hi  # always better on the same draws
+    with pytest.raises(ValueError):
+        intervals.micro_f1_difference(a, a[:-1])
+    rows = [[5, 8, 10, 3, 0.1], [2, 8, 10, 6, 0.1], [9, 10, 10, 1, 0.1]]
+    more_fa = [[h, p + 2, t, fa + 2, hr] for h, p, t, fa, hr in rows]
+    diff = intervals.event_differences(more_fa, rows)
+    f1, (flo, fhi) = diff["f1"]
+    r, (rlo, rhi) = diff["false_alarms_per_hour"]
+    assert r == pytest.approx(20.0) and rlo == pytest.approx(20.0) and rhi == pytest.approx(20.0)  # +2 per 0.1 h
+    assert f1 < 0 and fhi < 0
