@@ -221,7 +221,9 @@ def timeline_figures(predict, timelines) -> dict:
             rows.append([sum(v[k] for v in m["per_label"].values()) for k in keys] + [h])
     fig = event_figures(merge_counts(results), hours)
     fig["minutes"] = round(hours * 60, 1)
-    fig["intervals"] = {k: (list(v) if isinstance(v, tuple) else v) for k, v in intervals.event_intervals(rows).items()}
+    if rows:  # JSON keeps the (lo, hi) pairs as lists
+        iv = intervals.event_intervals(rows)
+        fig["intervals"] = {k: (list(v) if isinstance(v, tuple) else v) for k, v in iv.items()}
     fig["counts_per_timeline"] = [[int(x) for x in r[:4]] + [round(r[4], 6)] for r in rows]
     return fig
 
