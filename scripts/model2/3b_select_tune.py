@@ -144,6 +144,14 @@ def floor_tracks(npz: Path) -> list[dict]:
     return out
 
 
+def tuning_start(folds: list[Fold]) -> tuple[dict[str, int], list[str], dict[str, float]]:
+    """``(folds holding each label's recordings, labels kept at UNTUNED_THRESHOLD because fewer than
+    two folds hold them, the thresholds the tuning starts from)``."""
+    seen = {lab: sum(any(r["label"] == lab for r in f.meta["recordings"]) for f in folds) for lab in LABELS}
+    keep = [lab for lab, n in seen.items() if n < 2]
+    return seen, keep, {lab: (UNTUNED_THRESHOLD if lab in keep else 0.5) for lab in LABELS}
+
+
 def load_folds(work: Path, floors: str | None = None) -> list[Fold]:
     """Stage 2b's folds of WORK; with ``floors`` (a stage-2c ``--noisy`` folder of WORK), each
     with its recordings over noise floors to score."""
@@ -258,9 +266,7 @@ def main(argv=None) -> None:
     folds = load_folds(a.work, a.scored_floors)
     out = a.work / a.out
     out.mkdir(parents=True, exist_ok=True)
-    seen = {lab: sum(any(r["label"] == lab for r in f.meta["recordings"]) for f in folds) for lab in LABELS}
-    keep = [lab for lab, n in seen.items() if n < 2]
-    start_th = {lab: (UNTUNED_THRESHOLD if lab in keep else 0.5) for lab in LABELS}
+    seen, keep, start_th = tuning_start(folds)
     have_clips = all((a.work / "clips" / f"fold{k}.npz").exists() for k in range(len(folds)))
     res: dict = {"folds": len(folds), "train_extra": a.train_extra, "scored_floors": a.scored_floors, "labels_in_folds": seen, "untuned_labels": keep,
                  "regions": [int(len(f.y)) for f in folds], "clips_available": have_clips,

@@ -73,9 +73,7 @@ def main(argv=None) -> None:
     a = ap.parse_args(argv)
     folds, by_fold = tracks_by_fold(a)
     everything = [t for ts in by_fold for t in ts]
-    seen = {lab: sum(any(r["label"] == lab for r in f.meta["recordings"]) for f in folds) for lab in LABELS}
-    keep = [lab for lab, n in seen.items() if n < 2]
-    start = {lab: (stage3b.UNTUNED_THRESHOLD if lab in keep else 0.5) for lab in LABELS}
+    _, keep, start = stage3b.tuning_start(folds)
     quiet = lambda m: None  # noqa: E731
     sel = json.loads((a.work / a.select / "selection.json").read_text())
     shipped = {k: v for k, v in sel["settings"].items() if k != "thresholds"}

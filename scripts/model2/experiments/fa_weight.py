@@ -32,9 +32,7 @@ def main(argv=None) -> None:
     st = per_label.stage3b
     folds, by_fold = per_label.tracks_by_fold(a)
     everything = [t for ts in by_fold for t in ts]
-    seen = {lab: sum(any(r["label"] == lab for r in f.meta["recordings"]) for f in folds) for lab in LABELS}
-    keep = [lab for lab, n in seen.items() if n < 2]
-    start = {lab: (st.UNTUNED_THRESHOLD if lab in keep else 0.5) for lab in LABELS}
+    _, keep, start = st.tuning_start(folds)
     default_weight = tuning.FA_WEIGHT
     for w in a.weights:
         tuning.FA_WEIGHT = w

@@ -135,9 +135,7 @@ def main(argv=None) -> None:
     tuning.segments = segments  # evaluate() looks the name up at call time
     folds, by_fold = tracks_by_fold(a)
     everything = [t for ts in by_fold for t in ts]
-    seen = {lab: sum(any(r["label"] == lab for r in f.meta["recordings"]) for f in folds) for lab in LABELS}
-    keep = [lab for lab, n in seen.items() if n < 2]
-    start = {lab: (stage3b.UNTUNED_THRESHOLD if lab in keep else 0.5) for lab in LABELS}
+    _, keep, start = stage3b.tuning_start(folds)
     search = {k: v for k, v in tuning.SEARCH.items() if k not in ("support_quantile", "edge_correction")}
     quiet = lambda m: None  # noqa: E731
     support_route, learned_route = {}, {}

@@ -117,9 +117,7 @@ def main(argv=None) -> None:
     a = ap.parse_args(argv)
     folds, by_fold = tracks_by_fold(a)
     everything = [t for ts in by_fold for t in ts]
-    seen = {lab: sum(any(r["label"] == lab for r in f.meta["recordings"]) for f in folds) for lab in LABELS}
-    keep = [lab for lab, n in seen.items() if n < 2]
-    start = {lab: (stage3b.UNTUNED_THRESHOLD if lab in keep else 0.5) for lab in LABELS}
+    _, keep, start = stage3b.tuning_start(folds)
     glob_route, label_route, chosen = {}, {}, []
     for k, test in enumerate(by_fold):
         train = [t for i, ts in enumerate(by_fold) if i != k for t in ts]
