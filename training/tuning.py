@@ -117,6 +117,12 @@ class Figures:
         return (0.5 * (self.per_label_event_f1 + self.per_label_clip_f1)
                 - FA_WEIGHT * np.maximum(0.0, self.per_label_fa_per_h - share))
 
+    def line(self) -> str:
+        """One line for logs: ``objective (event F1, precision, recall, FA/h, onset, clip micro-F1)``."""
+        onset = "-" if self.median_onset_error_s is None else f"{self.median_onset_error_s:.2f} s"
+        return (f"{self.objective:.4f} (event F1 {self.event_f1:.3f} P {self.precision:.2f} R {self.recall:.2f}, "
+                f"FA/h {self.false_alarms_per_hour:.1f}, onset {onset}, clip {self.clip_micro_f1:.3f})")
+
     def summary(self) -> dict:
         return {"objective": round(self.objective, 4), "event_f1": round(self.event_f1, 4),
                 "precision": round(self.precision, 4), "recall": round(self.recall, 4),

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from per_label import Routed, add_score_args, stage3b, tracks_by_fold  # noqa: E402
+from per_label import add_score_args, pooled_figures, stage3b, tracks_by_fold  # noqa: E402
 
 from mulse_author.detect.inference import FMAP_S  # noqa: E402
 from mulse_author.detect.segmentation import CURVE_MODES, DetectionSettings  # noqa: E402
@@ -86,8 +86,7 @@ def main(argv=None) -> None:
                                     search=search_for(mode), passes=a.passes, keep=keep, log=quiet)
         res["unnested"][mode] = {**fig.summary(), "settings": {k: str(getattr(s, k)) for k in search_for(mode)},
                                  "thresholds": th}
-        print(f"un-nested {mode}: {fig.summary()['objective']} (event F1 {fig.event_f1:.3f} P {fig.precision:.2f}"
-              f" R {fig.recall:.2f}, FA/h {fig.false_alarms_per_hour:.1f}, clip {fig.clip_micro_f1:.3f})", flush=True)
+        print(f"un-nested {mode}: {fig.line()}", flush=True)
     routes = {mode: {} for mode in a.modes}
     chosen_route, chosen = {}, []
     for k, test in enumerate(by_fold):
@@ -104,11 +103,7 @@ def main(argv=None) -> None:
         for t in test:
             chosen_route[id(t)] = routes[best[0]][id(t)]
         print(f"fold {k}: chosen on the other folds: {best[0]}", flush=True)
-    for name, route in [*routes.items(), ("chosen per fold", chosen_route)]:
-        f = tuning.evaluate(everything, Routed(route), {})
-        res["nested"][name] = f.summary()
-        print(f"nested {name}: {f.summary()['objective']} (event F1 {f.event_f1:.3f} P {f.precision:.2f}"
-              f" R {f.recall:.2f}, FA/h {f.false_alarms_per_hour:.1f}, clip {f.clip_micro_f1:.3f})", flush=True)
+    res["nested"] = pooled_figures(everything, {**routes, "chosen per fold": chosen_route}, "nested ")
     res["chosen_by_fold"] = chosen
     if a.out:
         a.out.write_text(json.dumps(res, indent=1, default=float))

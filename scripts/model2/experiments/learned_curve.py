@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from per_label import OFF, Routed, add_score_args, stage3b, tracks_by_fold  # noqa: E402
+from per_label import OFF, Routed, add_score_args, pooled_figures, stage3b, tracks_by_fold  # noqa: E402
 from per_label import _plain_segments as plain_segments  # noqa: E402
 
 from mulse_author.detect import segmentation as seg  # noqa: E402
@@ -165,13 +165,7 @@ def main(argv=None) -> None:
               f"clip {sup.clip_micro_f1:.3f}); learned {lrn.objective:.4f} (F1 {lrn.event_f1:.3f}, "
               f"FA/h {lrn.false_alarms_per_hour:.1f}, clip {lrn.clip_micro_f1:.3f}); train objective "
               f"{fig.objective:.4f} / {lfig.objective:.4f}", flush=True)
-    res = {}
-    for name, route in (("support", support_route), ("learned", learned_route)):
-        f = tuning.evaluate(everything, Routed(route), {})
-        res[name] = f.summary()
-        print(f"nested, pooled, {name}: {f.objective:.4f} (event F1 {f.event_f1:.3f} P {f.precision:.2f} "
-              f"R {f.recall:.2f}, FA/h {f.false_alarms_per_hour:.1f}, onset {f.median_onset_error_s}, "
-              f"clip {f.clip_micro_f1:.3f})", flush=True)
+    res = pooled_figures(everything, {"support": support_route, "learned": learned_route}, "nested, pooled, ")
     if a.out:
         a.out.write_text(json.dumps(res, indent=1, default=float))
 

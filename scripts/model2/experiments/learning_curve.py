@@ -93,9 +93,8 @@ def main(argv=None) -> None:
         tracks = [t for f, s in zip(folds, scores) for t in f.tracks(s)]
         _, _, fig, _ = tuning.tune(tracks, thresholds=start, passes=a.passes, keep=keep, log=lambda m: None)
         res.append({"folds": size, "draw": draw, "mean_training_packages": float(np.mean(pk)), **fig.summary()})
-        print(f"{size} fold(s), draw {draw}, {np.mean(pk):.1f} training packages on average: objective "
-              f"{fig.objective:.4f} (event F1 {fig.event_f1:.3f}, R {fig.recall:.2f}, FA/h {fig.false_alarms_per_hour:.1f}, "
-              f"clip {fig.clip_micro_f1:.3f})", flush=True)
+        print(f"{size} fold(s), draw {draw}, {np.mean(pk):.1f} training packages on average: objective {fig.line()}",
+              flush=True)
     if a.out:
         a.out.write_text(json.dumps(res, indent=1, default=float))
 

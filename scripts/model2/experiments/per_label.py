@@ -101,6 +101,16 @@ def add_score_args(ap: argparse.ArgumentParser) -> None:
                                      "(stage 3b --scored-floors, e.g. fmaps_noisy for select28 on)")
 
 
+def pooled_figures(tracks, routes: dict[str, dict], prefix: str) -> dict:
+    """Each route's figures over ``tracks`` (every fold pooled), printed and returned by name."""
+    out = {}
+    for name, route in routes.items():
+        f = tuning.evaluate(tracks, Routed(route), {})
+        out[name] = f.summary()
+        print(f"{prefix}{name}: {f.line()}", flush=True)
+    return out
+
+
 def tracks_by_fold(a) -> tuple[list, list[list]]:
     """(folds, each fold's soundtracks with the candidate's out-of-fold scores) from stage 3b's cache."""
     folds = stage3b.load_folds(a.work, getattr(a, "floors", None))
@@ -136,11 +146,7 @@ def main(argv=None) -> None:
               f" clip {g.clip_micro_f1:.3f}); per label {p.objective:.4f} (event F1 {p.event_f1:.3f}, "
               f"FA/h {p.false_alarms_per_hour:.1f}, clip {p.clip_micro_f1:.3f})", flush=True)
         print(f"  per-label changes: {chosen[-1]}", flush=True)
-    res = {}
-    for name, route in (("one setting", glob_route), ("per label", label_route)):
-        f = tuning.evaluate(everything, Routed(route), {})
-        res[name] = f.summary()
-        print(f"nested, four folds pooled, {name}: {f.summary()}", flush=True)
+    res = pooled_figures(everything, {"one setting": glob_route, "per label": label_route}, "nested, four folds pooled, ")
     res["per_label_changes_by_fold"] = chosen
     if a.out:
         a.out.write_text(json.dumps(res, indent=1, default=float))
