@@ -95,3 +95,13 @@ def test_recordings_over_noise_floors_are_a_clip_group_of_their_own():
     assert fig.clip_micro_f1_by_gain == {"0": 1.0, "floor": 0.0}  # not pooled with the 0 dB group
     assert fig.clip_micro_f1 == pytest.approx(0.5)
     assert evaluate([alone], DetectionSettings(), th).clip_micro_f1 == pytest.approx(1.0)
+
+
+def test_figures_line_reads_the_objective_and_its_parts():
+    from training.tuning import Figures
+
+    z = np.zeros(7)
+    f = Figures(0.6, 0.7, 0.5, 30.0, 0.4, 0.8, {"0": 0.8}, z, z, z)
+    assert f.objective == pytest.approx(0.5 * (0.6 + 0.8) - 0.002 * 10)
+    assert f.line() == "0.6800 (event F1 0.600 P 0.70 R 0.50, FA/h 30.0, onset 0.40 s, clip 0.800)"
+    assert "onset -," in Figures(0.0, 0.0, 0.0, 0.0, None, 0.5, {}, z, z, z).line()
