@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from training.metrics import f1_from_counts
+
 REPS = 2000  #: bootstrap resamples
 LEVEL = 0.95  #: central share of the resampled figures
 SEED = 0
@@ -32,17 +34,12 @@ def central(values: np.ndarray, level: float = LEVEL) -> tuple[float, float]:
     return float(lo), float(hi)
 
 
-def _f1(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray) -> np.ndarray:
-    den = 2 * tp + fp + fn
-    return np.where(den > 0, 2 * tp / np.maximum(den, 1), 0.0)
-
-
 def micro_f1_interval(counts, reps: int = REPS, seed: int = SEED, level: float = LEVEL) -> tuple[float, float]:
     """Interval of the pooled micro-F1 of recordings with per-recording ``counts [N, 3]``
     (true positives, false positives, false negatives over the labels)."""
     c = np.asarray(counts, np.float64).reshape(-1, 3)
     s = c[draws(len(c), reps, seed)].sum(axis=1)  # [reps, 3]
-    return central(_f1(s[:, 0], s[:, 1], s[:, 2]), level)
+    return central(f1_from_counts(s[:, 0], s[:, 1], s[:, 2]), level)
 
 
 def spread_interval(counts_by_column, reps: int = REPS, seed: int = SEED,
@@ -52,9 +49,9 @@ def spread_interval(counts_by_column, reps: int = REPS, seed: int = SEED,
     c = np.asarray(counts_by_column, np.float64)
     if c.ndim != 3 or c.shape[2] != 3:
         raise ValueError(f"counts must be [columns, recordings, 3], got {c.shape}")
-    full = _f1(*c.sum(axis=1).T)
+    full = f1_from_counts(*c.sum(axis=1).T)
     s = c[:, draws(c.shape[1], reps, seed)].sum(axis=2)  # [G, reps, 3]
-    f = _f1(s[..., 0], s[..., 1], s[..., 2])  # [G, reps]
+    f = f1_from_counts(s[..., 0], s[..., 1], s[..., 2])  # [G, reps]
     return float(full.max() - full.min()), central(f.max(axis=0) - f.min(axis=0), level)
 
 
@@ -76,8 +73,8 @@ def micro_f1_difference(counts_a, counts_b, reps: int = REPS, seed: int = SEED,
         raise ValueError(f"paired counts differ in shape: {a.shape} and {b.shape}")
     idx = draws(len(a), reps, seed)
     sa, sb = a[idx].sum(axis=1), b[idx].sum(axis=1)
-    full = _f1(*a.sum(axis=0)) - _f1(*b.sum(axis=0))
-    return float(full), central(_f1(*sa.T) - _f1(*sb.T), level)
+    full = f1_from_counts(*a.sum(axis=0)) - f1_from_counts(*b.sum(axis=0))
+    return float(full), central(f1_from_counts(*sa.T) - f1_from_counts(*sb.T), level)
 
 
 def _event_draws(t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

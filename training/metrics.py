@@ -90,14 +90,18 @@ def micro_f1(y_true: Any, y_pred: Any) -> float:
     return micro_f1_from_counts(confusion_counts(y_true, y_pred))
 
 
+def f1_from_counts(tp: Any, fp: Any, fn: Any) -> np.ndarray:
+    """F1 ``2 TP / (2 TP + FP + FN)`` of count arrays of any (equal) shape, elementwise; 0.0 where
+    there is no TP, FP or FN."""
+    tp, fp, fn = (np.asarray(x, dtype=np.float64) for x in (tp, fp, fn))
+    denom = 2 * tp + fp + fn
+    return np.where(denom > 0, 2 * tp / np.maximum(denom, 1), 0.0)
+
+
 def per_label_f1(y_true: Any, y_pred: Any) -> np.ndarray:
     """F1 of each label ``[L]`` (0.0 where a label has no TP, FP or FN)."""
     c = confusion_counts(y_true, y_pred)
-    tp, fp, fn = c[:, 0], c[:, 1], c[:, 3]
-    denom = 2 * tp + fp + fn
-    with np.errstate(invalid="ignore", divide="ignore"):
-        f1 = np.where(denom > 0, 2 * tp / np.maximum(denom, 1), 0.0)
-    return f1.astype(np.float64)
+    return f1_from_counts(c[:, 0], c[:, 1], c[:, 3])
 
 
 def macro_f1(y_true: Any, y_pred: Any) -> float:

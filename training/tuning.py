@@ -29,6 +29,7 @@ from mulse_author.detect.segmentation import DetectionSettings, detect_segments
 from mulse_author.labels import LABELS
 from mulse_author.spec import HOP, SAMPLE_RATE
 from training.events import Event, event_figures, join_overlapping, match_events, merge_counts
+from training.metrics import f1_from_counts
 
 #: The settings searched and their candidate values.
 SEARCH: dict[str, tuple] = {
@@ -81,11 +82,6 @@ def segments(track: Soundtrack, settings: DetectionSettings, thresholds: dict[st
     _, segs = detect_segments(track.scores, starts, lengths, track.duration_s, LABELS, settings, thresholds,
                               envelope=track.envelope, envelope_block_s=HOP / SAMPLE_RATE)
     return join_overlapping([Event(s.label, s.start_ms / 1000, s.end_ms / 1000) for s in segs])
-
-
-def _f1(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray) -> np.ndarray:
-    den = 2 * tp + fp + fn
-    return np.where(den > 0, 2 * tp / np.maximum(den, 1), 0.0)
 
 
 @dataclass
@@ -159,17 +155,17 @@ def evaluate(tracks: Sequence[Soundtrack], settings: DetectionSettings, threshol
         o = fig["overall"]
         per = counts["per_label"]
         fa = np.array([per[lab]["false_alarms"] for lab in LABELS], float) / max(hours, 1e-9)
-        ev_f1 = _f1(np.array([per[lab]["hits"] for lab in LABELS], float),
+        ev_f1 = f1_from_counts(np.array([per[lab]["hits"] for lab in LABELS], float),
                     np.array([per[lab]["predicted"] - per[lab]["hits"] for lab in LABELS], float),
                     np.array([per[lab]["true"] - per[lab]["hits"] for lab in LABELS], float))
         ev = (o["f1"] or 0.0, o["precision"] or 0.0, o["recall"] or 0.0, o["false_alarms_per_hour"] or 0.0,
               o["median_onset_error_s"])
     else:
         counts, ev_f1, fa, ev = {}, np.zeros(n), np.zeros(n), (0.0, 0.0, 0.0, 0.0, None)
-    by_gain = {g: float(_f1(c[0].sum(), c[1].sum(), c[2].sum())) for g, c in sorted(clip.items())}
+    by_gain = {g: float(f1_from_counts(c[0].sum(), c[1].sum(), c[2].sum())) for g, c in sorted(clip.items())}
     tot = sum(clip.values()) if clip else np.zeros((3, n))
     clip_f1 = float(np.mean(list(by_gain.values()))) if by_gain else 0.0
-    return Figures(ev[0], ev[1], ev[2], ev[3], ev[4], clip_f1, by_gain, ev_f1, _f1(tot[0], tot[1], tot[2]),
+    return Figures(ev[0], ev[1], ev[2], ev[3], ev[4], clip_f1, by_gain, ev_f1, f1_from_counts(tot[0], tot[1], tot[2]),
                    fa, counts)
 
 
