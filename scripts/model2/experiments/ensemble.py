@@ -31,7 +31,6 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
-from mulse_author.labels import LABELS  # noqa: E402
 from training.tuning import tune  # noqa: E402
 
 stage3b = importlib.import_module("3b_select_tune")
@@ -67,9 +66,7 @@ def main(argv=None) -> None:
         print(f"seed {s}: out-of-fold scores ready", flush=True)
     if a.only_train:
         return
-    seen = {lab: sum(any(r["label"] == lab for r in f.meta["recordings"]) for f in folds) for lab in LABELS}
-    keep = [lab for lab, n in seen.items() if n < 2]
-    start_th = {lab: 0.5 for lab in LABELS}
+    _, keep, start_th = stage3b.tuning_start(folds)
     results = {}
 
     def run(name, per_fold):
