@@ -120,6 +120,20 @@ def training_recordings(work: Path, held: tuple[str, ...] = TEST_PACKAGES) -> tu
     return recs, assign_folds(recs, exclude=held)
 
 
+def added_recordings(root: Path, corpus: list[Recording]) -> tuple[list[Recording], dict[str, int]]:
+    """A labelled set laid out as ``get_fresh_heldout_audio.sh`` writes it (``split="test"``), added
+    to the training material but never scored (model 2.10: the first fresh set): its recordings and
+    ``{package: part}`` (part k trains every head that fold k trains; the parts balanced as the
+    folds are).  Refuses a set sharing a package with the training ``corpus``."""
+    recs = read_corpus(root, split="test")
+    if not recs:
+        raise ValueError(f"{root}: no labelled recordings (manifest.tsv and test/<label>/ expected)")
+    shared = {package_of(r) for r in recs} & {package_of(r) for r in corpus}
+    if shared:
+        raise ValueError(f"{root}: packages already in the training corpus: {', '.join(sorted(shared))}")
+    return recs, assign_folds(recs, exclude=())
+
+
 def assign_folds(recs: list[Recording], n_folds: int = N_FOLDS, seed: int = 0,
                  exclude: tuple[str, ...] | None = None) -> dict[str, int]:
     """``{package: fold}`` for the packages not in ``exclude`` (default :data:`TEST_PACKAGES`),

@@ -40,7 +40,14 @@ from mulse_author.model.precision import native_bf16  # noqa: E402
 from mulse_author.spec import SAMPLE_RATE  # noqa: E402
 from training.aisfx_weights import load_encoder  # noqa: E402
 from training.embed import stream_regions  # noqa: E402
-from training.film import N_FOLDS, held_out_packages, package_of, read_beds, training_recordings  # noqa: E402
+from training.film import (  # noqa: E402
+    N_FOLDS,
+    added_recordings,
+    held_out_packages,
+    package_of,
+    read_beds,
+    training_recordings,
+)
 from training.timelines import TimelineMaterial, build_timelines  # noqa: E402
 
 GAINS_DB = (0, -10, -20, -30)
@@ -141,6 +148,10 @@ def main(argv=None) -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--train-on-test-packages", action="store_true",
                     help="the test packages join the folds (model 2.5 on; the fresh set is the held-out set)")
+    ap.add_argument("--added", type=Path, metavar="DIR",
+                    help="a labelled set (get_fresh_heldout_audio.sh's layout) split over the folds as training "
+                         "material only: WORK/regions/added<k>.npz, part k's events over fold k's beds (model 2.10: "
+                         "the first fresh set, --timelines 2); never scored")
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     held = held_out_packages(a.train_on_test_packages)
@@ -150,44 +161,58 @@ def main(argv=None) -> None:
     bfolds = bed_folds(sorted({package_of(b) for b in beds}))
     enc = load_encoder(a.encoder)
     enc.precision = "bf16" if native_bf16() else "fp32"  # as the app's precision="auto" runs it
+    if a.added:  # model 2.10: a further labelled set, training material only (never scored)
+        recs, folds = added_recordings(a.added, recs)
     for k in range(N_FOLDS):
-        path = out / f"fold{k}.npz"
+        path = out / f"{'added' if a.added else 'fold'}{k}.npz"
         if path.exists():
             continue
-        t0 = time.time()
         mat = fold_material(a.work, k, recs, folds, beds, bfolds)
-        arrays: dict[str, list] = {key: [] for key in ("tl_emb", "tl_base", "tl_q", "tl_id",
-                                                      "rec_emb", "rec_base", "rec_q", "rec_id", "rec_gain")}
+        if not mat.events:
+            print(f"{path.stem}: no recordings in this part", flush=True)
+            continue
+        if a.added:  # fold k's beds and dialogue: a head never trains on its held fold's music
+            tracks = build_timelines(mat, a.timelines, a.minutes, a.seed + 500 + k)
+        else:
+            tracks = build_timelines(mat, a.timelines, a.minutes, a.seed + k) + noise_tracks(a.work, k)
         meta = {"fold": k, "packages": sorted({package_of(r) for r in mat.events}),
-                "bed_packages": sorted(p for p, f in bfolds.items() if f == k),
-                "music": len(mat.music), "ambience": len(mat.ambience), "dialogue": len(mat.dialogue),
-                "timelines": [], "recordings": []}
-        envs = {}
-        tracks = build_timelines(mat, a.timelines, a.minutes, a.seed + k) + noise_tracks(a.work, k)
-        for i, (audio, truth) in enumerate(tracks):
-            r = stream_regions(enc, audio)
-            arrays["tl_emb"].append(r["emb"])
-            arrays["tl_base"].append(r["base"])
-            arrays["tl_q"].append(r["q"])
-            arrays["tl_id"].append(np.full(len(r["q"]), i))
-            envs[f"env{i}"] = LoudnessTrack.of(audio, SAMPLE_RATE).mean_square().astype(np.float32)
-            meta["timelines"].append({"duration_s": len(audio) / SAMPLE_RATE,
-                                      "events": [[e.label, e.onset_s, e.offset_s] for e in truth]})
-            print(f"fold {k}: track {i + 1}/{len(tracks)}, {time.time() - t0:.0f} s", flush=True)
-        for j, rec in enumerate(mat.events):
-            x = load_audio(rec.path)
-            meta["recordings"].append({"path": rec.path, "label": rec.labels[0], "duration_s": len(x) / SAMPLE_RATE})
-            for g in GAINS_DB:
-                r = stream_regions(enc, x * np.float32(10 ** (g / 20)))
-                for key in ("emb", "base", "q"):
-                    arrays[f"rec_{key}"].append(r[key])
-                arrays["rec_id"].append(np.full(len(r["q"]), j))
-                arrays["rec_gain"].append(np.full(len(r["q"]), g))
-        print(f"fold {k}: {len(mat.events)} recordings x {len(GAINS_DB)} gains, {time.time() - t0:.0f} s", flush=True)
-        data = {key: np.concatenate(v) for key, v in arrays.items()}
-        np.savez(path.with_suffix(".tmp.npz"), **data, **envs)
-        (out / f"fold{k}.json").write_text(json.dumps(meta, indent=1))
-        path.with_suffix(".tmp.npz").rename(path)
+                "bed_packages": sorted(p for p, f in bfolds.items() if f == k), "added": bool(a.added),
+                "music": len(mat.music), "ambience": len(mat.ambience), "dialogue": len(mat.dialogue)}
+        embed_part(enc, path, meta, tracks, mat.events)
+
+
+def embed_part(enc, path: Path, meta: dict, tracks: list, recordings: list) -> None:
+    """Embed one fold's (or added part's) ``tracks`` (timelines, quiet noise) and ``recordings``
+    alone at :data:`GAINS_DB`, and write ``path`` (.npz) and its .json (``meta`` + what was embedded)."""
+    t0 = time.time()
+    arrays: dict[str, list] = {key: [] for key in ("tl_emb", "tl_base", "tl_q", "tl_id",
+                                                  "rec_emb", "rec_base", "rec_q", "rec_id", "rec_gain")}
+    meta = {**meta, "timelines": [], "recordings": []}
+    envs = {}
+    for i, (audio, truth) in enumerate(tracks):
+        r = stream_regions(enc, audio)
+        arrays["tl_emb"].append(r["emb"])
+        arrays["tl_base"].append(r["base"])
+        arrays["tl_q"].append(r["q"])
+        arrays["tl_id"].append(np.full(len(r["q"]), i))
+        envs[f"env{i}"] = LoudnessTrack.of(audio, SAMPLE_RATE).mean_square().astype(np.float32)
+        meta["timelines"].append({"duration_s": len(audio) / SAMPLE_RATE,
+                                  "events": [[e.label, e.onset_s, e.offset_s] for e in truth]})
+        print(f"{path.stem}: track {i + 1}/{len(tracks)}, {time.time() - t0:.0f} s", flush=True)
+    for j, rec in enumerate(recordings):
+        x = load_audio(rec.path)
+        meta["recordings"].append({"path": rec.path, "label": rec.labels[0], "duration_s": len(x) / SAMPLE_RATE})
+        for g in GAINS_DB:
+            r = stream_regions(enc, x * np.float32(10 ** (g / 20)))
+            for key in ("emb", "base", "q"):
+                arrays[f"rec_{key}"].append(r[key])
+            arrays["rec_id"].append(np.full(len(r["q"]), j))
+            arrays["rec_gain"].append(np.full(len(r["q"]), g))
+    print(f"{path.stem}: {len(recordings)} recordings x {len(GAINS_DB)} gains, {time.time() - t0:.0f} s", flush=True)
+    data = {key: np.concatenate(v) for key, v in arrays.items()}
+    np.savez(path.with_suffix(".tmp.npz"), **data, **envs)
+    path.with_suffix(".json").write_text(json.dumps(meta, indent=1))
+    path.with_suffix(".tmp.npz").rename(path)
 
 
 if __name__ == "__main__":

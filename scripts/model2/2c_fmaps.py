@@ -43,7 +43,7 @@ from training.aisfx_weights import load_encoder  # noqa: E402
 from training.augment import Augmenter  # noqa: E402
 from training.datasets.recordings import Recording  # noqa: E402
 from training.embed import baseline_stream_features  # noqa: E402
-from training.film import N_FOLDS, held_out_packages, package_of  # noqa: E402
+from training.film import N_FOLDS, added_recordings, held_out_packages, package_of  # noqa: E402
 from training.fmaps import PAD_FMAP, stream_map  # noqa: E402
 from training.timelines import build_timelines, noisy_tracks  # noqa: E402
 
@@ -112,6 +112,9 @@ def main(argv=None) -> None:
                          "(TimelineMaterial.distractors; the same events as without; WORK/<set>_distr)")
     ap.add_argument("--train-on-test-packages", action="store_true",
                     help="the test packages join the folds (model 2.5 on), as in stage 2b")
+    ap.add_argument("--added", type=Path, metavar="DIR",
+                    help="with --augment or --noisy: the labelled set of stage 2b --added, split over the folds "
+                         "as there (WORK/<set>/added<k>.npz; model 2.10: the first fresh set, --timelines 3)")
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     a.extra = a.extra or a.negatives or a.noisy
@@ -121,6 +124,8 @@ def main(argv=None) -> None:
         raise SystemExit("--wide is for --noisy recordings")
     if a.round and not (a.augment or a.noisy) or a.round and a.wide:
         raise SystemExit("--round draws augmented timelines or noise floors again (not --wide)")
+    if a.added and (a.negatives or not (a.augment or a.noisy)):
+        raise SystemExit("--added is for --augment or --noisy (the added set has no everyday sounds)")
     out = a.work / set_name(a)
     if a.distractors and not a.extra:
         raise SystemExit("--distractors is for training timelines (--extra): the tuning timelines stay comparable")
@@ -131,13 +136,19 @@ def main(argv=None) -> None:
     bfolds = stage2b.bed_folds(sorted({package_of(b) for b in beds}))
     enc = load_encoder(a.encoder)
     enc.precision = "bf16" if native_bf16() else "fp32"
+    if a.added:  # its own seeds: the folds' draws stay those of 2.9
+        recs, folds = added_recordings(a.added, recs)
+        seed += 500
     for k in range(N_FOLDS):
-        path = out / f"fold{k}.npz"
-        base_path = out / f"fold{k}.base.npz"
+        stem = f"{'added' if a.added else 'fold'}{k}"
+        path = out / f"{stem}.npz"
+        base_path = out / f"{stem}.base.npz"
         if path.exists() and (base_path.exists() or not a.extra):
             continue
         t0 = time.time()
         mat = stage2b.fold_material(a.work, k, recs, folds, beds, bfolds)
+        if not mat.events:
+            continue
         if a.distractors:
             mat.distractors = stage2b.fold_distractors(k, beds)
         meta = {"fold": k, "packages": sorted({package_of(r) for r in mat.events}),
@@ -155,13 +166,13 @@ def main(argv=None) -> None:
             tracks = noisy_tracks(mat.events, 2, seed + 500 + 100 * a.round + k)
         else:
             tracks = build_timelines(mat, a.timelines, a.minutes, seed + k,
-                                     augment=Augmenter(7000 + 100 * a.round + k) if a.augment else None)
+                                     augment=Augmenter(7000 + 100 * a.round + k + 50 * bool(a.added)) if a.augment else None)
         if not a.extra:
             tracks += stage2b.noise_tracks(a.work, k)
         if path.exists():  # maps stored before: the regenerated timelines must be the same ones
-            stored = json.loads((out / f"fold{k}.json").read_text())["timelines"]
+            stored = json.loads((out / f"{stem}.json").read_text())["timelines"]
             if [t["events"] for t in stored] != [events_json(tr) for _, tr in tracks]:
-                raise SystemExit(f"{out}/fold{k}: regenerated timelines differ from the stored maps' ones")
+                raise SystemExit(f"{out}/{stem}: regenerated timelines differ from the stored maps' ones")
         if a.extra and not base_path.exists():  # the baseline's features of the same regions
             base = {}
             for i, (audio, _) in enumerate(tracks):
@@ -179,9 +190,9 @@ def main(argv=None) -> None:
             meta["recordings"].append({"path": rec.path, "label": rec.labels[0], "duration_s": len(x) / SAMPLE_RATE})
             for g in stage2b.GAINS_DB:
                 arrays[f"rec{j}_{-g}"] = stream_map(enc, x * np.float32(10 ** (g / 20)))
-        print(f"fold {k}: {len(tracks)} tracks, {len(mat.events)} recordings, {time.time() - t0:.0f} s", flush=True)
+        print(f"{stem}: {len(tracks)} tracks, {len(mat.events)} recordings, {time.time() - t0:.0f} s", flush=True)
         np.savez(path.with_suffix(".tmp.npz"), **arrays)
-        (out / f"fold{k}.json").write_text(json.dumps(meta, indent=1))
+        (out / f"{stem}.json").write_text(json.dumps(meta, indent=1))
         path.with_suffix(".tmp.npz").rename(path)
 
 

@@ -180,6 +180,20 @@ def extra_examples(work: Path, dirs: list[str], k: int, key: str = "emb"):
     return [_timeline_examples(work / d / f"fold{k}.npz", key) for d in dirs]
 
 
+@functools.lru_cache(maxsize=None)
+def _added_part(npz: Path) -> Fold:
+    return Fold(npz)
+
+
+def added_examples(work: Path, dirs: list[str], k: int, key: str = "emb"):
+    """Added part k's training examples (model 2.10: stage 2b ``--added`` regions and, where stage
+    2c made them, each of WORK/``dirs``' ``added<k>`` maps): ``[(x, y)]``, empty without; never scored."""
+    p = work / "regions" / f"added{k}.npz"
+    out = [] if not p.exists() else [(_added_part(p).x(key), _added_part(p).y)]
+    return out + [_timeline_examples(work / d / f"added{k}.npz", key) for d in dirs
+                  if (work / d / f"added{k}.npz").exists()]
+
+
 def _logit(p: np.ndarray) -> np.ndarray:
     p = np.clip(p.astype(np.float64), 1e-7, 1 - 1e-7)
     return np.log(p / (1 - p))
@@ -192,10 +206,11 @@ def member_cache(single: Path, seed: int) -> Path:
 
 
 def oof_scores(work: Path, folds: list[Fold], key: str, cfg: HeadConfig, use_clips: bool,
-               cache: Path | None = None, extra: list[str] = ()) -> list[np.ndarray]:
+               cache: Path | None = None, extra: list[str] = (), added: bool = False) -> list[np.ndarray]:
     """Each fold's scores (rows as in :meth:`Fold.x`) from a head trained on the other folds
     (kept in ``cache``, an .npz, so that a re-run of the tuning does not retrain); ``extra``:
-    further training timelines of the other folds.  An ensemble (``cfg.members`` > 1) scores
+    further training timelines of the other folds; ``added``: the other folds' parts of stage 2b's
+    ``--added`` set too (:func:`added_examples`).  An ensemble (``cfg.members`` > 1) scores
     with the mean logit of its members: what its merged head (:func:`training.heads.merge_heads`)
     computes, up to float rounding.  Members are cached under the single head's name
     (``oof_mlp512_e40x3`` -> ``oof_mlp512_e40``, ``oof_mlp512_e40_s1``, ...), so ensembles of
@@ -209,7 +224,8 @@ def oof_scores(work: Path, folds: list[Fold], key: str, cfg: HeadConfig, use_cli
         for i in range(cfg.members):
             seed = cfg.seed + i
             mcache = None if single is None else member_cache(single, seed)
-            member = oof_scores(work, folds, key, replace(cfg, seed=seed, members=1), use_clips, mcache, extra)
+            member = oof_scores(work, folds, key, replace(cfg, seed=seed, members=1), use_clips, mcache, extra,
+                                added)
             logits = [_logit(m) for m in member]
             total = logits if total is None else [t + x for t, x in zip(total, logits)]
         scores = [(1 / (1 + np.exp(-t / cfg.members))).astype(np.float32) for t in total]
@@ -226,7 +242,8 @@ def oof_scores(work: Path, folds: list[Fold], key: str, cfg: HeadConfig, use_cli
                 if c is not None:
                     xs.append(c[0])
                     ys.append(c[1])
-                for x, y in extra_examples(work, list(extra), j, key):
+                for x, y in extra_examples(work, list(extra), j, key) + (
+                        added_examples(work, list(extra), j, key) if added else []):
                     xs.append(x)
                     ys.append(y)
             scores.append(train_head(np.concatenate(xs), np.concatenate(ys), cfg).scores(fold.scored_x(key)))
@@ -236,9 +253,9 @@ def oof_scores(work: Path, folds: list[Fold], key: str, cfg: HeadConfig, use_cli
 
 
 def oof_tracks(work: Path, folds: list[Fold], key: str, cfg: HeadConfig, use_clips: bool,
-               cache: Path | None = None, extra: list[str] = ()) -> list[Soundtrack]:
+               cache: Path | None = None, extra: list[str] = (), added: bool = False) -> list[Soundtrack]:
     """Every fold's soundtracks with their out-of-fold scores (:func:`oof_scores`)."""
-    scores = oof_scores(work, folds, key, cfg, use_clips, cache, extra)
+    scores = oof_scores(work, folds, key, cfg, use_clips, cache, extra, added)
     return [t for k, fold in enumerate(folds) for t in fold.tracks(scores[k])]
 
 
@@ -261,6 +278,9 @@ def main(argv=None) -> None:
     ap.add_argument("--scored-floors", metavar="DIR",
                     help="WORK/DIR of stage 2c --noisy maps: each fold's recordings over noise floors also "
                          "scored out of fold, as a fifth group of the clip micro-F1 (model 2.8: fmaps_noisy)")
+    ap.add_argument("--added", action="store_true",
+                    help="train on stage 2b/2c's --added parts too (part k wherever fold k trains; never scored; "
+                         "model 2.10: the first fresh set)")
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     folds = load_folds(a.work, a.scored_floors)
@@ -270,7 +290,9 @@ def main(argv=None) -> None:
     have_clips = all((a.work / "clips" / f"fold{k}.npz").exists() for k in range(len(folds)))
     res: dict = {"folds": len(folds), "train_extra": a.train_extra, "scored_floors": a.scored_floors, "labels_in_folds": seen, "untuned_labels": keep,
                  "regions": [int(len(f.y)) for f in folds], "clips_available": have_clips,
-                 "fold_packages": [f.meta["packages"] for f in folds], "candidates": {}}
+                 "fold_packages": [f.meta["packages"] for f in folds], "candidates": {},
+                 "added_packages": [_added_part(p).meta["packages"] for p in sorted((a.work / "regions").glob("added*.npz"))
+                                    if ".tmp" not in p.name] if a.added else []}
 
     def log(msg):
         print(msg, flush=True)
@@ -288,7 +310,7 @@ def main(argv=None) -> None:
         runs = [r for r in runs if r[0] in a.only]
     best_name, best = None, None
     for name, cfg, use_clips in runs:
-        tracks = oof_tracks(a.work, folds, "emb", cfg, use_clips, out / f"oof_{name}.npz", a.train_extra)
+        tracks = oof_tracks(a.work, folds, "emb", cfg, use_clips, out / f"oof_{name}.npz", a.train_extra, a.added)
         default = evaluate(tracks, DetectionSettings(), start_th)
         log(f"{name}: default settings, thresholds 0.5: {default.summary()}")
         settings, th, fig, hist = tune(tracks, thresholds=start_th, passes=a.passes, keep=keep, log=log)
@@ -302,7 +324,8 @@ def main(argv=None) -> None:
     res["settings"] = asdict(settings)
     res["thresholds"] = th
 
-    base_tracks = oof_tracks(a.work, folds, "base", BASELINE, False, out / "oof_baseline.npz", a.train_extra)
+    base_tracks = oof_tracks(a.work, folds, "base", BASELINE, False, out / "oof_baseline.npz", a.train_extra,
+                             a.added)
     b_settings, b_th, b_fig, b_hist = tune(base_tracks, thresholds=start_th, passes=a.passes, keep=keep, log=log)
     res["baseline"] = {"config": asdict(BASELINE), "tuned": b_fig.summary(), "settings": asdict(b_settings),
                        "thresholds": b_th, "default_settings": evaluate(base_tracks, DetectionSettings(),
@@ -318,10 +341,12 @@ def main(argv=None) -> None:
             ys.append(c[1])
     bxs, bys = [f.x("base") for f in folds], [f.y for f in folds]
     for k in range(len(folds)):
-        for x, y in extra_examples(a.work, a.train_extra, k):
+        more = added_examples(a.work, a.train_extra, k) if a.added else []
+        for x, y in extra_examples(a.work, a.train_extra, k) + more:
             xs.append(x)
             ys.append(y)
-        for x, y in extra_examples(a.work, a.train_extra, k, "base"):
+        more = added_examples(a.work, a.train_extra, k, "base") if a.added else []
+        for x, y in extra_examples(a.work, a.train_extra, k, "base") + more:
             bxs.append(x)
             bys.append(y)
     _save(train_heads(np.concatenate(xs), np.concatenate(ys), HeadConfig(**cfg), log), out / "head.safetensors")

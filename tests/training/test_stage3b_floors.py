@@ -88,3 +88,29 @@ def test_the_report_takes_the_newest_stage_3b_selection_and_not_a_side_folder(tm
     assert newest_selection(tmp_path) == "select25"
     (tmp_path / "select28" / "selection.json").write_text("{}")
     assert newest_selection(tmp_path) == "select28"
+
+
+def test_added_parts_train_every_head_but_their_own_folds_and_are_never_scored(stage, tmp_path, monkeypatch):
+    rng = np.random.default_rng(0)
+    (tmp_path / "regions").mkdir()
+    for k in range(3):
+        _regions(tmp_path / "regions" / f"fold{k}.npz", rng)
+    _regions(tmp_path / "regions" / "added1.npz", rng)  # fold 1's part of the added set
+    folds = stage.load_folds(tmp_path)
+    assert len(folds) == 3  # an added part is no fold: never scored
+    assert stage.added_examples(tmp_path, ["fmaps_aug"], 0) == []
+    (x, y), = stage.added_examples(tmp_path, ["fmaps_aug"], 1)
+    assert x.shape == (5, 1024) and y.sum(0).tolist() == [3, 0, 2, 0, 0, 0, 0]  # Wind regions, Rain at 2 gains
+
+    class Zero:
+        def scores(self, x):
+            return np.zeros((len(x), 7), np.float32)
+
+    rows = []
+    monkeypatch.setattr(stage, "train_head", lambda x, y, cfg: rows.append(len(x)) or Zero())
+    stage.oof_scores(tmp_path, folds, "emb", stage.CANDIDATES["mlp256_e40"], False)
+    assert rows == [10, 10, 10]
+    rows.clear()
+    scores = stage.oof_scores(tmp_path, folds, "emb", stage.CANDIDATES["mlp256_e40"], False, added=True)
+    assert rows == [15, 10, 15]  # the head scoring fold 1 never trains on part 1 (fold 1's beds)
+    assert [len(s) for s in scores] == [5, 5, 5]

@@ -52,3 +52,30 @@ def test_stage_2c_writes_each_material_to_its_own_folder(script):
     names = [stage.set_name(argparse.Namespace(**{**base, **kw})) for kw, _ in cases]
     assert names == [want for _, want in cases]
     assert len(set(names)) == len(names)  # no two materials share a folder
+
+
+def _labelled_set(root, files):
+    """A labelled set in get_fresh_heldout_audio.sh's layout: ``files`` of ``(label, package, seconds)``."""
+    import numpy as np
+    import soundfile as sf
+
+    (root / "manifest.tsv").write_text("split\tlabel\tpackage\tsource\tduration_s\n")
+    for i, (label, pkg, secs) in enumerate(files):
+        d = root / "test" / label
+        d.mkdir(parents=True, exist_ok=True)
+        sf.write(d / f"{pkg}__f{i}.wav", np.zeros(int(secs * 8000), np.float32), 8000)
+    return root
+
+
+def test_an_added_set_is_split_by_package_and_refused_when_it_shares_one_with_the_corpus(tmp_path):
+    from training.film import added_recordings
+
+    root = _labelled_set(tmp_path, [("explosion", "a", 3), ("explosion", "a", 2), ("gunshot", "b", 1),
+                                    ("thunder", "c", 4), ("rain", "d", 5), ("explosion", "e", 1)])
+    recs, parts = added_recordings(root, [Recording("/x/z__w.wav", ("Wind",), "z")])
+    assert len(recs) == 6 and set(parts) == {"a", "b", "c", "d", "e"}
+    assert set(parts.values()) <= {0, 1, 2, 3} and len(set(parts.values())) > 1  # spread, whole packages
+    with pytest.raises(ValueError, match="already in the training corpus: c"):
+        added_recordings(root, [Recording("/x/c__w.wav", ("Wind",), "c")])
+    with pytest.raises(ValueError, match="no labelled recordings"):
+        added_recordings(tmp_path / "test", [])

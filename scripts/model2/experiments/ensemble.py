@@ -49,6 +49,7 @@ def main(argv=None) -> None:
     ap.add_argument("--passes", type=int, default=2)
     ap.add_argument("--ensemble-only", action="store_true", help="tune the ensemble of all the seeds only")
     ap.add_argument("--scored-floors", metavar="DIR", help="as stage 3b's (recordings over noise floors scored)")
+    ap.add_argument("--added", action="store_true", help="as stage 3b's (stage 2b/2c --added parts trained on)")
     a = ap.parse_args(argv)
     torch.set_num_threads(1)
     folds = stage3b.load_folds(a.work, a.scored_floors)
@@ -62,7 +63,7 @@ def main(argv=None) -> None:
     scores = {}
     for s in a.seeds:
         scores[s] = stage3b.oof_scores(a.work, folds, "emb", dataclasses.replace(cfg, seed=s), False,
-                                       stage3b.member_cache(single, s), a.train_extra)
+                                       stage3b.member_cache(single, s), a.train_extra, a.added)
         print(f"seed {s}: out-of-fold scores ready", flush=True)
     if a.only_train:
         return
@@ -86,7 +87,7 @@ def main(argv=None) -> None:
     for n in range(len(a.seeds) if a.ensemble_only else 2, len(a.seeds) + 1):  # as stage 3b scores its ensembles
         run(f"ensemble of seeds 0-{n - 1}", stage3b.oof_scores(
             a.work, folds, "emb", dataclasses.replace(cfg, members=n), False, out / f"oof_{a.candidate}x{n}.npz",
-            a.train_extra))
+            a.train_extra, a.added))
     (out / "results.json").write_text(json.dumps(results, indent=1, default=float))
 
 
