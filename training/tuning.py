@@ -133,31 +133,43 @@ class Figures:
 
 def evaluate(tracks: Sequence[Soundtrack], settings: DetectionSettings, thresholds: dict[str, float]) -> Figures:
     """Event figures on the timelines and clip micro-F1 on the recordings alone."""
-    results, hours = [], 0.0
+    return pool([track_result(tr, settings, thresholds) for tr in tracks])
+
+
+def track_result(tr: Soundtrack, settings: DetectionSettings, thresholds: dict[str, float]) -> tuple:
+    """What one soundtrack adds to :func:`pool`: ``("events", match_events' result, hours)`` for a
+    timeline, ``("clip", clip group, [tp, fp, fn] x labels)`` for a recording alone.  Kept apart
+    so that a bootstrap can pool resampled soundtracks without segmenting them again."""
+    found = segments(tr, settings, thresholds)
+    if tr.events is not None:
+        return "events", match_events(tr.events, found), tr.duration_s / 3600
+    got = {e.label for e in found}
+    c = np.zeros((3, len(LABELS)))
+    for j, lab in enumerate(LABELS):
+        truth = lab == tr.label
+        c[0, j], c[1, j], c[2, j] = truth and lab in got, (not truth) and lab in got, truth and lab not in got
+    return "clip", tr.clip_group, c
+
+
+def pool(results: Sequence[tuple]) -> Figures:
+    """:class:`Figures` of :func:`track_result`'s results (timelines' events pooled, clip counts
+    summed per group; the clip figure is the mean of the groups' micro-F1)."""
     n = len(LABELS)
-    clip = {}  # gain -> [tp, fp, fn] per label
-    for tr in tracks:
-        found = segments(tr, settings, thresholds)
-        if tr.events is not None:
-            results.append(match_events(tr.events, found))
-            hours += tr.duration_s / 3600
-        else:
-            c = clip.setdefault(tr.clip_group, np.zeros((3, n)))
-            got = {e.label for e in found}
-            for j, lab in enumerate(LABELS):
-                truth = lab == tr.label
-                c[0, j] += truth and lab in got
-                c[1, j] += (not truth) and lab in got
-                c[2, j] += truth and lab not in got
-    if results:
-        counts = merge_counts(results)
+    matched = [r[1] for r in results if r[0] == "events"]
+    hours = sum(r[2] for r in results if r[0] == "events")
+    clip: dict[str, np.ndarray] = {}  # group -> [tp, fp, fn] per label
+    for r in results:
+        if r[0] == "clip":
+            clip[r[1]] = clip.get(r[1], 0) + r[2]
+    if matched:
+        counts = merge_counts(matched)
         fig = event_figures(counts, hours)
         o = fig["overall"]
         per = counts["per_label"]
         fa = np.array([per[lab]["false_alarms"] for lab in LABELS], float) / max(hours, 1e-9)
         ev_f1 = f1_from_counts(np.array([per[lab]["hits"] for lab in LABELS], float),
-                    np.array([per[lab]["predicted"] - per[lab]["hits"] for lab in LABELS], float),
-                    np.array([per[lab]["true"] - per[lab]["hits"] for lab in LABELS], float))
+                               np.array([per[lab]["predicted"] - per[lab]["hits"] for lab in LABELS], float),
+                               np.array([per[lab]["true"] - per[lab]["hits"] for lab in LABELS], float))
         ev = (o["f1"] or 0.0, o["precision"] or 0.0, o["recall"] or 0.0, o["false_alarms_per_hour"] or 0.0,
               o["median_onset_error_s"])
     else:

@@ -290,9 +290,10 @@ def main(argv=None) -> None:
     have_clips = all((a.work / "clips" / f"fold{k}.npz").exists() for k in range(len(folds)))
     res: dict = {"folds": len(folds), "train_extra": a.train_extra, "scored_floors": a.scored_floors, "labels_in_folds": seen, "untuned_labels": keep,
                  "regions": [int(len(f.y)) for f in folds], "clips_available": have_clips,
-                 "fold_packages": [f.meta["packages"] for f in folds], "candidates": {},
-                 "added_packages": [_added_part(p).meta["packages"] for p in sorted((a.work / "regions").glob("added*.npz"))
-                                    if ".tmp" not in p.name] if a.added else []}
+                 "fold_packages": [f.meta["packages"] for f in folds], "candidates": {}}
+    if a.added:  # the added set's packages by part (model 2.10)
+        res["added_packages"] = [_added_part(p).meta["packages"] for p in sorted((a.work / "regions").glob("added*.npz"))
+                                 if ".tmp" not in p.name]
 
     def log(msg):
         print(msg, flush=True)

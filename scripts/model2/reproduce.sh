@@ -20,6 +20,8 @@
 # also scored (stage 3b --scored-floors fmaps_noisy: a fifth group of the clip micro-F1).
 # MODEL=2.9: 2.8's, plus a second draw of both floor sets (stage 2c --round 2); the default, shipped
 # 2026-12-07 (its report adds the level stability on the demo and the everyday clips).
+# MODEL=2.10: 2.9's recipe with the first fresh set added to every fold's training (stages 2b/2c/3b
+# --added; never scored in cross-validation): a candidate measured in cross-validation only, not adopted.
 set -euo pipefail
 WORK=${1:?usage: $0 WORK OUT_DIR}; OUT=${2:?usage: $0 WORK OUT_DIR}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -49,7 +51,7 @@ elif [ "$MODEL" = "2.1" ]; then
 else
   # 2.5: the old test packages join the folds (the fresh set is the held-out set); its folds differ
   # from 2.2-2.4's, so the two need separate WORKs
-  TT=(); case $MODEL in 2.5|2.6|2.7|2.8|2.9) TT=(--train-on-test-packages) ;; esac
+  TT=(); case $MODEL in 2.5|2.6|2.7|2.8|2.9|2.10) TT=(--train-on-test-packages) ;; esac
   "$PY" "$ROOT/scripts/model2/2b_regions.py" --work "$WORK" --encoder "$ENCODER" --timelines 12 "${TT[@]}"
   # 24 augmented training timelines per fold (training.augment; 2.2 and 2.3: two rounds): never scored
   "$PY" "$ROOT/scripts/model2/2c_fmaps.py" --work "$WORK" --encoder "$ENCODER" --timelines 24 --extra --augment "${TT[@]}"
@@ -59,7 +61,7 @@ else
     "$PY" "$ROOT/scripts/model2/2c_fmaps.py" --work "$WORK" --encoder "$ENCODER" --negatives "${TT[@]}"
     EXTRA=(fmaps_aug fmaps_neg); ONLY=(--only mlp512_e40x5)
   fi
-  if [ "$MODEL" = "2.7" ] || [ "$MODEL" = "2.8" ] || [ "$MODEL" = "2.9" ]; then
+  if [ "$MODEL" = "2.7" ] || [ "$MODEL" = "2.8" ] || [ "$MODEL" = "2.9" ] || [ "$MODEL" = "2.10" ]; then
     # each fold's recordings alone over hiss, pink noise, room tone or hum; its everyday sounds
     # other than hits, slams and steps over the same floors, no label (neither is ever scored)
     "$PY" "$ROOT/scripts/model2/2c_fmaps.py" --work "$WORK" --encoder "$ENCODER" --noisy "${TT[@]}"
@@ -67,13 +69,26 @@ else
     EXTRA=(fmaps_aug fmaps_noisy fmaps_neg_soft_noisy); ONLY=(--only mlp512_e40x5)
     # 2.8: the same, chosen with the recordings over noise floors scored too
     if [ "$MODEL" = "2.8" ]; then SCORED=(--scored-floors fmaps_noisy); fi
-    if [ "$MODEL" = "2.9" ]; then
+    if [ "$MODEL" = "2.9" ] || [ "$MODEL" = "2.10" ]; then
       # 2.9: a second draw of both floor sets (other floors, levels and placements)
       "$PY" "$ROOT/scripts/model2/2c_fmaps.py" --work "$WORK" --encoder "$ENCODER" --noisy --round 2 "${TT[@]}"
       "$PY" "$ROOT/scripts/model2/2c_fmaps.py" --work "$WORK" --encoder "$ENCODER" --negatives --no-impacts --noisy \
           --round 2 "${TT[@]}"
       EXTRA+=(fmaps_noisy2 fmaps_neg_soft_noisy2); SCORED=(--scored-floors fmaps_noisy)
     fi
+  fi
+  ADDED=()
+  if [ "$MODEL" = "2.10" ]; then
+    # 2.10: 2.9's recipe with the first fresh set added to training (split over the folds by package,
+    # each part over its fold's own beds; never scored): fetched now, before any head is trained
+    FRESH=${FRESH:-$WORK/fresh_heldout}
+    PYTHON="$PY" bash "$ROOT/training/fetch/get_fresh_heldout_audio.sh" "$FRESH"
+    A=(--work "$WORK" --encoder "$ENCODER" --added "$FRESH" "${TT[@]}")
+    "$PY" "$ROOT/scripts/model2/2b_regions.py" "${A[@]}" --timelines 2
+    "$PY" "$ROOT/scripts/model2/2c_fmaps.py" "${A[@]}" --timelines 3 --extra --augment
+    "$PY" "$ROOT/scripts/model2/2c_fmaps.py" "${A[@]}" --noisy
+    "$PY" "$ROOT/scripts/model2/2c_fmaps.py" "${A[@]}" --noisy --round 2
+    ADDED=(--added)
   fi
   if [ "$MODEL" = "2.2" ] || [ "$MODEL" = "2.3" ]; then
     "$PY" "$ROOT/scripts/model2/2c_fmaps.py" --work "$WORK" --encoder "$ENCODER" --timelines 24 --extra --augment --round 2
@@ -82,10 +97,15 @@ else
   case $MODEL in 2.2) SELECT=select22; ENS=() ;; 2.3) SELECT=select23; ENS=(--ensembles) ;;
     2.4) SELECT=select24; ENS=(--ensembles) ;; 2.5) SELECT=select25; ENS=(--ensembles) ;;
     2.6) SELECT=select26; ENS=(--ensembles) ;; 2.7) SELECT=select27; ENS=(--ensembles) ;;
-    2.8) SELECT=select28; ENS=(--ensembles) ;; *) SELECT=select29; ENS=(--ensembles) ;; esac
+    2.8) SELECT=select28; ENS=(--ensembles) ;; 2.10) SELECT=select210; ENS=(--ensembles) ;;
+    *) SELECT=select29; ENS=(--ensembles) ;; esac
   # 2.3 on: the candidates include logit-averaged ensembles of 3 and 5 mlp512 heads (seeds 0-2, 0-4)
   # 2.6: the five-head ensemble only (chosen by 2.4's and 2.5's selections)
-  "$PY" "$ROOT/scripts/model2/3b_select_tune.py" --work "$WORK" --train-extra "${EXTRA[@]}" "${ENS[@]}" "${ONLY[@]}" "${SCORED[@]}" --out $SELECT
+  "$PY" "$ROOT/scripts/model2/3b_select_tune.py" --work "$WORK" --train-extra "${EXTRA[@]}" "${ENS[@]}" "${ONLY[@]}" "${SCORED[@]}" "${ADDED[@]}" --out $SELECT
+  if [ "$MODEL" = "2.10" ]; then
+    # measured in cross-validation only (not adopted: benchmarks/RESULTS.md, 2026-12-07); no export, no report
+    echo "2.10: cross-validation figures in $WORK/$SELECT/selection.json"; exit 0
+  fi
   "$PY" "$ROOT/scripts/model2/4_export.py" --work "$WORK" --encoder-from "$ENCODER" --select $SELECT \
       --version "$MODEL" --out "$OUT" "${TT[@]}"
   if [ "$MODEL" != "2.2" ] && [ "$MODEL" != "2.3" ]; then

@@ -105,3 +105,21 @@ def test_figures_line_reads_the_objective_and_its_parts():
     assert f.objective == pytest.approx(0.5 * (0.6 + 0.8) - 0.002 * 10)
     assert f.line() == "0.6800 (event F1 0.600 P 0.70 R 0.50, FA/h 30.0, onset 0.40 s, clip 0.800)"
     assert "onset -," in Figures(0.0, 0.0, 0.0, 0.0, None, 0.5, {}, z, z, z).line()
+
+
+def test_pooling_resampled_track_results_equals_evaluating_those_tracks():
+    from training.tuning import pool, track_result
+
+    ev = [Event("Wind", 30.0, 45.0), Event("Fire", 80.0, 90.0)]
+    tl = _track(ev, 120.0, lambda lab, s: 0.9 * region_targets([e for e in ev if e.label == lab], s, REGION_S,
+                                                                    LABELS)[:, LABELS.index(lab)])
+    miss = _track([Event("Fire", 10.0, 20.0)], 60.0, lambda lab, s: np.zeros(len(s)))
+    rec = _track(None, 5.0, lambda lab, s: 0.9 * (lab == "Rain") * np.ones(len(s)), label="Rain")
+    th = {lab: 0.5 for lab in LABELS}
+    tracks = [tl, miss, rec]
+    res = [track_result(t, DetectionSettings(), th) for t in tracks]
+    for draw in ([0, 1, 2], [0, 0, 2], [1, 1, 2, 2]):  # a bootstrap's draws: repeats count twice
+        want = evaluate([tracks[i] for i in draw], DetectionSettings(), th).summary()
+        assert pool([res[i] for i in draw]).summary() == want
+    assert pool([res[0], res[2]]).event_f1 == pytest.approx(1.0)
+    assert pool([res[1], res[2]]).recall == 0.0 and pool([res[1], res[2]]).clip_micro_f1 == pytest.approx(1.0)
