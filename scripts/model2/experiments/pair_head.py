@@ -1,7 +1,7 @@
 """Explosion or gunshot? A second head that only tells the two apart (cross-validation only).
 
     python scripts/model2/experiments/pair_head.py --work WORK --select select29 [--name mlp512_e40x5]
-        [--floors fmaps_noisy] [--train-extra ...] [--nested]
+        [--floors fmaps_noisy] [--train-extra ...] [--nested] [--spectra]
 
 Most false alarms on the cross-validation timelines are an explosion suggested as a gunshot or the
 reverse (``false_alarms.py``), and dropping the lower-scoring of an overlapping pair by the main
@@ -11,7 +11,9 @@ labels, decides an overlapping pair instead: for each fold, trained on the other
 regions, it scores the fold's regions; the pair member whose label the pair head finds less likely
 over its span (mean probability) is dropped; or (third variant) every Explosion or Gunshot
 suggestion takes the label the pair head finds likelier. The candidate's cached out-of-fold scores, segmentation
-and thresholds are the stage's. Not part of the build; nothing here reads held-out data.
+and thresholds are the stage's. ``--spectra`` adds the regions' log-mel statistics (the baseline's
+features) to the embeddings (2026-12-07: +0.007 objective on select29, embeddings alone +0.008; the
+line was closed, benchmarks/RESULTS.md). Not part of the build; nothing here reads held-out data.
 """
 
 from __future__ import annotations
@@ -41,22 +43,32 @@ from training import tuning  # noqa: E402
 EXP, GUN = LABELS.index("Explosion"), LABELS.index("Gunshot")
 
 
-def pair_scores(folds, k: int, c: float, work: Path | None = None, extra: tuple[str, ...] = ()) -> np.ndarray:
+def features(rows, spectra: bool) -> np.ndarray:
+    """The pair head's input: the region embeddings (``rows("emb")``), with ``spectra`` also the
+    region's log-mel statistics (``rows("base")``, the baseline's 180 values)."""
+    return np.concatenate([rows("emb"), rows("base")], axis=1) if spectra else rows("emb")
+
+
+def pair_scores(folds, k: int, c: float, work: Path | None = None, extra: tuple[str, ...] = (),
+                spectra: bool = False) -> np.ndarray:
     """Fold ``k``'s scored rows as ``[rows, 7]``: Gunshot's column P(gunshot | one of the two), and
     Explosion's 1 - that, from a head trained on the other folds' regions with exactly one of them
-    (and on their stage-2c sets ``extra`` of ``work``)."""
+    (and on their stage-2c sets ``extra`` of ``work``); ``spectra``: see :func:`features`."""
     xs, ys = [], []
     for j, f in enumerate(folds):
         if j == k:
             continue
-        for x, y in [(f.x("emb"), f.y)] + (stage3b.extra_examples(work, list(extra), j) if extra else []):
+        for x, y in [(features(f.x, spectra), f.y)] + (
+                [(features(lambda key, x=x, bx=bx: {"emb": x, "base": bx}[key], spectra), y) for (x, y), (bx, _) in
+                 zip(stage3b.extra_examples(work, list(extra), j), stage3b.extra_examples(work, list(extra), j, "base"))]
+                if extra else []):
             m = (y[:, EXP] > 0) != (y[:, GUN] > 0)
             xs.append(x[m])
             ys.append(y[m, GUN] > 0)
     x, y = np.concatenate(xs), np.concatenate(ys)
     scale = StandardScaler().fit(x)
     clf = LogisticRegression(C=c, max_iter=2000).fit(scale.transform(x), y)
-    p = clf.predict_proba(scale.transform(folds[k].scored_x("emb")))[:, 1]
+    p = clf.predict_proba(scale.transform(features(folds[k].scored_x, spectra)))[:, 1]
     out = np.zeros((len(p), len(LABELS)), np.float32)
     out[:, GUN], out[:, EXP] = p, 1 - p
     return out
@@ -111,7 +123,7 @@ def nested(a, folds, by_fold, settings, th) -> None:
     for v in variants:
         pair_of = {}
         for k, f in enumerate(folds):
-            for t, pt in zip(by_fold[k], f.tracks(pair_scores(folds, k, v[0], a.work, v[1]))):
+            for t, pt in zip(by_fold[k], f.tracks(pair_scores(folds, k, v[0], a.work, v[1], a.spectra))):
                 if t.events is not None:
                     pair_of[id(t)] = pt
         by_variant[v] = pair_segments(pair_of, 0.5)
@@ -137,6 +149,7 @@ def main(argv=None) -> None:
     per_label.add_score_args(ap)
     ap.add_argument("--c", type=float, default=0.1, help="the logistic regression's inverse regularisation")
     ap.add_argument("--nested", action="store_true", help="choose C and the training material per fold (nested)")
+    ap.add_argument("--spectra", action="store_true", help="the regions' log-mel statistics beside the embeddings")
     a = ap.parse_args(argv)
     folds, by_fold = per_label.tracks_by_fold(a)
     if a.nested:
@@ -145,7 +158,7 @@ def main(argv=None) -> None:
         return
     pair_of = {}
     for k, f in enumerate(folds):
-        pair_tracks = f.tracks(pair_scores(folds, k, a.c))
+        pair_tracks = f.tracks(pair_scores(folds, k, a.c, spectra=a.spectra))
         for t, pt in zip(by_fold[k], pair_tracks):
             if t.events is not None:  # only the timelines hold pairs of different events
                 pair_of[id(t)] = pt
