@@ -34,11 +34,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from mulse_author.detect.segmentation import DetectionSettings  # noqa: E402
 from mulse_author.labels import LABELS  # noqa: E402
+from training import cv_intervals  # noqa: E402
 from training.events import Event  # noqa: E402
 from training.fmaps import map_regions, timeline_examples  # noqa: E402
 from training.heads import HeadConfig, train_head, train_heads  # noqa: E402
 from training.timelines import region_targets  # noqa: E402
-from training.tuning import REGION_S, Soundtrack, evaluate, region_starts_s, tune  # noqa: E402
+from training.tuning import REGION_S, Soundtrack, evaluate, region_starts_s, track_result, tune  # noqa: E402
 
 CANDIDATES = {
     "mlp256_e40": HeadConfig(hidden=256, epochs=40),
@@ -142,6 +143,13 @@ def floor_tracks(npz: Path) -> list[dict]:
         out.append({"emb": emb, "base": b, "q": q, "env": d[f"env{i}"], "duration_s": t["duration_s"],
                     "label": labels.pop() if labels else None})
     return out
+
+
+def fold_layout(folds: list[Fold]) -> list[tuple[int, int, int, int]]:
+    """Each fold's ``(timelines, recordings, gains per recording, floor tracks)``, in the order of
+    :meth:`Fold.tracks` (for :func:`training.cv_intervals.units`)."""
+    return [(len(f.meta["timelines"]), len(f.meta["recordings"]), len(np.unique(f.arrays["rec_gain"])), len(f.floors))
+            for f in folds]
 
 
 def tuning_start(folds: list[Fold]) -> tuple[dict[str, int], list[str], dict[str, float]]:
@@ -259,6 +267,40 @@ def oof_tracks(work: Path, folds: list[Fold], key: str, cfg: HeadConfig, use_cli
     return [t for k, fold in enumerate(folds) for t in fold.tracks(scores[k])]
 
 
+def interval_block(folds: list[Fold], model: list[Soundtrack], m_settings: DetectionSettings, m_th: dict,
+                   base: list[Soundtrack], b_settings: DetectionSettings, b_th: dict,
+                   reps: int = cv_intervals.REPS) -> dict:
+    """Bootstrap intervals (:mod:`training.cv_intervals`) of the chosen head's and the baseline's
+    tuned cross-validation figures, and of head minus baseline on the same draws."""
+    units = cv_intervals.units(fold_layout(folds))
+    draws = cv_intervals.resample(units, reps)
+    m = [track_result(t, m_settings, m_th) for t in model]
+    b = [track_result(t, b_settings, b_th) for t in base]
+    return {"reps": reps, "units": {k: sum(1 for u in units if u[0] == k) for k in ("timeline", "recording", "floor")},
+            "model": cv_intervals.intervals(m, draws), "baseline": cv_intervals.intervals(b, draws),
+            "model_minus_baseline": cv_intervals.differences(m, b, draws)}
+
+
+def settings_of(block: dict) -> DetectionSettings:
+    """A selection.json ``settings`` block as :class:`DetectionSettings`."""
+    return DetectionSettings.for_model(None, **{k: v for k, v in block.items() if k != "thresholds"})
+
+
+def add_intervals(work: Path, out: Path, floors: str | None, extra: list[str], added: bool) -> dict:
+    """``--intervals-only``: the interval block of an existing selection (WORK/OUT/selection.json)
+    from its cached out-of-fold scores; written back into the selection."""
+    sel = json.loads((out / "selection.json").read_text())
+    folds = load_folds(work, floors)
+    name = sel["chosen"]
+    cfg = {**CANDIDATES, **ENSEMBLES}[name.split("+")[0]]
+    model = oof_tracks(work, folds, "emb", cfg, sel["candidates"][name]["clips"], out / f"oof_{name}.npz", extra, added)
+    base = oof_tracks(work, folds, "base", BASELINE, False, out / "oof_baseline.npz", extra, added)
+    sel["intervals"] = interval_block(folds, model, settings_of(sel["settings"]), sel["thresholds"],
+                                      base, settings_of(sel["baseline"]["settings"]), sel["baseline"]["thresholds"])
+    (out / "selection.json").write_text(json.dumps(sel, indent=1, default=float))
+    return sel["intervals"]
+
+
 def _save(head, path: Path) -> None:
     save_file({k: v.detach().numpy().copy() for k, v in head.state_dict().items()}, str(path))
 
@@ -281,10 +323,16 @@ def main(argv=None) -> None:
     ap.add_argument("--added", action="store_true",
                     help="train on stage 2b/2c's --added parts too (part k wherever fold k trains; never scored; "
                          "model 2.10: the first fresh set)")
+    ap.add_argument("--intervals-only", action="store_true",
+                    help="add the bootstrap intervals to an existing WORK/OUT/selection.json from its caches (no training)")
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
-    folds = load_folds(a.work, a.scored_floors)
     out = a.work / a.out
+    if a.intervals_only:
+        iv = add_intervals(a.work, out, a.scored_floors, a.train_extra, a.added)
+        print(json.dumps({k: iv[k]["objective"] for k in ("model", "baseline", "model_minus_baseline")}), flush=True)
+        return
+    folds = load_folds(a.work, a.scored_floors)
     out.mkdir(parents=True, exist_ok=True)
     seen, keep, start_th = tuning_start(folds)
     have_clips = all((a.work / "clips" / f"fold{k}.npz").exists() for k in range(len(folds)))
@@ -309,7 +357,7 @@ def main(argv=None) -> None:
         if unknown:
             raise SystemExit(f"unknown candidate(s) {', '.join(sorted(unknown))} (with --ensembles for the x3/x5 ones)")
         runs = [r for r in runs if r[0] in a.only]
-    best_name, best = None, None
+    best_name, best, best_tracks = None, None, None
     for name, cfg, use_clips in runs:
         tracks = oof_tracks(a.work, folds, "emb", cfg, use_clips, out / f"oof_{name}.npz", a.train_extra, a.added)
         default = evaluate(tracks, DetectionSettings(), start_th)
@@ -319,7 +367,7 @@ def main(argv=None) -> None:
                                    "tuned": fig.summary(), "settings": asdict(settings), "thresholds": th,
                                    "history": hist}
         if best is None or fig.objective > best[2].objective:
-            best_name, best = name, (settings, th, fig)
+            best_name, best, best_tracks = name, (settings, th, fig), tracks
     res["chosen"] = best_name
     settings, th, fig = best
     res["settings"] = asdict(settings)
@@ -331,6 +379,7 @@ def main(argv=None) -> None:
     res["baseline"] = {"config": asdict(BASELINE), "tuned": b_fig.summary(), "settings": asdict(b_settings),
                        "thresholds": b_th, "default_settings": evaluate(base_tracks, DetectionSettings(),
                                                                          start_th).summary()}
+    res["intervals"] = interval_block(folds, best_tracks, settings, th, base_tracks, b_settings, b_th)
 
     cfg = res["candidates"][best_name]["config"]
     use_clips = res["candidates"][best_name]["clips"]

@@ -319,6 +319,31 @@ def _times(n: int) -> str:
     return "one draw" if n == 1 else f"{n} draws of other floors, levels and placements"
 
 
+def cv_interval_lines(iv: dict | None) -> list[str]:
+    """The bootstrap intervals of stage 3b's cross-validation figures (:mod:`training.cv_intervals`)."""
+    if not iv:
+        return []
+
+    def span(v, digits=3):
+        lo, hi = v["interval"]
+        return f"{R.figure(lo, digits)}-{R.figure(hi, digits)}"
+
+    def both(block, digits=3):
+        return ", ".join(f"{name} {R.figure(block[k]['value'], d)} ({span(block[k], d)})" for k, name, d in (
+            ("objective", "objective", digits), ("event_f1", "event F1", digits),
+            ("false_alarms_per_hour", "false alarms per hour", 1), ("clip_micro_f1", "clip micro-F1", digits)))
+
+    diff = iv["model_minus_baseline"]
+    u = iv["units"]
+    return ["", f"95 % bootstrap intervals ({iv['reps']} draws of the {u['timeline']} timelines and quiet-noise tracks, {u['recording']} recordings "
+            f"with their four gains and {u['floor']} recordings over noise floors, settings held as tuned; "
+            "`training/cv_intervals.py`): chosen head " + both(iv["model"]) + "; baseline " + both(iv["baseline"])
+            + f"; head minus baseline on the same draws: objective {R.signed(diff['objective']['difference'])} "
+            f"({R.signed(diff['objective']['interval'][0])} to {R.signed(diff['objective']['interval'][1])}), event F1 "
+            f"{R.signed(diff['event_f1']['difference'])} ({R.signed(diff['event_f1']['interval'][0])} to "
+            f"{R.signed(diff['event_f1']['interval'][1])})."]
+
+
 def selection_lines(sel: dict) -> list[str]:
     """The card's "how it was chosen" section: stage 3 (clips) or stage 3b (timelines)."""
     if "candidates" in sel:  # stage 3b
@@ -338,6 +363,7 @@ def selection_lines(sel: dict) -> list[str]:
             lines.append(f"| {name} | {R.figure(t['objective'])} | {R.figure(t['event_f1'])} | {R.figure(t['false_alarms_per_hour'], 1)} | "
                          f"{R.figure(t['clip_micro_f1'])} | {R.figure(d['event_f1'])}, {R.figure(d['false_alarms_per_hour'], 1)}, "
                          f"{R.figure(d['clip_micro_f1'])} |")
+        lines += cv_interval_lines(sel.get("intervals"))
         s = sel["settings"]
         lines += ["", f"Chosen: `{sel['chosen']}`. Segmentation (in the card's `detection` block): support quantile "
                   f"{s['support_quantile']}, smoothing {s['smooth_s']} s, release at {s['low_ratio']} x the threshold, "

@@ -113,3 +113,20 @@ def test_interval_lines_quote_each_gain_the_spread_and_the_timelines():
     assert paired == ("- model 9 minus model 8, paired: event F1 +0.500 (+0.500 to +0.500), "
                       "false alarms / h -20 (-20 to -20)")
     assert clip_interval_lines({"m": {"clips": {"0": {"micro_f1": 0.5}}}}, ["m"], ["0"], 3) == []
+
+
+def test_cross_validation_interval_line_quotes_head_baseline_and_their_difference(stage):
+    assert stage.cv_interval_lines(None) == []
+
+    def block(obj, f1, fa, clip):
+        return {k: {"value": v, "interval": [v - 0.03, v + 0.02]} for k, v in
+                (("objective", obj), ("event_f1", f1), ("false_alarms_per_hour", fa), ("clip_micro_f1", clip))}
+    iv = {"reps": 1000, "units": {"timeline": 112, "recording": 254, "floor": 508},
+          "model": block(0.6437, 0.587, 36.4, 0.773), "baseline": block(0.356, 0.398, 59.3, 0.577),
+          "model_minus_baseline": {"objective": {"difference": 0.2877, "interval": [0.2499, 0.337]},
+                                   "event_f1": {"difference": 0.189, "interval": [0.154, 0.227]}}}
+    text = " ".join(stage.cv_interval_lines(iv))
+    assert "1000 draws of the 112 timelines" in text and "254 recordings" in text and "508 recordings over" in text
+    assert "chosen head objective 0.644 (0.614-0.664)" in text and "false alarms per hour 36.4 (36.4-36.4)" in text
+    assert "baseline objective 0.356 (0.326-0.376)" in text
+    assert "objective +0.288 (+0.250 to +0.337), event F1 +0.189 (+0.154 to +0.227)" in text

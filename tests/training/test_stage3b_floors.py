@@ -114,3 +114,35 @@ def test_added_parts_train_every_head_but_their_own_folds_and_are_never_scored(s
     scores = stage.oof_scores(tmp_path, folds, "emb", stage.CANDIDATES["mlp256_e40"], False, added=True)
     assert rows == [15, 10, 15]  # the head scoring fold 1 never trains on part 1 (fold 1's beds)
     assert [len(s) for s in scores] == [5, 5, 5]
+
+
+def test_intervals_only_adds_the_chosen_heads_and_the_baselines_intervals_from_the_caches(stage, tmp_path):
+    from dataclasses import asdict
+
+    from mulse_author.detect.segmentation import DetectionSettings
+    from mulse_author.labels import LABELS
+
+    rng = np.random.default_rng(0)
+    (tmp_path / "regions").mkdir()
+    for k in range(2):
+        _regions(tmp_path / "regions" / f"fold{k}.npz", rng)
+    out = tmp_path / "sel"
+    out.mkdir()
+    for name in ("oof_mlp512_e40x5", "oof_baseline"):
+        np.savez(out / f"{name}.npz", **{f"fold{k}": rng.random((5, 7)).astype(np.float32) for k in range(2)})
+    block = {**asdict(DetectionSettings()), "thresholds": None}
+    th = {lab: 0.5 for lab in LABELS}
+    sel = {"chosen": "mlp512_e40x5", "candidates": {"mlp512_e40x5": {"clips": False}}, "settings": block,
+           "thresholds": th, "baseline": {"settings": block, "thresholds": th}}
+    (out / "selection.json").write_text(json.dumps(sel))
+    iv = stage.add_intervals(tmp_path, out, None, [], False)
+    assert json.loads((out / "selection.json").read_text())["intervals"] == json.loads(json.dumps(iv))
+    assert iv["units"] == {"timeline": 2, "recording": 2, "floor": 0}
+    folds = stage.load_folds(tmp_path)
+    tracks = stage.oof_tracks(tmp_path, folds, "emb", stage.ENSEMBLES["mlp512_e40x5"], False, out / "oof_mlp512_e40x5.npz")
+    want = stage.evaluate(tracks, DetectionSettings(), th).summary()["objective"]
+    assert iv["model"]["objective"]["value"] == want
+    lo, hi = iv["model"]["objective"]["interval"]
+    assert lo <= want <= hi
+    d = iv["model_minus_baseline"]["objective"]
+    assert d["difference"] == pytest.approx(d["a"] - d["b"])

@@ -22,55 +22,13 @@ import json
 import sys
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from per_label import stage3b  # noqa: E402
 
-from training import tuning  # noqa: E402
-from training.intervals import central  # noqa: E402
-
-FIGURES = ("objective", "event_f1", "false_alarms_per_hour", "clip_micro_f1")
-
-
-def units(folds) -> list[tuple[str, list[int]]]:
-    """``[(kind, track indices)]`` in :meth:`Fold.tracks` order: each timeline, each recording
-    (its gains together), each recording over a noise floor."""
-    out, i = [], 0
-    for f in folds:
-        n_gain = len(np.unique(f.arrays["rec_gain"]))
-        out += [("timeline", [i + t]) for t in range(len(f.meta["timelines"]))]
-        i += len(f.meta["timelines"])
-        for _ in f.meta["recordings"]:
-            out.append(("recording", list(range(i, i + n_gain))))
-            i += n_gain
-        out += [("floor", [i + t]) for t in range(len(f.floors))]
-        i += len(f.floors)
-    return out
-
-
-def resample(kinds: list[tuple[str, list[int]]], reps: int, seed: int) -> list[list[int]]:
-    """``reps`` lists of track indices: each kind's units drawn with replacement among themselves."""
-    rng = np.random.default_rng(seed)
-    by_kind: dict[str, list[list[int]]] = {}
-    for kind, idx in kinds:
-        by_kind.setdefault(kind, []).append(idx)
-    out = []
-    for _ in range(reps):
-        draw = []
-        for members in by_kind.values():
-            for j in rng.integers(0, len(members), len(members)):
-                draw += members[j]
-        out.append(draw)
-    return out
-
-
-def figures(fig) -> dict[str, float]:
-    s = fig.summary()
-    return {k: float(s[k]) for k in FIGURES}
+from training import cv_intervals, tuning  # noqa: E402
 
 
 def results(folds, by_fold, keep, start, nested: bool, log) -> list:
@@ -105,9 +63,8 @@ def main(argv=None) -> None:
     folds = stage3b.load_folds(a.work, a.floors)
     _, keep, start = stage3b.tuning_start(folds)
     cfg = {**stage3b.CANDIDATES, **stage3b.ENSEMBLES}[a.name]
-    kinds = units(folds)
-    draws = resample(kinds, a.reps, a.seed)
-    res: dict = {"reps": a.reps, "units": {k: sum(1 for u in kinds if u[0] == k) for k in ("timeline", "recording", "floor")}}
+    draws = cv_intervals.resample(cv_intervals.units(stage3b.fold_layout(folds)), a.reps, a.seed)
+    res: dict = {"reps": a.reps}
     for nested in ([False, True] if a.nested else [False]):
         mode = "nested" if nested else "un-nested"
         per = {}
@@ -116,18 +73,11 @@ def main(argv=None) -> None:
             scores = stage3b.oof_scores(a.work, folds, "emb", cfg, False, a.work / sel / f"oof_{a.name}.npz")
             by_fold = [f.tracks(s) for f, s in zip(folds, scores)]
             per[sel] = results(folds, by_fold, keep, start, nested, lambda m: print(m, flush=True))
-        if len(per[a.a]) != len(per[a.b]) or len(per[a.a]) != sum(len(u[1]) for u in kinds):
-            raise SystemExit("the two caches do not score the same soundtracks")
-        full = {sel: figures(tuning.pool(r)) for sel, r in per.items()}
-        diffs = np.array([[figures(tuning.pool([per[a.a][i] for i in d]))[k] -
-                           figures(tuning.pool([per[a.b][i] for i in d]))[k] for k in FIGURES] for d in draws])
-        out = {}
-        for j, k in enumerate(FIGURES):
-            lo, hi = central(diffs[:, j])
-            out[k] = {"a": full[a.a][k], "b": full[a.b][k], "difference": full[a.a][k] - full[a.b][k],
-                      "interval": [lo, hi]}
-            print(f"{mode} {k}: {a.a} {full[a.a][k]:.4f}, {a.b} {full[a.b][k]:.4f}, difference "
-                  f"{out[k]['difference']:+.4f} (95 % {lo:+.4f} to {hi:+.4f})", flush=True)
+        out = cv_intervals.differences(per[a.a], per[a.b], draws)
+        for k, v in out.items():
+            lo, hi = v["interval"]
+            print(f"{mode} {k}: {a.a} {v['a']:.4f}, {a.b} {v['b']:.4f}, difference "
+                  f"{v['difference']:+.4f} (95 % {lo:+.4f} to {hi:+.4f})", flush=True)
         res[mode] = out
     if a.out:
         a.out.write_text(json.dumps(res, indent=1))
