@@ -139,7 +139,8 @@ def test_intervals_only_adds_the_chosen_heads_and_the_baselines_intervals_from_t
     assert json.loads((out / "selection.json").read_text())["intervals"] == json.loads(json.dumps(iv))
     assert iv["units"] == {"timeline": 2, "recording": 2, "floor": 0}
     folds = stage.load_folds(tmp_path)
-    tracks = stage.oof_tracks(tmp_path, folds, "emb", stage.ENSEMBLES["mlp512_e40x5"], False, out / "oof_mlp512_e40x5.npz")
+    tracks = stage.oof_tracks(tmp_path, folds, "emb", stage.ENSEMBLES["mlp512_e40x5"], False,
+                              out / "oof_mlp512_e40x5.npz")
     want = stage.evaluate(tracks, DetectionSettings(), th).summary()["objective"]
     assert iv["model"]["objective"]["value"] == want
     lo, hi = iv["model"]["objective"]["interval"]
