@@ -27,6 +27,21 @@ class HeadConfig:
     seed: int = 0
     #: heads trained with seeds seed, seed + 1, ... and merged (:func:`merge_heads`)
     members: int = 1
+    #: weight of the Gunshot term on regions of an explosion (and no gunshot), and of the Explosion
+    #: term on regions of a gunshot (and no explosion), in the loss: > 1 stresses the boundary the
+    #: false alarms cross (an experiment of 2026-12-07; 1.0 = plain BCE)
+    pair_weight: float = 1.0
+
+
+def pair_weights(y: torch.Tensor, weight: float) -> torch.Tensor | None:
+    """Per-element loss weights ``[B, 7]`` for :attr:`HeadConfig.pair_weight` (None when 1.0)."""
+    if weight == 1.0:
+        return None
+    exp, gun = LABELS.index("Explosion"), LABELS.index("Gunshot")
+    w = torch.ones_like(y)
+    w[:, gun] = torch.where((y[:, exp] > 0) & (y[:, gun] == 0), weight, 1.0)
+    w[:, exp] = torch.where((y[:, gun] > 0) & (y[:, exp] == 0), weight, 1.0)
+    return w
 
 
 class Head(nn.Module):
@@ -71,7 +86,7 @@ def train_head(x: np.ndarray, y: np.ndarray, cfg: HeadConfig = HeadConfig(), log
         total = 0.0
         for i in range(0, len(yt), cfg.batch):
             b = order[i:i + cfg.batch]
-            loss = F.binary_cross_entropy_with_logits(head(xt[b]), yt[b])
+            loss = F.binary_cross_entropy_with_logits(head(xt[b]), yt[b], weight=pair_weights(yt[b], cfg.pair_weight))
             opt.zero_grad()
             loss.backward()
             opt.step()

@@ -58,3 +58,37 @@ def test_merge_refuses_mismatched_heads():
         merge_heads([a, b])
     with pytest.raises(ValueError, match="hidden layer"):
         merge_heads([train_head(x, y, HeadConfig(hidden=0, epochs=1))])
+
+
+def test_pair_weight_stresses_only_the_explosion_gunshot_boundary():
+    from mulse_author.labels import LABELS
+    from training.heads import pair_weights
+
+    exp, gun, rain = LABELS.index("Explosion"), LABELS.index("Gunshot"), LABELS.index("Rain")
+    y = torch.zeros(4, len(LABELS))
+    y[0, exp] = 1  # an explosion: its Gunshot term weighs more
+    y[1, gun] = 1  # a gunshot: its Explosion term weighs more
+    y[2, exp] = y[2, gun] = 1  # both: no boundary to stress
+    y[3, rain] = 1
+    assert pair_weights(y, 1.0) is None  # plain BCE, as before the option
+    w = pair_weights(y, 3.0)
+    want = torch.ones_like(y)
+    want[0, gun] = want[1, exp] = 3.0
+    assert torch.equal(w, want)
+
+
+def test_a_stressed_pair_pushes_the_wrong_label_of_a_confusable_region_down():
+    from mulse_author.labels import LABELS
+
+    exp, gun = LABELS.index("Explosion"), LABELS.index("Gunshot")
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((400, 8)).astype(np.float32)
+    y = np.zeros((400, len(LABELS)), np.float32)
+    y[:200, exp] = 1
+    y[200:, gun] = 1
+    x[:200, 0] += 0.3  # two barely separable classes
+    plain = train_head(x, y, HeadConfig(hidden=0, epochs=30, input_dropout=0.0))
+    stressed = train_head(x, y, HeadConfig(hidden=0, epochs=30, input_dropout=0.0, pair_weight=5.0))
+    # over explosion regions the Gunshot score falls (and over gunshot regions the Explosion score)
+    assert stressed.scores(x[:200])[:, gun].mean() < plain.scores(x[:200])[:, gun].mean()
+    assert stressed.scores(x[200:])[:, exp].mean() < plain.scores(x[200:])[:, exp].mean()

@@ -50,6 +50,8 @@ def main(argv=None) -> None:
     ap.add_argument("--ensemble-only", action="store_true", help="tune the ensemble of all the seeds only")
     ap.add_argument("--scored-floors", metavar="DIR", help="as stage 3b's (recordings over noise floors scored)")
     ap.add_argument("--added", action="store_true", help="as stage 3b's (stage 2b/2c --added parts trained on)")
+    ap.add_argument("--pair-weight", type=float, default=1.0,
+                    help="training.heads.HeadConfig.pair_weight of every member (use an --out of its own)")
     a = ap.parse_args(argv)
     torch.set_num_threads(1)
     folds = stage3b.load_folds(a.work, a.scored_floors)
@@ -59,7 +61,7 @@ def main(argv=None) -> None:
     shipped = a.work / a.seed0_from / single.name
     if 0 in a.seeds and shipped.exists() and not single.exists():
         shutil.copy(shipped, single)
-    cfg = stage3b.CANDIDATES[a.candidate]
+    cfg = dataclasses.replace(stage3b.CANDIDATES[a.candidate], pair_weight=a.pair_weight)
     scores = {}
     for s in a.seeds:
         scores[s] = stage3b.oof_scores(a.work, folds, "emb", dataclasses.replace(cfg, seed=s), False,
