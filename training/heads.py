@@ -29,7 +29,8 @@ class HeadConfig:
     members: int = 1
     #: weight of the Gunshot term on regions of an explosion (and no gunshot), and of the Explosion
     #: term on regions of a gunshot (and no explosion), in the loss: > 1 stresses the boundary the
-    #: false alarms cross (an experiment of 2026-12-07; 1.0 = plain BCE)
+    #: false alarms cross.  1.0 = plain BCE, what every shipped head used; 3.0 lowered the
+    #: cross-validation objective (experiment H, benchmarks/RESULTS.md, 2026-12-07)
     pair_weight: float = 1.0
 
 
