@@ -323,8 +323,6 @@ def main(argv=None) -> None:
     ap.add_argument("--added", action="store_true",
                     help="train on stage 2b/2c's --added parts too (part k wherever fold k trains; never scored; "
                          "model 2.10: the first fresh set)")
-    ap.add_argument("--pair-weight", type=float, default=1.0,
-                    help="training.heads.HeadConfig.pair_weight of every candidate (experiment H, 2026-12-07)")
     ap.add_argument("--intervals-only", action="store_true",
                     help="add the bootstrap intervals to an existing WORK/OUT/selection.json from its caches (no training)")
     a = ap.parse_args(argv)
@@ -359,8 +357,6 @@ def main(argv=None) -> None:
         if unknown:
             raise SystemExit(f"unknown candidate(s) {', '.join(sorted(unknown))} (with --ensembles for the x3/x5 ones)")
         runs = [r for r in runs if r[0] in a.only]
-    if a.pair_weight != 1.0:  # experiment H: every candidate's loss stresses the explosion / gunshot boundary
-        runs = [(name, replace(cfg, pair_weight=a.pair_weight), clips) for name, cfg, clips in runs]
     best_name, best, best_tracks = None, None, None
     for name, cfg, use_clips in runs:
         tracks = oof_tracks(a.work, folds, "emb", cfg, use_clips, out / f"oof_{name}.npz", a.train_extra, a.added)
