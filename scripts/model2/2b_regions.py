@@ -17,7 +17,9 @@ Each soundtrack goes through the app's own inference code (level-normalised stre
 regions every second from the first frame to the last: :func:`training.embed.stream_regions`),
 so what stage 3b trains and tunes on is what ``mulse-author analyze`` computes.  Writes
 WORK/regions/fold<k>.npz (arrays) and fold<k>.json (timelines' events, recordings).
-Resumable per fold.
+Resumable per fold.  ``--added DIR`` (candidate 2.10) writes WORK/regions/added<k>.npz instead: a
+further labelled set split over the folds by package, part k over fold k's beds, which stage 3b
+``--added`` trains on wherever fold k trains and never scores.
 """
 
 from __future__ import annotations

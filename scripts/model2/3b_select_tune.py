@@ -13,8 +13,10 @@ F1 and single-recording micro-F1).  The same is done for the log-mel baseline, o
 material.  ``--ensembles`` adds :data:`ENSEMBLES` (model 2.3).  ``--scored-floors fmaps_noisy``
 (model 2.8) also scores fold k's recordings alone over noise floors (stage 2c ``--noisy``), as a
 fifth clip group beside the four gains, so the choice sees what a noise floor costs (model 2.5
-scored 0.05 on a gunshot over -60 dBFS hiss).  Writes WORK/OUT/selection.json,
-head.safetensors and baseline.safetensors.  Never reads the test packages.
+scored 0.05 on a gunshot over -60 dBFS hiss).  ``--added`` trains on stage 2b/2c's added parts too
+(candidate 2.10; never scored).  Writes WORK/OUT/selection.json (with bootstrap intervals of the
+chosen head's and the baseline's figures, :mod:`training.cv_intervals`), head.safetensors and
+baseline.safetensors.  Never reads the test packages.
 """
 
 from __future__ import annotations
