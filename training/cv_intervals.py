@@ -63,24 +63,28 @@ def figures(results: Sequence[tuple]) -> dict[str, float]:
     return {k: float(s[k]) for k in FIGURES}
 
 
-def intervals(results: Sequence[tuple], draws: Sequence[Sequence[int]], level: float = LEVEL) -> dict:
-    """Each of :data:`FIGURES` with its interval: ``{figure: {"value", "interval"}}``."""
+def draw_figures(results: Sequence[tuple], draws: Sequence[Sequence[int]]) -> np.ndarray:
+    """``[draws, FIGURES]``: :func:`figures` of ``results`` pooled on each draw."""
+    return np.array([[figures([results[i] for i in d])[k] for k in FIGURES] for d in draws])
+
+
+def intervals(results: Sequence[tuple], draws: Sequence[Sequence[int]], level: float = LEVEL,
+              rows: np.ndarray | None = None) -> dict:
+    """Each of :data:`FIGURES` with its interval: ``{figure: {"value", "interval"}}``; ``rows``:
+    :func:`draw_figures` of the same results and draws, when already pooled."""
     full = figures(results)
-    rows = np.array([[figures([results[i] for i in d])[k] for k in FIGURES] for d in draws])
+    rows = draw_figures(results, draws) if rows is None else rows
     return {k: {"value": full[k], "interval": list(central(rows[:, j], level))} for j, k in enumerate(FIGURES)}
 
 
 def differences(results_a: Sequence[tuple], results_b: Sequence[tuple], draws: Sequence[Sequence[int]],
-                level: float = LEVEL) -> dict:
+                level: float = LEVEL, rows: tuple[np.ndarray, np.ndarray] | None = None) -> dict:
     """``a - b`` of each of :data:`FIGURES`, both pooled on the same draws: ``{figure: {"a", "b",
-    "difference", "interval"}}``."""
+    "difference", "interval"}}``; ``rows``: both candidates' :func:`draw_figures`, when already pooled."""
     if len(results_a) != len(results_b):
         raise ValueError(f"{len(results_a)} and {len(results_b)} soundtracks: not the same cross-validation material")
     fa, fb = figures(results_a), figures(results_b)
-    rows = []
-    for d in draws:
-        a, b = figures([results_a[i] for i in d]), figures([results_b[i] for i in d])
-        rows.append([a[k] - b[k] for k in FIGURES])
-    rows = np.array(rows)
-    return {k: {"a": fa[k], "b": fb[k], "difference": fa[k] - fb[k], "interval": list(central(rows[:, j], level))}
+    ra, rb = (draw_figures(results_a, draws), draw_figures(results_b, draws)) if rows is None else rows
+    diff = ra - rb
+    return {k: {"a": fa[k], "b": fb[k], "difference": fa[k] - fb[k], "interval": list(central(diff[:, j], level))}
             for j, k in enumerate(FIGURES)}

@@ -278,9 +278,10 @@ def interval_block(folds: list[Fold], model: list[Soundtrack], m_settings: Detec
     draws = cv_intervals.resample(units, reps)
     m = [track_result(t, m_settings, m_th) for t in model]
     b = [track_result(t, b_settings, b_th) for t in base]
+    rm, rb = cv_intervals.draw_figures(m, draws), cv_intervals.draw_figures(b, draws)  # each draw pooled once
     return {"reps": reps, "units": {k: sum(1 for u in units if u[0] == k) for k in ("timeline", "recording", "floor")},
-            "model": cv_intervals.intervals(m, draws), "baseline": cv_intervals.intervals(b, draws),
-            "model_minus_baseline": cv_intervals.differences(m, b, draws)}
+            "model": cv_intervals.intervals(m, draws, rows=rm), "baseline": cv_intervals.intervals(b, draws, rows=rb),
+            "model_minus_baseline": cv_intervals.differences(m, b, draws, rows=(rm, rb))}
 
 
 def settings_of(block: dict) -> DetectionSettings:
