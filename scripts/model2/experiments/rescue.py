@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT / "scripts" / "model2" / "experiments"))
 import per_label  # noqa: E402  (stage 3b's folds and caches, and the segments hook)
 
 from mulse_author.detect.inference import region_spans  # noqa: E402
-from mulse_author.detect.segmentation import DetectionSettings  # noqa: E402
+from mulse_author.detect.segmentation import DetectionSettings, hysteresis_runs  # noqa: E402
 from mulse_author.labels import LABELS  # noqa: E402
 from mulse_author.spec import HOP, SAMPLE_RATE  # noqa: E402
 from training import tuning  # noqa: E402
@@ -39,20 +39,6 @@ SETS = {"impacts": ("Gunshot", "Explosion"), "all": tuple(LABELS)}
 BLOCK_S = HOP / SAMPLE_RATE  # the envelope's block (s)
 
 
-def runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    """``[(first, last)]`` of the runs of True in ``mask`` (window order)."""
-    out, start = [], None
-    for i, m in enumerate(mask):
-        if m and start is None:
-            start = i
-        if not m and start is not None:
-            out.append((start, i - 1))
-            start = None
-    if start is not None:
-        out.append((start, len(mask) - 1))
-    return out
-
-
 def rescued(track, found: list[Event], level: float, labels: tuple[str, ...]) -> list[Event]:
     """The suggestions :mod:`rescue` adds to ``found`` on ``track``."""
     starts, lengths = region_spans(track.q, track.duration_s, track.pool_frames)
@@ -60,7 +46,8 @@ def rescued(track, found: list[Event], level: float, labels: tuple[str, ...]) ->
     out = []
     for lab in labels:
         j = LABELS.index(lab)
-        for a, b in runs(track.scores[:, j] >= level):
+        for a, stop in hysteresis_runs(track.scores[:, j], level, level):  # windows >= level, half-open
+            b = stop - 1
             lo, hi = max(0.0, float(starts[b])), min(track.duration_s, float(ends[a]))
             if hi <= lo or any(e.label == lab and e.onset_s < hi and e.offset_s > lo for e in found):
                 continue
