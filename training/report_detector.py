@@ -267,13 +267,19 @@ def clip_interval_lines(m: dict, names: list[str], gains: list[str], recordings:
         diffs = [intervals.micro_f1_difference(m[first]["clips"][g]["counts_per_recording"],
                                                m[n]["clips"][g]["counts_per_recording"]) for g in gains]
         out.append(f"- {first} minus {n}, paired: " + ", ".join(
-            f"{g} dB {signed(d)} ({signed(lo)} to {signed(hi)})" for g, (d, (lo, hi)) in zip(gains, diffs)))
+            f"{g} dB {signed_interval(d, iv)}" for g, (d, iv) in zip(gains, diffs)))
     return out
 
 
 def signed(x: float, nd: int = 3) -> str:
     """A difference with its sign: "+0.133", "-0.020", "+0" (``nd=0``)."""
     return f"{x:+.{nd}f}"
+
+
+def signed_interval(x: float, interval, nd: int = 3) -> str:
+    """A difference and its interval: "+0.133 (-0.019 to +0.272)"."""
+    lo, hi = interval
+    return f"{signed(x, nd)} ({signed(lo, nd)} to {signed(hi, nd)})"
 
 
 def timeline_interval_lines(m: dict, names: list[str]) -> list[str]:
@@ -291,9 +297,8 @@ def timeline_interval_lines(m: dict, names: list[str]) -> list[str]:
     for n in paired[1:]:  # the leading model against each other one, on the same draws of timelines
         d = intervals.event_differences(m[paired[0]]["timelines"]["counts_per_timeline"],
                                         m[n]["timelines"]["counts_per_timeline"])
-        (f, (flo, fhi)), (r, (rlo, rhi)) = d["f1"], d["false_alarms_per_hour"]
-        out.append(f"- {paired[0]} minus {n}, paired: event F1 {signed(f)} ({signed(flo)} to {signed(fhi)}), "
-                   f"false alarms / h {signed(r, 0)} ({signed(rlo, 0)} to {signed(rhi, 0)})")
+        out.append(f"- {paired[0]} minus {n}, paired: event F1 {signed_interval(*d['f1'])}, "
+                   f"false alarms / h {signed_interval(*d['false_alarms_per_hour'], 0)}")
     return out
 
 

@@ -338,10 +338,9 @@ def cv_interval_lines(iv: dict | None) -> list[str]:
     return ["", f"95 % bootstrap intervals ({iv['reps']} draws of the {u['timeline']} timelines and quiet-noise tracks, {u['recording']} recordings "
             f"with their four gains and {u['floor']} recordings over noise floors, settings held as tuned; "
             "`training/cv_intervals.py`): chosen head " + both(iv["model"]) + "; baseline " + both(iv["baseline"])
-            + f"; head minus baseline on the same draws: objective {R.signed(diff['objective']['difference'])} "
-            f"({R.signed(diff['objective']['interval'][0])} to {R.signed(diff['objective']['interval'][1])}), event F1 "
-            f"{R.signed(diff['event_f1']['difference'])} ({R.signed(diff['event_f1']['interval'][0])} to "
-            f"{R.signed(diff['event_f1']['interval'][1])})."]
+            + "; head minus baseline on the same draws: objective "
+            + R.signed_interval(diff["objective"]["difference"], diff["objective"]["interval"]) + ", event F1 "
+            + R.signed_interval(diff["event_f1"]["difference"], diff["event_f1"]["interval"]) + "."]
 
 
 def selection_lines(sel: dict) -> list[str]:
