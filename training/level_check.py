@@ -30,23 +30,32 @@ def window_scores(net, audio: np.ndarray) -> np.ndarray:
     return stream_scores(net, mel_power(torch.from_numpy(audio), precise=False).numpy())[0]
 
 
-def decision_flips(net, thresholds: np.ndarray, signals: Iterable[np.ndarray], gains_db=GAINS_DB) -> dict:
-    """Window decisions (score >= threshold, per label) that change at each gain.
+def signal_figures(net, thresholds: np.ndarray, x: np.ndarray, gains_db=GAINS_DB) -> dict:
+    """One signal's ``{"decisions", "flips": {gain: n}, "moved": {gain: mean |score change|}}``."""
+    x = np.asarray(x, dtype=np.float32)
+    ref = window_scores(net, x)
+    flips, moved = {}, {}
+    for g in gains_db:
+        q = window_scores(net, x * np.float32(10 ** (g / 20)))
+        flips[g] = int(((ref >= thresholds) != (q >= thresholds)).sum())
+        moved[g] = float(np.abs(ref - q).mean())
+    return {"decisions": int(ref.size), "flips": flips, "moved": moved}
 
-    Returns ``{"signals", "decisions", "flips": {gain: n}, "mean_abs_change": {gain: x}}``, gains as
-    strings (JSON keys); ``mean_abs_change`` is the mean over signals of each signal's mean
-    absolute score change."""
-    flips, moved, n, k = {g: 0 for g in gains_db}, {g: [] for g in gains_db}, 0, 0
-    for x in signals:
-        x = np.asarray(x, dtype=np.float32)
-        ref = window_scores(net, x)
-        n, k = n + ref.size, k + 1
-        for g in gains_db:
-            q = window_scores(net, x * np.float32(10 ** (g / 20)))
-            flips[g] += int(((ref >= thresholds) != (q >= thresholds)).sum())
-            moved[g].append(float(np.abs(ref - q).mean()))
-    return {"signals": k, "decisions": n, "flips": {str(g): flips[g] for g in gains_db},
-            "mean_abs_change": {str(g): round(float(np.mean(moved[g])), 5) if moved[g] else None for g in gains_db}}
+
+def pooled(figures: list[dict], gains_db=GAINS_DB) -> dict:
+    """Per-signal figures summed over signals: ``{"signals", "decisions", "flips": {gain: n},
+    "mean_abs_change": {gain: x}}``, gains as strings (JSON keys); ``mean_abs_change`` is the mean over
+    signals of each signal's mean absolute score change."""
+    return {"signals": len(figures), "decisions": sum(f["decisions"] for f in figures),
+            "flips": {str(g): sum(f["flips"][g] for f in figures) for g in gains_db},
+            "mean_abs_change": {str(g): round(float(np.mean([f["moved"][g] for f in figures])), 5) if figures else None
+                                for g in gains_db}}
+
+
+def decision_flips(net, thresholds: np.ndarray, signals: Iterable[np.ndarray], gains_db=GAINS_DB) -> dict:
+    """Window decisions (score >= threshold, per label) that change at each gain, pooled over signals
+    (:func:`pooled`)."""
+    return pooled([signal_figures(net, thresholds, x, gains_db) for x in signals], gains_db)
 
 
 def signal_sets(everyday_clips: list[str] | None = None) -> dict[str, list[np.ndarray]]:
@@ -60,8 +69,14 @@ def signal_sets(everyday_clips: list[str] | None = None) -> dict[str, list[np.nd
 
 
 def checkpoint_flips(model_dir: Path, sets: dict[str, list[np.ndarray]]) -> tuple[str, dict]:
-    """``(version, {set name: decision_flips figures})`` of a checkpoint at its own thresholds."""
+    """``(version, {set name: decision_flips figures})`` of a checkpoint at its own thresholds. A signal
+    shared by several sets (the demo is in both of :func:`signal_sets`) is scored once."""
     net, card = load_checkpoint(model_dir)
     net.eval()
     th = np.array(card.threshold_list())
-    return card.version, {name: decision_flips(net, th, signals) for name, signals in sets.items()}
+    figures: dict[int, dict] = {}
+    for signals in sets.values():
+        for x in signals:
+            if id(x) not in figures:
+                figures[id(x)] = signal_figures(net, th, x)
+    return card.version, {name: pooled([figures[id(x)] for x in signals]) for name, signals in sets.items()}

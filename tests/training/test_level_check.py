@@ -53,3 +53,20 @@ def test_a_checkpoint_is_counted_at_its_own_thresholds(net_and_demo):
     version, figs = checkpoint_flips(folder, {"part": [x]})
     assert version == card.version
     assert figs["part"] == decision_flips(net, np.array(card.threshold_list()), [x])
+
+
+def test_a_signal_in_two_sets_is_scored_once(net_and_demo, monkeypatch):
+    import training.level_check as lc
+
+    net, x = net_and_demo
+    y = x[: 22050 * 9] * np.float32(0.5)
+    calls = []
+    real = lc.signal_figures
+    monkeypatch.setattr(lc, "signal_figures", lambda *a, **k: calls.append(1) or real(*a, **k))
+    path = default_model_path()
+    folder = Path(path) if Path(path).is_dir() else Path(path).parent
+    _, figs = lc.checkpoint_flips(folder, {"demo": [x], "demo and more": [x, y]})
+    assert len(calls) == 2  # x once, y once
+    th = np.array(load_checkpoint(folder)[1].threshold_list())
+    assert figs["demo"] == lc.pooled([real(net, th, x)])
+    assert figs["demo and more"] == decision_flips(net, th, [x, y])
