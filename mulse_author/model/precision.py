@@ -8,7 +8,9 @@ faster in bfloat16, with scores that differ from float32 by far less than the th
 ``"auto"`` (the default) picks bfloat16 only when both hold: the model card lists ``"bf16"`` among
 its validated precisions, and the CPU computes bfloat16 natively (emulated bfloat16 is slower than
 float32).  ``"fp32"`` and ``"bf16"`` force one (bf16 on a CPU without native support is allowed,
-with a warning, for testing).  Everything outside the encoder's convolutions stays float32.
+with a warning, for testing, where oneDNN can emulate it; a CPU with neither AVX-512 (BW, VL, DQ)
+nor AVX-NE-CONVERT has no bfloat16 convolution at all, and a forced bf16 falls back to float32 with
+a warning).  Everything outside the encoder's convolutions stays float32.
 """
 
 from __future__ import annotations
@@ -26,18 +28,27 @@ _BF16_FLAGS = ("amx_bf16", "avx512_bf16")
 
 
 @functools.lru_cache(maxsize=1)
-def native_bf16() -> bool:
-    """True when this CPU computes bfloat16 natively and torch's oneDNN backend can use it."""
+def bf16_runnable() -> bool:
+    """True when torch's oneDNN backend can run bfloat16 convolutions on this CPU at all (natively
+    or emulated); without AVX-512 (BW, VL, DQ) or AVX-NE-CONVERT it raises on the first one."""
     import torch  # lazy (start-up): resolving a precision from a card needs no torch
 
     if not torch.backends.mkldnn.is_available():
         return False
     try:
-        if not torch.ops.mkldnn._is_mkldnn_bf16_supported():
-            return False
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
     except (AttributeError, RuntimeError):
         return False
-    return bool(set(_cpu_flags()) & set(_BF16_FLAGS))
+
+
+#: The message for a bfloat16 request on a CPU that cannot run it.
+NO_BF16 = ("this CPU cannot run bfloat16 convolutions (oneDNN needs AVX-512 BW/VL/DQ or AVX-NE-CONVERT)")
+
+
+@functools.lru_cache(maxsize=1)
+def native_bf16() -> bool:
+    """True when this CPU computes bfloat16 natively and torch's oneDNN backend can use it."""
+    return bf16_runnable() and bool(set(_cpu_flags()) & set(_BF16_FLAGS))
 
 
 @functools.lru_cache(maxsize=1)
@@ -84,6 +95,10 @@ def resolve_precision(requested: str, net: Any, card: Any, warnings: list[str] |
         return "fp32"
     if requested == "auto":
         return "bf16" if "bf16" in validated_precisions(card) and native_bf16() else "fp32"
+    if requested == "bf16" and not bf16_runnable():
+        if warnings is not None:
+            warnings.append(f"bf16 requested, but {NO_BF16}: running fp32")
+        return "fp32"
     if requested == "bf16" and not native_bf16() and warnings is not None:
         warnings.append("bf16 requested on a CPU without native bfloat16 arithmetic: emulated, "
                         "likely slower than fp32")

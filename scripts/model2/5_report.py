@@ -83,13 +83,7 @@ def markdown(card: dict, reports: list[dict], sel: dict, lic: dict) -> str:
     lines += level_lines(card.get("metrics", {}).get("level_stability", {}))
     lines += selection_lines(sel)
     inf = card.get("inference", {})
-    chk = inf.get("bf16_check", {})
-    lines += ["", "## Inference precision",
-              f"Validated precisions: {', '.join(inf.get('precisions', []))}. bfloat16 (encoder convolutions after the "
-              f"first; `--precision auto` on CPUs with native bfloat16) changed {chk.get('decisions_flipped')} of "
-              f"{chk.get('decisions')} decisions on {chk.get('clips')} re-mixed cross-validation clips (max score "
-              f"difference {R.figure(chk.get('score_abs_diff_max'))}); the figures above were measured with `auto`.",
-              "", "## Limits",
+    lines += ["", "## Inference precision", precision_line(inf), "", "## Limits",
               "- Trained on game and sound-library recordings, not on film stems: film foley, score and processing differ.",
               "- Ocean has training recordings from one package only; Thunder and Rain have few.",
               f"- The held-out packages are game and sound libraries too ({reports[0]['test_recordings']} recordings"
@@ -382,6 +376,18 @@ def selection_lines(sel: dict) -> list[str]:
     lines.append(f"| baseline (log-mel mean/std/max + logistic regression) | {R.figure(sel['baseline']['micro_f1'])} | "
                  + ", ".join(R.figure(x) for x in sel["baseline"]["per_fold_micro_f1"]) + " |")
     return lines
+
+
+def precision_line(inf: dict) -> str:
+    """The card's inference-precision sentence from its ``inference`` block (stage 4)."""
+    chk = inf.get("bf16_check", {})
+    head = f"Validated precisions: {', '.join(inf.get('precisions', []))}."
+    if "skipped" in chk:  # exported on a CPU that cannot run bfloat16 convolutions
+        return f"{head} bfloat16 was not checked: {chk['skipped']}; the figures above were measured in float32."
+    return (f"{head} bfloat16 (encoder convolutions after the "
+            f"first; `--precision auto` on CPUs with native bfloat16) changed {chk.get('decisions_flipped')} of "
+            f"{chk.get('decisions')} decisions on {chk.get('clips')} re-mixed cross-validation clips (max score "
+            f"difference {R.figure(chk.get('score_abs_diff_max'))}); the figures above were measured with `auto`.")
 
 
 def level_stability(model: Path, previous: Path | None, everyday: Path | None) -> dict:

@@ -13,6 +13,10 @@ from mulse_author.model import precision as prec
 from mulse_author.model.card import CardError
 from mulse_author.model.encoders.aisfx import AisfxEncoder
 
+#: Tests that run bfloat16 convolutions for real: oneDNN has none on a CPU without AVX-512 (BW/VL/DQ)
+#: or AVX-NE-CONVERT (the fallback there is tested with the check monkeypatched).
+needs_bf16 = pytest.mark.skipif(not prec.bf16_runnable(), reason=prec.NO_BF16)
+
 
 def _encoder(seed: int = 0) -> AisfxEncoder:
     """Random weights and non-trivial BatchNorm statistics (folding must use all four)."""
@@ -51,6 +55,7 @@ def test_fused_fp32_equals_module_path(spec):
     assert torch.allclose(out, ref, rtol=1e-4, atol=1e-4 * ref.abs().max().item())
 
 
+@needs_bf16
 def test_bf16_is_close_to_fp32_and_returns_float32(spec):
     enc = _encoder()
     with torch.inference_mode():
@@ -104,8 +109,30 @@ def test_auto_needs_a_validated_card_and_native_bf16(monkeypatch):
     monkeypatch.setattr(prec, "native_bf16", lambda: False)
     assert prec.resolve_precision("auto", net, validated) == "fp32"
     warnings: list[str] = []
+    monkeypatch.setattr(prec, "bf16_runnable", lambda: True)  # emulated bfloat16
     assert prec.resolve_precision("bf16", net, validated, warnings) == "bf16"
     assert warnings and "native" in warnings[0]
+
+
+def test_forced_bf16_falls_back_to_fp32_where_the_cpu_cannot_run_it(monkeypatch):
+    """A CPU with neither AVX-512 (BW/VL/DQ) nor AVX-NE-CONVERT has no bfloat16 convolution: oneDNN
+    raises inside the first one. ``--precision bf16`` there runs fp32 with a warning, and an encoder
+    set to bf16 directly stops with a clear error instead of oneDNN's."""
+    net = _audio_net()
+    validated = _card(net.config, ("fp32", "bf16"))
+    monkeypatch.setattr(prec, "bf16_runnable", lambda: False)
+    monkeypatch.setattr(prec, "native_bf16", lambda: False)
+    warnings: list[str] = []
+    assert prec.resolve_precision("bf16", net, validated, warnings) == "fp32"
+    assert len(warnings) == 1 and "cannot run bfloat16" in warnings[0] and "fp32" in warnings[0]
+    assert prec.resolve_precision("auto", net, validated) == "fp32"
+    from mulse_author.model.encoders import aisfx
+
+    monkeypatch.setattr(aisfx, "bf16_runnable", lambda: False)
+    enc = _encoder()
+    enc.precision = "bf16"
+    with pytest.raises(MulseError, match="cannot run bfloat16"), torch.inference_mode():
+        enc.feature_map(torch.rand(1, 160, 96))
 
 
 def test_networks_without_the_encoder_stay_fp32(monkeypatch):
@@ -149,6 +176,7 @@ def test_native_bf16_is_false_without_the_cpu_flags(monkeypatch):
         prec.native_bf16.cache_clear()
 
 
+@needs_bf16
 def test_fused_weights_are_built_once_per_precision(spec):
     """bf16 uses split bf16 weights for the first convolution (3 input channels, float32 bias)
     and bf16 for the rest; the set stays cached (rebuilding weights on every chunk cost about a
@@ -167,6 +195,7 @@ def test_fused_weights_are_built_once_per_precision(spec):
     assert [b.dtype for _, b in layers[1:]] == [torch.bfloat16] * 7
 
 
+@needs_bf16
 def test_split_first_convolution_keeps_float32_accuracy():
     """The bf16 first layer (spectrogram and weights split into high + low bf16 parts) equals the
     float32 convolution rounded to bf16, but for rare one-ulp rounding differences; the plain
@@ -215,7 +244,7 @@ def test_max_pool2x2_equals_max_pool2d(shape, dtype):
         assert out.isnan().sum() == ref.isnan().sum() == 1
 
 
-@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+@pytest.mark.parametrize("dtype", [torch.float32, pytest.param(torch.bfloat16, marks=needs_bf16)])
 def test_conv_relu_in_one_pass_equals_conv_then_relu(dtype, monkeypatch):
     """oneDNN's fused convolution + ReLU gives the same numbers as the two torch calls, and the
     fallback (builds without the op) is those two calls."""

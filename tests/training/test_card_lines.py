@@ -130,3 +130,12 @@ def test_cross_validation_interval_line_quotes_head_baseline_and_their_differenc
     assert "chosen head objective 0.644 (0.614-0.664)" in text and "false alarms per hour 36.4 (36.4-36.4)" in text
     assert "baseline objective 0.356 (0.326-0.376)" in text
     assert "objective +0.288 (+0.250 to +0.337), event F1 +0.189 (+0.154 to +0.227)" in text
+
+
+def test_precision_line_quotes_the_bf16_check_or_says_it_was_skipped(stage):
+    done = stage.precision_line({"precisions": ["fp32", "bf16"], "bf16_check": {
+        "clips": 800, "decisions": 5600, "decisions_flipped": 5, "score_abs_diff_max": 0.035}})
+    assert done.startswith("Validated precisions: fp32, bf16.") and "changed 5 of 5600 decisions on 800" in done
+    skipped = stage.precision_line({"precisions": ["fp32"], "bf16_check": {"skipped": "no bf16 here"}})
+    assert skipped == ("Validated precisions: fp32. bfloat16 was not checked: no bf16 here; "
+                       "the figures above were measured in float32.")

@@ -41,9 +41,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from mulse_author.errors import MulseError
 from mulse_author.features.level import normalise
 
 from ...spec import FMAP_STRIDE, HOP, N_FFT, POOL_EDGE, POOL_FRAMES, SAMPLE_RATE, STREAM_CONTEXT
+from ..precision import NO_BF16, bf16_runnable
 
 # N_FFT and HOP (spec) at 22 050 Hz equal aisfx's 2048 and 1024 at 44.1 kHz (23.2 ms).
 N_MELS = 96
@@ -300,6 +302,8 @@ class AisfxEncoder(nn.Module):
         key = tuple(t._version for t in self.state_dict(keep_vars=True).values()
                     if isinstance(t, torch.Tensor))
         cached = self._fused_cache.get(self.precision)
+        if self.precision == "bf16" and not bf16_runnable():  # else oneDNN raises deep in a convolution
+            raise MulseError(f"{NO_BF16}: run the encoder in fp32")
         if cached is None or cached[0] != key:
             low = torch.bfloat16 if self.precision == "bf16" else torch.float32
             layers = []
