@@ -134,13 +134,12 @@ def bf16_check(net, a, sel, th, held) -> dict:
     flipped = int(((s32 >= th) != (s16 >= th)).sum())
     decisions = s32.size
     precisions = ["fp32"] + (["bf16"] if flipped <= 0.01 * decisions else [])
-    inference = {"precisions": precisions,
-                 "bf16": "the aiSFX encoder's convolutions after the first in bfloat16 (BatchNorm folded in), "
-                         "float32 elsewhere; chosen by precision='auto' on CPUs with native bfloat16",
-                 "bf16_check": {"clips": int(len(s32)), "decisions": int(decisions), "decisions_flipped": flipped,
-                                "score_abs_diff_max": float(np.abs(s32 - s16).max()),
-                                "criterion": "at most 1 % of the decisions change"}}
-    return inference
+    return {"precisions": precisions,
+            "bf16": "the aiSFX encoder's convolutions after the first in bfloat16 (BatchNorm folded in), "
+                    "float32 elsewhere; chosen by precision='auto' on CPUs with native bfloat16",
+            "bf16_check": {"clips": int(len(s32)), "decisions": int(decisions), "decisions_flipped": flipped,
+                           "score_abs_diff_max": float(np.abs(s32 - s16).max()),
+                           "criterion": "at most 1 % of the decisions change"}}
 
 
 def main(argv=None) -> None:

@@ -302,9 +302,9 @@ class AisfxEncoder(nn.Module):
         key = tuple(t._version for t in self.state_dict(keep_vars=True).values()
                     if isinstance(t, torch.Tensor))
         cached = self._fused_cache.get(self.precision)
-        if self.precision == "bf16" and not bf16_runnable():  # else oneDNN raises deep in a convolution
-            raise MulseError(f"{NO_BF16}: run the encoder in fp32")
         if cached is None or cached[0] != key:
+            if self.precision == "bf16" and not bf16_runnable():  # else oneDNN raises deep in a convolution
+                raise MulseError(f"{NO_BF16}: run the encoder in fp32")
             low = torch.bfloat16 if self.precision == "bf16" else torch.float32
             layers = []
             with torch.no_grad():

@@ -63,7 +63,8 @@ def main(argv=None) -> None:
     folds = stage3b.load_folds(a.work, a.floors)
     _, keep, start = stage3b.tuning_start(folds)
     cfg = {**stage3b.CANDIDATES, **stage3b.ENSEMBLES}[a.name]
-    draws = cv_intervals.resample(cv_intervals.units(stage3b.fold_layout(folds)), a.reps, a.seed)
+    units = cv_intervals.units(stage3b.fold_layout(folds))
+    draws = cv_intervals.resample(units, a.reps, a.seed)
     res: dict = {"reps": a.reps}
     for nested in ([False, True] if a.nested else [False]):
         mode = "nested" if nested else "un-nested"
@@ -73,6 +74,8 @@ def main(argv=None) -> None:
             scores = stage3b.oof_scores(a.work, folds, "emb", cfg, False, a.work / sel / f"oof_{a.name}.npz")
             by_fold = [f.tracks(s) for f, s in zip(folds, scores)]
             per[sel] = results(folds, by_fold, keep, start, nested, lambda m: print(m, flush=True))
+        if len(per[a.a]) != sum(len(idx) for _, idx in units):  # (differences() checks a against b)
+            raise SystemExit("the caches do not score the folds' soundtracks")
         out = cv_intervals.differences(per[a.a], per[a.b], draws)
         for k, v in out.items():
             lo, hi = v["interval"]
