@@ -11,9 +11,10 @@ the other, less a penalty for false alarms beyond :data:`FA_TARGET_PER_H` and fo
 onset error beyond :data:`ONSET_TARGET_S` (the targets of issue 12: an author reviews every
 false alarm, and an effect that starts seconds early is out of sync).
 
-The search is a coordinate descent over :data:`SEARCH` (each setting in turn over its
-values, the others fixed) with the per-label thresholds re-chosen on a grid after each pass;
-all of it runs on cross-validation folds, never on the test packages.
+The search goes over :data:`SEARCH` one setting at a time (each over its values, the others
+fixed), with the per-label thresholds re-chosen on a grid for each value (``"joint"``) or only
+after each pass (``"coordinate"``, models 2.1-2.9); all of it runs on cross-validation folds,
+never on the test packages.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import numpy as np
 
 from mulse_author.detect.inference import FMAP_S, POOL_FRAMES, region_spans
 from mulse_author.detect.refine import RefineSettings
-from mulse_author.detect.segmentation import DetectionSettings, detect_segments
+from mulse_author.detect.segmentation import CURVE_FIELDS, DetectionSettings, curve_segments, detection_curves
 from mulse_author.labels import LABELS
 from mulse_author.spec import HOP, SAMPLE_RATE
 from training.events import Event, event_figures, join_overlapping, match_events, merge_counts
@@ -70,6 +71,9 @@ class Soundtrack:
     #: A recording's clip group (default: its gain, "0", "-10", ...); e.g. "floor" for recordings
     #: over noise floors.  The clip micro-F1 is the mean over groups.
     group: str | None = None
+    #: Smoothed curves by curve settings (:data:`~mulse_author.detect.segmentation.CURVE_FIELDS`):
+    #: a search scores each soundtrack hundreds of times, mostly with the same curves.
+    curves: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def clip_group(self) -> str:
@@ -77,10 +81,18 @@ class Soundtrack:
 
 
 def segments(track: Soundtrack, settings: DetectionSettings, thresholds: dict[str, float]) -> list[Event]:
-    """The events the app would suggest on ``track`` (overlapping spans of a label joined)."""
+    """The events the app would suggest on ``track`` (overlapping spans of a label joined): the
+    app's :func:`~mulse_author.detect.segmentation.detect_segments` in its two halves, the
+    curves kept on the soundtrack for the next settings that share them."""
     starts, lengths = region_spans(track.q, track.duration_s, track.pool_frames)
-    _, segs = detect_segments(track.scores, starts, lengths, track.duration_s, LABELS, settings, thresholds,
-                              envelope=track.envelope, envelope_block_s=HOP / SAMPLE_RATE)
+    key = tuple(getattr(settings, name) for name in CURVE_FIELDS)
+    smooth = track.curves.get(key)
+    if smooth is None:
+        smooth = track.curves[key] = detection_curves(track.scores, starts, lengths, track.duration_s, settings)
+    else:
+        settings.validate()
+    segs = curve_segments(smooth, len(track.scores), lengths, track.duration_s, LABELS, settings, thresholds,
+                          envelope=track.envelope, envelope_block_s=HOP / SAMPLE_RATE)
     return join_overlapping([Event(s.label, s.start_ms / 1000, s.end_ms / 1000) for s in segs])
 
 
@@ -202,16 +214,33 @@ def choose_thresholds(tracks, settings: DetectionSettings, base: dict[str, float
 MIN_GAIN = 0.002
 
 
+#: The searches :func:`tune` knows.  ``"coordinate"``: each setting judged with the thresholds of
+#: the pass before, the first threshold choice taken whatever it gives (models 2.1-2.9 were tuned
+#: so).  ``"joint"``: each setting's value judged with the thresholds re-chosen for it as well, and
+#: the start kept unless a choice beats it (the coordinate search can end below its own start: a
+#: merge gap is decided against thresholds chosen for another gap; benchmarks/RESULTS.md).
+TUNERS = ("coordinate", "joint")
+
+
 def tune(tracks, start: DetectionSettings | None = None, thresholds: dict[str, float] | None = None,
          search: dict[str, tuple] = SEARCH, passes: int = 2, keep: Sequence[str] = (), log=print,
-         min_gain: float = MIN_GAIN):
-    """Coordinate descent over ``search`` and the per-label thresholds; returns
-    ``(settings, thresholds, figures, history)``."""
+         min_gain: float = MIN_GAIN, method: str = "joint"):
+    """Search ``search`` and the per-label thresholds (``method``, one of :data:`TUNERS`); returns
+    ``(settings, thresholds, figures, history)``.  A setting's value replaces the current one only
+    for a gain above ``min_gain`` in the objective."""
+    if method not in TUNERS:
+        raise ValueError(f"unknown tuner {method!r}; one of {', '.join(TUNERS)}")
+    joint = method == "joint"
     settings = start or DetectionSettings()
     th = dict(thresholds or {lab: 0.5 for lab in LABELS})
     history = []
-    th = choose_thresholds(tracks, settings, th, keep=keep)
-    best = evaluate(tracks, settings, th)
+    best = evaluate(tracks, settings, th) if joint else None
+    if joint:
+        history.append({"step": "start", **best.summary()})
+    new_th = choose_thresholds(tracks, settings, th, keep=keep)
+    fig = evaluate(tracks, settings, new_th)
+    if best is None or fig.objective > best.objective:
+        th, best = new_th, fig
     history.append({"step": "thresholds", **best.summary()})
     log(f"start: {best.summary()['objective']}")
     for p in range(passes):
@@ -221,9 +250,14 @@ def tune(tracks, start: DetectionSettings | None = None, thresholds: dict[str, f
                 if getattr(settings, name) == v:
                     continue
                 cand = replace(settings, **{name: v})
-                fig = evaluate(tracks, cand, th)
+                fig, cand_th = evaluate(tracks, cand, th), th
+                if joint:
+                    re_th = choose_thresholds(tracks, cand, th, keep=keep)
+                    re_fig = evaluate(tracks, cand, re_th)
+                    if re_fig.objective > fig.objective:
+                        fig, cand_th = re_fig, re_th
                 if fig.objective > best.objective + min_gain:
-                    settings, best, changed = cand, fig, True
+                    settings, th, best, changed = cand, cand_th, fig, True
             log(f"pass {p + 1} {name}={getattr(settings, name)}: {best.objective:.4f}")
         new_th = choose_thresholds(tracks, settings, th, keep=keep)
         fig = evaluate(tracks, settings, new_th)
@@ -242,3 +276,10 @@ def region_starts_s(q: np.ndarray) -> np.ndarray:
 
 
 REGION_S = POOL_FRAMES * FMAP_S  #: seconds a region spans (7.8 s)
+
+
+def leave_one_fold_out(by_fold: Sequence[Sequence]):
+    """``(k, every other fold's items, fold k's items)`` for each fold: the outer loop of a nested
+    check (tune on three folds' out-of-fold scores, apply to the fourth)."""
+    for k, test in enumerate(by_fold):
+        yield k, [t for i, ts in enumerate(by_fold) if i != k for t in ts], test

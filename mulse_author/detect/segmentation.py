@@ -347,6 +347,54 @@ def correct_edges(segs: list[LabelSegment], shift_s: float) -> list[LabelSegment
     return out
 
 
+def detection_curves(
+    scores: np.ndarray,
+    starts_s: Sequence[float] | np.ndarray,
+    window_s: float | Sequence[float] | np.ndarray,
+    duration_s: float,
+    settings: DetectionSettings | None = None,
+) -> np.ndarray:
+    """The smoothed per-label curves ``[T, L]`` (in [0, 1], one sample every
+    ``settings.curve_step_s`` seconds) of window scores: the first half of :func:`detect_segments`.
+    Depends only on the curve settings (:data:`CURVE_FIELDS`), not on thresholds."""
+    settings = settings or DetectionSettings()
+    settings.validate()
+    raw = window_curves(scores, starts_s, window_s, duration_s, settings.curve_step_s, settings.curve_mode,
+                        settings.support_quantile)
+    smooth = smooth_curve(raw, settings.curve_step_s, settings.smooth_s, settings.smooth_kind)
+    return np.clip(smooth, 0.0, 1.0)
+
+
+#: The settings :func:`detection_curves` reads (a tuner may reuse curves while others change).
+CURVE_FIELDS = ("curve_step_s", "curve_mode", "support_quantile", "smooth_s", "smooth_kind")
+
+
+def curve_segments(
+    smooth: np.ndarray,
+    n_windows: int,
+    window_s: float | Sequence[float] | np.ndarray,
+    duration_s: float,
+    labels: Sequence[str],
+    settings: DetectionSettings | None = None,
+    card_thresholds: Mapping[str, float] | None = None,
+    *,
+    envelope: np.ndarray | None = None,
+    envelope_block_s: float | None = None,
+) -> list[LabelSegment]:
+    """The label segments of :func:`detection_curves`' curves: the second half of
+    :func:`detect_segments` (thresholds, merging, edge correction, loudness refinement)."""
+    settings = settings or DetectionSettings()
+    segs = segment_curves(smooth, labels, settings.curve_step_s, duration_s, settings, card_thresholds)
+    if settings.curve_mode == "support" and settings.edge_correction > 0 and n_windows:
+        window = float(np.median(np.broadcast_to(np.asarray(window_s, dtype=np.float64), (n_windows,))))
+        segs = correct_edges(segs, settings.edge_correction * settings.support_quantile * window)
+    if settings.refine is not None and envelope is not None and len(envelope):
+        if envelope_block_s is None:
+            raise ValueError("envelope given without envelope_block_s")
+        segs = refine_segments(segs, envelope, envelope_block_s, duration_s, settings.refine)
+    return segs
+
+
 def detect_segments(
     scores: np.ndarray,
     starts_s: Sequence[float] | np.ndarray,
@@ -366,17 +414,7 @@ def detect_segments(
     segment boundaries are snapped to the loudness (:func:`.refine.refine_segments`).
     The curves are not changed by the refinement."""
     settings = settings or DetectionSettings()
-    settings.validate()
-    raw = window_curves(scores, starts_s, window_s, duration_s, settings.curve_step_s, settings.curve_mode,
-                        settings.support_quantile)
-    smooth = smooth_curve(raw, settings.curve_step_s, settings.smooth_s, settings.smooth_kind)
-    smooth = np.clip(smooth, 0.0, 1.0)
-    segs = segment_curves(smooth, labels, settings.curve_step_s, duration_s, settings, card_thresholds)
-    if settings.curve_mode == "support" and settings.edge_correction > 0 and len(scores):
-        window = float(np.median(np.broadcast_to(np.asarray(window_s, dtype=np.float64), (len(scores),))))
-        segs = correct_edges(segs, settings.edge_correction * settings.support_quantile * window)
-    if settings.refine is not None and envelope is not None and len(envelope):
-        if envelope_block_s is None:
-            raise ValueError("envelope given without envelope_block_s")
-        segs = refine_segments(segs, envelope, envelope_block_s, duration_s, settings.refine)
+    smooth = detection_curves(scores, starts_s, window_s, duration_s, settings)
+    segs = curve_segments(smooth, len(scores), window_s, duration_s, labels, settings, card_thresholds,
+                          envelope=envelope, envelope_block_s=envelope_block_s)
     return smooth, segs

@@ -41,7 +41,7 @@ from training.events import Event  # noqa: E402
 from training.fmaps import map_regions, timeline_examples  # noqa: E402
 from training.heads import HeadConfig, train_head, train_heads  # noqa: E402
 from training.timelines import region_targets  # noqa: E402
-from training.tuning import REGION_S, Soundtrack, evaluate, region_starts_s, track_result, tune  # noqa: E402
+from training.tuning import REGION_S, TUNERS, Soundtrack, evaluate, region_starts_s, track_result, tune  # noqa: E402
 
 CANDIDATES = {
     "mlp256_e40": HeadConfig(hidden=256, epochs=40),
@@ -312,6 +312,8 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--work", type=Path, required=True)
     ap.add_argument("--passes", type=int, default=2)
+    ap.add_argument("--tuner", choices=TUNERS, default="joint",
+                    help="the segmentation search (training.tuning.TUNERS; models 2.1-2.9 were tuned with coordinate)")
     ap.add_argument("--threads", type=int, default=1, help="torch threads (small heads: 1 is fastest)")
     ap.add_argument("--train-extra", nargs="*", default=[], metavar="DIR",
                     help="WORK/DIRs of stage 2c further training timelines (models 2.2, 2.3: fmaps_aug fmaps_aug2)")
@@ -340,6 +342,7 @@ def main(argv=None) -> None:
     seen, keep, start_th = tuning_start(folds)
     have_clips = all((a.work / "clips" / f"fold{k}.npz").exists() for k in range(len(folds)))
     res: dict = {"folds": len(folds), "train_extra": a.train_extra, "scored_floors": a.scored_floors, "labels_in_folds": seen, "untuned_labels": keep,
+                 "tuner": a.tuner,
                  "regions": [int(len(f.y)) for f in folds], "clips_available": have_clips,
                  "fold_packages": [f.meta["packages"] for f in folds], "candidates": {}}
     if a.added:  # the added set's packages by part (model 2.10)
@@ -365,7 +368,8 @@ def main(argv=None) -> None:
         tracks = oof_tracks(a.work, folds, "emb", cfg, use_clips, out / f"oof_{name}.npz", a.train_extra, a.added)
         default = evaluate(tracks, DetectionSettings(), start_th)
         log(f"{name}: default settings, thresholds 0.5: {default.summary()}")
-        settings, th, fig, hist = tune(tracks, thresholds=start_th, passes=a.passes, keep=keep, log=log)
+        settings, th, fig, hist = tune(tracks, thresholds=start_th, passes=a.passes, keep=keep, log=log,
+                                        method=a.tuner)
         res["candidates"][name] = {"config": asdict(cfg), "clips": use_clips, "default_settings": default.summary(),
                                    "tuned": fig.summary(), "settings": asdict(settings), "thresholds": th,
                                    "history": hist}
@@ -378,7 +382,8 @@ def main(argv=None) -> None:
 
     base_tracks = oof_tracks(a.work, folds, "base", BASELINE, False, out / "oof_baseline.npz", a.train_extra,
                              a.added)
-    b_settings, b_th, b_fig, b_hist = tune(base_tracks, thresholds=start_th, passes=a.passes, keep=keep, log=log)
+    b_settings, b_th, b_fig, b_hist = tune(base_tracks, thresholds=start_th, passes=a.passes, keep=keep,
+                                           log=log, method=a.tuner)
     res["baseline"] = {"config": asdict(BASELINE), "tuned": b_fig.summary(), "settings": asdict(b_settings),
                        "thresholds": b_th, "default_settings": evaluate(base_tracks, DetectionSettings(),
                                                                          start_th).summary()}

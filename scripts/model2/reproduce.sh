@@ -44,7 +44,7 @@ if [ "$MODEL" = "2.0" ]; then
   "$PY" "$ROOT/scripts/model2/5_report.py" --work "$WORK" --model "$OUT"
 elif [ "$MODEL" = "2.1" ]; then
   "$PY" "$ROOT/scripts/model2/2b_regions.py" --work "$WORK" --encoder "$ENCODER" --timelines 12
-  "$PY" "$ROOT/scripts/model2/3b_select_tune.py" --work "$WORK"
+  "$PY" "$ROOT/scripts/model2/3b_select_tune.py" --work "$WORK" --tuner coordinate
   "$PY" "$ROOT/scripts/model2/4_export.py" --work "$WORK" --encoder-from "$ENCODER" --select select21 \
       --version 2.1 --out "$OUT"
   "$PY" "$ROOT/scripts/model2/5_report.py" --work "$WORK" --model "$OUT" --select select21
@@ -101,7 +101,9 @@ else
     *) SELECT=select29; ENS=(--ensembles) ;; esac
   # 2.3 on: the candidates include logit-averaged ensembles of 3 and 5 mlp512 heads (seeds 0-2, 0-4)
   # 2.6: the five-head ensemble only (chosen by 2.4's and 2.5's selections)
-  "$PY" "$ROOT/scripts/model2/3b_select_tune.py" --work "$WORK" --train-extra "${EXTRA[@]}" "${ENS[@]}" "${ONLY[@]}" "${SCORED[@]}" "${ADDED[@]}" --out $SELECT
+  # models 2.1-2.10 were tuned with the coordinate search (stage 3b's default since 2026-12-07 is the
+  # joint one: benchmarks/RESULTS.md, eighth session)
+  "$PY" "$ROOT/scripts/model2/3b_select_tune.py" --work "$WORK" --tuner coordinate --train-extra "${EXTRA[@]}" "${ENS[@]}" "${ONLY[@]}" "${SCORED[@]}" "${ADDED[@]}" --out $SELECT
   if [ "$MODEL" = "2.10" ]; then
     # measured in cross-validation only (not adopted: benchmarks/RESULTS.md, 2026-12-07); no export, no report
     echo "2.10: cross-validation figures in $WORK/$SELECT/selection.json"; exit 0

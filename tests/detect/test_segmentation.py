@@ -156,3 +156,20 @@ def test_edge_correction_takes_back_the_support_quantiles_outward_shift():
     assert (s.start_ms, s.end_ms) == (1375, 1625)
     with pytest.raises(ValueError, match="edge_correction"):
         DetectionSettings(edge_correction=1.5).validate()
+
+
+def test_detect_segments_is_its_curves_then_their_segments():
+    from mulse_author.detect.refine import RefineSettings
+    from mulse_author.detect.segmentation import curve_segments, detection_curves
+
+    rng = np.random.default_rng(5)
+    starts = np.arange(0.0, 50.0, 1.0)
+    scores = np.clip(rng.random((len(starts), 3)) * 0.4 + (np.abs(starts - 25) < 8)[:, None] * 0.5, 0, 1)
+    env = rng.random(int(60 / 0.05)) * 1e-3
+    for s in (DetectionSettings(), DetectionSettings(edge_correction=0.5, support_quantile=0.3),
+              DetectionSettings(refine=RefineSettings(), smooth_s=0.0), DetectionSettings(curve_mode="span")):
+        whole = detect_segments(scores, starts, 10.0, 60.0, ["A", "B", "C"], s, envelope=env, envelope_block_s=0.05)
+        curves = detection_curves(scores, starts, 10.0, 60.0, s)
+        halves = curve_segments(curves, len(scores), 10.0, 60.0, ["A", "B", "C"], s, envelope=env,
+                                envelope_block_s=0.05)
+        assert np.array_equal(whole[0], curves) and whole[1] == halves and whole[1]

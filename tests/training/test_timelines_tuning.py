@@ -123,3 +123,57 @@ def test_pooling_resampled_track_results_equals_evaluating_those_tracks():
         assert pool([res[i] for i in draw]).summary() == want
     assert pool([res[0], res[2]]).event_f1 == pytest.approx(1.0)
     assert pool([res[1], res[2]]).recall == 0.0 and pool([res[1], res[2]]).clip_micro_f1 == pytest.approx(1.0)
+
+
+def _split_wind(dur=130.0):
+    """Two wind events, each scored in two pieces around a hole; the first piece of the first
+    event scores 0.6, the rest 0.42: at a 1 s merge gap a high threshold is best (the 0.42 pieces
+    would each add a false alarm), at a 16 s gap a low one (the pieces join into two hits)."""
+    q = region_starts(int(dur / FMAP_S), 1.0)
+    st = q * FMAP_S
+    scores = np.full((len(q), len(LABELS)), 0.05)
+    for a, b, v in [(28, 44, 0.6), (48, 64, 0.42), (78, 92, 0.42), (96, 104, 0.42)]:
+        scores[(st >= a) & (st < b), LABELS.index("Wind")] = v
+    return Soundtrack(scores, q, dur, None, events=[Event("Wind", 30.0, 70.0), Event("Wind", 80.0, 110.0)])
+
+
+def test_joint_search_judges_each_setting_with_its_own_thresholds():
+    tl = _split_wind()
+    quiet = lambda m: None  # noqa: E731
+    s, th, fig, _ = tune([tl], passes=1, search={"merge_gap_s": (1.0, 16.0)}, method="coordinate", log=quiet)
+    assert s.merge_gap_s == 1.0 and th["Wind"] >= 0.45 and fig.recall == pytest.approx(0.5)
+    s, th, fig, hist = tune([tl], passes=1, search={"merge_gap_s": (1.0, 16.0)}, method="joint", log=quiet)
+    assert s.merge_gap_s == 16.0 and th["Wind"] <= 0.42 and fig.event_f1 == pytest.approx(1.0)
+    assert hist[0]["step"] == "start"
+    with pytest.raises(ValueError, match="unknown tuner"):
+        tune([tl], method="grid")
+
+
+def test_joint_search_keeps_a_start_that_the_threshold_choice_would_lower():
+    # two pieces scored 0.42 around a 13 s hole: at 0.4 they are a hit and a false alarm, and
+    # without recordings alone the clip figure adds nothing, so finding nothing (threshold 0.5)
+    # scores higher than the per-label choice of 0.4 does
+    q = region_starts(int(120.0 / FMAP_S), 1.0)
+    st = q * FMAP_S
+    scores = np.full((len(q), len(LABELS)), 0.05)
+    scores[(st >= 28) & (st <= 64) & ~((st >= 42) & (st < 50)), LABELS.index("Wind")] = 0.42
+    tl = Soundtrack(scores, q, 120.0, None, events=[Event("Wind", 30.0, 70.0)])
+    start = {lab: 0.5 for lab in LABELS}
+    at_start = evaluate([tl], DetectionSettings(), start).objective
+    quiet = lambda m: None  # noqa: E731
+    _, th, fig, _ = tune([tl], thresholds=start, passes=1, search={"smooth_s": (2.0,)}, method="coordinate", log=quiet)
+    assert fig.objective < at_start and th["Wind"] < 0.5  # the coordinate search ends below its start
+    _, th, fig, _ = tune([tl], thresholds=start, passes=1, search={"smooth_s": (2.0,)}, method="joint", log=quiet)
+    assert fig.objective == pytest.approx(at_start) and th == start
+
+
+def test_curves_kept_on_a_soundtrack_give_the_figures_of_a_fresh_one():
+    from dataclasses import replace
+
+    settings = [DetectionSettings(), replace(DetectionSettings(), smooth_s=0.0, support_quantile=0.4),
+                replace(DetectionSettings(), merge_gap_s=16.0, low_ratio=0.5), DetectionSettings()]
+    th = {lab: 0.4 for lab in LABELS}
+    kept = _split_wind()
+    for s in settings:
+        assert evaluate([kept], s, th).summary() == evaluate([_split_wind()], s, th).summary()
+    assert len(kept.curves) == 2  # two curve settings among the four

@@ -89,8 +89,7 @@ def main(argv=None) -> None:
         print(f"un-nested {mode}: {fig.line()}", flush=True)
     routes = {mode: {} for mode in a.modes}
     chosen_route, chosen = {}, []
-    for k, test in enumerate(by_fold):
-        train = [t for i, ts in enumerate(by_fold) if i != k for t in ts]
+    for k, train, test in tuning.leave_one_fold_out(by_fold):
         best = None
         for mode in a.modes:
             s, th, fig, _ = tuning.tune(train, start=DetectionSettings(curve_mode=mode), thresholds=start,

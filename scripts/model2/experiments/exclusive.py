@@ -93,8 +93,7 @@ def main(argv=None) -> None:
               flush=True)
     # nested: the variant chosen on three folds' out-of-fold scores, applied to the fourth
     route, chosen = {}, []
-    for k, test in enumerate(by_fold):
-        train = [t for i, ts in enumerate(by_fold) if i != k for t in ts]
+    for k, train, test in tuning.leave_one_fold_out(by_fold):
         best = max(VARIANTS, key=lambda v: evaluate(fns[v], train).objective)
         chosen.append(best)
         route.update({id(t): fns[best] for t in test})

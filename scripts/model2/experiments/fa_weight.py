@@ -37,8 +37,7 @@ def main(argv=None) -> None:
     for w in a.weights:
         tuning.FA_WEIGHT = w
         route = {}
-        for k, test in enumerate(by_fold):
-            train = [t for i, ts in enumerate(by_fold) if i != k for t in ts]
+        for k, train, test in tuning.leave_one_fold_out(by_fold):
             s, th, _, _ = tuning.tune(train, thresholds=start, keep=keep, log=lambda m: None)
             route.update({id(t): {lab: (s, th[lab]) for lab in LABELS} for t in test})
         tuning.FA_WEIGHT = default_weight  # the figures below use the stage's own objective

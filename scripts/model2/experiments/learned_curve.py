@@ -139,8 +139,7 @@ def main(argv=None) -> None:
     search = {k: v for k, v in tuning.SEARCH.items() if k not in ("support_quantile", "edge_correction")}
     quiet = lambda m: None  # noqa: E731
     support_route, learned_route = {}, {}
-    for k, test in enumerate(by_fold):
-        train = [t for i, ts in enumerate(by_fold) if i != k for t in ts]
+    for k, train, test in tuning.leave_one_fold_out(by_fold):
         for t in train:  # tuning sees the training folds through their own (in-sample) regressions
             LEARNED.by_track.pop(id(t), None)
         s, th, fig, _ = tuning.tune(train, thresholds=start, passes=a.passes, keep=keep, log=quiet)

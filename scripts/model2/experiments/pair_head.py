@@ -129,8 +129,7 @@ def nested(a, folds, by_fold, settings, th) -> None:
         by_variant[v] = pair_segments(pair_of, 0.5)
         print(f"variant C={v[0]} extra={v[1]} ready", flush=True)
     route, chosen = {}, []
-    for k, test in enumerate(by_fold):
-        train = [t for i, ts in enumerate(by_fold) if i != k for t in ts]
+    for k, train, test in tuning.leave_one_fold_out(by_fold):
         scores = {}
         for v, fn in by_variant.items():
             tuning.segments = fn

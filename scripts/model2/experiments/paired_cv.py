@@ -40,8 +40,7 @@ def results(folds, by_fold, keep, start, nested: bool, log) -> list:
         log(f"  tuned on all folds: {fig.line()}")
         return [tuning.track_result(t, s, th) for t in everything]
     out = []
-    for k, test in enumerate(by_fold):
-        train = [t for i, ts in enumerate(by_fold) if i != k for t in ts]
+    for k, train, test in tuning.leave_one_fold_out(by_fold):
         s, th, _, _ = tuning.tune(train, thresholds=start, keep=keep, log=lambda m: None)
         out += [tuning.track_result(t, s, th) for t in test]
     log(f"  nested (each fold tuned on the other three): {tuning.pool(out).line()}")

@@ -129,8 +129,7 @@ def main(argv=None) -> None:
     everything = [t for ts in by_fold for t in ts]
     _, keep, start = stage3b.tuning_start(folds)
     glob_route, label_route, chosen = {}, {}, []
-    for k, test in enumerate(by_fold):
-        train = [t for i, ts in enumerate(by_fold) if i != k for t in ts]
+    for k, train, test in tuning.leave_one_fold_out(by_fold):
         s, th, fig, _ = tuning.tune(train, thresholds=start, keep=keep, log=lambda m: None)
         per = {}
         for lab in LABELS:
