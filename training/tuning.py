@@ -219,7 +219,10 @@ MIN_GAIN = 0.002
 #: so).  ``"joint"``: each setting's value judged with the thresholds re-chosen for it as well, and
 #: the start kept unless a choice beats it (the coordinate search can end below its own start: a
 #: merge gap is decided against thresholds chosen for another gap; benchmarks/RESULTS.md).
-TUNERS = ("coordinate", "joint")
+#: ``"restart"``: the joint search run twice, from the start and from where the coordinate search
+#: ends, the better of the two kept (a greedy search stops at the first point no single change
+#: improves; two starts see two such points).
+TUNERS = ("coordinate", "joint", "restart")
 
 
 def tune(tracks, start: DetectionSettings | None = None, thresholds: dict[str, float] | None = None,
@@ -230,6 +233,13 @@ def tune(tracks, start: DetectionSettings | None = None, thresholds: dict[str, f
     for a gain above ``min_gain`` in the objective."""
     if method not in TUNERS:
         raise ValueError(f"unknown tuner {method!r}; one of {', '.join(TUNERS)}")
+    if method == "restart":
+        args = dict(search=search, passes=passes, keep=keep, log=log, min_gain=min_gain)
+        s0, th0, _, h0 = tune(tracks, start, thresholds, method="coordinate", **args)
+        ends = [tune(tracks, start, thresholds, method="joint", **args),
+                tune(tracks, s0, th0, method="joint", **args)]
+        best = max(ends, key=lambda r: r[2].objective)  # the first on a tie
+        return (*best[:3], [{**h0[-1], "step": "coordinate"}] + best[3])
     joint = method == "joint"
     settings = start or DetectionSettings()
     th = dict(thresholds or {lab: 0.5 for lab in LABELS})

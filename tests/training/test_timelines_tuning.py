@@ -177,3 +177,12 @@ def test_curves_kept_on_a_soundtrack_give_the_figures_of_a_fresh_one():
     for s in settings:
         assert evaluate([kept], s, th).summary() == evaluate([_split_wind()], s, th).summary()
     assert len(kept.curves) == 2  # two curve settings among the four
+
+
+def test_restart_keeps_the_better_end_of_two_joint_searches():
+    tl = _split_wind()
+    quiet = lambda m: None  # noqa: E731
+    ends = {m: tune([tl], passes=1, search={"merge_gap_s": (1.0, 16.0)}, method=m, log=quiet)
+            for m in ("coordinate", "joint", "restart")}
+    assert ends["restart"][2].objective >= max(ends["coordinate"][2].objective, ends["joint"][2].objective)
+    assert ends["restart"][3][0]["step"] == "coordinate" and ends["restart"][0].merge_gap_s == 16.0
