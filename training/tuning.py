@@ -245,8 +245,9 @@ def tune(tracks, start: DetectionSettings | None = None, thresholds: dict[str, f
     settings = start or DetectionSettings()
     th = dict(thresholds or {lab: 0.5 for lab in LABELS})
     history = []
-    best = evaluate(tracks, settings, th) if joint else None
-    if joint:
+    best = None
+    if joint:  # the start competes with the first threshold choice
+        best = evaluate(tracks, settings, th)
         history.append({"step": "start", **best.summary()})
     new_th = choose_thresholds(tracks, settings, th, keep=keep)
     fig = evaluate(tracks, settings, new_th)

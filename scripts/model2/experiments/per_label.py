@@ -95,7 +95,7 @@ def add_score_args(ap: argparse.ArgumentParser) -> None:
     """The options that name a stage 3b candidate's cached out-of-fold scores."""
     ap.add_argument("--work", type=Path, required=True)
     ap.add_argument("--select", default="select24")
-    ap.add_argument("--name", default="mlp512_e40x5", help="the stage 3b candidate whose out-of-fold scores to use")
+    ap.add_argument("--name", default="mlp512_e40x5", help="the stage 3b candidate whose out-of-fold scores to use (or baseline)")
     ap.add_argument("--train-extra", nargs="*", default=["fmaps_aug"])
     ap.add_argument("--floors", help="the stage-2c --noisy folder whose recordings the candidate's cache also scored "
                                      "(stage 3b --scored-floors, e.g. fmaps_noisy for select28 on)")
@@ -112,10 +112,12 @@ def pooled_figures(tracks, routes: dict[str, dict], prefix: str) -> dict:
 
 
 def tracks_by_fold(a) -> tuple[list, list[list]]:
-    """(folds, each fold's soundtracks with the candidate's out-of-fold scores) from stage 3b's cache."""
+    """(folds, each fold's soundtracks with the candidate's out-of-fold scores) from stage 3b's cache
+    (``--name baseline``: the log-mel baseline's, on its own features)."""
     folds = stage3b.load_folds(a.work, getattr(a, "floors", None))
-    cfg = {**stage3b.CANDIDATES, **stage3b.ENSEMBLES}[a.name]
-    scores = stage3b.oof_scores(a.work, folds, "emb", cfg, False, a.work / a.select / f"oof_{a.name}.npz",
+    key, cfg = (("base", stage3b.BASELINE) if a.name == "baseline"
+                else ("emb", {**stage3b.CANDIDATES, **stage3b.ENSEMBLES}[a.name]))
+    scores = stage3b.oof_scores(a.work, folds, key, cfg, False, a.work / a.select / f"oof_{a.name}.npz",
                                 a.train_extra)
     return folds, [f.tracks(s) for f, s in zip(folds, scores)]
 

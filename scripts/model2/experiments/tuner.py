@@ -32,16 +32,6 @@ from training import cv_intervals, tuning  # noqa: E402
 _STATE: dict = {}
 
 
-def _tracks(a) -> tuple[list, list[list]]:
-    if a.name != "baseline":
-        return per_label.tracks_by_fold(a)
-    st = per_label.stage3b
-    folds = st.load_folds(a.work, a.floors)
-    scores = st.oof_scores(a.work, folds, "base", st.BASELINE, False, a.work / a.select / "oof_baseline.npz",
-                           a.train_extra)
-    return folds, [f.tracks(s) for f, s in zip(folds, scores)]
-
-
 def _job(method: str, k: int | None) -> tuple:
     """Tune with ``method`` on every fold but ``k`` (all folds when ``k`` is None)."""
     by_fold, keep, start, passes = _STATE["by_fold"], _STATE["keep"], _STATE["start"], _STATE["passes"]
@@ -59,14 +49,13 @@ def main(argv=None) -> None:
     ap.add_argument("--reps", type=int, default=cv_intervals.REPS)
     ap.add_argument("--out", type=Path)
     a = ap.parse_args(argv)
-    folds, by_fold = _tracks(a)
+    folds, by_fold = per_label.tracks_by_fold(a)
     _, keep, start = per_label.stage3b.tuning_start(folds)
     _STATE.update(by_fold=by_fold, keep=keep, start=start, passes=a.passes)
     jobs = [(m, k) for m in a.methods for k in [*range(len(folds)), None]]
     with ProcessPoolExecutor(a.jobs) as pool:  # forked workers share the soundtracks
         done = list(pool.map(_job, *zip(*jobs)))
     out: dict = {"name": a.name, "select": a.select, "methods": {}}
-    everything = [t for ts in by_fold for t in ts]
     results = {}
     for m in a.methods:
         tuned = {k: (s, th, f) for mm, k, s, th, f in done if mm == m}
@@ -81,7 +70,6 @@ def main(argv=None) -> None:
         print(f"{m}: nested {nested.line()}", flush=True)
         print(f"{m}: tuned on all folds {f_all['objective']} (event F1 {f_all['event_f1']}, "
               f"{f_all['false_alarms_per_hour']} FA/h, clip {f_all['clip_micro_f1']})", flush=True)
-    assert len(everything) == sum(len(ts) for ts in by_fold)
     draws = cv_intervals.resample(cv_intervals.units(per_label.stage3b.fold_layout(folds)), a.reps)
     ref = a.methods[0]
     for m in a.methods[1:]:
