@@ -166,15 +166,26 @@ def track_result(tr: Soundtrack, settings: DetectionSettings, thresholds: dict[s
 def pool(results: Sequence[tuple]) -> Figures:
     """:class:`Figures` of :func:`track_result`'s results (timelines' events pooled, clip counts
     summed per group; the clip figure is the mean of the groups' micro-F1)."""
-    n = len(LABELS)
+    return figures_of(*pooled_counts(results))
+
+
+def pooled_counts(results: Sequence[tuple]) -> tuple[dict | None, float, dict[str, np.ndarray]]:
+    """``(event counts or None, hours of timeline, {clip group: [tp, fp, fn] x labels})`` of
+    :func:`track_result`'s results: every count is per label, so counts of different thresholds
+    can be mixed label by label (:func:`choose_thresholds_whole`)."""
     matched = [r[1] for r in results if r[0] == "events"]
     hours = sum(r[2] for r in results if r[0] == "events")
-    clip: dict[str, np.ndarray] = {}  # group -> [tp, fp, fn] per label
+    clip: dict[str, np.ndarray] = {}
     for r in results:
         if r[0] == "clip":
             clip[r[1]] = clip.get(r[1], 0) + r[2]
-    if matched:
-        counts = merge_counts(matched)
+    return (merge_counts(matched) if matched else None), hours, clip
+
+
+def figures_of(counts: dict | None, hours: float, clip: dict[str, np.ndarray]) -> Figures:
+    """:class:`Figures` of :func:`pooled_counts`' counts."""
+    n = len(LABELS)
+    if counts is not None:
         fig = event_figures(counts, hours)
         o = fig["overall"]
         per = counts["per_label"]
@@ -209,6 +220,62 @@ def choose_thresholds(tracks, settings: DetectionSettings, base: dict[str, float
     return out
 
 
+
+class ThresholdTable:
+    """The soundtracks' per-label counts under each column of thresholds (one segmentation per
+    column): labels are segmented and matched independently, so the pooled :class:`Figures` of
+    any mix (each label's threshold taken from one column) follow exactly from these counts."""
+
+    def __init__(self, tracks, settings: DetectionSettings, columns: Sequence[dict[str, float]]):
+        self.columns = [dict(c) for c in columns]
+        self._counts = [pooled_counts([track_result(tr, settings, th) for tr in tracks]) for th in self.columns]
+        self._groups = sorted({g for _, _, clip in self._counts for g in clip})
+
+    def thresholds(self, idx: Sequence[int]) -> dict[str, float]:
+        """The mix: label ``j``'s threshold from column ``idx[j]``."""
+        return {lab: self.columns[c][lab] for lab, c in zip(LABELS, idx)}
+
+    def figures(self, idx: Sequence[int]) -> Figures:
+        """What :func:`evaluate` gives with :meth:`thresholds` ``(idx)`` (the confusion table aside)."""
+        n = len(LABELS)
+        counts = None
+        if self._counts[0][0] is not None:
+            counts = {"per_label": {lab: self._counts[c][0]["per_label"][lab] for lab, c in zip(LABELS, idx)},
+                      "confusion": {a: {b: 0 for b in LABELS} for a in LABELS}}  # not in the objective
+        clip = {g: np.stack([np.asarray(self._counts[c][2].get(g, np.zeros((3, n))), float)[:, j]
+                             for j, c in enumerate(idx)], axis=1) for g in self._groups}
+        return figures_of(counts, self._counts[0][1], clip)
+
+
+def choose_thresholds_whole(tracks, settings: DetectionSettings, base: dict[str, float],
+                            grid=THRESHOLD_GRID, keep: Sequence[str] = (), sweeps: int = 20) -> dict[str, float]:
+    """Per-label thresholds chosen on the whole objective: coordinate ascent over the labels from
+    ``base`` (so never below it in-sample), each label's grid values and its ``base`` value tried
+    with the others fixed, on a :class:`ThresholdTable` (one segmentation per grid value).  Unlike
+    each label's share (:func:`choose_thresholds`), the whole objective sees the median onset error,
+    the false alarms pooled over labels and the micro-averaged F1s.  Labels in ``keep`` keep their
+    ``base`` value."""
+    table = ThresholdTable(tracks, settings, [{lab: float(t) for lab in LABELS} for t in grid] + [base])
+    value = lambda c, j: table.columns[c][LABELS[j]]  # noqa: E731
+    idx = [len(table.columns) - 1] * len(LABELS)  # all at base
+    best = table.figures(idx).objective
+    for _ in range(sweeps):
+        changed = False
+        for j, lab in enumerate(LABELS):
+            if lab in keep:
+                continue
+            for c in range(len(table.columns)):
+                if value(c, j) == value(idx[j], j):
+                    continue
+                trial = idx[:j] + [c] + idx[j + 1:]
+                obj = table.figures(trial).objective
+                # strictly better, or as good at a higher threshold (fewer suggestions to review)
+                if obj > best + 1e-12 or (obj >= best - 1e-12 and value(c, j) > value(idx[j], j)):
+                    idx, best, changed = trial, max(best, obj), True
+        if not changed:
+            break
+    return table.thresholds(idx)
+
 #: A setting leaves its default only for at least this gain in the objective: smaller gains are
 #: within the folds' noise, and the defaults are what an author expects (e.g. short gaps merged).
 MIN_GAIN = 0.002
@@ -223,7 +290,9 @@ MIN_GAIN = 0.002
 #: ends, the better of the two kept (a greedy search stops at the first point no single change
 #: improves; two starts see two such points).  Measured nested, restart scored 0.010 below joint and
 #: coordinate 0.010 below it (benchmarks/RESULTS.md, eighth session): joint is the default.
-TUNERS = ("coordinate", "joint", "restart")
+#: ``"whole"``: the joint search with the thresholds chosen on the whole objective
+#: (:func:`choose_thresholds_whole`) instead of each label's share.
+TUNERS = ("coordinate", "joint", "restart", "whole")
 
 
 def tune(tracks, start: DetectionSettings | None = None, thresholds: dict[str, float] | None = None,
@@ -241,7 +310,8 @@ def tune(tracks, start: DetectionSettings | None = None, thresholds: dict[str, f
                 tune(tracks, s0, th0, method="joint", **args)]
         best = max(ends, key=lambda r: r[2].objective)  # the first on a tie
         return (*best[:3], [{**h0[-1], "step": "coordinate"}] + best[3])
-    joint = method == "joint"
+    joint = method in ("joint", "whole")
+    choose = choose_thresholds_whole if method == "whole" else choose_thresholds
     settings = start or DetectionSettings()
     th = dict(thresholds or {lab: 0.5 for lab in LABELS})
     history = []
@@ -249,7 +319,7 @@ def tune(tracks, start: DetectionSettings | None = None, thresholds: dict[str, f
     if joint:  # the start competes with the first threshold choice
         best = evaluate(tracks, settings, th)
         history.append({"step": "start", **best.summary()})
-    new_th = choose_thresholds(tracks, settings, th, keep=keep)
+    new_th = choose(tracks, settings, th, keep=keep)
     fig = evaluate(tracks, settings, new_th)
     if best is None or fig.objective > best.objective:
         th, best = new_th, fig
@@ -264,14 +334,14 @@ def tune(tracks, start: DetectionSettings | None = None, thresholds: dict[str, f
                 cand = replace(settings, **{name: v})
                 fig, cand_th = evaluate(tracks, cand, th), th
                 if joint:
-                    re_th = choose_thresholds(tracks, cand, th, keep=keep)
+                    re_th = choose(tracks, cand, th, keep=keep)
                     re_fig = evaluate(tracks, cand, re_th)
                     if re_fig.objective > fig.objective:
                         fig, cand_th = re_fig, re_th
                 if fig.objective > best.objective + min_gain:
                     settings, th, best, changed = cand, cand_th, fig, True
             log(f"pass {p + 1} {name}={getattr(settings, name)}: {best.objective:.4f}")
-        new_th = choose_thresholds(tracks, settings, th, keep=keep)
+        new_th = choose(tracks, settings, th, keep=keep)
         fig = evaluate(tracks, settings, new_th)
         if fig.objective > best.objective:  # per-label choices need not add up to a better whole
             th, best = new_th, fig

@@ -186,3 +186,77 @@ def test_restart_keeps_the_better_end_of_two_joint_searches():
             for m in ("coordinate", "joint", "restart")}
     assert ends["restart"][2].objective >= max(ends["coordinate"][2].objective, ends["joint"][2].objective)
     assert ends["restart"][3][0]["step"] == "coordinate" and ends["restart"][0].merge_gap_s == 16.0
+
+
+def _mixed_tracks():
+    """Timelines with hits, misses and false alarms of several labels at several score levels, and
+    recordings alone in two clip groups."""
+    rng = np.random.default_rng(7)
+    out = []
+    for k in range(3):
+        dur = 150.0
+        q = region_starts(int(dur / FMAP_S), 1.0)
+        st = q * FMAP_S
+        scores = rng.uniform(0.0, 0.3, (len(q), len(LABELS)))
+        events = []
+        for j, lab in enumerate(LABELS[: 4 + k]):
+            a = 10.0 + 17.0 * j
+            scores[(st >= a - 6) & (st < a + 6), j] = 0.25 + 0.1 * ((j + k) % 5)
+            events.append(Event(lab, a, a + 6.0))
+            scores[(st >= a + 60) & (st < a + 64), (j + 1) % len(LABELS)] = 0.3 + 0.1 * (j % 4)  # a false alarm
+        out.append(Soundtrack(scores, q, dur, None, events=events))
+    for j, lab in enumerate(LABELS):
+        rec = _track(None, 5.0, lambda la, s, j=j: (0.2 + 0.08 * j) * (la == lab) * np.ones(len(s))
+                     + 0.35 * (la == LABELS[(j + 3) % len(LABELS)]), label=lab, gain=-10.0 * (j % 2))
+        out.append(rec)
+    return out
+
+
+def test_a_mix_of_thresholds_pools_exactly_from_the_per_column_counts():
+    from training.tuning import THRESHOLD_GRID, ThresholdTable
+
+    tracks = _mixed_tracks()
+    columns = [{lab: float(t) for lab in LABELS} for t in THRESHOLD_GRID]
+    table = ThresholdTable(tracks, DetectionSettings(), columns)
+    rng = np.random.default_rng(0)
+    seen = set()
+    for _ in range(12):
+        idx = rng.integers(0, len(columns), len(LABELS)).tolist()
+        want = evaluate(tracks, DetectionSettings(), table.thresholds(idx))
+        got = table.figures(idx)
+        assert got.summary() == want.summary()
+        assert np.array_equal(got.per_label_fa_per_h, want.per_label_fa_per_h)
+        seen.add(round(want.objective, 6))
+    assert len(seen) > 3  # the mixes differ, so the check is not of one figure
+
+
+def test_the_whole_objective_choice_never_ends_below_its_start_and_sees_the_onset_error():
+    from training.tuning import choose_thresholds_whole
+
+    # Wind: two events; above 0.3 both are found, each with a lead-in scored 0.35 that starts it
+    # 10 s early; above 0.5 only the first, on time.  Each label's share (no onset term) takes both.
+    q = region_starts(int(140.0 / FMAP_S), 1.0)
+    st = q * FMAP_S
+    w = LABELS.index("Wind")
+    scores = np.full((len(q), len(LABELS)), 0.05)
+    scores[(st >= 10) & (st < 24), w] = 0.35
+    scores[(st >= 24) & (st < 36), w] = 0.8
+    scores[(st >= 70) & (st < 96), w] = 0.35
+    tl = Soundtrack(scores, q, 140.0, None, events=[Event("Wind", 30.0, 40.0), Event("Wind", 90.0, 100.0)])
+    s, start = DetectionSettings(), {lab: 0.5 for lab in LABELS}
+    by_label = evaluate([tl], s, choose_thresholds([tl], s, start))
+    th = choose_thresholds_whole([tl], s, start)
+    whole = evaluate([tl], s, th)
+    assert by_label.recall == pytest.approx(1.0) and by_label.median_onset_error_s > 5
+    assert whole.objective > by_label.objective and whole.median_onset_error_s < 5 and th["Wind"] > 0.35
+    for tracks in ([tl], _mixed_tracks()):
+        for base in (start, {lab: 0.3 for lab in LABELS}):
+            got = evaluate(tracks, s, choose_thresholds_whole(tracks, s, base)).objective
+            assert got >= evaluate(tracks, s, base).objective - 1e-12
+
+
+def test_whole_search_judges_each_setting_with_its_own_thresholds():
+    tl = _split_wind()
+    s, th, fig, hist = tune([tl], passes=1, search={"merge_gap_s": (1.0, 16.0)}, method="whole", log=lambda m: None)
+    assert s.merge_gap_s == 16.0 and th["Wind"] <= 0.42 and fig.event_f1 == pytest.approx(1.0)
+    assert hist[0]["step"] == "start"
