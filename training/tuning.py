@@ -276,6 +276,63 @@ def choose_thresholds_whole(tracks, settings: DetectionSettings, base: dict[str,
             break
     return table.thresholds(idx)
 
+
+#: Bootstrap resamples of the soundtracks behind each bagged threshold choice.
+BAG_DRAWS = 16
+
+
+def label_counts(tracks, settings: DetectionSettings, thresholds: dict[str, float]) -> tuple:
+    """Each soundtrack's per-label counts, for pooling with weights: ``(events [n, labels, 4]`` of
+    hits, predicted, true and false alarms, ``hours [n]`` of timeline, ``clip [n, 3, labels]`` of
+    tp, fp, fn)``; a timeline's clip counts and a recording's event counts and hours are 0."""
+    n, nl = len(tracks), len(LABELS)
+    ev, hours, clip = np.zeros((n, nl, 4)), np.zeros(n), np.zeros((n, 3, nl))
+    for i, tr in enumerate(tracks):
+        kind, a, b = track_result(tr, settings, thresholds)
+        if kind == "events":
+            per = a["per_label"]
+            ev[i] = [[per[lab][k] for k in ("hits", "predicted", "true", "false_alarms")] for lab in LABELS]
+            hours[i] = b
+        else:
+            clip[i] = b
+    return ev, hours, clip
+
+
+def weighted_label_objective(w: np.ndarray, counts: tuple) -> np.ndarray:
+    """:meth:`Figures.per_label_objective` of the soundtracks counted ``w`` times each."""
+    ev, hours, clip = counts
+    e = np.tensordot(w, ev, axes=1)  # [labels, 4]
+    c = np.tensordot(w, clip, axes=1)  # [3, labels]
+    h = float(w @ hours)
+    ev_f1 = f1_from_counts(e[:, 0], e[:, 1] - e[:, 0], e[:, 2] - e[:, 0])
+    fa = e[:, 3] / max(h, 1e-9)
+    return (0.5 * (ev_f1 + f1_from_counts(c[0], c[1], c[2]))
+            - FA_WEIGHT * np.maximum(0.0, fa - FA_TARGET_PER_H / len(LABELS)))
+
+
+def choose_thresholds_bagged(tracks, settings: DetectionSettings, base: dict[str, float],
+                             grid=THRESHOLD_GRID, keep: Sequence[str] = (), draws: int = BAG_DRAWS,
+                             seed: int = 0) -> dict[str, float]:
+    """Per label, the median of :func:`choose_thresholds`' choice on ``draws`` bootstrap resamples
+    of the soundtracks (the grid value nearest it, ties up): a choice that one lucky soundtrack
+    cannot move.  The soundtracks are segmented once per grid value; each resample re-weights their
+    counts.  The same seed gives every setting the same resamples."""
+    table = [label_counts(tracks, settings, {lab: float(t) for lab in LABELS}) for t in grid]
+    rng = np.random.default_rng(seed)
+    g = np.asarray(grid, float)
+    chosen = []
+    for _ in range(draws):
+        w = np.bincount(rng.integers(0, len(tracks), len(tracks)), minlength=len(tracks)).astype(float)
+        obj = np.stack([weighted_label_objective(w, c) for c in table])  # [grid, labels]
+        chosen.append([g[np.flatnonzero(obj[:, j] >= obj[:, j].max() - 1e-12)[-1]] for j in range(len(LABELS))])
+    med = np.median(np.array(chosen), axis=0)
+    out = dict(base)
+    for j, lab in enumerate(LABELS):
+        if lab not in keep:
+            d = np.abs(g - med[j])
+            out[lab] = float(g[np.flatnonzero(d <= d.min() + 1e-9)[-1]])
+    return out
+
 #: A setting leaves its default only for at least this gain in the objective: smaller gains are
 #: within the folds' noise, and the defaults are what an author expects (e.g. short gaps merged).
 MIN_GAIN = 0.002
@@ -292,7 +349,9 @@ MIN_GAIN = 0.002
 #: coordinate 0.010 below it (benchmarks/RESULTS.md, eighth session): joint is the default.
 #: ``"whole"``: the joint search with the thresholds chosen on the whole objective
 #: (:func:`choose_thresholds_whole`) instead of each label's share.
-TUNERS = ("coordinate", "joint", "restart", "whole")
+#: ``"bagged"``: the joint search with each threshold choice the median of the per-label choices on
+#: bootstrap resamples of the soundtracks (:func:`choose_thresholds_bagged`).
+TUNERS = ("coordinate", "joint", "restart", "whole", "bagged")
 
 
 def tune(tracks, start: DetectionSettings | None = None, thresholds: dict[str, float] | None = None,
@@ -310,8 +369,8 @@ def tune(tracks, start: DetectionSettings | None = None, thresholds: dict[str, f
                 tune(tracks, s0, th0, method="joint", **args)]
         best = max(ends, key=lambda r: r[2].objective)  # the first on a tie
         return (*best[:3], [{**h0[-1], "step": "coordinate"}] + best[3])
-    joint = method in ("joint", "whole")
-    choose = choose_thresholds_whole if method == "whole" else choose_thresholds
+    joint = method in ("joint", "whole", "bagged")
+    choose = {"whole": choose_thresholds_whole, "bagged": choose_thresholds_bagged}.get(method, choose_thresholds)
     settings = start or DetectionSettings()
     th = dict(thresholds or {lab: 0.5 for lab in LABELS})
     history = []

@@ -260,3 +260,31 @@ def test_whole_search_judges_each_setting_with_its_own_thresholds():
     s, th, fig, hist = tune([tl], passes=1, search={"merge_gap_s": (1.0, 16.0)}, method="whole", log=lambda m: None)
     assert s.merge_gap_s == 16.0 and th["Wind"] <= 0.42 and fig.event_f1 == pytest.approx(1.0)
     assert hist[0]["step"] == "start"
+
+
+def test_weighted_label_counts_give_the_pooled_per_label_objective():
+    from training.tuning import label_counts, weighted_label_objective
+
+    tracks = _mixed_tracks()
+    th = {lab: 0.3 for lab in LABELS}
+    counts = label_counts(tracks, DetectionSettings(), th)
+    want = evaluate(tracks, DetectionSettings(), th).per_label_objective()
+    np.testing.assert_allclose(weighted_label_objective(np.ones(len(tracks)), counts), want, atol=1e-12)
+    draw = [0, 0, 2, 4, 5, 5, 5, 9]  # a resample: repeats count as often as drawn
+    w = np.bincount(draw, minlength=len(tracks)).astype(float)
+    want = evaluate([tracks[i] for i in draw], DetectionSettings(), th).per_label_objective()
+    np.testing.assert_allclose(weighted_label_objective(w, counts), want, atol=1e-12)
+
+
+def test_bagged_choice_is_a_grid_value_near_the_per_label_choice_and_is_seeded():
+    from training.tuning import THRESHOLD_GRID, choose_thresholds_bagged
+
+    tracks = _mixed_tracks()
+    s, base = DetectionSettings(), {lab: 0.5 for lab in LABELS}
+    a = choose_thresholds_bagged(tracks, s, base, keep=("Ocean",))
+    assert a == choose_thresholds_bagged(tracks, s, base, keep=("Ocean",))
+    assert a["Ocean"] == 0.5 and all(v in THRESHOLD_GRID for lab, v in a.items() if lab != "Ocean")
+    # one soundtrack: every resample is that soundtrack, so the median is the per-label choice
+    tl = _split_wind()
+    s16 = DetectionSettings(merge_gap_s=16.0)
+    assert choose_thresholds_bagged([tl], s16, base)["Wind"] == choose_thresholds([tl], s16, base)["Wind"]
