@@ -220,7 +220,6 @@ def choose_thresholds(tracks, settings: DetectionSettings, base: dict[str, float
     return out
 
 
-
 class ThresholdTable:
     """The soundtracks' per-label counts under each column of thresholds (one segmentation per
     column): labels are segmented and matched independently, so the pooled :class:`Figures` of
@@ -332,6 +331,7 @@ def choose_thresholds_bagged(tracks, settings: DetectionSettings, base: dict[str
             d = np.abs(g - med[j])
             out[lab] = float(g[np.flatnonzero(d <= d.min() + 1e-9)[-1]])
     return out
+
 
 #: A setting leaves its default only for at least this gain in the objective: smaller gains are
 #: within the folds' noise, and the defaults are what an author expects (e.g. short gaps merged).
