@@ -206,7 +206,7 @@ def _mixed_tracks():
             scores[(st >= a + 60) & (st < a + 64), (j + 1) % len(LABELS)] = 0.3 + 0.1 * (j % 4)  # a false alarm
         out.append(Soundtrack(scores, q, dur, None, events=events))
     for j, lab in enumerate(LABELS):
-        rec = _track(None, 5.0, lambda la, s, j=j: (0.2 + 0.08 * j) * (la == lab) * np.ones(len(s))
+        rec = _track(None, 5.0, lambda la, s, j=j, lab=lab: (0.2 + 0.08 * j) * (la == lab) * np.ones(len(s))
                      + 0.35 * (la == LABELS[(j + 3) % len(LABELS)]), label=lab, gain=-10.0 * (j % 2))
         out.append(rec)
     return out
