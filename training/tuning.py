@@ -120,10 +120,8 @@ class Figures:
                 - ONSET_WEIGHT * max(0.0, onset - ONSET_TARGET_S))
 
     def per_label_objective(self) -> np.ndarray:
-        """Each label's share: its F1s, less its false alarms beyond an even share of the target."""
-        share = FA_TARGET_PER_H / len(LABELS)
-        return (0.5 * (self.per_label_event_f1 + self.per_label_clip_f1)
-                - FA_WEIGHT * np.maximum(0.0, self.per_label_fa_per_h - share))
+        """Each label's share of the objective (:func:`label_share`)."""
+        return label_share(self.per_label_event_f1, self.per_label_clip_f1, self.per_label_fa_per_h)
 
     def line(self) -> str:
         """One line for logs: ``objective (event F1, precision, recall, FA/h, onset, clip micro-F1)``."""
@@ -141,6 +139,12 @@ class Figures:
                 "clip_micro_f1_by_gain": {g: round(v, 4) for g, v in self.clip_micro_f1_by_gain.items()},
                 "per_label_event_f1": dict(zip(LABELS, np.round(self.per_label_event_f1, 3).tolist())),
                 "per_label_clip_f1": dict(zip(LABELS, np.round(self.per_label_clip_f1, 3).tolist()))}
+
+
+def label_share(event_f1: np.ndarray, clip_f1: np.ndarray, fa_per_h: np.ndarray) -> np.ndarray:
+    """Each label's share of the objective: its F1s, less its false alarms (per hour) beyond an even
+    share of the target.  No onset term: a median over all labels' events is no label's own."""
+    return 0.5 * (event_f1 + clip_f1) - FA_WEIGHT * np.maximum(0.0, fa_per_h - FA_TARGET_PER_H / len(LABELS))
 
 
 def evaluate(tracks: Sequence[Soundtrack], settings: DetectionSettings, thresholds: dict[str, float]) -> Figures:
@@ -303,10 +307,8 @@ def weighted_label_objective(w: np.ndarray, counts: tuple) -> np.ndarray:
     e = np.tensordot(w, ev, axes=1)  # [labels, 4]
     c = np.tensordot(w, clip, axes=1)  # [3, labels]
     h = float(w @ hours)
-    ev_f1 = f1_from_counts(e[:, 0], e[:, 1] - e[:, 0], e[:, 2] - e[:, 0])
-    fa = e[:, 3] / max(h, 1e-9)
-    return (0.5 * (ev_f1 + f1_from_counts(c[0], c[1], c[2]))
-            - FA_WEIGHT * np.maximum(0.0, fa - FA_TARGET_PER_H / len(LABELS)))
+    return label_share(f1_from_counts(e[:, 0], e[:, 1] - e[:, 0], e[:, 2] - e[:, 0]),
+                       f1_from_counts(c[0], c[1], c[2]), e[:, 3] / max(h, 1e-9))
 
 
 def choose_thresholds_bagged(tracks, settings: DetectionSettings, base: dict[str, float],
