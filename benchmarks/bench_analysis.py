@@ -17,8 +17,9 @@ Generates (once, cached outside the repository) a 10-minute 1280x720 H.264 + AAC
 
 Models: ``shipped`` -- the default model users run (``trained/``, loaded by
 ``default_model_path()``; skipped with a note when none is installed), at the precision
-users get (``auto``); ``shipped:fp32`` / ``shipped:bf16`` force one
-(:mod:`mulse_author.model.precision`); ``compact`` -- the
+users get (``auto``); ``shipped:fp32`` / ``shipped:bf16`` / ``shipped:int8`` force one
+(:mod:`mulse_author.model.precision`); a model directory (``DIR`` or ``DIR:int8``) the same way for
+a checkpoint not (yet) in ``trained/``; ``compact`` -- the
 compact network with random weights, a timing stand-in only (run time does not depend on
 weight values; its suggestions are meaningless and not looked at); ``paper`` -- the
 paper-sized network, random weights.
@@ -126,6 +127,9 @@ def child(args) -> None:
         if name == "shipped":
             model = default_model_path()
             out["model"] = f"shipped default model ({model})"
+        elif Path(name).is_dir():  # an exported model directory (e.g. a candidate before shipping)
+            model = Path(name)
+            out["model"] = f"model directory {model}"
         else:
             torch.manual_seed(0)
             cfg = ModelConfig.paper() if name == "paper" else ModelConfig.compact()

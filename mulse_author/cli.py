@@ -241,9 +241,10 @@ def _add_analysis_options(p: argparse.ArgumentParser) -> None:
                    help="decision threshold for all labels (X) or one label (Fire=0.3); repeatable")
     p.add_argument("--rules", metavar="FILE", help="effect rules JSON (default: "
                    "~/.config/mulse-author/effect_rules.json, else the bundled rules)")
-    p.add_argument("--precision", choices=("auto", "fp32", "bf16"), default="auto",
+    p.add_argument("--precision", choices=("auto", "fp32", "bf16", "int8"), default="auto",
                    help="arithmetic of the audio encoder's convolutions: auto (default) uses bfloat16 "
-                        "when the model card validated it and the CPU computes it natively, else fp32")
+                        "when the model card validated it and the CPU computes it natively, else int8 "
+                        "when the card validated it, else fp32")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 

@@ -539,7 +539,8 @@ def analyze(
     result exports to SEM / NCL without changes.
 
     ``precision``: "auto" (bfloat16 encoder convolutions when the model card validated them and
-    the CPU computes bfloat16 natively, else float32), "fp32" or "bf16"; see
+    the CPU computes bfloat16 natively, else int8 when the card validated it, else float32),
+    "fp32", "bf16" or "int8"; see
     :mod:`mulse_author.model.precision`.  The one used is ``doc.analysis["precision"]``.
     """
     t_start = time.perf_counter()
@@ -579,7 +580,7 @@ def analyze(
     used_precision = old_precision = None
     if net is not None:
         used_precision = resolve_precision(precision, net, choice.card, warnings)
-        old_precision = set_precision(net, used_precision)
+        old_precision = set_precision(net, used_precision, choice.card)
 
     # 2. the decode pass (with 3., the network, running beside it on the workers)
     dp = _DecodePass(path, facts, runner, choice.use_audio, choice.use_video, cue_settings, report, cancel)

@@ -108,9 +108,23 @@ class ModelCard:
                 raise CardError(f"{name} must be a string")
         precisions = self.inference.get("precisions", ["fp32"])
         if (not isinstance(precisions, list) or "fp32" not in precisions
-                or any(p not in ("fp32", "bf16") for p in precisions)):
-            raise CardError(f"inference precisions must be a list of 'fp32' (required) and 'bf16', "
+                or any(p not in ("fp32", "bf16", "int8") for p in precisions)):
+            raise CardError(f"inference precisions must be a list of 'fp32' (required), 'bf16' and 'int8', "
                             f"got {precisions!r}")
+        if "int8" in precisions:
+            self._check_int8(self.inference.get("int8"))
+
+    @staticmethod
+    def _check_int8(block: Any) -> None:
+        """int8 needs one positive finite activation scale per convolution (8) and the first int8
+        convolution (1-7): the encoder is built from them (:mod:`.encoders.aisfx_int8`)."""
+        scales = block.get("activation_scales") if isinstance(block, dict) else None
+        first = block.get("first_int8_conv", 1) if isinstance(block, dict) else None
+        if (not isinstance(scales, list) or len(scales) != 8
+                or not all(isinstance(v, (int, float)) and math.isfinite(v) and v > 0 for v in scales)
+                or not isinstance(first, int) or not 1 <= first <= 7):
+            raise CardError("inference int8 must hold 8 positive activation_scales and first_int8_conv 1-7, "
+                            f"got {block!r}")
 
     def threshold_list(self) -> list[float]:
         """Thresholds in label order."""

@@ -1,4 +1,4 @@
-"""Inference precision: float32 everywhere, or bfloat16 convolutions in the aiSFX audio encoder.
+"""Inference precision: float32 everywhere, or bfloat16 or int8 convolutions in the aiSFX audio encoder.
 
 The aiSFX encoder's convolutions are most of the analysis time with the shipped model.  On CPUs
 with native bfloat16 arithmetic (Intel AMX or AVX512-BF16, used by oneDNN) they run about 3x
@@ -11,6 +11,10 @@ float32).  ``"fp32"`` and ``"bf16"`` force one (bf16 on a CPU without native sup
 with a warning, for testing, where oneDNN can emulate it; a CPU with neither AVX-512 (BW, VL, DQ)
 nor AVX-NE-CONVERT has no bfloat16 convolution at all, and a forced bf16 falls back to float32 with
 a warning).  Everything outside the encoder's convolutions stays float32.
+
+``"int8"`` (:mod:`mulse_author.model.encoders.aisfx_int8`) is for CPUs without native bfloat16:
+``"auto"`` picks it there when the model card validated it (the card then holds the activation
+scales measured at build time, and its check of the decisions against float32); else float32.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from typing import Any
 
 from ..errors import MulseError
 
-PRECISIONS = ("auto", "fp32", "bf16")
+PRECISIONS = ("auto", "fp32", "bf16", "int8")
 #: CPU feature flags (Linux /proc/cpuinfo names) that give native bfloat16 matrix arithmetic
 _BF16_FLAGS = ("amx_bf16", "avx512_bf16")
 
@@ -78,7 +82,14 @@ def validated_precisions(card: Any) -> tuple[str, ...]:
     """Precisions the model card says were validated (always includes ``"fp32"``)."""
     block = getattr(card, "inference", None) or {}
     listed = block.get("precisions", []) if isinstance(block, dict) else []
-    return ("fp32",) + tuple(p for p in ("bf16",) if p in listed)
+    return ("fp32",) + tuple(p for p in ("bf16", "int8") if p in listed)
+
+
+def int8_runnable() -> bool:
+    """True when this torch runs int8 convolutions on this CPU (see :mod:`.encoders.aisfx_int8`)."""
+    from .encoders.aisfx_int8 import int8_runnable as runnable  # lazy: imports torch
+
+    return runnable()
 
 
 def has_bf16_path(net: Any) -> bool:
@@ -88,13 +99,24 @@ def has_bf16_path(net: Any) -> bool:
 
 
 def resolve_precision(requested: str, net: Any, card: Any, warnings: list[str] | None = None) -> str:
-    """``requested`` ("auto", "fp32" or "bf16") -> the precision to run ``net`` in."""
+    """``requested`` ("auto", "fp32", "bf16" or "int8") -> the precision to run ``net`` in."""
     if requested not in PRECISIONS:
         raise MulseError(f"precision must be one of {', '.join(PRECISIONS)}, got {requested!r}")
     if net is None or not has_bf16_path(net):
         return "fp32"
+    validated = validated_precisions(card)
     if requested == "auto":
-        return "bf16" if "bf16" in validated_precisions(card) and native_bf16() else "fp32"
+        if "bf16" in validated and native_bf16():
+            return "bf16"
+        return "int8" if "int8" in validated and int8_runnable() else "fp32"
+    if requested == "int8":
+        why = ("the model card does not validate int8" if "int8" not in validated
+               else None if int8_runnable() else "this torch cannot run int8 convolutions on this CPU")
+        if why is None:
+            return "int8"
+        if warnings is not None:
+            warnings.append(f"int8 requested, but {why}: running fp32")
+        return "fp32"
     if requested == "bf16" and not bf16_runnable():
         if warnings is not None:
             warnings.append(f"bf16 requested, but {NO_BF16}: running fp32")
@@ -105,12 +127,20 @@ def resolve_precision(requested: str, net: Any, card: Any, warnings: list[str] |
     return requested
 
 
-def set_precision(net: Any, precision: str) -> str | None:
+def set_precision(net: Any, precision: str, card: Any = None) -> str | None:
     """Make ``net``'s aiSFX encoder (if any) run its convolutions in ``precision``; returns the
-    precision it had (None for a network without that encoder), to restore it later."""
-    if precision not in ("fp32", "bf16"):
-        raise MulseError(f"precision must be fp32 or bf16, got {precision!r}")
+    precision it had (None for a network without that encoder), to restore it later.  int8 takes
+    its activation scales from ``card``'s ``inference["int8"]`` (kept on the encoder after)."""
+    if precision not in ("fp32", "bf16", "int8"):
+        raise MulseError(f"precision must be fp32, bf16 or int8, got {precision!r}")
     if not has_bf16_path(net):
         return None
+    enc = net.audio.encoder
+    if precision == "int8" and (card is not None or not enc.int8_scales):  # without a card: as set before
+        block = (getattr(card, "inference", None) or {}).get("int8")
+        if not isinstance(block, dict) or "activation_scales" not in block:
+            raise MulseError("int8 needs the model card's inference int8 block (activation scales)")
+        enc.int8_scales = [float(v) for v in block["activation_scales"]]
+        enc.int8_first = int(block.get("first_int8_conv", 1))
     old, net.audio.encoder.precision = net.audio.encoder.precision, precision
     return old

@@ -29,14 +29,14 @@ from safetensors.torch import load_file
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from mulse_author.detect.inference import clip_embeddings, stream_head  # noqa: E402
+from mulse_author.detect.inference import stream_head  # noqa: E402
 from mulse_author.detect.segmentation import DetectionSettings  # noqa: E402
-from mulse_author.features.mel import mel_power  # noqa: E402
 from mulse_author.labels import LABELS  # noqa: E402
 from mulse_author.model import BimodalNet, ModelCard, ModelConfig, save_checkpoint  # noqa: E402
-from mulse_author.model.precision import NO_BF16, bf16_runnable, set_precision  # noqa: E402
+from mulse_author.model.precision import NO_BF16, bf16_runnable  # noqa: E402
 from training.aisfx_weights import load_encoder  # noqa: E402
 from training.fmaps import floor_and_negative_draws  # noqa: E402
+from training.precision_check import flip_check, fold_clips  # noqa: E402
 
 
 def build(encoder_from: Path, head_path: Path) -> BimodalNet:
@@ -110,36 +110,27 @@ def _head_words(sel: dict) -> str:
             else f"an MLP of {cfg['hidden']} hidden units")
 
 
-def bf16_check(net, a, sel, th, held) -> dict:
-    """The card's ``inference`` block: bf16 against fp32 on re-mixed clips of each fold; bf16 is
-    listed when at most 1 % of the decisions change."""
+def check_clips(work: Path, held, n: int, n_folds: int, seed0: int = 20) -> list[np.ndarray]:
+    """Mel power of ``n`` re-mixed clips of each fold (seeds ``seed0 + fold``): the precision checks' clips."""
     sys.path.insert(0, str(Path(__file__).parent))
     import importlib
     mix = importlib.import_module("2_mix_embed")
-    from training.film import FILM_MIXER, package_of, training_recordings
-    from training.mixer import SoundscapeMixer
-    recs, folds = training_recordings(a.work, held)
-    beds = mix.balanced_beds(mix.training_beds(a.work, held), 60, 20)
-    scores = {"fp32": [], "bf16": []}
-    for k in range(sel["folds"]):
-        by_label = {lab: [r for r in recs if folds[package_of(r)] == k and lab in r.labels] for lab in LABELS}
-        clips = list(SoundscapeMixer(by_label, beds, FILM_MIXER, seed=20 + k).generate(a.check_clips, seed=20 + k))
-        power = mel_power(torch.from_numpy(np.stack([c.audio for c in clips])), precise=False).numpy()
-        for p in scores:
-            set_precision(net, p)
-            e = torch.cat([clip_embeddings(net.audio.encoder, power[i:i + 16], True)[0] for i in range(0, len(power), 16)])
-            scores[p].append(stream_head(net)(e))
-    set_precision(net, "fp32")
-    s32, s16 = np.concatenate(scores["fp32"]), np.concatenate(scores["bf16"])
-    flipped = int(((s32 >= th) != (s16 >= th)).sum())
-    decisions = s32.size
-    precisions = ["fp32"] + (["bf16"] if flipped <= 0.01 * decisions else [])
-    return {"precisions": precisions,
+    from training.film import FILM_MIXER, training_recordings
+    recs, folds = training_recordings(work, held)
+    beds = mix.balanced_beds(mix.training_beds(work, held), 60, 20)
+    return fold_clips(recs, folds, beds, n, seed0, n_folds, FILM_MIXER)
+
+
+def bf16_check(net, a, sel, th, held) -> dict:
+    """The card's ``inference`` block: bf16 against fp32 on re-mixed clips of each fold; bf16 is
+    listed when at most 1 % of the decisions change (:mod:`training.precision_check`)."""
+    chk = flip_check(net, th, check_clips(a.work, held, a.check_clips, sel["folds"]), "bf16")
+    passed = chk.pop("passed")
+    chk.pop("score_abs_diff_p99")  # the card's bf16 block keeps its earlier fields
+    return {"precisions": ["fp32"] + (["bf16"] if passed else []),
             "bf16": "the aiSFX encoder's convolutions after the first in bfloat16 (BatchNorm folded in), "
                     "float32 elsewhere; chosen by precision='auto' on CPUs with native bfloat16",
-            "bf16_check": {"clips": int(len(s32)), "decisions": int(decisions), "decisions_flipped": flipped,
-                           "score_abs_diff_max": float(np.abs(s32 - s16).max()),
-                           "criterion": "at most 1 % of the decisions change"}}
+            "bf16_check": chk}
 
 
 def main(argv=None) -> None:

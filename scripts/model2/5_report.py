@@ -379,15 +379,30 @@ def selection_lines(sel: dict) -> list[str]:
 
 
 def precision_line(inf: dict) -> str:
-    """The card's inference-precision sentence from its ``inference`` block (stage 4)."""
+    """The card's inference-precision sentences from its ``inference`` block (stages 4 and 4b)."""
     chk = inf.get("bf16_check", {})
     head = f"Validated precisions: {', '.join(inf.get('precisions', []))}."
     if "skipped" in chk:  # exported on a CPU that cannot run bfloat16 convolutions
-        return f"{head} bfloat16 was not checked: {chk['skipped']}; the figures above were measured in float32."
-    return (f"{head} bfloat16 (encoder convolutions after the "
-            f"first; `--precision auto` on CPUs with native bfloat16) changed {chk.get('decisions_flipped')} of "
-            f"{chk.get('decisions')} decisions on {chk.get('clips')} re-mixed cross-validation clips (max score "
-            f"difference {R.figure(chk.get('score_abs_diff_max'))}); the figures above were measured with `auto`.")
+        line = f"{head} bfloat16 was not checked: {chk['skipped']}; the figures above were measured in float32."
+    else:
+        line = (f"{head} bfloat16 (encoder convolutions after the "
+                f"first; `--precision auto` on CPUs with native bfloat16) changed {chk.get('decisions_flipped')} of "
+                f"{chk.get('decisions')} decisions on {chk.get('clips')} re-mixed cross-validation clips (max score "
+                f"difference {R.figure(chk.get('score_abs_diff_max'))}); the figures above were measured with `auto`.")
+    q = (inf.get("int8") or {}).get("check")
+    if q:
+        lv = q["demo_level_flips"]
+        gains = [g for g in lv["fp32"] if g != "decisions"]
+        line += (f" int8 (encoder convolutions from number {inf['int8']['first_int8_conv'] + 1} on, stage 4b; "
+                 f"`--precision auto` on CPUs without native bfloat16"
+                 f"{'' if 'int8' in inf.get('precisions', []) else ': not validated, so not used'}) changed "
+                 f"{q['decisions_flipped']} of {q['decisions']} decisions on {q['clips']} re-mixed cross-validation "
+                 f"clips (max score difference {R.figure(q['score_abs_diff_max'])}, 99th percentile "
+                 f"{R.figure(q['score_abs_diff_p99'])}); on the demo played quieter it changed "
+                 + ", ".join(f"{lv['int8'][g]} at {g} dB" for g in gains)
+                 + " (float32: " + ", ".join(str(lv["fp32"][g]) for g in gains)
+                 + f" of {lv['fp32']['decisions']}). The held-out figures were measured in float32 or bfloat16.")
+    return line
 
 
 def level_stability(model: Path, previous: Path | None, everyday: Path | None) -> dict:

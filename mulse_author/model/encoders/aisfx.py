@@ -46,6 +46,7 @@ from mulse_author.features.level import normalise
 
 from ...spec import FMAP_STRIDE, HOP, N_FFT, POOL_EDGE, POOL_FRAMES, SAMPLE_RATE, STREAM_CONTEXT
 from ..precision import NO_BF16, bf16_runnable
+from .aisfx_int8 import feature_map_int8, int8_layers
 
 # N_FFT and HOP (spec) at 22 050 Hz equal aisfx's 2048 and 1024 at 44.1 kHz (23.2 ms).
 N_MELS = 96
@@ -179,8 +180,12 @@ class AisfxEncoder(nn.Module):
         self.register_buffer("mel_map", torch.zeros(N_MELS, 60))
         self.register_buffer("level_ref", torch.ones(()))
         self.register_buffer("window", torch.hann_window(N_FFT, periodic=True), persistent=False)
-        #: "fp32" or "bf16": the dtype of the convolutions at inference (set_precision sets it)
+        #: "fp32", "bf16" or "int8": the arithmetic of the convolutions at inference (set_precision sets it)
         self.precision = "fp32"
+        #: int8 only (:mod:`.aisfx_int8`): each convolution's output scale, and the first convolution
+        #: run in int8; from the model card (set_precision)
+        self.int8_scales: list[float] | None = None
+        self.int8_first = 1
         self._fused_cache: dict = {}  # precision -> (weight versions, fused layers)
         #: False: eval mode runs the unfused modules (float32; the reference the card was built on)
         self.fused = True
@@ -286,10 +291,11 @@ class AisfxEncoder(nn.Module):
         x = self.conv_block4(x, False)
         return x.mean(dim=3)
 
-    def _fused_layers(self) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    def _fused_layers(self) -> list:
         """(weight, bias) of the eight convolutions with their BatchNorm (eval statistics) folded
-        in, in the dtypes :attr:`precision` runs them in; cached per precision, and rebuilt when a
-        weight changes (e.g. load_state_dict).
+        in, in the dtypes :attr:`precision` runs them in (in int8, those from :attr:`int8_first` on
+        are quantized modules, :mod:`.aisfx_int8`); cached per precision, and rebuilt when a
+        weight or an int8 scale changes (e.g. load_state_dict).
 
         In bf16 the first convolution keeps float32 accuracy: rounding the spectrogram itself to
         bfloat16's 8-bit mantissa tripled the score error (p99 |diff| 0.048 against 0.015 on 200
@@ -301,40 +307,58 @@ class AisfxEncoder(nn.Module):
         and doubled the largest activation (27 MB for a 1 104-frame chunk)."""
         key = tuple(t._version for t in self.state_dict(keep_vars=True).values()
                     if isinstance(t, torch.Tensor))
+        if self.precision == "int8":  # int8 layers are built from the float32 ones
+            if not self.int8_scales:
+                raise MulseError("int8 needs the activation scales of the model card's inference block")
+            key = key + (tuple(self.int8_scales), self.int8_first)
         cached = self._fused_cache.get(self.precision)
         if cached is None or cached[0] != key:
-            if self.precision == "bf16" and not bf16_runnable():  # else oneDNN raises deep in a convolution
-                raise MulseError(f"{NO_BF16}: run the encoder in fp32")
-            low = torch.bfloat16 if self.precision == "bf16" else torch.float32
-            layers = []
-            with torch.no_grad():
-                for i in range(len(CHANNELS)):
-                    b = getattr(self, f"conv_block{i + 1}")
-                    for conv, bn in ((b.conv1, b.bn1), (b.conv2, b.bn2)):
-                        scale = bn.weight / torch.sqrt(bn.running_var + bn.eps)
-                        w = conv.weight * scale[:, None, None, None]
-                        bias = bn.bias - bn.running_mean * scale
-                        if not layers and low == torch.bfloat16:  # split first layer, see above
-                            hi, lo = split_bf16(w)
-                            w, bias = torch.cat([hi, hi, lo], dim=1), bias.float()
-                        else:
-                            w, bias = w.to(low), bias.to(low)
-                        layers.append((w.contiguous(memory_format=torch.channels_last), bias))
+            if self.precision == "int8":
+                layers = int8_layers(self._folded(key, "fp32"), list(self.int8_scales), self.int8_first)
+            else:
+                layers = self._folded(key, self.precision)
             cached = self._fused_cache[self.precision] = (key, layers)
         return cached[1]
+
+    def _folded(self, key: tuple, precision: str) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        """(weight, bias) of the eight convolutions with BatchNorm folded in, in float32 or bfloat16."""
+        if precision == "fp32" and precision in self._fused_cache and self._fused_cache["fp32"][0] == key:
+            return self._fused_cache["fp32"][1]
+        if precision == "bf16" and not bf16_runnable():  # else oneDNN raises deep in a convolution
+            raise MulseError(f"{NO_BF16}: run the encoder in fp32")
+        low = torch.bfloat16 if precision == "bf16" else torch.float32
+        layers = []
+        with torch.no_grad():
+            for i in range(len(CHANNELS)):
+                b = getattr(self, f"conv_block{i + 1}")
+                for conv, bn in ((b.conv1, b.bn1), (b.conv2, b.bn2)):
+                    scale = bn.weight / torch.sqrt(bn.running_var + bn.eps)
+                    w = conv.weight * scale[:, None, None, None]
+                    bias = bn.bias - bn.running_mean * scale
+                    if not layers and low == torch.bfloat16:  # split first layer, see above
+                        hi, lo = split_bf16(w)
+                        w, bias = torch.cat([hi, hi, lo], dim=1), bias.float()
+                    else:
+                        w, bias = w.to(low), bias.to(low)
+                    layers.append((w.contiguous(memory_format=torch.channels_last), bias))
+        return layers
 
     def _feature_map_fused(self, spec: torch.Tensor) -> torch.Tensor:
         layers = self._fused_layers()
         x = spec.unsqueeze(1).float()
         with torch.no_grad():
-            if layers[0][0].shape[1] == 3:  # the split first layer (bf16)
-                hi, lo = split_bf16(x)
-                x = torch.cat([hi, lo, hi], dim=1)
-            x = x.contiguous(memory_format=torch.channels_last)
-            for k, (w, b) in enumerate(layers):
-                x = conv3x3_relu(x, w, b)
-                if k % 2 == 1 and k < len(layers) - 1:  # after each block but the last
-                    x = max_pool2x2(x)
+            if self.precision == "int8":
+                x = feature_map_int8(x.contiguous(memory_format=torch.channels_last), layers,
+                                     list(self.int8_scales), conv3x3_relu, max_pool2x2)
+            else:
+                if layers[0][0].shape[1] == 3:  # the split first layer (bf16)
+                    hi, lo = split_bf16(x)
+                    x = torch.cat([hi, lo, hi], dim=1)
+                x = x.contiguous(memory_format=torch.channels_last)
+                for k, (w, b) in enumerate(layers):
+                    x = conv3x3_relu(x, w, b)
+                    if k % 2 == 1 and k < len(layers) - 1:  # after each block but the last
+                        x = max_pool2x2(x)
         # mean over frequency in the channels-last memory order ([B, T, F, C]): summing over F
         # vectorises over C; the same values as reducing dim 3 (benchmarks/RESULTS.md)
         return x.permute(0, 2, 3, 1).mean(dim=2, dtype=torch.float32).transpose(1, 2).contiguous()

@@ -1,0 +1,172 @@
+"""int8 encoder convolutions (mulse_author.model.encoders.aisfx_int8): close to float32 with scales
+calibrated on the input (training.precision_check), chunk-invariant like float32, chosen by "auto"
+only for a card that validated it on a CPU without native bfloat16, and refused without its scales."""
+
+import copy
+
+import numpy as np
+import pytest
+import torch
+
+from mulse_author.errors import MulseError
+from mulse_author.model import BimodalNet, ModelCard, ModelConfig
+from mulse_author.model import precision as prec
+from mulse_author.model.card import CardError
+from mulse_author.model.encoders.aisfx import AisfxEncoder
+from training.precision_check import flip_check, int8_scales
+
+needs_int8 = pytest.mark.skipif(not prec.int8_runnable(), reason="this torch runs no int8 convolution here")
+
+
+def _encoder(seed: int = 0) -> AisfxEncoder:
+    torch.manual_seed(seed)
+    enc = AisfxEncoder()
+    with torch.no_grad():
+        for m in enc.modules():
+            if isinstance(m, torch.nn.BatchNorm2d):
+                m.weight.uniform_(0.5, 1.5)
+                m.bias.uniform_(-0.2, 0.2)
+                m.running_mean.uniform_(-0.3, 0.3)
+                m.running_var.uniform_(0.5, 2.0)
+    return enc.eval()
+
+
+def _powers(n: int, frames: int = 440, seed: int = 0) -> np.ndarray:
+    """Mel power ``[n, 60, frames]`` with a loud band that moves (so layers see structure)."""
+    rng = np.random.default_rng(seed)
+    p = rng.random((n, 60, frames)).astype(np.float32) * 1e-4
+    for i in range(n):
+        band = rng.integers(5, 50)
+        p[i, band:band + 6, rng.integers(0, frames // 2):] += 0.05
+    return p
+
+
+INT8_BLOCK = {"activation_scales": [0.05] * 8, "first_int8_conv": 1}
+
+
+@pytest.fixture(scope="module")
+def calibrated():
+    enc = _encoder()
+    return enc, int8_scales(enc, [_powers(4, seed=1)])
+
+
+@needs_int8
+def test_calibrated_int8_map_is_close_to_float32(calibrated):
+    enc, scales = calibrated
+    assert len(scales) == 8 and all(s > 0 and np.isfinite(s) for s in scales)
+    spec = enc.spectrogram_fixed_level(torch.from_numpy(_powers(2, seed=2)))
+    with torch.inference_mode():
+        ref = enc.feature_map(spec)
+        enc.precision, enc.int8_scales, enc.int8_first = "int8", scales, 1
+        try:
+            out = enc.feature_map(spec)
+            enc.int8_first = 2  # convolution 2 in float32 too: closer still
+            out2 = enc.feature_map(spec)
+        finally:
+            enc.precision = "fp32"
+    assert out.dtype == torch.float32 and out.shape == ref.shape
+    err, err2 = (out - ref).abs(), (out2 - ref).abs()
+    top = ref.abs().max().item()
+    assert 0 < err.max().item() < 0.1 * top  # it really ran in int8, and stayed close
+    assert err.mean().item() < 0.01 * top
+    assert err2.mean().item() < err.mean().item()
+
+
+@needs_int8
+def test_int8_stream_map_is_the_same_in_chunks(calibrated):
+    """Fixed scales quantise elementwise, so chunks with context give the one-pass map, as in float32."""
+    enc, scales = calibrated
+    power = torch.from_numpy(_powers(1, frames=1200, seed=3)[0])
+    enc.precision, enc.int8_scales, enc.int8_first = "int8", scales, 1
+    try:
+        with torch.inference_mode():
+            whole = enc.stream_feature_map(power, chunk=4096)
+            chunked = enc.stream_feature_map(power, chunk=256)
+    finally:
+        enc.precision = "fp32"
+    assert whole.shape == chunked.shape
+    assert torch.allclose(whole, chunked, atol=1e-5)
+
+
+def test_int8_without_scales_is_a_clear_error():
+    enc = _encoder()
+    enc.precision = "int8"
+    with pytest.raises(MulseError, match="activation scales"), torch.inference_mode():
+        enc.feature_map(torch.rand(1, 160, 96))
+
+
+def _audio_net() -> BimodalNet:
+    return BimodalNet(ModelConfig.compact(variant="audio").replace(audio_encoder="aisfx_stream")).eval()
+
+
+def _card(cfg, precisions, block=INT8_BLOCK) -> ModelCard:
+    inference = {"precisions": list(precisions)}
+    if block is not None:
+        inference["int8"] = dict(block)
+    return ModelCard(config=cfg, inference=inference)
+
+
+def test_auto_picks_int8_only_where_validated_and_no_native_bf16(monkeypatch):
+    net = _audio_net()
+    both = _card(net.config, ("fp32", "bf16", "int8"))
+    monkeypatch.setattr(prec, "int8_runnable", lambda: True)
+    monkeypatch.setattr(prec, "native_bf16", lambda: True)
+    assert prec.resolve_precision("auto", net, both) == "bf16"  # native bfloat16 first
+    monkeypatch.setattr(prec, "native_bf16", lambda: False)
+    assert prec.resolve_precision("auto", net, both) == "int8"
+    assert prec.resolve_precision("auto", net, _card(net.config, ("fp32", "bf16"), None)) == "fp32"
+    assert prec.resolve_precision("fp32", net, both) == "fp32"
+    warnings: list[str] = []
+    assert prec.resolve_precision("int8", net, _card(net.config, ("fp32",), None), warnings) == "fp32"
+    assert len(warnings) == 1 and "does not validate int8" in warnings[0]
+    monkeypatch.setattr(prec, "int8_runnable", lambda: False)
+    assert prec.resolve_precision("auto", net, both) == "fp32"
+    warnings.clear()
+    assert prec.resolve_precision("int8", net, both, warnings) == "fp32"
+    assert "cannot run int8" in warnings[0]
+
+
+def test_set_precision_takes_the_scales_from_the_card():
+    net = _audio_net()
+    block = {"activation_scales": [0.01 * (k + 1) for k in range(8)], "first_int8_conv": 2}
+    card = _card(net.config, ("fp32", "int8"), block)
+    assert prec.set_precision(net, "int8", card) == "fp32"
+    enc = net.audio.encoder
+    assert enc.precision == "int8" and enc.int8_scales == block["activation_scales"] and enc.int8_first == 2
+    assert prec.set_precision(net, "fp32") == "int8"
+    assert prec.set_precision(net, "int8") == "fp32"  # restoring without a card keeps the scales
+    assert enc.int8_scales == block["activation_scales"]
+    with pytest.raises(MulseError, match="int8 block"):
+        prec.set_precision(_audio_net(), "int8", _card(net.config, ("fp32",), None))
+
+
+@pytest.mark.parametrize("bad", [None, {"activation_scales": [0.1] * 7}, {"activation_scales": [0.1] * 7 + [0]},
+                                 {"activation_scales": [0.1] * 7 + [float("nan")]},
+                                 {"activation_scales": [0.1] * 8, "first_int8_conv": 0},
+                                 {"activation_scales": [0.1] * 8, "first_int8_conv": "1"}])
+def test_card_listing_int8_needs_valid_scales(bad):
+    cfg = ModelConfig.compact(variant="audio")
+    good = _card(cfg, ("fp32", "int8"))
+    back = ModelCard.from_json(good.to_json())
+    assert prec.validated_precisions(back) == ("fp32", "int8")
+    data = copy.deepcopy(good.to_dict())
+    data["inference"] = {"precisions": ["fp32", "int8"]} | ({"int8": bad} if bad is not None else {})
+    with pytest.raises(CardError, match="int8"):
+        ModelCard.from_dict(data)
+
+
+@needs_int8
+def test_flip_check_counts_changed_decisions():
+    """Against itself nothing changes; with absurd scales (every activation clipped near 0) the
+    scores move, decisions change and the criterion fails; the encoder is left in float32."""
+    torch.manual_seed(0)  # the random head, whatever ran before
+    net = _audio_net()
+    net.audio.encoder.load_state_dict(_encoder().state_dict())  # random weights: a map that is not zero
+    th = np.full(7, 0.5)
+    powers = [_powers(2, seed=5)]
+    same = flip_check(net, th, powers, "fp32")
+    assert same["decisions"] == 14 and same["decisions_flipped"] == 0 and same["passed"]
+    tiny = _card(net.config, ("fp32",), {"activation_scales": [1e-5] * 8, "first_int8_conv": 1})
+    moved = flip_check(net, th, powers, "int8", tiny, reference=None)
+    assert moved["score_abs_diff_max"] > 0.01 and moved["decisions_flipped"] > 0 and not moved["passed"]
+    assert net.audio.encoder.precision == "fp32"  # restored
