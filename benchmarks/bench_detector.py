@@ -44,6 +44,9 @@ def main(argv=None) -> None:
     ap.add_argument("--previous", type=Path)
     ap.add_argument("--quick", action="store_true", help="2 timelines of 3 min (a smoke run, not the report)")
     ap.add_argument("--json", type=Path, help="write the full figures here")
+    ap.add_argument("--precision", default="auto", choices=("auto", "fp32", "bf16", "int8"),
+                    help="the models' encoder arithmetic in the analyses (default auto, as users get it; "
+                         "the level-stability rows are float32)")
     ap.add_argument("--select", help="the selection stage whose baseline to use (default: the model's own, e.g. "
                                      "select25 for 2.5, else the newest of select26 ... select21, else select)")
     ap.add_argument("--fresh", type=Path, help="the fresh held-out set (get_fresh_heldout_audio.sh OUT_DIR)")
@@ -51,9 +54,9 @@ def main(argv=None) -> None:
                     help="with --fresh: the second fresh set (get_fresh2_heldout_audio.sh OUT_DIR)")
     ap.add_argument("--everyday", type=Path, help="also the everyday-sound check (get_everyday_audio.sh OUT_DIR)")
     a = ap.parse_args(argv)
-    preds = {"shipped": R.model_predictor(str(a.model))}
+    preds = {"shipped": R.model_predictor(str(a.model), a.precision)}
     if a.previous:
-        preds["previous"] = R.model_predictor(str(a.previous))
+        preds["previous"] = R.model_predictor(str(a.previous), a.precision)
     card = json.loads((a.model / "model_card.json").read_text())
     own = f"select{card['version'].replace('.', '')}"  # the baseline trained beside this model (2.5: select25)
     preds["baseline"] = R.selection_baseline(a.work, a.select or (own if (a.work / own).is_dir() else None))

@@ -63,12 +63,13 @@ NOISE_LEVELS_DBFS = (-30, -45, -60)
 
 
 # ---------------------------------------------------------------- predictors
-def model_predictor(model_dir: str):
-    """``path -> list[Event]`` of the scene-labelled suggestions of ``analyze(path)``."""
+def model_predictor(model_dir: str, precision: str = "auto"):
+    """``path -> list[Event]`` of the scene-labelled suggestions of ``analyze(path)`` (the encoder in
+    ``precision``: "auto" as users get it, or one forced; :mod:`mulse_author.model.precision`)."""
     model = load_checkpoint(model_dir)
 
     def predict(path: Path) -> list[Event]:
-        doc = analyze(path, model=model)
+        doc = analyze(path, model=model, precision=precision)
         seen = {}
         for s in doc.segments():  # one label can give several effects: keep each span once
             if s.label:

@@ -85,11 +85,30 @@ def validated_precisions(card: Any) -> tuple[str, ...]:
     return ("fp32",) + tuple(p for p in ("bf16", "int8") if p in listed)
 
 
-def int8_runnable() -> bool:
-    """True when this torch runs int8 convolutions on this CPU (see :mod:`.encoders.aisfx_int8`)."""
-    from .encoders.aisfx_int8 import int8_runnable as runnable  # lazy: imports torch
+#: torch's quantized engine for x86 CPUs (it picks FBGEMM or oneDNN kernels per convolution)
+INT8_ENGINE = "x86"
 
-    return runnable()
+
+@functools.lru_cache(maxsize=1)
+def int8_runnable() -> bool:
+    """True when this torch runs int8 convolutions on this CPU (see :mod:`.encoders.aisfx_int8`):
+    its quantized engine is there and a small quantized convolution runs."""
+    import warnings
+
+    import torch  # lazy (start-up)
+
+    try:
+        if INT8_ENGINE not in torch.backends.quantized.supported_engines:
+            return False
+        from torch.ao.nn.intrinsic.quantized import ConvReLU2d
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # torch 2.13 deprecates quantized tensors (still runs them)
+            torch.backends.quantized.engine = INT8_ENGINE
+            x = torch.quantize_per_tensor(torch.ones(1, 1, 4, 4), 0.1, 0, torch.quint8)
+            return bool(ConvReLU2d(1, 2, 3, padding=1)(x).dequantize().isfinite().all())
+    except Exception:  # noqa: BLE001 - any failure means "not here": auto then runs float32
+        return False
 
 
 def has_bf16_path(net: Any) -> bool:

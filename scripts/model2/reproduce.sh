@@ -110,6 +110,8 @@ else
   fi
   "$PY" "$ROOT/scripts/model2/4_export.py" --work "$WORK" --encoder-from "$ENCODER" --select $SELECT \
       --version "$MODEL" --out "$OUT" "${TT[@]}"
+  # int8 for CPUs without native bfloat16 (added to 2.9's card after it shipped: trained/REPRODUCE.md, 4b)
+  if [ "$MODEL" = "2.9" ]; then "$PY" "$ROOT/scripts/model2/4b_int8.py" --work "$WORK" --model "$OUT" "${TT[@]}"; fi
   if [ "$MODEL" != "2.2" ] && [ "$MODEL" != "2.3" ]; then
     FRESH=${FRESH:-$WORK/fresh_heldout}
     PYTHON="$PY" bash "$ROOT/training/fetch/get_fresh_heldout_audio.sh" "$FRESH"

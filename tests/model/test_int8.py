@@ -170,3 +170,14 @@ def test_flip_check_counts_changed_decisions():
     moved = flip_check(net, th, powers, "int8", tiny, reference=None)
     assert moved["score_abs_diff_max"] > 0.01 and moved["decisions_flipped"] > 0 and not moved["passed"]
     assert net.audio.encoder.precision == "fp32"  # restored
+
+
+def test_int8_runnable_says_no_without_the_engine(monkeypatch):
+    """A torch without the x86 quantized engine (or without quantized tensors at all): "auto" must
+    fall back to float32, not fail inside a convolution."""
+    prec.int8_runnable.cache_clear()
+    monkeypatch.setattr(prec, "INT8_ENGINE", "no-such-engine")
+    try:
+        assert prec.int8_runnable() is False
+    finally:
+        prec.int8_runnable.cache_clear()

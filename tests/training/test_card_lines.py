@@ -139,3 +139,20 @@ def test_precision_line_quotes_the_bf16_check_or_says_it_was_skipped(stage):
     skipped = stage.precision_line({"precisions": ["fp32"], "bf16_check": {"skipped": "no bf16 here"}})
     assert skipped == ("Validated precisions: fp32. bfloat16 was not checked: no bf16 here; "
                        "the figures above were measured in float32.")
+
+
+def test_precision_line_quotes_the_int8_check_and_says_when_it_failed(stage):
+    check = {"clips": 800, "decisions": 5600, "decisions_flipped": 17, "score_abs_diff_max": 0.1667,
+             "score_abs_diff_p99": 0.0483,
+             "demo_level_flips": {"fp32": {"-10": 0, "-20": 3, "-30": 7, "decisions": 210},
+                                  "int8": {"-10": 0, "-20": 2, "-30": 6, "decisions": 210}}}
+    bf16 = {"clips": 800, "decisions": 5600, "decisions_flipped": 5, "score_abs_diff_max": 0.035}
+    inf = {"precisions": ["fp32", "bf16", "int8"], "bf16_check": bf16,
+           "int8": {"activation_scales": [0.05] * 8, "first_int8_conv": 1, "check": check}}
+    line = stage.precision_line(inf)
+    assert line.startswith("Validated precisions: fp32, bf16, int8.")
+    assert ("int8 (encoder convolutions from number 2 on, stage 4b; `--precision auto` on CPUs without native "
+            "bfloat16) changed 17 of 5600 decisions") in line
+    assert "99th percentile 0.048" in line and "0 at -10 dB, 2 at -20 dB, 6 at -30 dB (float32: 0, 3, 7 of 210)" in line
+    failed = stage.precision_line(inf | {"precisions": ["fp32", "bf16"]})
+    assert "not validated, so not used" in failed and "not validated" not in line

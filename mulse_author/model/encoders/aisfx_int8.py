@@ -10,19 +10,18 @@ spectrogram to 8 bits costs the most accuracy.  The scales are fixed, so a chunk
 gives the same values as the whole stream (the quantisation is elementwise), like float32.
 
 torch 2.13 deprecates its quantized tensors (they still run; a later torch may drop them):
-:func:`int8_runnable` then says no, and ``precision="auto"`` falls back to float32.
+:func:`mulse_author.model.precision.int8_runnable` then says no, and ``precision="auto"`` falls back
+to float32.
 """
 
 from __future__ import annotations
 
 import warnings
-from functools import lru_cache
 
 import torch
 import torch.nn.functional as F
 
-#: torch's quantized engine for x86 CPUs (chosen per convolution between FBGEMM and oneDNN)
-ENGINE = "x86"
+from ..precision import INT8_ENGINE as ENGINE
 
 
 class _Quiet(warnings.catch_warnings):
@@ -33,21 +32,6 @@ class _Quiet(warnings.catch_warnings):
         warnings.filterwarnings("ignore", message=".*quantized tensor creation functions.*")
         warnings.filterwarnings("ignore", category=DeprecationWarning, module="torch.ao")
         return out
-
-
-@lru_cache(maxsize=1)
-def int8_runnable() -> bool:
-    """True when this torch can run an int8 convolution on this CPU (engine present, kernels work)."""
-    try:
-        if ENGINE not in torch.backends.quantized.supported_engines:
-            return False
-        w = torch.ones(2, 1, 3, 3)
-        conv = quantized_conv(w, torch.zeros(2), 0.1)
-        with _Quiet():
-            x = torch.quantize_per_tensor(torch.ones(1, 1, 4, 4), 0.1, 0, torch.quint8)
-            return bool(conv(x).dequantize().isfinite().all())
-    except Exception:  # noqa: BLE001 - any failure means "not here"; auto then runs float32
-        return False
 
 
 def quantized_conv(w: torch.Tensor, b: torch.Tensor, out_scale: float):
