@@ -7,28 +7,15 @@ import copy
 import numpy as np
 import pytest
 import torch
+from random_encoder import random_encoder
 
 from mulse_author.errors import MulseError
 from mulse_author.model import BimodalNet, ModelCard, ModelConfig
 from mulse_author.model import precision as prec
 from mulse_author.model.card import CardError
-from mulse_author.model.encoders.aisfx import AisfxEncoder
 from training.precision_check import flip_check, int8_scales
 
 needs_int8 = pytest.mark.skipif(not prec.int8_runnable(), reason="this torch runs no int8 convolution here")
-
-
-def _encoder(seed: int = 0) -> AisfxEncoder:
-    torch.manual_seed(seed)
-    enc = AisfxEncoder()
-    with torch.no_grad():
-        for m in enc.modules():
-            if isinstance(m, torch.nn.BatchNorm2d):
-                m.weight.uniform_(0.5, 1.5)
-                m.bias.uniform_(-0.2, 0.2)
-                m.running_mean.uniform_(-0.3, 0.3)
-                m.running_var.uniform_(0.5, 2.0)
-    return enc.eval()
 
 
 def _powers(n: int, frames: int = 440, seed: int = 0) -> np.ndarray:
@@ -46,7 +33,7 @@ INT8_BLOCK = {"activation_scales": [0.05] * 8, "first_int8_conv": 1}
 
 @pytest.fixture(scope="module")
 def calibrated():
-    enc = _encoder()
+    enc = random_encoder()
     return enc, int8_scales(enc, [_powers(4, seed=1)])
 
 
@@ -89,7 +76,7 @@ def test_int8_stream_map_is_the_same_in_chunks(calibrated):
 
 
 def test_int8_without_scales_is_a_clear_error():
-    enc = _encoder()
+    enc = random_encoder()
     enc.precision = "int8"
     with pytest.raises(MulseError, match="activation scales"), torch.inference_mode():
         enc.feature_map(torch.rand(1, 160, 96))
@@ -161,7 +148,7 @@ def test_flip_check_counts_changed_decisions():
     scores move, decisions change and the criterion fails; the encoder is left in float32."""
     torch.manual_seed(0)  # the random head, whatever ran before
     net = _audio_net()
-    net.audio.encoder.load_state_dict(_encoder().state_dict())  # random weights: a map that is not zero
+    net.audio.encoder.load_state_dict(random_encoder().state_dict())  # random weights: a map that is not zero
     th = np.full(7, 0.5)
     powers = [_powers(2, seed=5)]
     same = flip_check(net, th, powers, "fp32")

@@ -6,6 +6,7 @@ import copy
 import pytest
 import torch
 import torch.nn.functional as F
+from random_encoder import random_encoder
 
 from mulse_author.errors import MulseError
 from mulse_author.model import BimodalNet, ModelCard, ModelConfig
@@ -16,20 +17,6 @@ from mulse_author.model.encoders.aisfx import AisfxEncoder
 #: Tests that run bfloat16 convolutions for real: oneDNN has none on a CPU without AVX-512 (BW/VL/DQ)
 #: or AVX-NE-CONVERT (the fallback there is tested with the check monkeypatched).
 needs_bf16 = pytest.mark.skipif(not prec.bf16_runnable(), reason=prec.NO_BF16)
-
-
-def _encoder(seed: int = 0) -> AisfxEncoder:
-    """Random weights and non-trivial BatchNorm statistics (folding must use all four)."""
-    torch.manual_seed(seed)
-    enc = AisfxEncoder()
-    with torch.no_grad():
-        for m in enc.modules():
-            if isinstance(m, torch.nn.BatchNorm2d):
-                m.weight.uniform_(0.5, 1.5)
-                m.bias.uniform_(-0.2, 0.2)
-                m.running_mean.uniform_(-0.3, 0.3)
-                m.running_var.uniform_(0.5, 2.0)
-    return enc.eval()
 
 
 def _module_path(enc: AisfxEncoder, spec: torch.Tensor) -> torch.Tensor:
@@ -47,7 +34,7 @@ def spec():
 
 
 def test_fused_fp32_equals_module_path(spec):
-    enc = _encoder()
+    enc = random_encoder()
     with torch.inference_mode():
         ref = _module_path(enc, spec)
         out = enc.feature_map(spec)
@@ -57,7 +44,7 @@ def test_fused_fp32_equals_module_path(spec):
 
 @needs_bf16
 def test_bf16_is_close_to_fp32_and_returns_float32(spec):
-    enc = _encoder()
+    enc = random_encoder()
     with torch.inference_mode():
         ref = enc.feature_map(spec)
         enc.precision = "bf16"
@@ -70,10 +57,10 @@ def test_bf16_is_close_to_fp32_and_returns_float32(spec):
 
 
 def test_fused_weights_follow_a_weight_change(spec):
-    enc = _encoder(0)
+    enc = random_encoder(0)
     with torch.inference_mode():
         before = enc.feature_map(spec)
-    enc.load_state_dict(_encoder(1).state_dict())
+    enc.load_state_dict(random_encoder(1).state_dict())
     with torch.inference_mode():
         after = enc.feature_map(spec)
         ref = _module_path(enc, spec)
@@ -82,7 +69,7 @@ def test_fused_weights_follow_a_weight_change(spec):
 
 
 def test_training_mode_uses_the_modules():
-    enc = _encoder()
+    enc = random_encoder()
     enc.train()
     x = torch.rand(3, 64, 96)
     out = enc.feature_map(x)  # batch statistics: differs from the eval-mode fused result
@@ -129,7 +116,7 @@ def test_forced_bf16_falls_back_to_fp32_where_the_cpu_cannot_run_it(monkeypatch)
     from mulse_author.model.encoders import aisfx
 
     monkeypatch.setattr(aisfx, "bf16_runnable", lambda: False)
-    enc = _encoder()
+    enc = random_encoder()
     enc.precision = "bf16"
     with pytest.raises(MulseError, match="cannot run bfloat16"), torch.inference_mode():
         enc.feature_map(torch.rand(1, 160, 96))
@@ -181,7 +168,7 @@ def test_fused_weights_are_built_once_per_precision(spec):
     """bf16 uses split bf16 weights for the first convolution (3 input channels, float32 bias)
     and bf16 for the rest; the set stays cached (rebuilding weights on every chunk cost about a
     second per 10 minutes of audio)."""
-    enc = _encoder()
+    enc = random_encoder()
     enc.precision = "bf16"
     with torch.inference_mode():
         enc.feature_map(spec)
@@ -202,7 +189,7 @@ def test_split_first_convolution_keeps_float32_accuracy():
     bf16 convolution of the rounded spectrogram is far less accurate."""
     from mulse_author.model.encoders import aisfx
 
-    enc = _encoder()
+    enc = random_encoder()
     enc.precision = "bf16"
     g = torch.Generator().manual_seed(7)
     spec = torch.rand(1, 1, 200, 96, generator=g).contiguous(memory_format=torch.channels_last)

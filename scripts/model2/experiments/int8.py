@@ -8,7 +8,8 @@ The first convolution always runs as in float32.  ``modes`` gives, for convoluti
 HistogramObserver chose on 64 other clips; torch's quantized ConvReLU2d, "x86" engine) or ``b``
 (the shipped bfloat16 convolution).  Prints, per mode, the time to score all clips (2 threads,
 mel and head included), the decisions that change against float32 at the shipped thresholds,
-and the score differences.  Not part of the build: int8 is not shipped (benchmarks/RESULTS.md).
+and the score differences.  Not part of the build: stage 4b (``4b_int8.py``) calibrates and checks
+the int8 that ships (convolutions 2-8, on CPUs without native bfloat16); this compares mixes.
 """
 
 from __future__ import annotations
@@ -31,17 +32,16 @@ from mulse_author.features.mel import mel_power  # noqa: E402
 from mulse_author.labels import LABELS  # noqa: E402
 from mulse_author.model import load_checkpoint  # noqa: E402
 from mulse_author.model.encoders.aisfx import conv3x3_relu, max_pool2x2  # noqa: E402
-from mulse_author.model.precision import set_precision  # noqa: E402
+from mulse_author.model.encoders.aisfx_int8 import quantized_conv  # noqa: E402
+from mulse_author.model.precision import NO_BF16, bf16_runnable, set_precision  # noqa: E402
 from training.film import FILM_MIXER, package_of, training_recordings  # noqa: E402
 from training.mixer import SoundscapeMixer  # noqa: E402
+from training.precision_check import int8_scales  # noqa: E402
 
 mix = importlib.import_module("2_mix_embed")
 
 
 def main(argv=None) -> None:
-    from torch.ao.nn.intrinsic.quantized import ConvReLU2d
-    from torch.ao.quantization.observer import HistogramObserver
-
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--work", type=Path, required=True)
     ap.add_argument("--model", type=Path, default=Path("trained"))
@@ -63,36 +63,18 @@ def main(argv=None) -> None:
 
     check = [clips(k, a.clips, 20 + k) for k in range(4)]
     calib = np.concatenate([clips(k, 16, 900 + k) for k in range(4)])
-    set_precision(net, "bf16")
-    bf16 = enc._fused_layers()
+    if any("b" in m for m in a.modes) and not bf16_runnable():
+        sys.exit(f"{NO_BF16}: give modes of q only")
+    bf16 = None
+    if bf16_runnable():
+        set_precision(net, "bf16")
+        bf16 = enc._fused_layers()
     set_precision(net, "fp32")
     f32 = enc._fused_layers()
     fused = enc._feature_map_fused
-    observers = [HistogramObserver(dtype=torch.quint8) for _ in f32]
-
-    def observing(spec):
-        x = spec.unsqueeze(1).float().contiguous(memory_format=torch.channels_last)
-        for k, (w, b) in enumerate(f32):
-            x = conv3x3_relu(x, w, b)
-            observers[k](x)
-            if k % 2 == 1 and k < len(f32) - 1:
-                x = max_pool2x2(x)
-        return x.permute(0, 2, 3, 1).mean(dim=2).transpose(1, 2).contiguous()
-
-    enc._feature_map_fused = observing
-    for i in range(0, len(calib), 8):
-        clip_embeddings(enc, calib[i:i + 8], True)
-    scales = [float(o.calculate_qparams()[0]) for o in observers]
+    scales = int8_scales(enc, [calib])  # stage 4b's calibration
     print("activation scales", [round(s, 4) for s in scales])
-    torch.backends.quantized.engine = "x86"
-    qconv = {}
-    for k, (w, b) in enumerate(f32[1:], 1):
-        m = ConvReLU2d(w.shape[1], w.shape[0], 3, padding=1)
-        ws = (w.abs().amax(dim=(1, 2, 3)) / 127).clamp_min(1e-12).double()
-        m.set_weight_bias(torch.quantize_per_channel(w.contiguous(), ws, torch.zeros(len(ws), dtype=torch.long),
-                                                     0, torch.qint8), b.float())
-        m.scale, m.zero_point = scales[k], 0
-        qconv[k] = m
+    qconv = {k: quantized_conv(w, b, scales[k]) for k, (w, b) in enumerate(f32) if k >= 1}
 
     def hybrid(modes):
         def fmap(spec):
