@@ -168,3 +168,22 @@ def test_int8_runnable_says_no_without_the_engine(monkeypatch):
         assert prec.int8_runnable() is False
     finally:
         prec.int8_runnable.cache_clear()
+
+
+@needs_int8
+def test_int8_layers_follow_new_scales_and_weights(calibrated):
+    """The cached int8 layers are rebuilt when a scale or a weight changes (a new card, load_state_dict)."""
+    enc, scales = calibrated
+    enc = copy.deepcopy(enc)
+    spec = enc.spectrogram_fixed_level(torch.from_numpy(_powers(1, seed=4)))
+    enc.precision, enc.int8_scales, enc.int8_first = "int8", list(scales), 1
+    with torch.inference_mode():
+        a = enc.feature_map(spec)
+        enc.int8_scales = [s * 4 for s in scales]  # coarser steps: other numbers
+        b = enc.feature_map(spec)
+        enc.load_state_dict(random_encoder(1).state_dict())
+        c = enc.feature_map(spec)
+        enc.precision = "fp32"
+        ref = enc.feature_map(spec)
+    assert not torch.equal(a, b) and not torch.equal(b, c)
+    assert (c - ref).abs().mean() < 0.05 * ref.abs().max()  # built from the new weights

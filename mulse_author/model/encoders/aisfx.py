@@ -29,9 +29,10 @@ normalisation). It approximates the first front end (see the model card for the 
 Inference (the encoder in eval mode) runs the convolutions with each BatchNorm folded into its
 convolution (same function, fewer passes over the activations), in float32 or, when
 :attr:`AisfxEncoder.precision` is ``"bf16"``, in bfloat16 with float32 output (oneDNN uses the
-CPU's native bfloat16 / AMX units; benchmarks/RESULTS.md). The first convolution stays float32;
-see :mod:`mulse_author.model.precision` for when bf16 is chosen and the model card for its
-validated effect on the scores.
+CPU's native bfloat16 / AMX units; benchmarks/RESULTS.md), or when it is ``"int8"`` in int8 at
+the model card's activation scales (:mod:`.aisfx_int8`, for CPUs without native bfloat16). The
+first convolution stays float32; see :mod:`mulse_author.model.precision` for when each is chosen
+and the model card for its validated effect on the scores.
 """
 
 from __future__ import annotations
@@ -305,25 +306,26 @@ class AisfxEncoder(nn.Module):
         output is then rounded to bfloat16's 8), so its 64-channel output comes out in bfloat16
         directly: the float32 map and its conversion cost 2.5x the time of this convolution
         and doubled the largest activation (27 MB for a 1 104-frame chunk)."""
-        key = tuple(t._version for t in self.state_dict(keep_vars=True).values()
-                    if isinstance(t, torch.Tensor))
+        weights = tuple(t._version for t in self.state_dict(keep_vars=True).values()
+                        if isinstance(t, torch.Tensor))
+        key = weights
         if self.precision == "int8":  # int8 layers are built from the float32 ones
             if not self.int8_scales:
                 raise MulseError("int8 needs the activation scales of the model card's inference block")
-            key = key + (tuple(self.int8_scales), self.int8_first)
+            key = weights + (tuple(self.int8_scales), self.int8_first)
         cached = self._fused_cache.get(self.precision)
         if cached is None or cached[0] != key:
             if self.precision == "int8":
-                layers = int8_layers(self._folded(key, "fp32"), list(self.int8_scales), self.int8_first)
+                f32 = self._fused_cache.get("fp32")
+                f32 = f32[1] if f32 is not None and f32[0] == weights else self._folded("fp32")
+                layers = int8_layers(f32, list(self.int8_scales), self.int8_first)
             else:
-                layers = self._folded(key, self.precision)
+                layers = self._folded(self.precision)
             cached = self._fused_cache[self.precision] = (key, layers)
         return cached[1]
 
-    def _folded(self, key: tuple, precision: str) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    def _folded(self, precision: str) -> list[tuple[torch.Tensor, torch.Tensor]]:
         """(weight, bias) of the eight convolutions with BatchNorm folded in, in float32 or bfloat16."""
-        if precision == "fp32" and precision in self._fused_cache and self._fused_cache["fp32"][0] == key:
-            return self._fused_cache["fp32"][1]
         if precision == "bf16" and not bf16_runnable():  # else oneDNN raises deep in a convolution
             raise MulseError(f"{NO_BF16}: run the encoder in fp32")
         low = torch.bfloat16 if precision == "bf16" else torch.float32
