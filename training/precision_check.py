@@ -64,7 +64,7 @@ def flip_check(net, thresholds: np.ndarray, powers: list[np.ndarray], precision:
     d = np.abs(s32 - s)
     return {"clips": int(len(s32)), "decisions": int(s32.size), "decisions_flipped": flipped,
             "score_abs_diff_max": float(d.max()), "score_abs_diff_p99": float(np.quantile(d, 0.99)),
-            "criterion": f"at most {CRITERION:.0%} of the decisions change",
+            "criterion": f"at most {CRITERION * 100:g} % of the decisions change",
             "passed": bool(flipped <= CRITERION * s32.size)}
 
 
