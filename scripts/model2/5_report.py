@@ -401,7 +401,7 @@ def precision_line(inf: dict) -> str:
                  f"{R.figure(q['score_abs_diff_p99'])}); on the demo played quieter it changed "
                  + ", ".join(f"{lv['int8'][g]} at {g} dB" for g in gains)
                  + " (float32: " + ", ".join(str(lv["fp32"][g]) for g in gains)
-                 + f" of {lv['fp32']['decisions']}). The held-out figures were measured in float32 or bfloat16.")
+                 + f" of {lv['fp32']['decisions']}). The figures above are the build machine's, not int8's (int8 on the held-out sets: benchmarks/RESULTS.md).")
     return line
 
 
