@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Sequence
 
 from . import __version__
+from .detect.summary import model_words
 from .document import load_project, save_project
 from .document.reanalysis import merge_reanalysis
 from .effects.rules import load_rules
@@ -136,7 +137,8 @@ def _print_summary(doc, out_path: Path) -> None:
     for w in a.get("warnings", []):
         print(f"note: {w}", file=sys.stderr)
     print(f"{len(doc)} suggestions ({a['suggestions']['scene']} from scene detection, "
-          f"{a['suggestions']['cues']} from signal cues) in {a['timings_s']['total']:.1f} s -> {out_path}")
+          f"{a['suggestions']['cues']} from signal cues; {model_words(a)}) in {a['timings_s']['total']:.1f} s "
+          f"-> {out_path}")
 
 
 class _ProjectOutput:

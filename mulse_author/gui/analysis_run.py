@@ -7,6 +7,7 @@ from typing import Callable
 
 from PySide6.QtWidgets import QProgressBar, QPushButton
 
+from ..detect.summary import model_words
 from ..document import Source, TimelineDocument
 from .analysis_worker import AnalysisRunner
 from .commands import ReplaceSuggestionsCommand
@@ -57,7 +58,7 @@ class AnalysisMixin:
         self.editor.push(ReplaceSuggestionsCommand(self.editor.doc, sugg, result.curves, result.analysis,
                                                    f"Analysis: {len(sugg)} suggestions"))
         warns = (result.analysis or {}).get("warnings") or []
-        text = f"Analysis done: {len(sugg)} suggestions"
+        text = f"Analysis done: {len(sugg)} suggestions ({model_words(result.analysis)})"
         if warns:
             text += " — " + "; ".join(map(str, warns))
         self.statusBar().showMessage(text, 15_000)

@@ -71,7 +71,8 @@ def fake_analyze(steps=5, delay=0.05):
         doc.add([Segment("Wind", 0, 1000, source=Source.SUGGESTED, confidence=0.9, label="Wind"),
                  Segment("Temperature", 1000, 2500, source=Source.SUGGESTED, confidence=0.6, label="Fire")])
         doc.curves = Curves(500, {"Wind": [0.9, 0.8, 0.1, 0.0, 0.0, 0.0], "Fire": [0.0, 0.1, 0.7, 0.8, 0.6, 0.2]})
-        doc.analysis = {"model": "fake", "warnings": []}
+        doc.analysis = {"model": "fake", "scene_detection": True, "model_version": "9.9", "precision": "int8",
+                        "warnings": []}
         return doc
 
     analyze.calls = calls

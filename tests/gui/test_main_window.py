@@ -81,6 +81,7 @@ def test_analysis_with_progress_lands_as_suggestions_and_keeps_edits(qtbot, make
     assert manual.id in w.editor.doc
     assert [s.effect for s in segs if s.source is Source.SUGGESTED] == ["Temperature"]
     assert w.editor.doc.curves is not None and not w.progress.isVisible()
+    assert w.statusBar().currentMessage() == "Analysis done: 2 suggestions (model 9.9, int8)"
     w.editor.undo_stack.undo()
     assert [s.id for s in w.editor.doc.segments()] == [manual.id]
 
