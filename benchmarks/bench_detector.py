@@ -45,8 +45,8 @@ def main(argv=None) -> None:
     ap.add_argument("--quick", action="store_true", help="2 timelines of 3 min (a smoke run, not the report)")
     ap.add_argument("--json", type=Path, help="write the full figures here")
     ap.add_argument("--precision", default="auto", choices=("auto", "fp32", "bf16", "int8"),
-                    help="the models' encoder arithmetic in the analyses (default auto, as users get it; "
-                         "the level-stability rows are float32)")
+                    help="the models' encoder arithmetic in the analyses and the level-stability rows "
+                         "(default auto, as users on this CPU get it)")
     ap.add_argument("--select", help="the selection stage whose baseline to use (default: the model's own, e.g. "
                                      "select25 for 2.5, else the newest of select26 ... select21, else select)")
     ap.add_argument("--fresh", type=Path, help="the fresh held-out set (get_fresh_heldout_audio.sh OUT_DIR)")
@@ -68,7 +68,7 @@ def main(argv=None) -> None:
             else R.fresh_set(a.fresh, a.work) if a.fresh else R.test_package_set(a.work))
     rep = R.report(held, preds, 2 if a.quick else 6, 3.0 if a.quick else 5.0,
                    everyday=R.everyday_set(a.everyday) if a.everyday else None)
-    level = level_rows(a.model, a.previous, a.everyday)
+    level = level_rows(a.model, a.previous, a.everyday, a.precision)
     for name, figs in level.items():
         rep["models"][name]["level_stability"] = figs
     if a.json:
@@ -124,13 +124,13 @@ def print_per_label(name: str, m: dict) -> None:
         print(f"  {lab:<10}" + "".join(f"{conf[lab][other]:>7}" for other in LABELS))
 
 
-def level_rows(model: Path, previous: Path | None, everyday: Path | None) -> dict:
+def level_rows(model: Path, previous: Path | None, everyday: Path | None, precision: str = "auto") -> dict:
     """``{"shipped" | "previous": decision_flips figures}`` on the demo (+ the everyday clips)."""
     from training.level_check import checkpoint_flips, signal_sets
 
     sets = signal_sets(R.everyday_set(everyday) if everyday else None)
     widest = list(sets)[-1]
-    return {name: checkpoint_flips(d, {widest: sets[widest]})[1][widest]
+    return {name: checkpoint_flips(d, {widest: sets[widest]}, precision)[1][widest]
             for name, d in (("shipped", model), ("previous", previous)) if d is not None}
 
 

@@ -19,6 +19,7 @@ from mulse_author.detect.inference import stream_scores
 from mulse_author.features.mel import mel_power
 from mulse_author.media import load_audio
 from mulse_author.model import load_checkpoint
+from mulse_author.model.precision import resolve_precision, set_precision
 from training.probes import DEMO
 
 #: Gains in dB against the signal as given: 0 to -30 dB is the range issue 12 asks for.
@@ -68,11 +69,14 @@ def signal_sets(everyday_clips: list[str] | None = None) -> dict[str, list[np.nd
     return out
 
 
-def checkpoint_flips(model_dir: Path, sets: dict[str, list[np.ndarray]]) -> tuple[str, dict]:
-    """``(version, {set name: decision_flips figures})`` of a checkpoint at its own thresholds. A signal
+def checkpoint_flips(model_dir: Path, sets: dict[str, list[np.ndarray]],
+                     precision: str = "fp32") -> tuple[str, dict]:
+    """``(version, {set name: decision_flips figures})`` of a checkpoint at its own thresholds, its
+    encoder in ``precision`` (float32 by default; "auto" as the app would choose on this CPU). A signal
     shared by several sets (the demo is in both of :func:`signal_sets`) is scored once."""
     net, card = load_checkpoint(model_dir)
     net.eval()
+    set_precision(net, resolve_precision(precision, net, card), card)
     th = np.array(card.threshold_list())
     figures: dict[int, dict] = {}
     for signals in sets.values():

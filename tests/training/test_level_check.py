@@ -70,3 +70,26 @@ def test_a_signal_in_two_sets_is_scored_once(net_and_demo, monkeypatch):
     th = np.array(load_checkpoint(folder)[1].threshold_list())
     assert figs["demo"] == lc.pooled([real(net, th, x)])
     assert figs["demo and more"] == decision_flips(net, th, [x, y])
+
+
+def test_a_checkpoint_can_be_counted_in_another_precision(net_and_demo):
+    """``precision`` runs the checkpoint's encoder as the app would (here int8, which 2.9's card
+    validates): the figures are those of the network set to that precision."""
+    from mulse_author.model import precision as prec
+    from training.level_check import checkpoint_flips
+
+    net, x = net_and_demo
+    path = default_model_path()
+    folder = Path(path) if Path(path).is_dir() else Path(path).parent
+    card = load_checkpoint(folder)[1]
+    if "int8" not in prec.validated_precisions(card) or not prec.int8_runnable():
+        pytest.skip("the shipped card does not validate int8, or this torch cannot run it")
+    _, figs = checkpoint_flips(folder, {"part": [x]}, "int8")
+    old = prec.set_precision(net, "int8", card)
+    try:
+        int8_figs = decision_flips(net, np.array(card.threshold_list()), [x])
+        int8_scores = window_scores(net, x)
+    finally:
+        prec.set_precision(net, old)
+    assert figs["part"] == int8_figs
+    assert not np.array_equal(int8_scores, window_scores(net, x))  # int8 really ran
