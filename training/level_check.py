@@ -72,15 +72,25 @@ def signal_sets(everyday_clips: list[str] | None = None) -> dict[str, list[np.nd
 def checkpoint_flips(model_dir: Path, sets: dict[str, list[np.ndarray]],
                      precision: str = "fp32") -> tuple[str, dict]:
     """``(version, {set name: decision_flips figures})`` of a checkpoint at its own thresholds, its
-    encoder in ``precision`` (float32 by default; "auto" as the app would choose on this CPU). A signal
-    shared by several sets (the demo is in both of :func:`signal_sets`) is scored once."""
+    encoder in ``precision`` (float32 by default; "auto" as the app would choose on this CPU)."""
     net, card = load_checkpoint(model_dir)
     net.eval()
-    set_precision(net, resolve_precision(precision, net, card), card)
+    return card.version, model_flips(net, card, sets, resolve_precision(precision, net, card))
+
+
+def model_flips(net, card, sets: dict[str, list[np.ndarray]], precision: str = "fp32") -> dict:
+    """``{set name: decision_flips figures}`` of a loaded network at ``card``'s thresholds, its encoder
+    in ``precision`` (restored after; int8 takes its scales from ``card``). A signal shared by several
+    sets (the demo is in both of :func:`signal_sets`) is scored once."""
     th = np.array(card.threshold_list())
-    figures: dict[int, dict] = {}
-    for signals in sets.values():
-        for x in signals:
-            if id(x) not in figures:
-                figures[id(x)] = signal_figures(net, th, x)
-    return card.version, {name: pooled([figures[id(x)] for x in signals]) for name, signals in sets.items()}
+    old = set_precision(net, precision, card)
+    try:
+        figures: dict[int, dict] = {}
+        for signals in sets.values():
+            for x in signals:
+                if id(x) not in figures:
+                    figures[id(x)] = signal_figures(net, th, x)
+    finally:
+        if old is not None:
+            set_precision(net, old)
+    return {name: pooled([figures[id(x)] for x in signals]) for name, signals in sets.items()}

@@ -175,16 +175,22 @@ def _write(path: Path, audio: np.ndarray) -> Path:
 
 
 # ---------------------------------------------------------------- figures
-def label_figures(predict, tracks) -> dict:
-    """Clip micro-F1 of ``predict`` over ``tracks``, ``[(audio, {true labels})]`` (each analysed
-    alone, as a file): predicted labels = the labels of its suggestions."""
+def label_decisions(predict, tracks) -> tuple[np.ndarray, np.ndarray]:
+    """``(truth, predicted)``, ``[tracks, labels]`` booleans: each of ``tracks``, ``[(audio, {true
+    labels})]``, analysed alone as a file by ``predict``; predicted labels = its suggestions' labels."""
     y, p = [], []
     with tempfile.TemporaryDirectory() as tmp:
         for i, (audio, truth) in enumerate(tracks):
             labels = {e.label for e in predict(_write(Path(tmp) / f"clip{i}.flac", audio))}
             y.append([lab in truth for lab in LABELS])
             p.append([lab in labels for lab in LABELS])
-    y, p = np.array(y, float), np.array(p, float)
+    return np.array(y, bool).reshape(-1, len(LABELS)), np.array(p, bool).reshape(-1, len(LABELS))
+
+
+def label_figures(predict, tracks) -> dict:
+    """Clip micro-F1 of ``predict`` over ``tracks``, ``[(audio, {true labels})]`` (each analysed
+    alone, as a file: :func:`label_decisions`)."""
+    y, p = (d.astype(float) for d in label_decisions(predict, tracks))
     r = evaluate_scores(y, p, 0.5).to_dict()
     # per recording: true positives, false positives, false negatives over the labels
     counts = np.stack([(y * p).sum(1), ((1 - y) * p).sum(1), (y * (1 - p)).sum(1)], axis=1).astype(int)

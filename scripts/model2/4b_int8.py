@@ -31,23 +31,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from mulse_author.model import load_checkpoint  # noqa: E402
-from mulse_author.model.precision import int8_runnable, set_precision  # noqa: E402
+from mulse_author.model.precision import int8_runnable  # noqa: E402
 from training.film import held_out_packages  # noqa: E402
-from training.level_check import GAINS_DB, signal_figures, signal_sets  # noqa: E402
+from training.level_check import GAINS_DB, model_flips, signal_sets  # noqa: E402
 from training.precision_check import clip_scores, flip_check, int8_scales  # noqa: E402
 
 export = importlib.import_module("4_export")
 report = importlib.import_module("5_report")
 
 
-def level_flips(net, card, th: np.ndarray, precision: str) -> dict[str, int]:
-    """Decisions of the demo that change at each gain (``{"-10": n, ...}``) in ``precision``."""
-    old = set_precision(net, precision, card)
-    try:
-        fig = signal_figures(net, th, signal_sets()["demo"][0])
-    finally:
-        set_precision(net, old)
-    return {str(g): fig["flips"][g] for g in GAINS_DB} | {"decisions": fig["decisions"]}
+def level_flips(net, card, precision: str) -> dict[str, int]:
+    """Decisions of the demo that change at each gain in ``precision``: ``{"-10": n, ..., "decisions": n}``."""
+    fig = model_flips(net, card, {"demo": signal_sets()["demo"]}, precision)["demo"]
+    return {**fig["flips"], "decisions": fig["decisions"]}
 
 
 def rewrite_precision_section(md_path: Path, inference: dict) -> None:
@@ -95,7 +91,7 @@ def main(argv=None) -> None:
     s32 = clip_scores(net, powers, "fp32")
     chk = flip_check(net, th, powers, "int8", card, reference=s32)
     print("clips:", json.dumps(chk), f"({time.perf_counter() - t0:.0f} s)", flush=True)
-    lv32, lv8 = level_flips(net, card, th, "fp32"), level_flips(net, card, th, "int8")
+    lv32, lv8 = level_flips(net, card, "fp32"), level_flips(net, card, "int8")
     print("demo level flips fp32", lv32, "int8", lv8, flush=True)
     level_ok = all(lv8[str(g)] <= lv32[str(g)] for g in GAINS_DB)
     passed = chk.pop("passed") and level_ok

@@ -159,17 +159,6 @@ def test_flip_check_counts_changed_decisions():
     assert net.audio.encoder.precision == "fp32"  # restored
 
 
-def test_int8_runnable_says_no_without_the_engine(monkeypatch):
-    """A torch without the x86 quantized engine (or without quantized tensors at all): "auto" must
-    fall back to float32, not fail inside a convolution."""
-    prec.int8_runnable.cache_clear()
-    monkeypatch.setattr(prec, "INT8_ENGINE", "no-such-engine")
-    try:
-        assert prec.int8_runnable() is False
-    finally:
-        prec.int8_runnable.cache_clear()
-
-
 @needs_int8
 def test_int8_layers_follow_new_scales_and_weights(calibrated):
     """The cached int8 layers are rebuilt when a scale or a weight changes (a new card, load_state_dict)."""

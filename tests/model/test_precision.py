@@ -154,13 +154,21 @@ def test_card_inference_block_round_trip_and_validation():
             ModelCard.from_dict(data)
 
 
-def test_native_bf16_is_false_without_the_cpu_flags(monkeypatch):
-    prec.native_bf16.cache_clear()
-    monkeypatch.setattr(prec, "_cpu_flags", lambda: ["avx2", "avx512f"])
+@pytest.mark.parametrize("check, missing, value", [
+    ("native_bf16", "_cpu_flags", lambda: ["avx2", "avx512f"]),  # no bfloat16 flags
+    # a torch without the x86 quantized engine (or without quantized tensors at all): "auto" must
+    # fall back to float32, not fail inside a convolution
+    ("int8_runnable", "INT8_ENGINE", "no-such-engine"),
+])
+def test_capability_checks_say_no_without_what_they_need(monkeypatch, check, missing, value):
+    """The cached CPU capability checks (re-run here with what they need taken away)."""
+    fn = getattr(prec, check)
+    fn.cache_clear()
+    monkeypatch.setattr(prec, missing, value)
     try:
-        assert prec.native_bf16() is False
+        assert fn() is False
     finally:
-        prec.native_bf16.cache_clear()
+        fn.cache_clear()
 
 
 @needs_bf16

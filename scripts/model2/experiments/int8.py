@@ -28,17 +28,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
 from mulse_author.detect.inference import clip_embeddings, stream_head  # noqa: E402
-from mulse_author.features.mel import mel_power  # noqa: E402
 from mulse_author.labels import LABELS  # noqa: E402
 from mulse_author.model import load_checkpoint  # noqa: E402
 from mulse_author.model.encoders.aisfx import conv3x3_relu, max_pool2x2  # noqa: E402
 from mulse_author.model.encoders.aisfx_int8 import quantized_conv  # noqa: E402
 from mulse_author.model.precision import NO_BF16, bf16_runnable, set_precision  # noqa: E402
-from training.film import FILM_MIXER, package_of, training_recordings  # noqa: E402
-from training.mixer import SoundscapeMixer  # noqa: E402
+from training.film import TEST_PACKAGES  # noqa: E402
 from training.precision_check import int8_scales  # noqa: E402
 
-mix = importlib.import_module("2_mix_embed")
+export = importlib.import_module("4_export")
 
 
 def main(argv=None) -> None:
@@ -53,16 +51,8 @@ def main(argv=None) -> None:
     net, card = load_checkpoint(a.model)
     enc = net.audio.encoder
     th = np.array([card.thresholds[lab] for lab in LABELS])
-    recs, folds = training_recordings(a.work)
-    beds = mix.balanced_beds(mix.training_beds(a.work), 60, 20)
-
-    def clips(k, n, seed):  # stage 4's re-mixed clips of fold k
-        by_label = {lab: [r for r in recs if folds[package_of(r)] == k and lab in r.labels] for lab in LABELS}
-        cl = list(SoundscapeMixer(by_label, beds, FILM_MIXER, seed=seed).generate(n, seed=seed))
-        return mel_power(torch.from_numpy(np.stack([c.audio for c in cl])), precise=False).numpy()
-
-    check = [clips(k, a.clips, 20 + k) for k in range(4)]
-    calib = np.concatenate([clips(k, 16, 900 + k) for k in range(4)])
+    check = export.check_clips(a.work, TEST_PACKAGES, a.clips, 4)  # stage 4's re-mixed clips, per fold
+    calib = export.check_clips(a.work, TEST_PACKAGES, 16, 4, seed0=900)  # stage 4b's calibration clips
     if any("b" in m for m in a.modes) and not bf16_runnable():
         sys.exit(f"{NO_BF16}: give modes of q only")
     bf16 = None
@@ -72,7 +62,7 @@ def main(argv=None) -> None:
     set_precision(net, "fp32")
     f32 = enc._fused_layers()
     fused = enc._feature_map_fused
-    scales = int8_scales(enc, [calib])  # stage 4b's calibration
+    scales = int8_scales(enc, calib)  # stage 4b's calibration
     print("activation scales", [round(s, 4) for s in scales])
     qconv = {k: quantized_conv(w, b, scales[k]) for k, (w, b) in enumerate(f32) if k >= 1}
 

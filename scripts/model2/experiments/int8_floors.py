@@ -15,36 +15,18 @@ import argparse
 import sys
 from pathlib import Path
 
-import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
-from mulse_author.labels import LABELS  # noqa: E402
 from mulse_author.media import load_audio  # noqa: E402
 from training import report_detector as R  # noqa: E402
 from training import timelines  # noqa: E402
 from training.film import held_out_packages, training_recordings  # noqa: E402
-
-
-def decisions(predict, tracks, tmp: Path) -> tuple[np.ndarray, np.ndarray]:
-    """``(truth, predicted)`` ``[tracks, labels]`` booleans, each track ``(audio, {labels})`` analysed alone."""
-    y, p = [], []
-    for audio, truth in tracks:
-        labels = {e.label for e in predict(R._write(tmp / "clip.flac", audio))}
-        y.append([lab in truth for lab in LABELS])
-        p.append([lab in labels for lab in LABELS])
-    return np.array(y), np.array(p)
-
-
-def micro_f1(y: np.ndarray, p: np.ndarray) -> float:
-    tp, fp, fn = (y & p).sum(), (~y & p).sum(), (y & ~p).sum()
-    return float(2 * tp / max(1, 2 * tp + fp + fn))
+from training.metrics import f1_from_counts  # noqa: E402
 
 
 def main(argv=None) -> None:
-    import tempfile
-
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--work", type=Path, required=True)
     ap.add_argument("--model", type=Path, default=Path("trained"))
@@ -52,20 +34,19 @@ def main(argv=None) -> None:
     a = ap.parse_args(argv)
     torch.set_num_threads(2)
     recs, _ = training_recordings(a.work, held_out_packages(a.train_on_test_packages))
-    conditions = {
+    conditions = {  # the report's floor tracks (R.floor_figures), and each recording as it is
         "over noise floors": lambda: ((audio, {e.label for e in truth})
                                       for audio, truth in timelines.noisy_tracks(recs, 1, 11, snr_db=(10.0, 30.0))),
         "alone, 0 dB": lambda: ((load_audio(r.path), set(r.labels)) for r in recs),
     }
     preds = {p: R.model_predictor(str(a.model), p) for p in ("fp32", "int8")}
-    with tempfile.TemporaryDirectory() as tmp:
-        for name, tracks in conditions.items():
-            out = {p: decisions(pred, tracks(), Path(tmp)) for p, pred in preds.items()}
-            (y, p32), (_, p8) = out["fp32"], out["int8"]
-            diff = int((p32 != p8).sum())
-            print(f"{name}: {len(y)} recordings, {y.size} decisions; micro-F1 fp32 {micro_f1(y, p32):.3f}, "
-                  f"int8 {micro_f1(y, p8):.3f}; decisions that differ {diff} ({100 * diff / y.size:.2f} %); "
-                  f"labels given fp32 {int(p32.sum())}, int8 {int(p8.sum())}", flush=True)
+    for name, tracks in conditions.items():
+        (y, p32), (_, p8) = (R.label_decisions(pred, tracks()) for pred in preds.values())
+        f32, f8 = (float(f1_from_counts((y & p).sum(), (~y & p).sum(), (y & ~p).sum())) for p in (p32, p8))
+        diff = int((p32 != p8).sum())
+        print(f"{name}: {len(y)} recordings, {y.size} decisions; micro-F1 fp32 {f32:.3f}, "
+              f"int8 {f8:.3f}; decisions that differ {diff} ({100 * diff / y.size:.2f} %); "
+              f"labels given fp32 {int(p32.sum())}, int8 {int(p8.sum())}", flush=True)
 
 
 if __name__ == "__main__":
