@@ -50,7 +50,8 @@ def clip_scores(net, powers: list[np.ndarray], precision: str, card=None) -> np.
                 out.append(stream_head(net)(clip_embeddings(net.audio.encoder, p[i:i + BATCH], True)[0]))
         return np.concatenate(out)
     finally:
-        set_precision(net, old)
+        if old is not None:  # None: a network without the aiSFX encoder (nothing was set)
+            set_precision(net, old)
 
 
 def flip_check(net, thresholds: np.ndarray, powers: list[np.ndarray], precision: str, card=None,
