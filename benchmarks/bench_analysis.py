@@ -105,8 +105,15 @@ def _vm_hwm_mb() -> float | None:
     return None
 
 
+def _cpu_s() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
 def child(args) -> None:
-    """Runs inside a fresh process; prints one JSON line."""
+    """Runs inside a fresh process; prints one JSON line.  Besides wall time it reports the
+    process's CPU time (all threads) during the work: on a shared VM the wall time of the same
+    run varies by tens of percent (2026-12-08: decode-only 16.0-27.7 s in one run)."""
     import torch
 
     torch.set_num_threads(max(1, os.cpu_count() or 1))
@@ -114,9 +121,10 @@ def child(args) -> None:
     if args.child == "decode":
         from mulse_author.media.decode import decode_only
 
-        t0 = time.perf_counter()
+        c0, t0 = _cpu_s(), time.perf_counter()
         r = decode_only(args.path)
         out["wall_s"] = time.perf_counter() - t0
+        out["cpu_s"] = _cpu_s() - c0
         out["frames"] = r.get("video_frames")
     else:
         from mulse_author.detect.analyze import analyze
@@ -135,10 +143,11 @@ def child(args) -> None:
             cfg = ModelConfig.paper() if name == "paper" else ModelConfig.compact()
             model = BimodalNet(cfg).eval()
             out["model"] = f"{name} network, RANDOM weights (timing stand-in only)"
-        t0 = time.perf_counter()
+        c0, t0 = _cpu_s(), time.perf_counter()
         doc = analyze(args.path, model=model, hop_s=args.hop, precision=precision)
-        out["precision"] = doc.analysis["precision"]
         out["wall_s"] = time.perf_counter() - t0
+        out["cpu_s"] = _cpu_s() - c0
+        out["precision"] = doc.analysis["precision"]
         out["windows"] = doc.analysis["windows"]
         out["variant"] = doc.analysis["model_variant"]
         out["timings"] = doc.analysis["timings_s"]
@@ -155,6 +164,11 @@ def run_child(kind: str, path: Path, hop: float = 1.0, model: str = "compact") -
     if r.returncode != 0:
         raise SystemExit(f"child {kind} failed:\n{r.stderr[-3000:]}")
     return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def _cpu_pair(p) -> str:
+    d, a = p
+    return f"{d['cpu_s']:.1f} / {a['cpu_s']:.1f} = {a['cpu_s'] / d['cpu_s']:.3f}" if d.get("cpu_s") else "n/a"
 
 
 def _mark(ok: bool) -> str:
@@ -176,6 +190,14 @@ def bench_model(name: str, v1: Path, v2: Path, dec: dict, m1: int, m2: int, repe
     print(f"\n{len(pairs)} paired runs (decode-only s, analysis s, ratio): " + ", ".join(
         f"{p[0]['wall_s']:.2f} / {p[1]['wall_s']:.2f} = {p[1]['wall_s'] / p[0]['wall_s']:.3f}" for p in pairs)
         + "; the median pair is reported")
+    print("  the same pairs in CPU time (s, all threads): "
+          + ", ".join(_cpu_pair(p) for p in pairs))
+    cpu = sorted(p[1]["cpu_s"] / p[0]["cpu_s"] for p in pairs if p[0].get("cpu_s"))
+    if cpu:
+        busy = dec["cpu_s"] / dec["wall_s"] if dec.get("cpu_s") else float("nan")
+        print(f"  analysis / decode-only in CPU time: median {cpu[len(cpu) // 2]:.3f} "
+              f"(range {cpu[0]:.3f}-{cpu[-1]:.3f}); decode-only keeps {busy:.1f} of {os.cpu_count()} cores busy "
+              "(where it fills them all, the wall ratio tends to the CPU ratio)")
     per_win = a1["timings"]["network"] / max(1, a1["windows"])
     print(f"model: {a1['model']}  (variant {a1['variant']}, precision {a1['precision']})")
     print(f"  decode-only            {d:8.2f} s   (the median pair's reference)")
