@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 import torch
 
-from mulse_author.detect.analyze import _WindowRunner, window_starts
 from mulse_author.detect.inference import region_starts
+from mulse_author.detect.scheduling import WindowRunner
+from mulse_author.detect.windows import window_starts
 from mulse_author.features.mel import StreamingLogMel, mel_power
 from mulse_author.model import BimodalNet, load_checkpoint
 from mulse_author.model.precision import NO_BF16, bf16_runnable
@@ -53,7 +54,7 @@ def _runner_scores(net, audio: np.ndarray, hop: float, chunk: int,
     """Scores and region starts (s) through analyze()'s runner, audio fed ``chunk`` samples at a time."""
     dur = audio.size / 22050
     starts = window_starts(dur, hop)
-    r = _WindowRunner(net, True, False, starts, dur, workers=workers, hop_s=hop)
+    r = WindowRunner(net, True, False, starts, dur, workers=workers, hop_s=hop)
     assert r.stream
     ms = StreamingLogMel(precise=False)
     for i in range(0, audio.size, chunk):
@@ -213,13 +214,13 @@ def test_stream_context_covers_the_receptive_field(stream_net):
 def test_heap_is_trimmed_every_few_chunks_and_at_the_end(stream_net, monkeypatch):
     """malloc_trim returns the arenas' pages, so calling it after each chunk made every chunk
     fault its activations in afresh; it runs every TRIM_EVERY_CHUNKS chunks and once at the end."""
-    import mulse_author.detect.analyze as analyze_mod
     import mulse_author.detect.inference as inference_mod
+    import mulse_author.detect.scheduling as scheduling_mod
 
     calls = []
     monkeypatch.setattr(inference_mod, "STREAM_CHUNK", 256)
-    monkeypatch.setattr(analyze_mod, "TRIM_EVERY_CHUNKS", 4)
-    monkeypatch.setattr(analyze_mod, "_release_free_heap", lambda: calls.append(1))
+    monkeypatch.setattr(scheduling_mod, "TRIM_EVERY_CHUNKS", 4)
+    monkeypatch.setattr(scheduling_mod, "_release_free_heap", lambda: calls.append(1))
     audio = _audio(75.3)  # 3243 mel frames -> 13 chunks of 256
     _runner_scores(stream_net, audio, 1.0, 44100)
     assert len(calls) == 13 // 4 + 1
