@@ -101,6 +101,40 @@ def _cue_suggestions(dp: DecodePass, facts, cue_settings: CueSettings) -> list:
             + flash_cues(np.concatenate(dp.luma_t), np.concatenate(dp.luma_y), dp.duration_s, cue_settings))
 
 
+def _requested_settings(settings: DetectionSettings | None, thresholds: dict[str, float] | None) -> DetectionSettings:
+    """The caller's segmentation (or the defaults) with ``thresholds`` on top, checked."""
+    settings = settings or DetectionSettings()
+    if thresholds:
+        settings.thresholds = {**settings.thresholds, **thresholds}
+    try:
+        settings.validate()
+    except ValueError as exc:
+        raise MulseError(f"invalid detection setting: {exc}") from None
+    return settings
+
+
+def _card_settings(choice: ModelChoice, requested: DetectionSettings) -> DetectionSettings:
+    """The segmentation the model card was tuned with (the caller's thresholds kept on top);
+    ``requested`` where no card says."""
+    if choice.card is None:
+        return requested
+    try:
+        return DetectionSettings.for_model(choice.card, thresholds=dict(requested.thresholds))
+    except ValueError as exc:
+        raise CheckpointError(f"{choice.name}: the model card's detection settings: {exc}") from None
+
+
+def _document(facts, duration_s: float, curves: Curves | None, suggestions: list) -> TimelineDocument:
+    """The timeline document of the analysed file holding ``suggestions`` and the label curves."""
+    doc = TimelineDocument(MediaRef(
+        path=str(Path(facts.path).resolve()), duration_ms=int(round(duration_s * 1000)),
+        fps=facts.fps if facts.has_video else None, width=facts.width, height=facts.height,
+        has_audio=facts.has_audio, has_video=facts.has_video))
+    doc.curves = curves
+    doc.add(suggestions)
+    return doc
+
+
 def analyze(
     path: str | Path,
     model: Any = None,
@@ -137,13 +171,7 @@ def analyze(
     if not (isinstance(hop_s, (int, float)) and not isinstance(hop_s, bool) and 0 < hop_s <= 3600):
         raise MulseError(f"hop must be a number of seconds in (0, 3600], got {hop_s!r}")  # NaN, inf too
     explicit = settings is not None  # else: the segmentation the model card was tuned with
-    settings = settings or DetectionSettings()
-    if thresholds:
-        settings.thresholds = {**settings.thresholds, **thresholds}
-    try:
-        settings.validate()
-    except ValueError as exc:
-        raise MulseError(f"invalid detection setting: {exc}") from None
+    settings = _requested_settings(settings, thresholds)
     cue_settings = cue_settings or CueSettings()
     if not isinstance(rules, EffectRules):
         rules = load_rules(rules)
@@ -158,11 +186,8 @@ def analyze(
     # 1. model choice
     choice = choose_model(model, facts, warnings)
     net = choice.net
-    if not explicit and choice.card is not None:
-        try:
-            settings = DetectionSettings.for_model(choice.card, thresholds=dict(settings.thresholds))
-        except ValueError as exc:
-            raise CheckpointError(f"{choice.name}: the model card's detection settings: {exc}") from None
+    if not explicit:
+        settings = _card_settings(choice, settings)
     input_warnings(facts, choice, warnings)
     starts = window_starts(duration, hop_s) if net is not None else np.zeros(0)
     runner = (WindowRunner(net, choice.use_audio, choice.use_video, starts, duration, hop_s=hop_s)
@@ -204,12 +229,7 @@ def analyze(
     n_cut = count_changed(suggestions, flat)
     n_scene = sum(s.label is not None for s in flat)
 
-    doc = TimelineDocument(MediaRef(
-        path=str(Path(facts.path).resolve()), duration_ms=int(round(duration * 1000)),
-        fps=facts.fps if facts.has_video else None, width=facts.width, height=facts.height,
-        has_audio=facts.has_audio, has_video=facts.has_video))
-    doc.curves = doc_curves
-    doc.add(flat)
+    doc = _document(facts, duration, doc_curves, flat)
     doc.analysis = analysis_report(choice, runner, used_precision, settings, cue_settings, rules, hop_s,
                                     n_windows, n_scene, len(flat), n_cut, len(suggestions), warnings,
                                     time.perf_counter() - t_start, t_model_done - t_dec)
