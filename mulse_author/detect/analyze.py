@@ -41,8 +41,9 @@ Pipeline (:func:`analyze`), one module per step:
 
 Missing pieces are handled explicitly and reported in ``doc.analysis["warnings"]``:
 no trained model, a model that needs a modality the file lacks (no scene detection; the
-late-fusion variant falls back to its one usable head), and files shorter than one window
-(a single window covering the file, padded with silence / the last frame).
+late-fusion variant falls back to its one usable head), and, under a window model, files
+shorter than one window (a single window covering the file, padded with silence / the last
+frame).  A stream model scores such a file as it scores any region: no note.
 """
 
 from __future__ import annotations

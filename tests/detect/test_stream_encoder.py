@@ -190,6 +190,20 @@ def test_analyze_reports_the_precision_and_leaves_the_model_as_it_was(stream_net
         analyze(path, model=(stream_net, card), precision="half")
 
 
+def test_a_short_file_under_a_stream_model_gets_no_reliability_note(stream_net, tmp_path):
+    """A stream model scores a file shorter than a window as one region with silence around, as
+    it was trained; only a window model (tests/detect/test_analyze.py) is told it pads a window."""
+    from videogen import write_media
+
+    from mulse_author.detect.analyze import analyze
+
+    path = write_media(tmp_path / "short.m4a", 3.0, None, lambda t: 0.05 * np.sin(2 * np.pi * 440 * t),
+                       container="mp4")
+    doc = analyze(path, model=stream_net)
+    assert doc.analysis["scene_detection"] and doc.analysis["windows"] == 1
+    assert not [w for w in doc.analysis["warnings"] if "shorter than" in w or "reliable" in w]
+
+
 def test_stream_context_covers_the_receptive_field(stream_net):
     """40 frames of context give exactly the one-pass map; too little context does not (so the
     comparison can fail), and the detector and the encoder share mulse_author.spec's values."""
