@@ -124,7 +124,7 @@ def examples(tracks, envs, settings, th):
             if lab is not None:
                 xs.append(features(t, env, ev))
                 ys.append(lab == "Gunshot")
-    return np.array(xs), np.array(ys)
+    return np.array(xs).reshape(-1, len(FEATURES)), np.array(ys, bool)
 
 
 class Verifier:
@@ -184,21 +184,22 @@ def recording_envelopes(folds, by_fold) -> dict:
     return envs
 
 
-def fit(by_fold, keep: set[int], envs, settings, th, c: float) -> Verifier:
-    x, y = examples([t for k in keep for t in by_fold[k]], envs, settings, th)
-    return Verifier(x, y, c)
+def fit(per_fold: list, keep: set[int], c: float) -> Verifier:
+    """A verifier trained on the examples of the folds in ``keep`` (``per_fold[k] = (x, y)``)."""
+    return Verifier(np.concatenate([per_fold[k][0] for k in sorted(keep)]),
+                    np.concatenate([per_fold[k][1] for k in sorted(keep)]), c)
 
 
 def run(by_fold, envs, settings, th, c: float, label: str) -> dict:
     n = len(by_fold)
     tracks = [t for ts in by_fold for t in ts]
-    outer = {k: fit(by_fold, set(range(n)) - {k}, envs, settings, th, c) for k in range(n)}
-    x, y = examples(tracks, envs, settings, th)
+    per_fold = [examples(ts, envs, settings, th) for ts in by_fold]  # the segmentation is fixed: once
+    outer = {k: fit(per_fold, set(range(n)) - {k}, c) for k in range(n)}
+    y = np.concatenate([yk for _, yk in per_fold])
     print(f"[{label}] {len(y)} Explosion/Gunshot suggestions with one truth ({int(y.sum())} gunshots)", flush=True)
     # out-of-fold accuracy of the verifier against the head's own choice (the likelier head score)
     acc, head_acc, m = 0, 0, 0
-    for k in range(n):
-        xk, yk = examples(by_fold[k], envs, settings, th)
+    for k, (xk, yk) in enumerate(per_fold):
         if len(yk):
             acc += int(((outer[k].clf.predict_proba(outer[k].scale.transform(xk))[:, 1] >= 0.5) == yk).sum())
             head_acc += int(((xk[:, -1] > xk[:, -2]) == yk).sum())
@@ -221,7 +222,7 @@ def run(by_fold, envs, settings, th, c: float, label: str) -> dict:
     chosen, route = [], {}
     for k in range(n):
         others = [j for j in range(n) if j != k]
-        inner = {j: fit(by_fold, set(others) - {j}, envs, settings, th, c) for j in others}
+        inner = {j: fit(per_fold, set(others) - {j}, c) for j in others}
         best, best_obj = None, -np.inf
         for variant in (None, "V1", "V2"):
             tuning.segments = verified_segments({id(t): (variant, inner[j]) for j in others for t in by_fold[j]}, envs)
