@@ -101,13 +101,13 @@ class WindowRunner:
     def add_frames(self, frames: list[np.ndarray], final: bool = False) -> None:
         self.pending_frames.extend(frames)
         if self.pending_frames and (final or len(self.pending_frames) >= 64):
-            t0 = time.perf_counter()
-            with self.torch.inference_mode():
-                x = self.torch.from_numpy(np.stack(self.pending_frames))
-                f = self.net.frame_features(x).numpy()
-            self.model_s += time.perf_counter() - t0
+            f = self._timed(self._frame_features)(np.stack(self.pending_frames))  # workers add to model_s too
             self.feat = f if self.feat is None or len(self.feat) == 0 else np.concatenate([self.feat, f])
             self.pending_frames = []
+
+    def _frame_features(self, frames: np.ndarray) -> np.ndarray:
+        with self.torch.inference_mode():
+            return self.net.frame_features(self.torch.from_numpy(frames)).numpy()
 
     # -- windows -------------------------------------------------------------
     def _ranges(self, start_s: float) -> tuple[int, int]:
@@ -194,23 +194,18 @@ class WindowRunner:
         waits for the oldest batch when the pool is full (bounded memory)."""
         mel = np.stack([self._mel_window(self.starts[k]) for k in ks]) if self.use_audio else None
         feat = np.stack([self._feat_window(self.starts[k]) for k in ks]) if self.use_video else None
-        self._pending.append(self._pool.submit(self._compute, ks, mel, feat))
-        while len(self._pending) > PENDING_PER_WORKER * self.workers:
-            self._pending.popleft().result()
+        self._submit_timed(self._compute, ks, mel, feat)
 
     def _compute(self, ks: list[int], mel: np.ndarray | None, feat: np.ndarray | None) -> None:
         """Network on one batch of windows (in a worker thread); rows ``ks`` of ``scores``."""
         from ..features.mel import window_db
 
         torch = self.torch
-        t0 = time.perf_counter()
         with torch.inference_mode():
             logits = window_logits(self.net,
                                    None if mel is None else window_db(torch.from_numpy(mel)).unsqueeze(1),
                                    None if feat is None else torch.from_numpy(feat))
             self.scores[ks] = torch.sigmoid(logits).numpy()
-        with self._lock:
-            self.model_s += time.perf_counter() - t0
 
     def finish(self) -> tuple[np.ndarray, np.ndarray, np.ndarray | float]:
         """Wait for every submitted batch (raising a worker's error), stop the workers, and
