@@ -192,6 +192,8 @@ def bench_model(name: str, v1: Path, v2: Path, dec: dict, m1: int, m2: int, repe
         + "; the median pair is reported")
     print("  the same pairs in CPU time (s, all threads): "
           + ", ".join(_cpu_pair(p) for p in pairs))
+    print("  network time of each analysis (s, summed over the workers; in the pairs' order): "
+          + ", ".join(f"{p[1]['timings']['network']:.1f}" for p in pairs))
     cpu = sorted(p[1]["cpu_s"] / p[0]["cpu_s"] for p in pairs if p[0].get("cpu_s"))
     if cpu:
         busy = dec["cpu_s"] / dec["wall_s"] if dec.get("cpu_s") else float("nan")

@@ -53,13 +53,21 @@ def main(argv=None) -> None:
     ap.add_argument("--fresh2", type=Path,
                     help="with --fresh: the second fresh set (get_fresh2_heldout_audio.sh OUT_DIR)")
     ap.add_argument("--everyday", type=Path, help="also the everyday-sound check (get_everyday_audio.sh OUT_DIR)")
+    ap.add_argument("--also-precision", choices=("fp32", "bf16", "int8"), action="append", default=[],
+                    help="also the shipped model with its encoder in this precision, in the same run (repeatable)")
+    ap.add_argument("--no-baseline", action="store_true",
+                    help="without the baseline (a WORK that holds only film/dialogue_test, no trained stage 3b): "
+                         "the shipped model's figures, no ratios")
     a = ap.parse_args(argv)
     preds = {"shipped": R.model_predictor(str(a.model), a.precision)}
+    for extra in a.also_precision:
+        preds[f"shipped {extra}"] = R.model_predictor(str(a.model), extra)
     if a.previous:
         preds["previous"] = R.model_predictor(str(a.previous), a.precision)
     card = json.loads((a.model / "model_card.json").read_text())
     own = f"select{card['version'].replace('.', '')}"  # the baseline trained beside this model (2.5: select25)
-    preds["baseline"] = R.selection_baseline(a.work, a.select or (own if (a.work / own).is_dir() else None))
+    if not a.no_baseline:
+        preds["baseline"] = R.selection_baseline(a.work, a.select or (own if (a.work / own).is_dir() else None))
     if not a.fresh and card.get("training_data", {}).get("held_out"):
         ap.error(f"{a.model} was trained on the test packages (model 2.5 on): give --fresh FRESH_DIR")
     if a.fresh2 and not a.fresh:
@@ -73,10 +81,11 @@ def main(argv=None) -> None:
         rep["models"][name]["level_stability"] = figs
     if a.json:
         a.json.write_text(json.dumps(rep, indent=1))
-    base = rep["models"]["baseline"]
+    base = rep["models"].get("baseline")
     print("\nfigure                         " + "".join(f"{n:>12}" for n in rep["models"])
           + "   ratio shipped/baseline")
-    rows = [(f"clip micro-F1 {g} dB", lambda m, g=g: m["clips"][g]["micro_f1"]) for g in base["clips"]]
+    gains = list(rep["models"]["shipped"]["clips"])
+    rows = [(f"clip micro-F1 {g} dB", lambda m, g=g: m["clips"][g]["micro_f1"]) for g in gains]
     rows += [("over noise floors micro-F1", lambda m: m["floors"]["micro_f1"]),
              ("timeline event F1", lambda m: m["timelines"]["overall"]["f1"]),
              ("false alarms / h", lambda m: m["timelines"]["overall"]["false_alarms_per_hour"]),
@@ -90,13 +99,13 @@ def main(argv=None) -> None:
                      lambda m, g=g: m.get("level_stability", {}).get("flips", {}).get(g)))
     for name, get in rows:
         vals = [get(m) for m in rep["models"].values()]
-        s, b = get(rep["models"]["shipped"]), get(base)
+        s, b = get(rep["models"]["shipped"]), get(base) if base else None
         ratio = f"{s / b:.2f}" if isinstance(s, (int, float)) and b else "-"
         print(f"{name:<31}" + "".join(f"{v:>12}" if isinstance(v, int) else f"{v:>12.3f}" if isinstance(v, float)
                                       else f"{'-':>12}" for v in vals)
               + f"   {ratio}")
     names = list(rep["models"])
-    for line in (R.clip_interval_lines(rep["models"], names, list(base["clips"]), rep["test_recordings"])
+    for line in (R.clip_interval_lines(rep["models"], names, gains, rep["test_recordings"])
                  + R.timeline_interval_lines(rep["models"], names)):
         print(line)
     for name, m in rep["models"].items():

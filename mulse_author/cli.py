@@ -244,9 +244,9 @@ def _add_analysis_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rules", metavar="FILE", help="effect rules JSON (default: "
                    "~/.config/mulse-author/effect_rules.json, else the bundled rules)")
     p.add_argument("--precision", choices=("auto", "fp32", "bf16", "int8"), default="auto",
-                   help="arithmetic of the audio encoder's convolutions: auto (default) uses bfloat16 "
-                        "when the model card validated it and the CPU computes it natively, else int8 "
-                        "when the card validated it, else fp32")
+                   help="arithmetic of the audio encoder's convolutions: auto (default) uses int8 on "
+                        "CPUs with int8 dot products (VNNI, no AMX), else bfloat16 where the CPU computes "
+                        "it natively, else int8, else fp32 (each only when the model card validated it)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 

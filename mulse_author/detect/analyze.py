@@ -163,9 +163,9 @@ def analyze(
     instant; see step 6 of the module docstring and ``doc.analysis["overlaps"]``), so the
     result exports to SEM / NCL without changes.
 
-    ``precision``: "auto" (bfloat16 encoder convolutions when the model card validated them and
-    the CPU computes bfloat16 natively, else int8 when the card validated it, else float32),
-    "fp32", "bf16" or "int8"; see
+    ``precision``: "auto" (int8 encoder convolutions on CPUs with int8 dot products, else
+    bfloat16 where the CPU computes it natively, else int8, else float32; each only when the model
+    card validated it), "fp32", "bf16" or "int8"; see
     :mod:`mulse_author.model.precision`.  The one used is ``doc.analysis["precision"]``.
     """
     t_start = time.perf_counter()

@@ -5,16 +5,21 @@ with native bfloat16 arithmetic (Intel AMX or AVX512-BF16, used by oneDNN) they 
 faster in bfloat16, with scores that differ from float32 by far less than the thresholds' margins
 (measured on the validation split; the model card's ``inference`` block records it).
 
-``"auto"`` (the default) picks bfloat16 only when both hold: the model card lists ``"bf16"`` among
-its validated precisions, and the CPU computes bfloat16 natively (emulated bfloat16 is slower than
-float32).  ``"fp32"`` and ``"bf16"`` force one (bf16 on a CPU without native support is allowed,
-with a warning, for testing, where oneDNN can emulate it; a CPU with neither AVX-512 (BW, VL, DQ)
-nor AVX-NE-CONVERT has no bfloat16 convolution at all, and a forced bf16 falls back to float32 with
-a warning).  Everything outside the encoder's convolutions stays float32.
+``"auto"`` (the default) picks int8 where the CPU has int8 dot-product instructions (AVX512-VNNI or
+AVX-VNNI) and no AMX, and the card validated int8: there int8 runs the encoder in about half
+bfloat16's time (benchmarks/RESULTS.md, 2026-12-08: analysis / decode-only 1.22 against 1.40 on a
+Zen 4 EPYC).  Otherwise it picks bfloat16 when the card lists ``"bf16"`` among its validated
+precisions and the CPU computes bfloat16 natively (emulated bfloat16 is slower than float32); AMX
+CPUs keep bfloat16 (not measured in int8).  ``"fp32"`` and ``"bf16"`` force one (bf16 on a CPU
+without native support is allowed, with a warning, for testing, where oneDNN can emulate it; a
+CPU with neither AVX-512 (BW, VL, DQ) nor AVX-NE-CONVERT has no bfloat16 convolution at all, and a
+forced bf16 falls back to float32 with a warning).  Everything outside the encoder's convolutions stays float32.
 
-``"int8"`` (:mod:`mulse_author.model.encoders.aisfx_int8`) is for CPUs without native bfloat16:
+``"int8"`` (:mod:`mulse_author.model.encoders.aisfx_int8`) is also for CPUs without native bfloat16:
 ``"auto"`` picks it there when the model card validated it (the card then holds the activation
 scales measured at build time, and its check of the decisions against float32); else float32.
+Both checks pass the card's bound (at most 1 % of decisions changed against float32); int8 moves
+scores more than bfloat16 (2.9: 17 against 5 of 5 600 decisions), the price of its speed.
 """
 
 from __future__ import annotations
@@ -29,6 +34,10 @@ from ..errors import MulseError
 PRECISIONS = ("auto", "fp32", "bf16", "int8")
 #: CPU feature flags (Linux /proc/cpuinfo names) that give native bfloat16 matrix arithmetic
 _BF16_FLAGS = ("amx_bf16", "avx512_bf16")
+#: flags that give int8 dot products (VNNI), where int8 convolutions beat bfloat16 ones
+_INT8_DOT_FLAGS = ("avx512_vnni", "avx_vnni")
+#: Intel AMX tiles: bfloat16 there is not measured against int8, so "auto" keeps bfloat16
+_AMX_FLAGS = ("amx_bf16", "amx_int8", "amx_tile")
 
 
 @functools.lru_cache(maxsize=1)
@@ -78,6 +87,12 @@ def _cpu_flags() -> list[str]:
     return cpuinfo().get("flags", "").split()
 
 
+def int8_dot_products() -> bool:
+    """True on a CPU with VNNI int8 dot products and no AMX, where "auto" prefers int8 to bfloat16."""
+    flags = set(_cpu_flags())
+    return bool(flags & set(_INT8_DOT_FLAGS)) and not flags & set(_AMX_FLAGS)
+
+
 def validated_precisions(card: Any) -> tuple[str, ...]:
     """Precisions the model card says were validated (always includes ``"fp32"``)."""
     block = getattr(card, "inference", None) or {}
@@ -125,9 +140,12 @@ def resolve_precision(requested: str, net: Any, card: Any, warnings: list[str] |
         return "fp32"
     validated = validated_precisions(card)
     if requested == "auto":
+        int8_ok = "int8" in validated and int8_runnable()
+        if int8_ok and int8_dot_products():
+            return "int8"
         if "bf16" in validated and native_bf16():
             return "bf16"
-        return "int8" if "int8" in validated and int8_runnable() else "fp32"
+        return "int8" if int8_ok else "fp32"
     if requested == "int8":
         why = ("the model card does not validate int8" if "int8" not in validated
                else None if int8_runnable() else "this torch cannot run int8 convolutions on this CPU")

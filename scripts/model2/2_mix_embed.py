@@ -91,7 +91,7 @@ def main(argv=None) -> None:
                "bed_kinds": sorted({b.source.split("/", 1)[-1] for b in beds}),
                "mixer": FILM_MIXER.to_dict(), "per_fold": {}}
     enc = load_encoder(a.encoder)
-    enc.precision = "bf16" if native_bf16() else "fp32"  # as the app's precision="auto" runs it
+    enc.precision = "bf16" if native_bf16() else "fp32"  # as 2.9 was built (the app's auto may run int8)
     todo = [int(x) for x in a.folds.split(",")] if a.folds else list(range(N_FOLDS))
     for k in range(N_FOLDS):
         path = out / f"fold{k}.npz"

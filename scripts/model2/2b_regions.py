@@ -162,7 +162,7 @@ def main(argv=None) -> None:
     recs, folds, beds = training_corpus(a.work, held)
     bfolds = bed_folds(sorted({package_of(b) for b in beds}))
     enc = load_encoder(a.encoder)
-    enc.precision = "bf16" if native_bf16() else "fp32"  # as the app's precision="auto" runs it
+    enc.precision = "bf16" if native_bf16() else "fp32"  # as 2.9 was built (the app's auto may run int8)
     if a.added:  # model 2.10: a further labelled set, training material only (never scored)
         recs, folds = added_recordings(a.added, recs)
     for k in range(N_FOLDS):

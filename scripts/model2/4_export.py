@@ -129,7 +129,7 @@ def bf16_check(net, a, sel, th, held) -> dict:
     chk.pop("score_abs_diff_p99")  # the card's bf16 block keeps its earlier fields
     return {"precisions": ["fp32"] + (["bf16"] if passed else []),
             "bf16": "the aiSFX encoder's convolutions after the first in bfloat16 (BatchNorm folded in), "
-                    "float32 elsewhere; chosen by precision='auto' on CPUs with native bfloat16",
+                    "float32 elsewhere; chosen by precision='auto' on CPUs with native bfloat16 and no int8 dot products (VNNI)",
             "bf16_check": chk}
 
 

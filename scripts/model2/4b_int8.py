@@ -81,7 +81,7 @@ def main(argv=None) -> None:
     block = {"activation_scales": scales, "first_int8_conv": a.first,
              "description": (f"the aiSFX encoder's convolutions from number {a.first + 1} on in int8 (weights per output "
                              "channel, activations uint8 per tensor at the calibrated scales; torch's x86 engine), "
-                             "float32 elsewhere; chosen by precision='auto' on CPUs without native bfloat16"),
+                             "float32 elsewhere; chosen by precision='auto' on CPUs without native bfloat16 or with int8 dot products (VNNI)"),
              "calibration": f"{len(calib) * a.calibration_clips} re-mixed cross-validation clips "
                             f"({a.calibration_clips} per fold, seeds 900+fold), HistogramObserver"}
     inference = dict(card.inference)

@@ -386,7 +386,7 @@ def precision_line(inf: dict) -> str:
         line = f"{head} bfloat16 was not checked: {chk['skipped']}; the figures above were measured in float32."
     else:
         line = (f"{head} bfloat16 (encoder convolutions after the "
-                f"first; `--precision auto` on CPUs with native bfloat16) changed {chk.get('decisions_flipped')} of "
+                f"first; `--precision auto` on CPUs with native bfloat16 and no VNNI) changed {chk.get('decisions_flipped')} of "
                 f"{chk.get('decisions')} decisions on {chk.get('clips')} re-mixed cross-validation clips (max score "
                 f"difference {R.figure(chk.get('score_abs_diff_max'))}); the figures above were measured with `auto`.")
     q = (inf.get("int8") or {}).get("check")
@@ -394,7 +394,7 @@ def precision_line(inf: dict) -> str:
         lv = q["demo_level_flips"]
         gains = [g for g in lv["fp32"] if g != "decisions"]
         line += (f" int8 (encoder convolutions from number {inf['int8']['first_int8_conv'] + 1} on, stage 4b; "
-                 f"`--precision auto` on CPUs without native bfloat16"
+                 f"`--precision auto` on CPUs without native bfloat16 or with VNNI"
                  f"{'' if 'int8' in inf.get('precisions', []) else ': not validated, so not used'}) changed "
                  f"{q['decisions_flipped']} of {q['decisions']} decisions on {q['clips']} re-mixed cross-validation "
                  f"clips (max score difference {R.figure(q['score_abs_diff_max'])}, 99th percentile "

@@ -1,6 +1,7 @@
 """int8 encoder convolutions (mulse_author.model.encoders.aisfx_int8): close to float32 with scales
 calibrated on the input (training.precision_check), chunk-invariant like float32, chosen by "auto"
-only for a card that validated it on a CPU without native bfloat16, and refused without its scales."""
+only for a card that validated it on a CPU without native bfloat16 or with int8 dot products (VNNI, no
+AMX), and refused without its scales."""
 
 import copy
 
@@ -47,7 +48,7 @@ def test_calibrated_int8_map_is_close_to_float32(calibrated):
         enc.precision, enc.int8_scales, enc.int8_first = "int8", scales, 1
         try:
             out = enc.feature_map(spec)
-            enc.int8_first = 2  # convolution 2 in float32 too: closer still
+            enc.int8_first = 2  # convolution 2 in float32 too
             out2 = enc.feature_map(spec)
         finally:
             enc.precision = "fp32"
@@ -56,7 +57,10 @@ def test_calibrated_int8_map_is_close_to_float32(calibrated):
     top = ref.abs().max().item()
     assert 0 < err.max().item() < 0.1 * top  # it really ran in int8, and stayed close
     assert err.mean().item() < 0.01 * top
-    assert err2.mean().item() < err.mean().item()
+    # convolution 2 in float32 is a different computation and no farther from float32: closer on AVX2
+    # (its int8 products saturate in 16 bits there), about as close with VNNI (exact int32 sums)
+    assert not torch.equal(out2, out)
+    assert err2.mean().item() <= 1.05 * err.mean().item()
 
 
 @needs_int8
@@ -97,6 +101,7 @@ def test_auto_picks_int8_only_where_validated_and_no_native_bf16(monkeypatch):
     net = _audio_net()
     both = _card(net.config, ("fp32", "bf16", "int8"))
     monkeypatch.setattr(prec, "int8_runnable", lambda: True)
+    monkeypatch.setattr(prec, "int8_dot_products", lambda: False)  # no VNNI: bfloat16 is the faster
     monkeypatch.setattr(prec, "native_bf16", lambda: True)
     assert prec.resolve_precision("auto", net, both) == "bf16"  # native bfloat16 first
     monkeypatch.setattr(prec, "native_bf16", lambda: False)
@@ -111,6 +116,28 @@ def test_auto_picks_int8_only_where_validated_and_no_native_bf16(monkeypatch):
     warnings.clear()
     assert prec.resolve_precision("int8", net, both, warnings) == "fp32"
     assert "cannot run int8" in warnings[0]
+
+
+@pytest.mark.parametrize("flags, expected", [
+    (["avx512f", "avx512_bf16", "avx512_vnni"], "int8"),  # Zen 4 / Ice Lake class: int8 is twice as fast
+    (["avx2", "avx_vnni"], "int8"),
+    (["avx512f", "avx512_bf16"], "bf16"),  # bfloat16 but no int8 dot products
+    (["avx512_bf16", "avx512_vnni", "amx_bf16", "amx_int8", "amx_tile"], "bf16"),  # AMX: not measured in int8
+])
+def test_auto_prefers_int8_to_bf16_on_cpus_with_int8_dot_products(monkeypatch, flags, expected):
+    """benchmarks/RESULTS.md 2026-12-08: on a Zen 4 EPYC (AVX512-BF16 and AVX512-VNNI) int8 halves the
+    encoder's time against bfloat16; "auto" prefers it there when the card validated both."""
+    net = _audio_net()
+    both = _card(net.config, ("fp32", "bf16", "int8"))
+    monkeypatch.setattr(prec, "int8_runnable", lambda: True)
+    monkeypatch.setattr(prec, "native_bf16", lambda: "avx512_bf16" in flags)
+    monkeypatch.setattr(prec, "_cpu_flags", lambda: flags)
+    assert prec.resolve_precision("auto", net, both) == expected
+    # a card that validated bfloat16 only, or a torch without int8 convolutions: bfloat16 where native
+    without_int8 = "bf16" if "avx512_bf16" in flags else "fp32"
+    assert prec.resolve_precision("auto", net, _card(net.config, ("fp32", "bf16"), None)) == without_int8
+    monkeypatch.setattr(prec, "int8_runnable", lambda: False)
+    assert prec.resolve_precision("auto", net, both) == without_int8
 
 
 def test_set_precision_takes_the_scales_from_the_card():

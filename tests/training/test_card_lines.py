@@ -152,7 +152,7 @@ def test_precision_line_quotes_the_int8_check_and_says_when_it_failed(stage):
     line = stage.precision_line(inf)
     assert line.startswith("Validated precisions: fp32, bf16, int8.")
     assert ("int8 (encoder convolutions from number 2 on, stage 4b; `--precision auto` on CPUs without native "
-            "bfloat16) changed 17 of 5600 decisions") in line
+            "bfloat16 or with VNNI) changed 17 of 5600 decisions") in line
     assert "99th percentile 0.048" in line and "0 at -10 dB, 2 at -20 dB, 6 at -30 dB (float32: 0, 3, 7 of 210)" in line
     failed = stage.precision_line(inf | {"precisions": ["fp32", "bf16"]})
     assert "not validated, so not used" in failed and "not validated" not in line

@@ -1,4 +1,5 @@
-"""int8 convolutions for the aiSFX encoder, for CPUs without native bfloat16 (AVX2 and older).
+"""int8 convolutions for the aiSFX encoder, for CPUs without native bfloat16 (AVX2 and older) and
+CPUs with int8 dot products (AVX512-VNNI / AVX-VNNI, where they run in half bfloat16's time).
 
 Post-training static quantisation: each folded convolution (BatchNorm in it) from ``first`` on
 runs as torch's quantized ConvReLU2d ("x86" engine: FBGEMM/oneDNN int8 kernels), weights int8
