@@ -7,13 +7,14 @@ faster in bfloat16, with scores that differ from float32 by far less than the th
 
 ``"auto"`` (the default) picks int8 where the CPU has int8 dot-product instructions (AVX512-VNNI or
 AVX-VNNI) and no AMX, and the card validated int8: there int8 runs the encoder in about half
-bfloat16's time (benchmarks/RESULTS.md, 2026-12-08: analysis / decode-only 1.22 against 1.40 on a
-Zen 4 EPYC).  Otherwise it picks bfloat16 when the card lists ``"bf16"`` among its validated
-precisions and the CPU computes bfloat16 natively (emulated bfloat16 is slower than float32); AMX
-CPUs keep bfloat16 (not measured in int8).  ``"fp32"`` and ``"bf16"`` force one (bf16 on a CPU
-without native support is allowed, with a warning, for testing, where oneDNN can emulate it; a
-CPU with neither AVX-512 (BW, VL, DQ) nor AVX-NE-CONVERT has no bfloat16 convolution at all, and a
-forced bf16 falls back to float32 with a warning).  Everything outside the encoder's convolutions stays float32.
+bfloat16's time (benchmarks/RESULTS.md, 2026-12-08: analysis / decode-only 1.22 and 1.36 against
+1.40 and 1.42 in two runs on a Zen 4 EPYC). Otherwise it picks bfloat16 when the card lists
+``"bf16"`` among its validated precisions and the CPU computes bfloat16 natively (emulated bfloat16
+is slower than float32); AMX CPUs keep bfloat16 (not measured in int8). ``"fp32"`` and ``"bf16"``
+force one (bf16 on a CPU without native support is allowed, with a warning, for testing, where
+oneDNN can emulate it; a CPU with neither AVX-512 (BW, VL, DQ) nor AVX-NE-CONVERT has no bfloat16
+convolution at all, and a forced bf16 falls back to float32 with a warning). Everything outside the
+encoder's convolutions stays float32.
 
 ``"int8"`` (:mod:`mulse_author.model.encoders.aisfx_int8`) is also for CPUs without native bfloat16:
 ``"auto"`` picks it there when the model card validated it (the card then holds the activation
@@ -140,12 +141,12 @@ def resolve_precision(requested: str, net: Any, card: Any, warnings: list[str] |
         return "fp32"
     validated = validated_precisions(card)
     if requested == "auto":
-        int8_ok = "int8" in validated and int8_runnable()
-        if int8_ok and int8_dot_products():
+        int8_ok = "int8" in validated
+        if int8_ok and int8_dot_products() and int8_runnable():
             return "int8"
         if "bf16" in validated and native_bf16():
             return "bf16"
-        return "int8" if int8_ok else "fp32"
+        return "int8" if int8_ok and int8_runnable() else "fp32"
     if requested == "int8":
         why = ("the model card does not validate int8" if "int8" not in validated
                else None if int8_runnable() else "this torch cannot run int8 convolutions on this CPU")

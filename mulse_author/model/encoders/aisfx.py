@@ -30,9 +30,9 @@ Inference (the encoder in eval mode) runs the convolutions with each BatchNorm f
 convolution (same function, fewer passes over the activations), in float32 or, when
 :attr:`AisfxEncoder.precision` is ``"bf16"``, in bfloat16 with float32 output (oneDNN uses the
 CPU's native bfloat16 / AMX units; benchmarks/RESULTS.md), or when it is ``"int8"`` in int8 at
-the model card's activation scales (:mod:`.aisfx_int8`, for CPUs without native bfloat16 or with VNNI). The
-first convolution stays float32; see :mod:`mulse_author.model.precision` for when each is chosen
-and the model card for its validated effect on the scores.
+the model card's activation scales (:mod:`.aisfx_int8`, for CPUs without native bfloat16 or with
+VNNI). The first convolution stays float32; see :mod:`mulse_author.model.precision` for when each
+is chosen and the model card for its validated effect on the scores.
 """
 
 from __future__ import annotations
