@@ -9,6 +9,7 @@ for any checkpoints.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -59,10 +60,17 @@ def decision_flips(net, thresholds: np.ndarray, signals: Iterable[np.ndarray], g
     return pooled([signal_figures(net, thresholds, x, gains_db) for x in signals], gains_db)
 
 
+@functools.lru_cache(maxsize=1)
+def _demo_audio() -> np.ndarray:
+    """The demo soundtrack, decoded once per process (each precision's level check reads it; never
+    modified: the gains make new arrays)."""
+    return load_audio(DEMO)
+
+
 def signal_sets(everyday_clips: list[str] | None = None) -> dict[str, list[np.ndarray]]:
     """``{"demo": [demo]}``, plus ``"demo and everyday clips"`` when clips are given (e.g.
     :func:`training.report_detector.everyday_set`)."""
-    demo = [load_audio(DEMO)]
+    demo = [_demo_audio()]
     out = {"demo": demo}
     if everyday_clips:
         out["demo and everyday clips"] = demo + [load_audio(p) for p in everyday_clips]

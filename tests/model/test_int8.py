@@ -119,7 +119,7 @@ def test_auto_picks_int8_only_where_validated_and_no_native_bf16(monkeypatch):
 
 
 @pytest.mark.parametrize("flags, expected", [
-    (["avx512f", "avx512_bf16", "avx512_vnni"], "int8"),  # Zen 4 / Ice Lake class: int8 is twice as fast
+    (["avx512f", "avx512_bf16", "avx512_vnni"], "int8"),  # Zen 4 class: int8 is twice as fast
     (["avx2", "avx_vnni"], "int8"),
     (["avx512f", "avx512_bf16"], "bf16"),  # bfloat16 but no int8 dot products
     (["avx512_bf16", "avx512_vnni", "amx_bf16", "amx_int8", "amx_tile"], "bf16"),  # AMX: not measured in int8

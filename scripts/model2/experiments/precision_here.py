@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT / "scripts" / "model2"))
 from mulse_author.model import load_checkpoint  # noqa: E402
 from mulse_author.model import precision as prec  # noqa: E402
 from training.film import held_out_packages  # noqa: E402
-from training.level_check import model_flips, signal_sets  # noqa: E402
+from training.level_check import GAINS_DB  # noqa: E402
 from training.precision_check import clip_scores, flip_check  # noqa: E402
 
 FLAGS = ("avx2", "avx512f", "avx512_bf16", "avx512_vnni", "avx_vnni", "amx_bf16", "amx_int8")
@@ -48,11 +48,14 @@ def main(argv=None) -> None:
     a = ap.parse_args(argv)
     torch.set_num_threads(2)
     export = importlib.import_module("4_export")
+    level_flips = importlib.import_module("4b_int8").level_flips  # stage 4b's demo check
     net, card = load_checkpoint(a.model)
     net.eval()
-    flags = set(prec.cpuinfo().get("flags", "").split())
-    print(f"CPU: {prec.cpuinfo().get('model name', '?')}; flags: "
-          + ", ".join(f for f in FLAGS if f in flags) + f"; auto picks {prec.resolve_precision('auto', net, card)}")
+    cpu = prec.cpuinfo()
+    flags = set(cpu.get("flags", "").split())
+    auto = prec.resolve_precision("auto", net, card)
+    print(f"CPU: {cpu.get('model name', '?')}; flags: " + ", ".join(f for f in FLAGS if f in flags)
+          + f"; auto picks {auto}")
     th = np.array(card.threshold_list())
     t0 = time.perf_counter()
     powers = export.check_clips(a.work, held_out_packages(a.train_on_test_packages), a.check_clips,
@@ -61,15 +64,15 @@ def main(argv=None) -> None:
     print(f"{len(s32)} clips scored in float32 ({time.perf_counter() - t0:.0f} s)", flush=True)
     inf = card.inference or {}
     on_card = {"bf16": inf.get("bf16_check", {}), "int8": (inf.get("int8") or {}).get("check", {})}
-    out: dict = {"cpu_flags": sorted(flags & set(FLAGS)), "auto": prec.resolve_precision("auto", net, card)}
+    out: dict = {"cpu_flags": sorted(flags & set(FLAGS)), "auto": auto}
     runnable = {"bf16": prec.bf16_runnable(), "int8": prec.int8_runnable() and "int8" in inf}
-    levels = {"fp32": model_flips(net, card, {"demo": signal_sets()["demo"]}, "fp32")["demo"]["flips"]}
+    levels = {"fp32": level_flips(net, card, "fp32")}
     for p in ("bf16", "int8"):
         if not runnable[p]:
             print(f"{p}: not runnable here (or not on the card)")
             continue
         chk = flip_check(net, th, powers, p, card, reference=s32)
-        levels[p] = model_flips(net, card, {"demo": signal_sets()["demo"]}, p)["demo"]["flips"]
+        levels[p] = level_flips(net, card, p)
         out[p] = {"check": chk, "card": on_card[p], "demo_level_flips": levels[p]}
         c = on_card[p]
         print(f"{p}: {chk['decisions_flipped']} of {chk['decisions']} decisions changed against float32 "
@@ -77,7 +80,7 @@ def main(argv=None) -> None:
               f"(card {c.get('score_abs_diff_max', float('nan')):.3f}), 99th percentile {chk['score_abs_diff_p99']:.3f}; "
               f"{'passes' if chk['passed'] else 'FAILS'} '{chk['criterion']}'")
     print("demo decisions changed at -10 / -20 / -30 dB: "
-          + "; ".join(f"{p} {' / '.join(str(v) for v in f.values())}" for p, f in levels.items()))
+          + "; ".join(f"{p} {' / '.join(str(f[str(g)]) for g in GAINS_DB)}" for p, f in levels.items()))
     out["demo_level_flips_fp32"] = levels["fp32"]
     if a.json:
         a.json.write_text(json.dumps(out, indent=1))
